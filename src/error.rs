@@ -1,0 +1,175 @@
+//! Errors and the exit codes they map to.
+//!
+//! Every error the user sees is one sentence naming the problem, optionally
+//! followed by a hint naming the way out. The exit code tells scripts what
+//! kind of failure it was (see DESIGN.md, "Interfaces that must stay stable").
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// What kind of failure, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Something failed: the cluster, the network, a missing object. Exit 1.
+    Failed,
+    /// Bad input or usage. Nothing in the cluster was changed. Exit 2.
+    Invalid,
+    /// Someone else changed the rollout, or a lock is held. Exit 5.
+    Conflict,
+    /// Whoever read our output went away (`kubectl ramp status | head`):
+    /// stop quietly, as other command-line tools do. Exit 0.
+    OutputClosed,
+}
+
+impl Kind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Failed => 1,
+            Kind::Invalid => 2,
+            Kind::Conflict => 5,
+            Kind::OutputClosed => 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Error {
+    pub kind: Kind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(Kind::Failed, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.kind.exit_code())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::new(Kind::OutputClosed, "output closed")
+        } else {
+            Error::failed(format!("cannot write the output: {err}"))
+        }
+    }
+}
+
+/// Turns an error from the Kubernetes client into one sentence. `what` names
+/// the request in the user's words, e.g. `get deployment "web"`.
+pub fn from_kube(err: kube::Error, what: &str, server: &str) -> Error {
+    match err {
+        kube::Error::Api(status) => {
+            let message = if status.message.is_empty() {
+                format!("cannot {what}: the API server answered {}", status.code)
+            } else {
+                format!("cannot {what}: {}", status.message)
+            };
+            match status.code {
+                409 => Error::new(Kind::Conflict, message),
+                401 => Error::failed(message).with_hint(
+                    "the credentials in your kubeconfig were refused; log in again or pass another --context",
+                ),
+                403 => Error::failed(message).with_hint(
+                    "your credentials lack this permission; ask a cluster admin to grant it, or pass another --context",
+                ),
+                _ => Error::failed(message),
+            }
+        }
+        other => {
+            let detail = root_cause(&other);
+            Error::failed(format!(
+                "cannot reach the Kubernetes API server at {server}: {detail}"
+            ))
+            .with_hint(
+                "check that the cluster is running and that --context / --kubeconfig point at it",
+            )
+        }
+    }
+}
+
+/// The innermost cause of an error, which is the one that says what happened
+/// ("Connection refused (os error 111)") rather than where.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_match_the_documented_interface() {
+        let cases = [(Kind::Failed, 1), (Kind::Invalid, 2), (Kind::Conflict, 5)];
+        for (kind, code) in cases {
+            assert_eq!(kind.exit_code(), code, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn api_errors_keep_the_servers_sentence() {
+        let status = kube::core::Status {
+            code: 404,
+            reason: "NotFound".into(),
+            message: "deployments.apps \"web\" not found".into(),
+            ..Default::default()
+        };
+        let err = from_kube(
+            kube::Error::Api(Box::new(status)),
+            "get deployment \"web\"",
+            "https://127.0.0.1:6443",
+        );
+        assert_eq!(err.kind, Kind::Failed);
+        assert_eq!(
+            err.to_string(),
+            "cannot get deployment \"web\": deployments.apps \"web\" not found"
+        );
+    }
+
+    #[test]
+    fn conflicts_exit_with_five() {
+        let status = kube::core::Status {
+            code: 409,
+            reason: "Conflict".into(),
+            message: "the object has been modified".into(),
+            ..Default::default()
+        };
+        let err = from_kube(kube::Error::Api(Box::new(status)), "update", "x");
+        assert_eq!(err.kind.exit_code(), 5);
+    }
+}

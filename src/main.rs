@@ -1,0 +1,74 @@
+//! kubectl-ramp: canary and blue-green rollouts of Kubernetes Deployments,
+//! with nothing installed in the cluster.
+
+mod cli;
+mod commands;
+mod connect;
+mod error;
+mod rollout;
+mod router;
+mod ui;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command};
+use error::{Error, Kind};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version print to stdout and succeed; usage errors
+            // exit 2, as DESIGN.md promises.
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                Kind::Invalid.exit_code()
+            } else {
+                0
+            });
+        }
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            return report(&Error::failed(format!(
+                "cannot start the async runtime: {err}"
+            )));
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => report(&err),
+    }
+}
+
+async fn run(cli: Cli) -> error::Result<()> {
+    match &cli.command {
+        Command::Status(args) => commands::status::run(&cli.global, args).await,
+    }
+}
+
+/// Logs go to stderr and are off unless asked for with RAMP_LOG (e.g.
+/// `RAMP_LOG=debug`), so a failing command prints one sentence, not a dump.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("RAMP_LOG").unwrap_or_else(|_| EnvFilter::new("off"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn report(err: &Error) -> ExitCode {
+    if err.kind != Kind::OutputClosed {
+        let _ = writeln!(std::io::stderr(), "error: {err}");
+    }
+    err.exit_code()
+}

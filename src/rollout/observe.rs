@@ -1,0 +1,166 @@
+//! Reads what the cluster holds of a rollout: the incumbent Deployment and
+//! its record, the contender, the incumbent's Service and the routes to it.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use kube::Api;
+use kube::api::ListParams;
+
+use super::record::Record;
+use crate::connect::Connection;
+use crate::error::{self, Error, Result};
+use crate::router::{self, Routing, ServiceRef};
+
+/// Everything a command needs to know about one rollout.
+pub struct Observed {
+    pub incumbent: Deployment,
+    pub record: Option<Record>,
+    pub contender: Option<Deployment>,
+    /// The Service that selects the incumbent's pods, if any.
+    pub service: Option<Service>,
+    pub routing: Routing,
+}
+
+/// The name ramp gives the contender of a Deployment (and its Service).
+pub fn contender_name(incumbent: &str) -> String {
+    format!("{incumbent}-canary")
+}
+
+pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
+    let namespace = conn.namespace.as_str();
+    let incumbent = get_deployment(conn, namespace, name)
+        .await?
+        .ok_or_else(|| {
+            Error::failed(format!(
+                "deployment {name:?} not found in namespace {namespace:?}"
+            ))
+            .with_hint(format!(
+                "list them with `kubectl get deployments -n {namespace}`, or pass -n NAMESPACE"
+            ))
+        })?;
+    let record = Record::from_annotations(name, incumbent.metadata.annotations.as_ref())?;
+    let contender_ref = match &record {
+        Some(record) => ServiceRef {
+            name: record.contender.name.clone(),
+            namespace: record.contender.namespace.clone(),
+        },
+        None => ServiceRef {
+            name: contender_name(name),
+            namespace: namespace.to_string(),
+        },
+    };
+    let contender = match &record {
+        Some(_) => get_deployment(conn, &contender_ref.namespace, &contender_ref.name).await?,
+        None => None,
+    };
+    let service = incumbent_service(conn, &incumbent).await?;
+    let routing = match &service {
+        Some(service) => {
+            let incumbent_ref = ServiceRef {
+                name: service.metadata.name.clone().unwrap_or_default(),
+                namespace: namespace.to_string(),
+            };
+            router::discover(conn, &incumbent_ref, &contender_ref).await?
+        }
+        None => Routing {
+            router: router::RouterKind::Replicas,
+            routes: Vec::new(),
+        },
+    };
+    Ok(Observed {
+        incumbent,
+        record,
+        contender,
+        service,
+        routing,
+    })
+}
+
+async fn get_deployment(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Deployment>> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    api.get_opt(name).await.map_err(|e| {
+        error::from_kube(
+            e,
+            &format!("get deployment {name:?} in namespace {namespace:?}"),
+            &conn.server,
+        )
+    })
+}
+
+/// The Service whose selector picks the Deployment's pods. When several do,
+/// the one named like the Deployment wins, then the first by name.
+async fn incumbent_service(conn: &Connection, deployment: &Deployment) -> Result<Option<Service>> {
+    let namespace = deployment
+        .metadata
+        .namespace
+        .as_deref()
+        .unwrap_or(&conn.namespace);
+    let name = deployment.metadata.name.as_deref().unwrap_or_default();
+    let labels = deployment
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let api: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    let services = api.list(&ListParams::default()).await.map_err(|e| {
+        error::from_kube(
+            e,
+            &format!("list services in namespace {namespace:?}"),
+            &conn.server,
+        )
+    })?;
+    let mut selecting: Vec<Service> = services
+        .items
+        .into_iter()
+        .filter(|svc| {
+            let selector = svc.spec.as_ref().and_then(|s| s.selector.as_ref());
+            selector.is_some_and(|selector| selects(selector, &labels))
+        })
+        .collect();
+    selecting.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    let named_like = selecting
+        .iter()
+        .position(|svc| svc.metadata.name.as_deref() == Some(name));
+    Ok(match named_like {
+        Some(index) => Some(selecting.swap_remove(index)),
+        None => selecting.into_iter().next(),
+    })
+}
+
+/// Whether a Service selector (all its labels must match) picks pods with
+/// these labels. An empty selector selects nothing of ours.
+pub fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_selector_picks_pods_that_carry_all_its_labels() {
+        let pod = labels(&[("app", "web"), ("tier", "front")]);
+        assert!(selects(&labels(&[("app", "web")]), &pod));
+        assert!(selects(&labels(&[("app", "web"), ("tier", "front")]), &pod));
+        assert!(!selects(
+            &labels(&[("app", "web"), ("track", "canary")]),
+            &pod
+        ));
+        assert!(!selects(&labels(&[("app", "api")]), &pod));
+        assert!(!selects(&labels(&[]), &pod));
+    }
+}

@@ -1,0 +1,230 @@
+//! The istio router: the weights of the HTTP routes of a VirtualService that
+//! send to the incumbent's host.
+
+use kube::api::DynamicObject;
+use kube::discovery::ApiResource;
+use serde_json::Value;
+
+use super::{Backend, RouteWeights, ServiceRef, Version, list_custom, round_percent};
+use crate::connect::Connection;
+use crate::error::Result;
+
+pub fn virtual_service_resource() -> ApiResource {
+    ApiResource {
+        group: "networking.istio.io".into(),
+        version: "v1".into(),
+        api_version: "networking.istio.io/v1".into(),
+        kind: "VirtualService".into(),
+        plural: "virtualservices".into(),
+    }
+}
+
+/// The HTTP routes of every VirtualService in the incumbent's namespace that
+/// send to it. Empty when there are none or Istio is not installed.
+pub async fn routes_to(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<Vec<RouteWeights>> {
+    let Some(objects) =
+        list_custom(conn, &virtual_service_resource(), &incumbent.namespace).await?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(objects
+        .iter()
+        .flat_map(|vs| http_routes_to(vs, incumbent, contender))
+        .collect())
+}
+
+/// The HTTP routes of one VirtualService that have a destination on the
+/// incumbent's host.
+pub fn http_routes_to(
+    vs: &DynamicObject,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Vec<RouteWeights> {
+    let vs_name = vs.metadata.name.clone().unwrap_or_default();
+    let vs_namespace = vs.metadata.namespace.clone().unwrap_or_default();
+    let Some(http) = vs.data.pointer("/spec/http").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (index, route) in http.iter().enumerate() {
+        let destinations = route
+            .get("route")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let backends: Vec<Backend> = destinations
+            .iter()
+            .map(|dest| {
+                let host = dest
+                    .pointer("/destination/host")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let subset = dest.pointer("/destination/subset").and_then(Value::as_str);
+                let version = if host_is_service(host, &vs_namespace, incumbent) {
+                    Version::Incumbent
+                } else if host_is_service(host, &vs_namespace, contender) {
+                    Version::Contender
+                } else {
+                    Version::Other
+                };
+                let weight = dest.get("weight").and_then(Value::as_u64).unwrap_or(0) as u32;
+                Backend {
+                    destination: match subset {
+                        Some(subset) => format!("{host}/{subset}"),
+                        None => host.to_string(),
+                    },
+                    version,
+                    weight,
+                    percent: 0.0,
+                }
+            })
+            .collect();
+        if !backends.iter().any(|b| b.version == Version::Incumbent) {
+            continue;
+        }
+        let backends = with_percents(backends);
+        let name = route
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        found.push(RouteWeights {
+            kind: "VirtualService",
+            object: vs_name.clone(),
+            route: name.unwrap_or_else(|| format!("http[{index}]")),
+            backends,
+        });
+    }
+    found
+}
+
+/// Istio weights are percentages. A single destination without a weight
+/// takes all the traffic; so do several whose weights are all unset, which
+/// Istio then spreads evenly.
+fn with_percents(mut backends: Vec<Backend>) -> Vec<Backend> {
+    let total: u32 = backends.iter().map(|b| b.weight).sum();
+    let count = backends.len() as f64;
+    for backend in &mut backends {
+        backend.percent = if total == 0 {
+            round_percent(100.0 / count)
+        } else {
+            round_percent(f64::from(backend.weight) * 100.0 / f64::from(total))
+        };
+    }
+    backends
+}
+
+/// Whether an Istio destination host names `service`. Short names are
+/// relative to the VirtualService's namespace; the cluster domain may be any.
+pub fn host_is_service(host: &str, vs_namespace: &str, service: &ServiceRef) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    let (name, namespace) = match parts.as_slice() {
+        [name] => (*name, vs_namespace),
+        [name, namespace] | [name, namespace, "svc", ..] => (*name, *namespace),
+        _ => return false,
+    };
+    name == service.name && namespace == service.namespace
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn svc(name: &str, namespace: &str) -> ServiceRef {
+        ServiceRef {
+            name: name.into(),
+            namespace: namespace.into(),
+        }
+    }
+
+    fn vs(spec: Value) -> DynamicObject {
+        serde_json::from_value(json!({
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": spec,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn hosts_match_in_every_spelling_istio_accepts() {
+        let web = svc("web", "shop");
+        let cases = [
+            ("web", "shop", true),
+            ("web", "other", false),
+            ("web.shop", "other", true),
+            ("web.shop.svc", "other", true),
+            ("web.shop.svc.cluster.local", "other", true),
+            ("web.shop.svc.corp.example", "other", true),
+            ("web.other.svc.cluster.local", "shop", false),
+            ("webshop", "shop", false),
+            ("web.example.com", "shop", false),
+            ("*.shop.svc.cluster.local", "shop", false),
+        ];
+        for (host, vs_ns, expected) in cases {
+            assert_eq!(
+                host_is_service(host, vs_ns, &web),
+                expected,
+                "{host} from {vs_ns}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_routes_to_the_incumbent_are_reported_with_their_weights() {
+        let object = vs(json!({
+            "hosts": ["web"],
+            "http": [
+                {"name": "beta", "match": [{"headers": {"x-beta": {"exact": "1"}}}],
+                 "route": [{"destination": {"host": "beta"}}]},
+                {"route": [
+                    {"destination": {"host": "web"}, "weight": 90},
+                    {"destination": {"host": "web-canary.shop.svc.cluster.local"}, "weight": 10}
+                ]}
+            ]
+        }));
+        let routes = http_routes_to(&object, &svc("web", "shop"), &svc("web-canary", "shop"));
+        assert_eq!(routes.len(), 1);
+        let route = &routes[0];
+        assert_eq!(route.route, "http[1]");
+        assert_eq!(route.percent_to(Version::Incumbent), 90.0);
+        assert_eq!(route.percent_to(Version::Contender), 10.0);
+        assert_eq!(
+            route.backends[1].destination,
+            "web-canary.shop.svc.cluster.local"
+        );
+    }
+
+    #[test]
+    fn a_lone_destination_without_weight_takes_all_traffic() {
+        let object =
+            vs(json!({"http": [{"route": [{"destination": {"host": "web", "subset": "v1"}}]}]}));
+        let routes = http_routes_to(&object, &svc("web", "shop"), &svc("web-canary", "shop"));
+        assert_eq!(routes[0].backends[0].destination, "web/v1");
+        assert_eq!(routes[0].percent_to(Version::Incumbent), 100.0);
+    }
+
+    #[test]
+    fn a_version_with_no_backend_gets_zero_not_negative_zero() {
+        let object = vs(json!({"http": [{"route": [{"destination": {"host": "web"}}]}]}));
+        let routes = http_routes_to(&object, &svc("web", "shop"), &svc("web-canary", "shop"));
+        let contender = routes[0].percent_to(Version::Contender);
+        assert!(
+            contender == 0.0 && contender.is_sign_positive(),
+            "{contender}"
+        );
+    }
+
+    #[test]
+    fn a_virtual_service_without_http_routes_routes_nothing() {
+        let object = vs(json!({"tcp": [{"route": [{"destination": {"host": "web"}}]}]}));
+        assert!(
+            http_routes_to(&object, &svc("web", "shop"), &svc("web-canary", "shop")).is_empty()
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The status report: its JSON/YAML shape (a stable interface, see
+//! DESIGN.md) and its table for people.
+
+use console::style;
+use serde::Serialize;
+
+use super::{Ui, render, table};
+use crate::rollout::record::Phase;
+use crate::router::{RouteWeights, RouterKind};
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub deployment: String,
+    pub namespace: String,
+    pub phase: Phase,
+    pub step: StepReport,
+    pub traffic: TrafficReport,
+    pub capacity: CapacityReport,
+    pub router: RouterKind,
+    /// The incumbent's Service, when one selects its pods.
+    pub service: Option<String>,
+    /// The contender Deployment, while a rollout has one.
+    pub contender: Option<String>,
+    pub images: ImagesReport,
+    /// Every route that sends to the incumbent, with its weights.
+    pub routes: Vec<RouteWeights>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepReport {
+    /// The step reached, from 1; 0 before the first.
+    pub index: usize,
+    pub total: usize,
+    pub name: Option<String>,
+}
+
+/// Percent of requests, as the router applies them now.
+#[derive(Debug, Serialize)]
+pub struct TrafficReport {
+    pub contender: f64,
+    pub incumbent: f64,
+    /// To backends ramp does not manage (only when a route splits to them).
+    pub other: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CapacityReport {
+    pub contender: Replicas,
+    pub incumbent: Replicas,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Replicas {
+    pub ready: i32,
+    pub desired: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImagesReport {
+    pub incumbent: Vec<ContainerImage>,
+    pub contender: Vec<ContainerImage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContainerImage {
+    pub container: String,
+    pub image: String,
+}
+
+/// `90` as "90%", `9.09` as "9.1%".
+pub fn percent(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}%")
+    } else {
+        format!("{rounded:.1}%")
+    }
+}
+
+fn phase(phase: Phase, ui: &Ui) -> String {
+    let text = phase.as_str();
+    if !ui.color {
+        return text.to_string();
+    }
+    match phase {
+        Phase::Succeeded => style(text).green().to_string(),
+        Phase::Aborted => style(text).red().to_string(),
+        Phase::Progressing | Phase::Promoting => style(text).cyan().to_string(),
+        Phase::Paused => style(text).yellow().to_string(),
+        Phase::Idle => text.to_string(),
+    }
+}
+
+fn images(images: &[ContainerImage]) -> String {
+    if images.is_empty() {
+        return "-".into();
+    }
+    images
+        .iter()
+        .map(|c| format!("{}={}", c.container, c.image))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
+    let mut out = String::new();
+    let step = match &report.step.name {
+        Some(name) => format!("{}/{} ({name})", report.step.index, report.step.total),
+        None => format!("{}/{}", report.step.index, report.step.total),
+    };
+    let mut traffic = format!(
+        "incumbent {}, contender {}",
+        percent(report.traffic.incumbent),
+        percent(report.traffic.contender)
+    );
+    if report.traffic.other > 0.0 {
+        traffic.push_str(&format!(", other {}", percent(report.traffic.other)));
+    }
+    let fields = [
+        ("Deployment", report.deployment.clone()),
+        ("Namespace", report.namespace.clone()),
+        ("Phase", phase(report.phase, ui)),
+        ("Step", step),
+        ("Router", report.router.as_str().to_string()),
+        (
+            "Service",
+            report.service.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("Traffic", traffic),
+    ];
+    for (label, value) in fields {
+        out.push_str(&format!("{:<12}{value}\n", format!("{label}:")));
+    }
+
+    let mut versions = table(&["version", "deployment", "ready", "images"]);
+    versions.add_row(vec![
+        "incumbent".to_string(),
+        report.deployment.clone(),
+        format!(
+            "{}/{}",
+            report.capacity.incumbent.ready, report.capacity.incumbent.desired
+        ),
+        images(&report.images.incumbent),
+    ]);
+    versions.add_row(vec![
+        "contender".to_string(),
+        report.contender.clone().unwrap_or_else(|| "-".into()),
+        match &report.contender {
+            Some(_) => format!(
+                "{}/{}",
+                report.capacity.contender.ready, report.capacity.contender.desired
+            ),
+            None => "-".into(),
+        },
+        images(&report.images.contender),
+    ]);
+    out.push('\n');
+    out.push_str(&render(&versions));
+
+    if !report.routes.is_empty() {
+        let mut routes = table(&["route", "destination", "weight"]);
+        for route in &report.routes {
+            for (i, backend) in route.backends.iter().enumerate() {
+                let name = if i == 0 {
+                    format!("{}/{} {}", route.kind, route.object, route.route)
+                } else {
+                    String::new()
+                };
+                routes.add_row(vec![
+                    name,
+                    backend.destination.clone(),
+                    format!("{} ({})", backend.weight, percent(backend.percent)),
+                ]);
+            }
+        }
+        out.push('\n');
+        out.push_str(&render(&routes));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_drop_a_zero_fraction() {
+        assert_eq!(percent(90.0), "90%");
+        assert_eq!(percent(9.0909), "9.1%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(33.33), "33.3%");
+    }
+}
