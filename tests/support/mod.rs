@@ -1,0 +1,259 @@
+//! Helpers for the end-to-end tests: they run the built `kubectl-ramp` and
+//! the real `kubectl` against the local control plane (tests/cluster/).
+//!
+//! The plane is started on first use when it is not up (`tests/cluster/up`
+//! is idempotent); `scripts/test` also starts it and stops it afterwards. If
+//! it cannot start, the tests fail: they never skip.
+
+#![allow(dead_code)] // each test binary uses its own part of these helpers
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The admin kubeconfig of the local control plane, starting it if needed.
+pub fn kubeconfig() -> &'static Path {
+    static KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
+    KUBECONFIG.get_or_init(|| {
+        let up = repo_root().join("tests/cluster/up");
+        let output = Command::new(&up)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", up.display()));
+        assert!(
+            output.status.success(),
+            "the local control plane did not start ({}); the end-to-end tests need it",
+            output.status
+        );
+        let path = String::from_utf8(output.stdout)
+            .unwrap()
+            .trim()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        PathBuf::from(path)
+    })
+}
+
+/// The directory holding the `kubectl-ramp` binary under test.
+pub fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, Some(0), "expected success:\n{self}");
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(self.code, Some(code), "expected exit code {code}:\n{self}");
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A namespace of its own for one test, deleted when the test ends.
+pub struct Namespace {
+    pub name: String,
+}
+
+impl Namespace {
+    pub fn new(prefix: &str) -> Namespace {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        kubectl(&["create", "namespace", &name]).success();
+        // Pods need the namespace's default ServiceAccount, which the
+        // controller manager creates a moment later.
+        wait_until(
+            "the default ServiceAccount",
+            Duration::from_secs(30),
+            || kubectl(&["get", "serviceaccount", "default", "-n", &name]).code == Some(0),
+        );
+        Namespace { name }
+    }
+
+    /// `kubectl apply` of a manifest into this namespace.
+    pub fn apply(&self, manifest: &str) -> Run {
+        kubectl_stdin(&["apply", "-n", &self.name, "-f", "-"], manifest)
+    }
+
+    /// `kubectl-ramp ARGS -n NAMESPACE` with the plane's kubeconfig.
+    pub fn ramp(&self, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["-n", &self.name]);
+        ramp(&all)
+    }
+
+    /// `kubectl get KIND NAME -o json` in this namespace.
+    pub fn get(&self, kind: &str, name: &str) -> Value {
+        kubectl(&["get", kind, name, "-n", &self.name, "-o", "json"])
+            .success()
+            .json()
+    }
+
+    /// Waits until a Deployment has all its replicas ready.
+    pub fn wait_ready(&self, deployment: &str) {
+        wait_until(
+            &format!("deployment {deployment} ready"),
+            Duration::from_secs(60),
+            || {
+                let d = self.get("deployment", deployment);
+                let desired = d["spec"]["replicas"].as_i64().unwrap_or(1);
+                d["status"]["readyReplicas"].as_i64().unwrap_or(0) == desired
+                    && d["status"]["updatedReplicas"].as_i64().unwrap_or(0) == desired
+            },
+        );
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = kubectl(&["delete", "namespace", &self.name, "--wait=false"]);
+    }
+}
+
+/// Runs the real kubectl against the local control plane.
+pub fn kubectl(args: &[&str]) -> Run {
+    kubectl_stdin(args, "")
+}
+
+pub fn kubectl_stdin(args: &[&str], stdin: &str) -> Run {
+    run(
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig())
+            .args(args),
+        stdin,
+    )
+}
+
+/// Runs kubectl-ramp against the local control plane.
+pub fn ramp(args: &[&str]) -> Run {
+    ramp_with(args, |_| {})
+}
+
+/// Runs kubectl-ramp with a chance to change its environment first.
+pub fn ramp_with(args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"));
+    command
+        .env("KUBECONFIG", kubeconfig())
+        .env_remove("RAMP_LOG")
+        .args(args);
+    setup(&mut command);
+    run(&mut command, "")
+}
+
+fn run(command: &mut Command, stdin: &str) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    Run::from(child.wait_with_output().unwrap())
+}
+
+/// Polls `check` until it holds, failing the test after `timeout`.
+#[track_caller]
+pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A Deployment and a Service named `name`, its pods labelled `app: name`.
+pub fn web_app(name: &str, replicas: u32, image: &str) -> String {
+    format!(
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+      - name: {name}
+        image: {image}
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{app: {name}}}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+"#
+    )
+}
