@@ -59,8 +59,152 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a rollout: create the contender and go to the first step
+    Start(StartArgs),
+    /// Go to the next step (or --to a given one)
+    Step(StepArgs),
+    /// Skip the remaining steps: the Deployment takes the new version
+    Promote(PromoteArgs),
+    /// Roll back: all traffic to the incumbent, the contender removed
+    Abort(AbortArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
+}
+
+/// Flags of every command that changes the cluster.
+#[derive(Debug, Args, Clone)]
+pub struct ChangeArgs {
+    /// Send the writes with the API server's dryRun=All and print what would
+    /// change; nothing is changed
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How long to wait for pods to become ready, e.g. 90s, 5m
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The Deployment to roll out (the incumbent)
+    pub deployment: String,
+
+    /// The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left
+    /// out when the pod has one container)
+    #[arg(
+        long,
+        value_name = "[CONTAINER=]IMAGE",
+        required_unless_present = "filename",
+        conflicts_with = "filename"
+    )]
+    pub image: Vec<String>,
+
+    /// The new version of the Deployment as a manifest; its pod template
+    /// becomes the contender's
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub filename: Option<std::path::PathBuf>,
+
+    /// canary, vanguard, blue-green, or a strategy file in Shipper's step format
+    #[arg(long, value_name = "NAME|FILE", conflicts_with = "steps")]
+    pub strategy: Option<String>,
+
+    /// The contender's share at each step, e.g. 10,25,50,100
+    #[arg(long, value_name = "PERCENT,...")]
+    pub steps: Option<String>,
+
+    /// How traffic is split (default: found by looking at what routes to
+    /// the Deployment's Service)
+    #[arg(long, value_enum)]
+    pub router: Option<RouterArg>,
+
+    /// The VirtualService to shift, when several route to the Service
+    #[arg(long, value_name = "NAME")]
+    pub virtual_service: Option<String>,
+
+    /// Shift only the HTTP route with this name
+    #[arg(long, value_name = "NAME")]
+    pub route: Option<String>,
+
+    /// The incumbent's Service, when it is not found by its selector
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// Run the contender and its Service in this namespace
+    #[arg(long, value_name = "NAMESPACE")]
+    pub canary_namespace: Option<String>,
+
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouterArg {
+    Istio,
+    GatewayApi,
+    Replicas,
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// The Deployment being rolled out
+    pub deployment: String,
+
+    /// Go to this step, by number (from 1) or name
+    #[arg(long, value_name = "N|NAME")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The Deployment being rolled out
+    pub deployment: String,
+
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AbortArgs {
+    /// The Deployment being rolled out
+    pub deployment: String,
+
+    /// Why, for the record and the Event
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// `90s`, `5m`, `1h`, `1m30s`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let invalid = || format!("{text:?} is not a duration; write e.g. 90s, 5m or 1h");
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().map_err(|_| invalid())?;
+        number.clear();
+        total += match c {
+            's' => n,
+            'm' => n * 60,
+            'h' => n * 3600,
+            _ => return Err(invalid()),
+        };
+    }
+    if !number.is_empty() || text.is_empty() {
+        return Err(invalid());
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +221,27 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_read_like_kubectls() {
+        let cases = [
+            ("90s", 90),
+            ("5m", 300),
+            ("1h", 3600),
+            ("1m30s", 90),
+            ("45", 45),
+        ];
+        for (text, seconds) in cases {
+            assert_eq!(
+                parse_duration(text),
+                Ok(std::time::Duration::from_secs(seconds)),
+                "{text}"
+            );
+        }
+        for bad in ["", "5x", "m", "1.5m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub enum Kind {
     Failed,
     /// Bad input or usage. Nothing in the cluster was changed. Exit 2.
     Invalid,
+    /// Timed out waiting. Exit 4.
+    TimedOut,
     /// Someone else changed the rollout, or a lock is held. Exit 5.
     Conflict,
     /// Whoever read our output went away (`kubectl ramp status | head`):
@@ -26,6 +28,7 @@ impl Kind {
         match self {
             Kind::Failed => 1,
             Kind::Invalid => 2,
+            Kind::TimedOut => 4,
             Kind::Conflict => 5,
             Kind::OutputClosed => 0,
         }
@@ -52,6 +55,10 @@ impl Error {
 
     pub fn failed(message: impl Into<String>) -> Self {
         Self::new(Kind::Failed, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(Kind::Invalid, message)
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -52,6 +52,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> error::Result<()> {
     match &cli.command {
+        Command::Start(args) => commands::start::run(&cli.global, args).await,
+        Command::Step(args) => commands::step::run(&cli.global, args).await,
+        Command::Promote(args) => commands::promote::run(&cli.global, args).await,
+        Command::Abort(args) => commands::abort::run(&cli.global, args).await,
         Command::Status(args) => commands::status::run(&cli.global, args).await,
     }
 }

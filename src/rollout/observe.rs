@@ -23,11 +23,6 @@ pub struct Observed {
     pub routing: Routing,
 }
 
-/// The name ramp gives the contender of a Deployment (and its Service).
-pub fn contender_name(incumbent: &str) -> String {
-    format!("{incumbent}-canary")
-}
-
 pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
     let namespace = conn.namespace.as_str();
     let incumbent = get_deployment(conn, namespace, name)
@@ -47,7 +42,7 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
             namespace: record.contender.namespace.clone(),
         },
         None => ServiceRef {
-            name: contender_name(name),
+            name: super::contender::name_for(name),
             namespace: namespace.to_string(),
         },
     };

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::strategy::Step;
 use crate::error::{Error, Result};
+use crate::router::RouterKind;
 
 /// The annotation on the incumbent Deployment that holds the record.
 pub const ANNOTATION: &str = "ramp.dev/record";
@@ -13,7 +15,7 @@ pub const SCHEMA: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
-    /// No rollout recorded.
+    /// No rollout recorded; never stored, `status` shows it.
     Idle,
     Progressing,
     Paused,
@@ -35,35 +37,68 @@ impl Phase {
     }
 }
 
-/// One stage of a rollout, in percent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    pub name: String,
-    pub capacity: Split,
-    pub traffic: Split,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Split {
-    pub contender: u32,
-    pub incumbent: u32,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub schema: u32,
     pub phase: Phase,
+    /// Where the steps came from: a preset's name, `steps`, or a file.
+    pub strategy: String,
     pub steps: Vec<Step>,
     /// The step reached, counting from 1; 0 before the first.
     pub step: usize,
-    /// The contender Deployment's name and namespace.
-    pub contender: ObjectRef,
+    /// The step being moved to while Progressing; equal to `step` at rest.
+    pub target: usize,
+    /// The incumbent's replicas when the rollout started: 100% capacity.
+    pub replicas: i32,
+    pub contender: Contender,
+    /// The incumbent's Service.
+    pub service: String,
+    pub router: RouterRecord,
+    pub history: Vec<Transition>,
+}
+
+/// The new version: where ramp runs it and the pod template it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contender {
+    /// The name of the contender Deployment and of its Service.
+    pub name: String,
+    pub namespace: String,
+    /// The new pod template, with the incumbent's labels: what the
+    /// incumbent takes on promote.
+    pub template: serde_json::Value,
+}
+
+/// The router in use and a snapshot of every route it changes, taken before
+/// the first change, so that abort restores them exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouterRecord {
+    pub kind: RouterKind,
+    pub routes: Vec<RouteSnapshot>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectRef {
-    pub name: String,
-    pub namespace: String,
+pub struct RouteSnapshot {
+    /// The VirtualService (or HTTPRoute) name, in the incumbent's namespace.
+    pub object: String,
+    /// The route's position in the object's list.
+    pub index: usize,
+    /// The route's name, when it has one: checked before every write.
+    pub name: Option<String>,
+    /// The route's destinations exactly as they were.
+    pub original: serde_json::Value,
+    /// The destination that ramp adds for the contender.
+    pub contender: serde_json::Value,
+}
+
+/// One change of the rollout, as `status` and `kubectl describe` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    /// RFC 3339.
+    pub at: String,
+    /// Who ran the command: user@host.
+    pub by: String,
+    pub event: String,
+    pub message: String,
 }
 
 impl Record {
@@ -106,7 +141,7 @@ impl Record {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
@@ -123,28 +158,34 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_record_reads_back_what_was_written() {
-        let record = Record {
+    pub fn sample() -> Record {
+        Record {
             schema: SCHEMA,
             phase: Phase::Paused,
-            steps: vec![Step {
-                name: "10%".into(),
-                capacity: Split {
-                    contender: 10,
-                    incumbent: 100,
-                },
-                traffic: Split {
-                    contender: 10,
-                    incumbent: 90,
-                },
-            }],
+            strategy: "steps".into(),
+            steps: crate::rollout::strategy::Strategy::from_percentages("10,100")
+                .unwrap()
+                .steps,
             step: 1,
-            contender: ObjectRef {
+            target: 1,
+            replicas: 4,
+            contender: Contender {
                 name: "web-canary".into(),
                 namespace: "shop".into(),
+                template: serde_json::json!({"metadata": {"labels": {"app": "web"}}}),
             },
-        };
+            service: "web".into(),
+            router: RouterRecord {
+                kind: RouterKind::Istio,
+                routes: Vec::new(),
+            },
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_what_was_written() {
+        let record = sample();
         let raw = serde_json::to_string(&record).unwrap();
         let read = Record::from_annotations("web", Some(&annotations(&raw)))
             .unwrap()

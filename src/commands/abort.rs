@@ -1,0 +1,66 @@
+//! `kubectl ramp abort DEPLOYMENT`: traffic back to the incumbent first
+//! (the routes restored from the snapshot), then the contender removed.
+
+use super::{Begin, drive, load, progress, show};
+use crate::cli::{AbortArgs, GlobalArgs};
+use crate::connect::Connection;
+use crate::error::{Error, Result};
+use crate::rollout::execute::{Executor, state_of};
+use crate::rollout::record::Phase;
+
+pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
+    let conn = Connection::open(global).await?;
+    let name = args.deployment.as_str();
+    let loaded = load(&conn, name).await?;
+    let Some(record) = loaded.record else {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} has no rollout in progress; there is nothing to abort"
+        )));
+    };
+    let begin = match record.phase {
+        Phase::Succeeded | Phase::Idle => {
+            return Err(Error::invalid(format!(
+                "the rollout of {name:?} already succeeded; there is nothing to abort"
+            ))
+            .with_hint(format!(
+                "to go back to the previous version, run `kubectl rollout undo deployment/{name}`"
+            )));
+        }
+        // Already aborted, or its clean-up was interrupted: converge.
+        Phase::Aborted => None,
+        Phase::Promoting if state_of(&loaded.incumbent).template == record.contender.template => {
+            return Err(Error::invalid(format!("deployment {name:?} already runs the new version; promotion cannot be undone by abort"))
+                .with_hint(format!("finish with `kubectl ramp promote {name}`, then `kubectl rollout undo deployment/{name}`")));
+        }
+        Phase::Progressing | Phase::Paused | Phase::Promoting => {
+            let mut next = record.clone();
+            next.phase = Phase::Aborted;
+            next.target = next.step;
+            let reason = args
+                .reason
+                .clone()
+                .unwrap_or_else(|| "aborted by request".into());
+            Some(Begin {
+                record: next,
+                reason: "Aborted",
+                message: format!(
+                    "aborted at step {}/{}: {reason}",
+                    record.step,
+                    record.steps.len()
+                ),
+                restore_first: true,
+            })
+        }
+    };
+    let executor = Executor::new(
+        conn.clone(),
+        name,
+        record,
+        loaded.raw,
+        args.change.dry_run,
+        args.change.timeout,
+        progress(&args.change),
+    );
+    drive(executor, &conn, name, "abort", begin).await?;
+    show(global, &conn, name, &args.change).await
+}

@@ -1,0 +1,65 @@
+//! `kubectl ramp promote DEPLOYMENT`: skips the remaining steps. The
+//! contender carries all traffic while the incumbent takes the new template;
+//! then traffic returns to the incumbent and the contender goes.
+
+use super::{Begin, Loaded, drive, load, progress, show};
+use crate::cli::{ChangeArgs, GlobalArgs, PromoteArgs};
+use crate::connect::Connection;
+use crate::error::{Error, Result};
+use crate::rollout::execute::Executor;
+use crate::rollout::record::Phase;
+
+pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
+    let conn = Connection::open(global).await?;
+    let loaded = load(&conn, &args.deployment).await?;
+    promote(global, &conn, &args.deployment, loaded, &args.change).await
+}
+
+pub async fn promote(
+    global: &GlobalArgs,
+    conn: &Connection,
+    name: &str,
+    loaded: Loaded,
+    change: &ChangeArgs,
+) -> Result<()> {
+    let Some(record) = loaded.record else {
+        return Err(
+            Error::invalid(format!("deployment {name:?} has no rollout in progress")).with_hint(
+                format!("start one with `kubectl ramp start {name} --image IMAGE`"),
+            ),
+        );
+    };
+    let begin = match record.phase {
+        Phase::Aborted | Phase::Idle => {
+            return Err(Error::invalid(format!(
+                "the rollout of {name:?} was aborted; there is nothing to promote"
+            ))
+            .with_hint(format!(
+                "start a new one with `kubectl ramp start {name} --image IMAGE`"
+            )));
+        }
+        // Already promoted, or its clean-up was interrupted: converge.
+        Phase::Succeeded | Phase::Promoting => None,
+        Phase::Progressing | Phase::Paused => {
+            let mut next = record.clone();
+            next.phase = Phase::Promoting;
+            Some(Begin {
+                record: next,
+                reason: "Promoting",
+                message: format!("promoting from step {}/{}", record.step, record.steps.len()),
+                restore_first: false,
+            })
+        }
+    };
+    let executor = Executor::new(
+        conn.clone(),
+        name,
+        record,
+        loaded.raw,
+        change.dry_run,
+        change.timeout,
+        progress(change),
+    );
+    drive(executor, conn, name, "promote", begin).await?;
+    show(global, conn, name, change).await
+}

@@ -1,0 +1,423 @@
+//! `kubectl ramp start DEPLOYMENT --image IMAGE`: validates everything,
+//! writes the record, creates the contender and goes to the first step.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec, Service};
+use kube::Api;
+use kube::api::{ListParams, Patch, PatchParams};
+use serde_json::json;
+
+use super::{Begin, Loaded, drive, load, progress, show};
+use crate::cli::{GlobalArgs, RouterArg, StartArgs};
+use crate::connect::Connection;
+use crate::error::{self, Error, Result};
+use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
+use crate::rollout::execute::Executor;
+use crate::rollout::observe::selects;
+use crate::rollout::record::{Contender, Phase, Record, RouterRecord, SCHEMA};
+use crate::rollout::strategy::Strategy;
+use crate::router::{RouterKind, ServiceRef, istio, list_custom};
+use crate::ui::progress::Progress;
+
+pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
+    let conn = Connection::open(global).await?;
+    let name = args.deployment.as_str();
+    let Loaded {
+        incumbent,
+        record,
+        raw,
+    } = load(&conn, name).await?;
+    let new = plan_rollout(&conn, args, &incumbent).await?;
+
+    if let Some(existing) = &record {
+        match existing.phase {
+            Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
+            // The same start, run again after it was interrupted: carry on.
+            _ if existing.step <= 1 && existing.contender.template == new.contender.template => {
+                let executor = Executor::new(
+                    conn.clone(),
+                    name,
+                    existing.clone(),
+                    raw,
+                    args.change.dry_run,
+                    args.change.timeout,
+                    progress(&args.change),
+                );
+                drive(executor, &conn, name, "start", None).await?;
+                return show(global, &conn, name, &args.change).await;
+            }
+            phase => {
+                return Err(Error::invalid(format!(
+                    "deployment {name:?} already has a rollout in progress ({}, step {}/{})",
+                    phase.as_str(),
+                    existing.step,
+                    existing.steps.len()
+                ))
+                .with_hint(format!("finish it with `kubectl ramp promote {name}` or `kubectl ramp abort {name}` first")));
+            }
+        }
+    }
+    check_leftovers(&conn, &new.contender).await?;
+
+    let message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
+    let begin = |record: Record| Begin {
+        record,
+        reason: "Started",
+        message: message.clone(),
+        restore_first: false,
+    };
+    // Every write once with dryRun=All first, so that admission, schemas
+    // and RBAC judge the whole plan before anything changes.
+    let quiet = match args.change.dry_run {
+        true => progress(&args.change),
+        false => Progress::silent(),
+    };
+    let rehearsal = Executor::new(
+        conn.clone(),
+        name,
+        new.clone(),
+        raw.clone(),
+        true,
+        args.change.timeout,
+        quiet,
+    );
+    drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await?;
+    if args.change.dry_run {
+        return Ok(());
+    }
+    let executor = Executor::new(
+        conn.clone(),
+        name,
+        new.clone(),
+        raw,
+        false,
+        args.change.timeout,
+        progress(&args.change),
+    );
+    drive(executor, &conn, name, "start", Some(begin(new))).await?;
+    show(global, &conn, name, &args.change).await
+}
+
+/// Everything `start` checks before the first write, and the record it
+/// will write.
+async fn plan_rollout(
+    conn: &Connection,
+    args: &StartArgs,
+    incumbent: &Deployment,
+) -> Result<Record> {
+    let name = args.deployment.as_str();
+    let namespace = conn.namespace.as_str();
+    let strategy = match (&args.strategy, &args.steps) {
+        (_, Some(steps)) => Strategy::from_percentages(steps)?,
+        (Some(strategy), None) => Strategy::named(strategy)?,
+        (None, None) => Strategy::named("canary")?,
+    };
+    let replicas = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.replicas)
+        .unwrap_or(1);
+    if replicas < 1 {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} has 0 replicas: there is nothing to shift traffic from"
+        ))
+        .with_hint(format!(
+            "scale it up first: kubectl scale deployment {name} --replicas N"
+        )));
+    }
+
+    let template = match (&args.filename, args.image.as_slice()) {
+        (Some(path), _) => template_from_file(path, incumbent)?,
+        (None, images) => {
+            let changes = images
+                .iter()
+                .map(|i| ImageChange::parse(i))
+                .collect::<Result<Vec<_>>>()?;
+            contender::with_images(incumbent, &changes)?
+        }
+    };
+
+    let service = incumbent_service(conn, incumbent, args.service.as_deref()).await?;
+    let service_name = service.metadata.name.clone().unwrap_or_default();
+
+    let contender_namespace = args
+        .canary_namespace
+        .clone()
+        .unwrap_or_else(|| namespace.to_string());
+    if contender_namespace != namespace {
+        let namespaces: Api<Namespace> = Api::all(conn.client.clone());
+        let found = namespaces
+            .get_opt(&contender_namespace)
+            .await
+            .map_err(|e| {
+                error::from_kube(
+                    e,
+                    &format!("get namespace {contender_namespace:?}"),
+                    &conn.server,
+                )
+            })?;
+        if found.is_none() {
+            return Err(Error::invalid(format!(
+                "--canary-namespace: namespace {contender_namespace:?} does not exist"
+            ))
+            .with_hint(format!(
+                "create it with `kubectl create namespace {contender_namespace}`"
+            )));
+        }
+    }
+    let contender_name = contender::name_for(name);
+    let incumbent_ref = ServiceRef {
+        name: service_name.clone(),
+        namespace: namespace.to_string(),
+    };
+    let contender_ref = ServiceRef {
+        name: contender_name.clone(),
+        namespace: contender_namespace.clone(),
+    };
+
+    let routes = match args.router {
+        Some(RouterArg::Istio) | None => {
+            let objects = list_custom(conn, &istio::virtual_service_resource(), namespace).await?;
+            let Some(objects) = objects else {
+                return Err(Error::invalid("the istio router needs Istio's VirtualService CRD, which this cluster does not have (virtualservices.networking.istio.io)")
+                    .with_hint("install Istio, or choose another --router"));
+            };
+            istio::choose_routes(
+                &objects,
+                &incumbent_ref,
+                &contender_ref,
+                args.virtual_service.as_deref(),
+                args.route.as_deref(),
+            )?
+            .1
+        }
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "--router {} is not available in this version of kubectl-ramp",
+                match other {
+                    RouterArg::GatewayApi => "gateway-api",
+                    _ => "replicas",
+                }
+            ))
+            .with_hint(
+                "use --router istio with a VirtualService that routes to the Deployment's Service",
+            ));
+        }
+    };
+
+    // The new template as the API server will store it: a dry-run update
+    // of the incumbent defaults it and runs admission on it, so promote can
+    // tell later whether the incumbent already took it.
+    let template = defaulted(conn, name, &template).await?;
+    let current = serde_json::to_value(incumbent.spec.as_ref().map(|s| s.template.clone()))
+        .unwrap_or_default();
+    if current == template {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} already runs this pod template: there is nothing to roll out"
+        ))
+        .with_hint("pass a different --image, or a manifest with a changed pod template"));
+    }
+
+    Ok(Record {
+        schema: SCHEMA,
+        phase: Phase::Progressing,
+        strategy: strategy.name,
+        steps: strategy.steps,
+        step: 0,
+        target: 1,
+        replicas,
+        contender: Contender {
+            name: contender_name,
+            namespace: contender_namespace,
+            template,
+        },
+        service: service_name,
+        router: RouterRecord {
+            kind: RouterKind::Istio,
+            routes,
+        },
+        history: Vec::new(),
+    })
+}
+
+/// The pod template of a manifest of the same Deployment.
+fn template_from_file(path: &std::path::Path, incumbent: &Deployment) -> Result<PodTemplateSpec> {
+    let name = incumbent.metadata.name.clone().unwrap_or_default();
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::invalid(format!("cannot read {shown}: {e}"))
+            .with_hint("pass the path of a Deployment manifest to -f")
+    })?;
+    let deployment: Deployment = serde_saphyr::from_str(&text).map_err(|e| {
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+        Error::invalid(format!("{shown} is not a valid Deployment manifest: {first}"))
+            .with_hint("-f takes the new version of the Deployment, as `kubectl get deployment NAME -o yaml` prints it")
+    })?;
+    let file_name = deployment.metadata.name.clone().unwrap_or_default();
+    if file_name != name {
+        return Err(Error::invalid(format!(
+            "{shown} describes deployment {file_name:?}, not {name:?}"
+        ))
+        .with_hint(format!(
+            "-f takes the new version of deployment {name:?} itself"
+        )));
+    }
+    let template = deployment.spec.map(|s| s.template).unwrap_or_default();
+    let labels = template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let selector = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.match_labels.clone())
+        .unwrap_or_default();
+    if !selects(&selector, &labels) {
+        return Err(Error::invalid(format!(
+            "the pod template in {shown} has labels the deployment's selector does not match"
+        ))
+        .with_hint("keep the labels that spec.selector.matchLabels names"));
+    }
+    Ok(template)
+}
+
+/// The incumbent's Service: the one named, or the one whose selector picks
+/// the Deployment's pods (the one named like it when several do).
+async fn incumbent_service(
+    conn: &Connection,
+    incumbent: &Deployment,
+    wanted: Option<&str>,
+) -> Result<Service> {
+    let name = incumbent.metadata.name.clone().unwrap_or_default();
+    let namespace = &conn.namespace;
+    let api: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    let labels = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let picks = |svc: &Service| {
+        svc.spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .is_some_and(|selector| selects(selector, &labels))
+    };
+    if let Some(wanted) = wanted {
+        let service = api
+            .get_opt(wanted)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("get service {wanted:?}"), &conn.server))?
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "--service: service {wanted:?} not found in namespace {namespace:?}"
+                ))
+            })?;
+        if !picks(&service) {
+            return Err(Error::invalid(format!(
+                "service {wanted:?} does not select the pods of deployment {name:?}"
+            ))
+            .with_hint("name the Service whose selector matches the Deployment's pod labels"));
+        }
+        return Ok(service);
+    }
+    let list = api.list(&ListParams::default()).await.map_err(|e| {
+        error::from_kube(
+            e,
+            &format!("list services in namespace {namespace:?}"),
+            &conn.server,
+        )
+    })?;
+    let mut selecting: Vec<Service> = list.items.into_iter().filter(picks).collect();
+    if let Some(i) = selecting
+        .iter()
+        .position(|s| s.metadata.name.as_deref() == Some(name.as_str()))
+    {
+        return Ok(selecting.swap_remove(i));
+    }
+    match selecting.len() {
+        1 => Ok(selecting.remove(0)),
+        0 => Err(Error::invalid(format!(
+            "no Service in namespace {namespace:?} selects the pods of deployment {name:?}"
+        ))
+        .with_hint("create one, or pass --service NAME")),
+        _ => Err(Error::invalid(format!(
+            "several Services select the pods of deployment {name:?}: {}",
+            selecting
+                .iter()
+                .filter_map(|s| s.metadata.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_hint("pass --service NAME to choose one")),
+    }
+}
+
+async fn defaulted(
+    conn: &Connection,
+    name: &str,
+    template: &PodTemplateSpec,
+) -> Result<serde_json::Value> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let patch: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "replace", "path": "/spec/template", "value": template}
+    ]))
+    .expect("valid JSON patch");
+    let params = PatchParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let result = api
+        .patch(name, &params, &Patch::Json::<()>(patch))
+        .await
+        .map_err(|e| match e {
+            kube::Error::Api(status) if status.code == 422 || status.code == 400 => Error::invalid(
+                format!("the new pod template is not valid: {}", status.message),
+            )
+            .with_hint("fix the image or manifest and start again"),
+            e => error::from_kube(
+                e,
+                &format!("check the new pod template on deployment {name:?}"),
+                &conn.server,
+            ),
+        })?;
+    Ok(serde_json::to_value(result.spec.map(|s| s.template)).unwrap_or_default())
+}
+
+/// A contender left from an earlier rollout, or an object of the user's that
+/// has the contender's name, must not be taken over.
+async fn check_leftovers(conn: &Connection, contender: &Contender) -> Result<()> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
+    let existing = api.get_opt(&contender.name).await.map_err(|e| {
+        error::from_kube(
+            e,
+            &format!("get deployment {:?}", contender.name),
+            &conn.server,
+        )
+    })?;
+    if let Some(existing) = existing {
+        let ours = existing
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(MANAGED_BY.0))
+            .map(String::as_str)
+            == Some(MANAGED_BY.1);
+        let problem = format!(
+            "deployment {:?} already exists in namespace {:?}",
+            contender.name, contender.namespace
+        );
+        return Err(if ours {
+            Error::invalid(format!(
+                "{problem}: the contender of an earlier rollout that was not cleaned up"
+            ))
+            .with_hint("delete it with `kubectl delete deployment` and start again")
+        } else {
+            Error::invalid(format!("{problem} and is not kubectl-ramp's"))
+                .with_hint("rename or delete it; ramp names the contender NAME-canary")
+        });
+    }
+    Ok(())
+}

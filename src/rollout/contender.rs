@@ -1,0 +1,318 @@
+//! Building the contender from the incumbent: its Deployment, its Service,
+//! and the new pod template. Pure functions of the objects read.
+//!
+//! The contender's pods must not be selected by the incumbent's Service or
+//! Deployment, so every label that either selects on gets `-canary`
+//! appended on the contender (`app: web` becomes `app: web-canary`). Other
+//! labels are kept, so dashboards and metrics still see the app.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use crate::error::{Error, Result};
+
+pub const SUFFIX: &str = "-canary";
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-ramp");
+/// On ramp's objects: the incumbent they belong to, as namespace/name.
+pub const INCUMBENT_ANNOTATION: &str = "ramp.dev/incumbent";
+
+/// The contender Deployment's (and Service's) name.
+pub fn name_for(incumbent: &str) -> String {
+    format!("{incumbent}{SUFFIX}")
+}
+
+/// The label keys that the contender's pods carry with `-canary` appended.
+pub fn rewritten_keys(incumbent: &Deployment, service: &Service) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    if let Some(labels) = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.match_labels.as_ref())
+    {
+        keys.extend(labels.keys().cloned());
+    }
+    if let Some(selector) = service.spec.as_ref().and_then(|s| s.selector.as_ref()) {
+        keys.extend(selector.keys().cloned());
+    }
+    keys
+}
+
+fn rewrite(
+    labels: &BTreeMap<String, String>,
+    keys: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>> {
+    labels
+        .iter()
+        .map(|(key, value)| {
+            if !keys.contains(key) {
+                return Ok((key.clone(), value.clone()));
+            }
+            let new = format!("{value}{SUFFIX}");
+            if new.len() > 63 {
+                return Err(Error::invalid(format!(
+                    "label {key}={value} is too long to mark the contender's pods ({new} is over 63 characters)"
+                ))
+                .with_hint("shorten the label value the Service and Deployment select on"));
+            }
+            Ok((key.clone(), new))
+        })
+        .collect()
+}
+
+/// The contender Deployment: the incumbent's spec with the new template,
+/// its selector and pod labels rewritten, at `replicas`.
+pub fn deployment(
+    incumbent: &Deployment,
+    keys: &BTreeSet<String>,
+    template: &PodTemplateSpec,
+    namespace: &str,
+    replicas: i32,
+) -> Result<Deployment> {
+    let name = incumbent.metadata.name.clone().unwrap_or_default();
+    let spec = incumbent.spec.clone().unwrap_or_default();
+    if spec
+        .selector
+        .match_expressions
+        .as_ref()
+        .is_some_and(|e| !e.is_empty())
+    {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} selects its pods with matchExpressions, which ramp cannot rewrite for the contender"
+        ))
+        .with_hint("select the pods with matchLabels only"));
+    }
+    let match_labels = rewrite(
+        &spec.selector.match_labels.clone().unwrap_or_default(),
+        keys,
+    )?;
+    let mut template = template.clone();
+    let metadata = template.metadata.get_or_insert_with(Default::default);
+    metadata.labels = Some(rewrite(&metadata.labels.clone().unwrap_or_default(), keys)?);
+
+    let mut labels = incumbent.metadata.labels.clone().unwrap_or_default();
+    labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
+    Ok(Deployment {
+        metadata: ObjectMeta {
+            name: Some(name_for(&name)),
+            namespace: Some(namespace.to_string()),
+            labels: Some(labels),
+            annotations: Some(BTreeMap::from([(
+                INCUMBENT_ANNOTATION.to_string(),
+                format!(
+                    "{}/{name}",
+                    incumbent.metadata.namespace.clone().unwrap_or_default()
+                ),
+            )])),
+            ..Default::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas),
+            selector: LabelSelector {
+                match_labels: Some(match_labels),
+                match_expressions: None,
+            },
+            template,
+            paused: None,
+            ..spec
+        }),
+        status: None,
+    })
+}
+
+/// The contender's Service: the incumbent Service's ports, selecting the
+/// contender's pods.
+pub fn service(
+    incumbent_service: &Service,
+    incumbent: &str,
+    keys: &BTreeSet<String>,
+    namespace: &str,
+) -> Result<Service> {
+    let spec = incumbent_service.spec.clone().unwrap_or_default();
+    let selector = rewrite(&spec.selector.clone().unwrap_or_default(), keys)?;
+    let ports = spec
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| ServicePort {
+            node_port: None,
+            ..p
+        })
+        .collect();
+    Ok(Service {
+        metadata: ObjectMeta {
+            name: Some(name_for(incumbent)),
+            namespace: Some(namespace.to_string()),
+            labels: Some(BTreeMap::from([(MANAGED_BY.0.into(), MANAGED_BY.1.into())])),
+            annotations: Some(BTreeMap::from([(
+                INCUMBENT_ANNOTATION.to_string(),
+                format!(
+                    "{}/{incumbent}",
+                    incumbent_service
+                        .metadata
+                        .namespace
+                        .clone()
+                        .unwrap_or_default()
+                ),
+            )])),
+            ..Default::default()
+        },
+        spec: Some(ServiceSpec {
+            selector: Some(selector),
+            ports: Some(ports),
+            type_: Some("ClusterIP".into()),
+            ..Default::default()
+        }),
+        status: None,
+    })
+}
+
+/// An image change from `--image [CONTAINER=]IMAGE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageChange {
+    pub container: Option<String>,
+    pub image: String,
+}
+
+impl ImageChange {
+    pub fn parse(arg: &str) -> Result<ImageChange> {
+        let (container, image) = match arg.split_once('=') {
+            Some((container, image)) => (Some(container.to_string()), image.to_string()),
+            None => (None, arg.to_string()),
+        };
+        if image.is_empty() || container.as_deref() == Some("") {
+            return Err(Error::invalid(format!("--image {arg:?} names no image"))
+                .with_hint("write --image IMAGE, or --image CONTAINER=IMAGE when the pod has several containers"));
+        }
+        Ok(ImageChange { container, image })
+    }
+}
+
+/// The incumbent's template with new images.
+pub fn with_images(incumbent: &Deployment, changes: &[ImageChange]) -> Result<PodTemplateSpec> {
+    let name = incumbent.metadata.name.clone().unwrap_or_default();
+    let mut template = incumbent.spec.clone().unwrap_or_default().template;
+    let spec = template.spec.get_or_insert_with(Default::default);
+    let names: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
+    for change in changes {
+        let index = match &change.container {
+            Some(container) => names.iter().position(|n| n == container).ok_or_else(|| {
+                Error::invalid(format!(
+                    "deployment {name:?} has no container {container:?}"
+                ))
+                .with_hint(format!("its containers are: {}", names.join(", ")))
+            })?,
+            None if names.len() == 1 => 0,
+            None => {
+                return Err(Error::invalid(format!(
+                    "deployment {name:?} has {} containers; say which one takes {}",
+                    names.len(),
+                    change.image
+                ))
+                .with_hint(format!(
+                    "write --image CONTAINER=IMAGE, with CONTAINER one of: {}",
+                    names.join(", ")
+                )));
+            }
+        };
+        spec.containers[index].image = Some(change.image.clone());
+    }
+    Ok(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn incumbent() -> Deployment {
+        serde_json::from_value(json!({
+            "metadata": {"name": "web", "namespace": "shop", "labels": {"team": "a"}},
+            "spec": {
+                "replicas": 4,
+                "selector": {"matchLabels": {"app": "web"}},
+                "strategy": {"type": "RollingUpdate"},
+                "template": {
+                    "metadata": {"labels": {"app": "web", "tier": "front", "version": "1"}},
+                    "spec": {"containers": [
+                        {"name": "web", "image": "web:1"},
+                        {"name": "proxy", "image": "envoy:1"}
+                    ]}
+                }
+            }
+        }))
+        .unwrap()
+    }
+
+    fn svc() -> Service {
+        serde_json::from_value(json!({
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"selector": {"app": "web", "tier": "front"}, "type": "NodePort",
+                     "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_contender_pods_escape_the_incumbents_selectors() {
+        let incumbent = incumbent();
+        let keys = rewritten_keys(&incumbent, &svc());
+        let template =
+            with_images(&incumbent, &[ImageChange::parse("web=web:2").unwrap()]).unwrap();
+        let contender = deployment(&incumbent, &keys, &template, "shop", 1).unwrap();
+        let spec = contender.spec.unwrap();
+        let labels = spec.template.metadata.unwrap().labels.unwrap();
+        assert_eq!(labels["app"], "web-canary");
+        assert_eq!(labels["tier"], "front-canary");
+        assert_eq!(labels["version"], "1");
+        assert_eq!(spec.selector.match_labels.unwrap()["app"], "web-canary");
+        assert_eq!(spec.replicas, Some(1));
+        assert_eq!(
+            spec.template.spec.unwrap().containers[0].image.as_deref(),
+            Some("web:2")
+        );
+        assert_eq!(contender.metadata.name.as_deref(), Some("web-canary"));
+        assert_eq!(
+            contender.metadata.labels.unwrap()["app.kubernetes.io/managed-by"],
+            "kubectl-ramp"
+        );
+    }
+
+    #[test]
+    fn the_contender_service_keeps_the_ports_and_selects_the_contender() {
+        let incumbent = incumbent();
+        let keys = rewritten_keys(&incumbent, &svc());
+        let service = service(&svc(), "web", &keys, "canaries").unwrap();
+        let spec = service.spec.unwrap();
+        assert_eq!(
+            spec.selector.unwrap(),
+            BTreeMap::from([
+                ("app".to_string(), "web-canary".to_string()),
+                ("tier".into(), "front-canary".into())
+            ])
+        );
+        let port = &spec.ports.unwrap()[0];
+        assert_eq!(
+            (port.name.as_deref(), port.port, port.node_port),
+            (Some("http"), 80, None)
+        );
+        assert_eq!(spec.type_.as_deref(), Some("ClusterIP"));
+        assert_eq!(service.metadata.namespace.as_deref(), Some("canaries"));
+    }
+
+    #[test]
+    fn image_changes_name_the_container_when_there_are_several() {
+        let incumbent = incumbent();
+        let err = with_images(&incumbent, &[ImageChange::parse("web:2").unwrap()]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "deployment \"web\" has 2 containers; say which one takes web:2"
+        );
+        let err = with_images(&incumbent, &[ImageChange::parse("db=pg:16").unwrap()]).unwrap_err();
+        assert_eq!(err.message, "deployment \"web\" has no container \"db\"");
+        assert_eq!(err.hint.as_deref(), Some("its containers are: web, proxy"));
+        assert!(ImageChange::parse("web=").is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! A Lease (coordination.k8s.io) that keeps two kubectl-ramp processes from
+//! driving one rollout at once. It is renewed while the command runs and
+//! deleted when it ends; a holder that died is recognised (same host, its
+//! process gone) or its lease expires, and the next command takes over.
+
+use std::time::Duration;
+
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
+use k8s_openapi::jiff::Timestamp;
+use kube::Api;
+use kube::api::{DeleteParams, PostParams, Preconditions};
+use tokio::task::JoinHandle;
+
+use crate::connect::Connection;
+use crate::error::{self, Error, Kind, Result};
+
+const DURATION_SECONDS: i32 = 30;
+const RENEW_EVERY: Duration = Duration::from_secs(10);
+
+/// Who holds a lease: `user@host pid N (command)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub host: String,
+    pub pid: u32,
+    pub text: String,
+}
+
+impl Holder {
+    pub fn me(command: &str) -> Holder {
+        let host = hostname();
+        let pid = std::process::id();
+        Holder {
+            text: format!("{}@{host} pid {pid} ({command})", username()),
+            host,
+            pid,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Holder> {
+        let (_, rest) = text.split_once('@')?;
+        let (host, rest) = rest.split_once(" pid ")?;
+        let pid = rest.split_whitespace().next()?.parse().ok()?;
+        Some(Holder {
+            host: host.to_string(),
+            pid,
+            text: text.to_string(),
+        })
+    }
+
+    /// Whether this holder is a process on this machine that has exited.
+    fn is_dead_here(&self) -> bool {
+        self.host == hostname() && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists()
+    }
+}
+
+pub fn username() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+pub fn lease_name(deployment: &str) -> String {
+    format!("ramp-{deployment}")
+}
+
+/// A held lease. Call `release` when done; if the process dies instead, the
+/// next command recognises it.
+pub struct Lock {
+    api: Api<Lease>,
+    name: String,
+    renewer: JoinHandle<()>,
+}
+
+impl Lock {
+    pub async fn acquire(
+        conn: &Connection,
+        namespace: &str,
+        deployment: &str,
+        command: &str,
+    ) -> Result<Lock> {
+        let api: Api<Lease> = Api::namespaced(conn.client.clone(), namespace);
+        let name = lease_name(deployment);
+        let me = Holder::me(command);
+        let what = format!("take the lease {name:?} in namespace {namespace:?}");
+        let lease = lease(&name, &me.text);
+        let taken = match api.create(&PostParams::default(), &lease).await {
+            Ok(created) => created,
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                let current = api
+                    .get(&name)
+                    .await
+                    .map_err(|e| error::from_kube(e, &what, &conn.server))?;
+                let spec = current.spec.clone().unwrap_or_default();
+                let holder_text = spec.holder_identity.clone().unwrap_or_default();
+                let expired = spec.renew_time.as_ref().is_none_or(|renewed| {
+                    let seconds =
+                        i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
+                    renewed.0.as_second() + seconds < Timestamp::now().as_second()
+                });
+                let dead = Holder::parse(&holder_text).is_some_and(|h| h.is_dead_here());
+                if !(expired || dead || holder_text.is_empty()) {
+                    return Err(Error::new(
+                        Kind::Conflict,
+                        format!("another kubectl-ramp is driving the rollout of {deployment:?}: {holder_text}"),
+                    )
+                    .with_hint("wait for it to finish, or stop it; a dead one's lock expires within 30s"));
+                }
+                let mut replacement = lease;
+                replacement.metadata.resource_version = current.metadata.resource_version.clone();
+                api.replace(&name, &PostParams::default(), &replacement).await.map_err(|e| match e {
+                    kube::Error::Api(s) if s.code == 409 => Error::new(
+                        Kind::Conflict,
+                        format!("another kubectl-ramp took the rollout of {deployment:?} at the same moment"),
+                    ),
+                    e => error::from_kube(e, &what, &conn.server),
+                })?
+            }
+            Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
+        };
+        let renewer = tokio::spawn(renew(api.clone(), name.clone(), me.text, taken));
+        Ok(Lock { api, name, renewer })
+    }
+
+    /// Deletes the lease, if it is still ours.
+    pub async fn release(self) {
+        self.renewer.abort();
+        if let Ok(current) = self.api.get(&self.name).await {
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    resource_version: current.metadata.resource_version,
+                    uid: None,
+                }),
+                ..Default::default()
+            };
+            let _ = self.api.delete(&self.name, &params).await;
+        }
+    }
+}
+
+fn lease(name: &str, holder: &str) -> Lease {
+    let now = MicroTime(Timestamp::now());
+    Lease {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            labels: Some(
+                [(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "kubectl-ramp".to_string(),
+                )]
+                .into(),
+            ),
+            ..Default::default()
+        },
+        spec: Some(LeaseSpec {
+            holder_identity: Some(holder.to_string()),
+            lease_duration_seconds: Some(DURATION_SECONDS),
+            acquire_time: Some(now.clone()),
+            renew_time: Some(now),
+            ..Default::default()
+        }),
+    }
+}
+
+async fn renew(api: Api<Lease>, name: String, holder: String, mut lease: Lease) {
+    loop {
+        tokio::time::sleep(RENEW_EVERY).await;
+        let mut next = lease.clone();
+        if let Some(spec) = next.spec.as_mut() {
+            if spec.holder_identity.as_deref() != Some(holder.as_str()) {
+                return;
+            }
+            spec.renew_time = Some(MicroTime(Timestamp::now()));
+        }
+        match api.replace(&name, &PostParams::default(), &next).await {
+            Ok(renewed) => lease = renewed,
+            // Lost: someone took it over after it expired. The record's
+            // compare-and-swap stops this process at its next write.
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_reads_back_its_host_and_pid() {
+        let holder = Holder::parse("ana@build-7 pid 4242 (step)").unwrap();
+        assert_eq!((holder.host.as_str(), holder.pid), ("build-7", 4242));
+        assert!(Holder::parse("something else").is_none());
+    }
+
+    #[test]
+    fn a_holder_on_another_host_is_never_taken_for_dead() {
+        let holder = Holder::parse("ana@some-other-host-xyz pid 999999999 (step)").unwrap();
+        assert!(!holder.is_dead_here());
+        let me = Holder::me("step");
+        assert!(!Holder::parse(&me.text).unwrap().is_dead_here());
+    }
+}

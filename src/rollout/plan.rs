@@ -1,0 +1,482 @@
+//! The planner: a pure function from the record (what the rollout should
+//! become) and the world (what the cluster holds now) to the next action.
+//!
+//! The executor observes, asks for the next action, performs it, and asks
+//! again, until the planner answers `Done`. Because every answer depends
+//! only on the record and what is observed, a command that was killed at any
+//! point converges when it runs again.
+
+use serde_json::Value;
+
+use super::record::{Phase, Record};
+use super::strategy::{Split, Step};
+
+/// What was observed of one Deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentState {
+    /// spec.replicas
+    pub replicas: i32,
+    pub ready: i32,
+    /// Pods of the current template.
+    pub updated: i32,
+    /// Whether the controller has seen the latest spec.
+    pub observed: bool,
+    pub template: Value,
+}
+
+/// What was observed of one route that ramp manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteState {
+    /// As it was before the rollout.
+    Original,
+    /// Split between the incumbent and the contender by ramp.
+    Weighted(Split),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub incumbent: DeploymentState,
+    pub contender: Option<DeploymentState>,
+    pub contender_service: bool,
+    pub routes: Vec<RouteState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    CreateContenderService,
+    /// Creates the contender when it does not exist.
+    ScaleContender(i32),
+    ScaleIncumbent(i32),
+    /// Until the contender has this many ready pods.
+    WaitContender(i32),
+    /// Until the incumbent has this many ready pods.
+    WaitIncumbent(i32),
+    /// Until the incumbent's rolling update to the new template is complete.
+    WaitIncumbentRolledOut,
+    SetWeights(Split),
+    RestoreRoutes,
+    /// The incumbent takes the new pod template, at full replicas.
+    UpdateIncumbent,
+    DeleteContender,
+    DeleteContenderService,
+    /// The target step is reached: record it, phase Paused.
+    Settle,
+    /// The promotion is complete: phase Succeeded.
+    Finish,
+    Done,
+}
+
+/// Replicas for a capacity percentage of `base`: at least one pod when the
+/// percentage is above 0.
+pub fn replicas_for(percent: u32, base: i32) -> i32 {
+    if percent == 0 {
+        return 0;
+    }
+    let wanted = (i64::from(percent) * i64::from(base.max(0)) + 99) / 100;
+    (wanted as i32).max(1)
+}
+
+pub fn next(record: &Record, world: &World) -> Action {
+    match record.phase {
+        Phase::Progressing => match record.steps.get(record.target.saturating_sub(1)) {
+            Some(step) => toward_step(step, record.replicas, world).unwrap_or(Action::Settle),
+            None => Action::Settle,
+        },
+        Phase::Promoting => promote(record, world).unwrap_or(Action::Finish),
+        Phase::Succeeded => clean_up(world).unwrap_or(Action::Done),
+        Phase::Aborted => abort(record, world).unwrap_or(Action::Done),
+        Phase::Paused | Phase::Idle => Action::Done,
+    }
+}
+
+fn routes_are(world: &World, state: RouteState) -> bool {
+    world.routes.iter().all(|r| *r == state)
+}
+
+/// Capacity up, wait until ready, traffic, capacity down: traffic never goes
+/// to pods that are not ready, and capacity never drops under the traffic
+/// it carries.
+fn toward_step(step: &Step, base: i32, world: &World) -> Option<Action> {
+    let contender_wanted = replicas_for(step.capacity.contender, base);
+    let incumbent_wanted = replicas_for(step.capacity.incumbent, base);
+    let contender = world.contender.as_ref();
+    let contender_replicas = contender.map_or(0, |c| c.replicas);
+    let contender_ready = contender.map_or(0, |c| c.ready);
+
+    if !world.contender_service {
+        return Some(Action::CreateContenderService);
+    }
+    if contender.is_none() || contender_replicas < contender_wanted {
+        return Some(Action::ScaleContender(
+            contender_wanted.max(contender_replicas),
+        ));
+    }
+    if world.incumbent.replicas < incumbent_wanted {
+        return Some(Action::ScaleIncumbent(incumbent_wanted));
+    }
+    if contender_ready < contender_wanted {
+        return Some(Action::WaitContender(contender_wanted));
+    }
+    if world.incumbent.ready < incumbent_wanted {
+        return Some(Action::WaitIncumbent(incumbent_wanted));
+    }
+    if !routes_are(world, RouteState::Weighted(step.traffic)) {
+        return Some(Action::SetWeights(step.traffic));
+    }
+    if contender_replicas > contender_wanted {
+        return Some(Action::ScaleContender(contender_wanted));
+    }
+    if world.incumbent.replicas > incumbent_wanted {
+        return Some(Action::ScaleIncumbent(incumbent_wanted));
+    }
+    None
+}
+
+/// The contender takes all traffic at full capacity; the incumbent takes the
+/// new template and, once it is rolled out, the traffic back; the contender
+/// goes.
+fn promote(record: &Record, world: &World) -> Option<Action> {
+    let base = record.replicas;
+    let incumbent_updated = world.incumbent.template == record.contender.template;
+    if !incumbent_updated {
+        let all_to_contender = Split {
+            contender: 100,
+            incumbent: 0,
+        };
+        // Reach "all traffic on a full contender", but keep the incumbent's
+        // pods: its own rolling update replaces them next.
+        let contender = world.contender.as_ref();
+        if !world.contender_service {
+            return Some(Action::CreateContenderService);
+        }
+        if contender.is_none_or(|c| c.replicas < base) {
+            return Some(Action::ScaleContender(base));
+        }
+        if contender.is_some_and(|c| c.ready < base) {
+            return Some(Action::WaitContender(base));
+        }
+        if !routes_are(world, RouteState::Weighted(all_to_contender)) {
+            return Some(Action::SetWeights(all_to_contender));
+        }
+        return Some(Action::UpdateIncumbent);
+    }
+    if world.incumbent.replicas != base {
+        return Some(Action::ScaleIncumbent(base));
+    }
+    if !rolled_out(&world.incumbent) {
+        return Some(Action::WaitIncumbentRolledOut);
+    }
+    clean_up(world)
+}
+
+fn rolled_out(d: &DeploymentState) -> bool {
+    d.observed && d.updated >= d.replicas && d.ready >= d.replicas
+}
+
+/// Traffic back to the incumbent exactly as it was, then the contender goes.
+fn clean_up(world: &World) -> Option<Action> {
+    if !routes_are(world, RouteState::Original) {
+        return Some(Action::RestoreRoutes);
+    }
+    if world.contender.is_some() {
+        return Some(Action::DeleteContender);
+    }
+    if world.contender_service {
+        return Some(Action::DeleteContenderService);
+    }
+    None
+}
+
+/// The incumbent back to full capacity first when a step had lowered it,
+/// then traffic back, then the contender goes.
+fn abort(record: &Record, world: &World) -> Option<Action> {
+    let base = record.replicas;
+    let routes_original = routes_are(world, RouteState::Original);
+    if !routes_original && world.incumbent.replicas < base {
+        return Some(Action::ScaleIncumbent(base));
+    }
+    if !routes_original && world.incumbent.ready < base {
+        return Some(Action::WaitIncumbent(base));
+    }
+    clean_up(world)
+}
+
+/// What the world and the record become once `action` has been done and
+/// its wait has ended: the model a dry run plans against.
+pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
+    match action {
+        Action::CreateContenderService => world.contender_service = true,
+        Action::ScaleContender(n) => {
+            let contender = world.contender.get_or_insert_with(|| DeploymentState {
+                replicas: 0,
+                ready: 0,
+                updated: 0,
+                observed: true,
+                template: record.contender.template.clone(),
+            });
+            contender.replicas = *n;
+        }
+        Action::ScaleIncumbent(n) => world.incumbent.replicas = *n,
+        Action::WaitContender(_) => {
+            if let Some(contender) = world.contender.as_mut() {
+                contender.ready = contender.replicas;
+                contender.updated = contender.replicas;
+            }
+        }
+        Action::WaitIncumbent(_) | Action::WaitIncumbentRolledOut => {
+            world.incumbent.ready = world.incumbent.replicas;
+            world.incumbent.updated = world.incumbent.replicas;
+            world.incumbent.observed = true;
+        }
+        Action::SetWeights(split) => world
+            .routes
+            .iter_mut()
+            .for_each(|r| *r = RouteState::Weighted(*split)),
+        Action::RestoreRoutes => world
+            .routes
+            .iter_mut()
+            .for_each(|r| *r = RouteState::Original),
+        Action::UpdateIncumbent => {
+            world.incumbent.template = record.contender.template.clone();
+            world.incumbent.replicas = record.replicas;
+            world.incumbent.updated = 0;
+        }
+        Action::DeleteContender => world.contender = None,
+        Action::DeleteContenderService => world.contender_service = false,
+        Action::Settle => {
+            record.step = record.target;
+            record.phase = Phase::Paused;
+        }
+        Action::Finish => record.phase = Phase::Succeeded,
+        Action::Done => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::record::tests::sample;
+    use serde_json::json;
+
+    fn deployment(replicas: i32, ready: i32) -> DeploymentState {
+        DeploymentState {
+            replicas,
+            ready,
+            updated: ready,
+            observed: true,
+            template: json!({"old": true}),
+        }
+    }
+
+    fn split(contender: u32, incumbent: u32) -> Split {
+        Split {
+            contender,
+            incumbent,
+        }
+    }
+
+    /// A record of a 4-replica incumbent moving through 10%, 50%, 100%.
+    fn record(phase: Phase, step: usize, target: usize) -> Record {
+        let mut record = sample();
+        record.phase = phase;
+        record.step = step;
+        record.target = target;
+        record.replicas = 4;
+        record.steps = crate::rollout::strategy::Strategy::from_percentages("10,50,100")
+            .unwrap()
+            .steps;
+        record.contender.template = json!({"new": true});
+        record
+    }
+
+    fn world() -> World {
+        World {
+            incumbent: deployment(4, 4),
+            contender: None,
+            contender_service: false,
+            routes: vec![RouteState::Original, RouteState::Original],
+        }
+    }
+
+    #[test]
+    fn capacity_rounds_up_and_is_at_least_one_pod() {
+        let cases = [
+            (0, 4, 0),
+            (1, 4, 1),
+            (10, 4, 1),
+            (25, 4, 1),
+            (26, 4, 2),
+            (50, 4, 2),
+            (100, 4, 4),
+            (10, 10, 1),
+            (15, 10, 2),
+            (100, 1, 1),
+            (1, 0, 1),
+        ];
+        for (percent, base, replicas) in cases {
+            assert_eq!(
+                replicas_for(percent, base),
+                replicas,
+                "{percent}% of {base}"
+            );
+        }
+    }
+
+    /// Runs the planner against a world that does what it is told, and
+    /// returns the actions in order.
+    fn drive(record: &mut Record, mut world: World) -> (Vec<Action>, World) {
+        let mut actions = Vec::new();
+        for _ in 0..50 {
+            let action = next(record, &world);
+            actions.push(action.clone());
+            if action == Action::Done {
+                return (actions, world);
+            }
+            assume_done(&action, record, &mut world);
+        }
+        panic!("the planner did not finish: {actions:?}");
+    }
+
+    #[test]
+    fn the_first_step_scales_up_waits_then_shifts_traffic() {
+        let mut record = record(Phase::Progressing, 0, 1);
+        let (actions, world) = drive(&mut record, world());
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::ScaleContender(1),
+                Action::WaitContender(1),
+                Action::SetWeights(split(10, 90)),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!((record.phase, record.step), (Phase::Paused, 1));
+        assert_eq!(world.routes, [RouteState::Weighted(split(10, 90)); 2]);
+    }
+
+    #[test]
+    fn traffic_waits_for_ready_pods() {
+        let record = record(Phase::Progressing, 1, 2);
+        let mut w = world();
+        w.contender_service = true;
+        w.contender = Some(deployment(2, 1));
+        w.routes = vec![RouteState::Weighted(split(10, 90)); 2];
+        assert_eq!(next(&record, &w), Action::WaitContender(2));
+        w.contender = Some(deployment(2, 2));
+        assert_eq!(next(&record, &w), Action::SetWeights(split(50, 50)));
+    }
+
+    #[test]
+    fn going_back_shifts_traffic_before_removing_capacity() {
+        let mut record = record(Phase::Progressing, 2, 1);
+        let mut w = world();
+        w.contender_service = true;
+        w.contender = Some(deployment(2, 2));
+        w.routes = vec![RouteState::Weighted(split(50, 50)); 2];
+        let (actions, _) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::SetWeights(split(10, 90)),
+                Action::ScaleContender(1),
+                Action::Settle,
+                Action::Done
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_that_lowers_the_incumbent_scales_it_down_after_traffic() {
+        let mut record = record(Phase::Progressing, 1, 2);
+        record.steps = crate::rollout::strategy::Strategy::named("vanguard")
+            .unwrap()
+            .steps;
+        record.target = 3;
+        let mut w = world();
+        w.contender_service = true;
+        w.contender = Some(deployment(2, 2));
+        w.routes = vec![RouteState::Weighted(split(50, 50)); 2];
+        let (actions, world) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::SetWeights(split(100, 0)),
+                Action::ScaleIncumbent(0),
+                Action::Settle,
+                Action::Done
+            ]
+        );
+        assert_eq!(world.incumbent.replicas, 0);
+    }
+
+    #[test]
+    fn promote_moves_all_traffic_then_updates_the_incumbent_then_cleans_up() {
+        let mut record = record(Phase::Promoting, 1, 1);
+        let mut w = world();
+        w.contender_service = true;
+        w.contender = Some(deployment(1, 1));
+        w.routes = vec![RouteState::Weighted(split(10, 90)); 2];
+        let (actions, world) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::SetWeights(split(100, 0)),
+                Action::UpdateIncumbent,
+                Action::WaitIncumbentRolledOut,
+                Action::RestoreRoutes,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Finish,
+                Action::Done,
+            ]
+        );
+        assert_eq!(record.phase, Phase::Succeeded);
+        assert_eq!(world.incumbent.template, json!({"new": true}));
+        assert!(world.contender.is_none() && !world.contender_service);
+    }
+
+    #[test]
+    fn promote_resumed_after_the_contender_was_deleted_does_not_recreate_it() {
+        let record = record(Phase::Promoting, 1, 1);
+        let mut w = world();
+        w.incumbent.template = json!({"new": true});
+        assert_eq!(next(&record, &w), Action::Finish);
+        w.contender_service = true;
+        assert_eq!(next(&record, &w), Action::DeleteContenderService);
+    }
+
+    #[test]
+    fn abort_restores_full_incumbent_capacity_before_traffic() {
+        let mut record = record(Phase::Aborted, 3, 3);
+        let mut w = world();
+        w.incumbent = deployment(0, 0);
+        w.contender_service = true;
+        w.contender = Some(deployment(4, 4));
+        w.routes = vec![RouteState::Weighted(split(100, 0)); 2];
+        let (actions, world) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleIncumbent(4),
+                Action::WaitIncumbent(4),
+                Action::RestoreRoutes,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Done,
+            ]
+        );
+        assert_eq!(world.routes, [RouteState::Original; 2]);
+    }
+
+    #[test]
+    fn a_paused_rollout_needs_nothing() {
+        let record = record(Phase::Paused, 1, 1);
+        assert_eq!(next(&record, &world()), Action::Done);
+    }
+}
