@@ -27,13 +27,13 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         record,
         raw,
     } = load(&conn, name).await?;
-    let new = plan_rollout(&conn, args, &incumbent).await?;
+    let template = new_template(&conn, args, &incumbent).await?;
 
     if let Some(existing) = &record {
         match existing.phase {
             Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
             // The same start, run again after it was interrupted: carry on.
-            _ if existing.step <= 1 && existing.contender.template == new.contender.template => {
+            _ if existing.step <= 1 && existing.contender.template == template => {
                 let executor = Executor::new(
                     conn.clone(),
                     name,
@@ -57,6 +57,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             }
         }
     }
+    let new = plan_rollout(&conn, args, &incumbent, template).await?;
     check_leftovers(&conn, &new.contender).await?;
 
     let message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
@@ -98,12 +99,44 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     show(global, &conn, name, &args.change).await
 }
 
+/// The new pod template, as the API server will store it: a dry-run update
+/// of the incumbent defaults it and runs admission on it, so that promote
+/// can tell later whether the incumbent already took it.
+async fn new_template(
+    conn: &Connection,
+    args: &StartArgs,
+    incumbent: &Deployment,
+) -> Result<serde_json::Value> {
+    let name = args.deployment.as_str();
+    let template = match (&args.filename, args.image.as_slice()) {
+        (Some(path), _) => template_from_file(path, incumbent)?,
+        (None, images) => {
+            let changes = images
+                .iter()
+                .map(|i| ImageChange::parse(i))
+                .collect::<Result<Vec<_>>>()?;
+            contender::with_images(incumbent, &changes)?
+        }
+    };
+    let template = defaulted(conn, name, &template).await?;
+    let current = serde_json::to_value(incumbent.spec.as_ref().map(|s| s.template.clone()))
+        .unwrap_or_default();
+    if current == template {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} already runs this pod template: there is nothing to roll out"
+        ))
+        .with_hint("pass a different --image, or a manifest with a changed pod template"));
+    }
+    Ok(template)
+}
+
 /// Everything `start` checks before the first write, and the record it
 /// will write.
 async fn plan_rollout(
     conn: &Connection,
     args: &StartArgs,
     incumbent: &Deployment,
+    template: serde_json::Value,
 ) -> Result<Record> {
     let name = args.deployment.as_str();
     let namespace = conn.namespace.as_str();
@@ -125,17 +158,6 @@ async fn plan_rollout(
             "scale it up first: kubectl scale deployment {name} --replicas N"
         )));
     }
-
-    let template = match (&args.filename, args.image.as_slice()) {
-        (Some(path), _) => template_from_file(path, incumbent)?,
-        (None, images) => {
-            let changes = images
-                .iter()
-                .map(|i| ImageChange::parse(i))
-                .collect::<Result<Vec<_>>>()?;
-            contender::with_images(incumbent, &changes)?
-        }
-    };
 
     let service = incumbent_service(conn, incumbent, args.service.as_deref()).await?;
     let service_name = service.metadata.name.clone().unwrap_or_default();
@@ -204,19 +226,6 @@ async fn plan_rollout(
             ));
         }
     };
-
-    // The new template as the API server will store it: a dry-run update
-    // of the incumbent defaults it and runs admission on it, so promote can
-    // tell later whether the incumbent already took it.
-    let template = defaulted(conn, name, &template).await?;
-    let current = serde_json::to_value(incumbent.spec.as_ref().map(|s| s.template.clone()))
-        .unwrap_or_default();
-    if current == template {
-        return Err(Error::invalid(format!(
-            "deployment {name:?} already runs this pod template: there is nothing to roll out"
-        ))
-        .with_hint("pass a different --image, or a manifest with a changed pod template"));
-    }
 
     Ok(Record {
         schema: SCHEMA,

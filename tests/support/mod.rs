@@ -257,3 +257,91 @@ spec:
 "#
     )
 }
+
+impl Namespace {
+    /// The resourceVersion of every object a rollout could touch, to show
+    /// that a command changed nothing.
+    pub fn versions(&self) -> Vec<(String, String)> {
+        let list = kubectl(&[
+            "get",
+            "deployments,services,virtualservices,httproutes,leases",
+            "-n",
+            &self.name,
+            "-o",
+            "json",
+        ])
+        .success()
+        .json();
+        let mut versions: Vec<(String, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    format!(
+                        "{}/{}",
+                        o["kind"].as_str().unwrap(),
+                        o["metadata"]["name"].as_str().unwrap()
+                    ),
+                    o["metadata"]["resourceVersion"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        versions.sort();
+        versions
+    }
+
+    /// The names of the objects of one kind in this namespace.
+    pub fn names(&self, kind: &str) -> Vec<String> {
+        let out = kubectl(&["get", kind, "-n", &self.name, "-o", "name"])
+            .success()
+            .stdout;
+        out.lines()
+            .map(|l| l.rsplit('/').next().unwrap().to_string())
+            .collect()
+    }
+
+    /// The rollout record on a Deployment, parsed.
+    pub fn record(&self, deployment: &str) -> Option<Value> {
+        let d = self.get("deployment", deployment);
+        d["metadata"]["annotations"]["ramp.dev/record"]
+            .as_str()
+            .map(|raw| serde_json::from_str(raw).unwrap())
+    }
+
+    /// Starts kubectl-ramp without waiting for it.
+    pub fn spawn_ramp(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+            .env("KUBECONFIG", kubeconfig())
+            .env_remove("RAMP_LOG")
+            .args(args)
+            .args(["-n", &self.name])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+pub fn wait_output(child: std::process::Child) -> Run {
+    Run::from(child.wait_with_output().unwrap())
+}
+
+/// The weights of one VirtualService HTTP route, destination host -> weight.
+pub fn weights(vs: &Value, route: usize) -> Vec<(String, u64)> {
+    vs["spec"]["http"][route]["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["destination"]["host"].as_str().unwrap().to_string(),
+                d["weight"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}

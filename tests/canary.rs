@@ -1,0 +1,693 @@
+//! Canary rollouts through Istio on the local control plane: start, step,
+//! promote, abort, and what must hold at every point.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{Namespace, kubectl, wait_output, web_app, weights};
+
+const VIRTUAL_SERVICE: &str = r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+spec:
+  hosts: [web]
+  http:
+  - name: primary
+    route:
+    - destination: {host: web}
+"#;
+
+/// A Deployment web with `replicas`, its Service and a VirtualService
+/// sending all of web's traffic to it.
+fn app(prefix: &str, replicas: u32) -> Namespace {
+    let ns = Namespace::new(prefix);
+    ns.apply(&web_app("web", replicas, "example.com/web:1"))
+        .success();
+    ns.apply(VIRTUAL_SERVICE).success();
+    ns.wait_ready("web");
+    ns
+}
+
+fn ready(ns: &Namespace, deployment: &str) -> i64 {
+    ns.get("deployment", deployment)["status"]["readyReplicas"]
+        .as_i64()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_manual_canary_goes_through_its_steps_and_promotes() {
+    let ns = app("canary-manual", 5);
+    let original = ns.get("virtualservice", "web")["spec"].clone();
+
+    let run = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "20,50,100",
+            "-o",
+            "json",
+        ])
+        .success();
+    let status = run.json();
+    assert_eq!(status["phase"], "Paused");
+    assert_eq!(status["step"]["index"], 1);
+    assert_eq!(status["step"]["total"], 3);
+    assert_eq!(status["step"]["name"], "20%");
+    assert_eq!(status["traffic"]["contender"], 20.0);
+    assert_eq!(status["traffic"]["incumbent"], 80.0);
+    assert_eq!(status["capacity"]["contender"]["desired"], 1);
+    assert_eq!(status["capacity"]["contender"]["ready"], 1);
+    assert_eq!(status["capacity"]["incumbent"]["desired"], 5);
+    assert_eq!(status["router"], "istio");
+    assert!(
+        run.stderr.contains("traffic: web-canary 20%, web 80%"),
+        "{run}"
+    );
+    let vs = ns.get("virtualservice", "web");
+    assert_eq!(
+        weights(&vs, 0),
+        [("web".into(), 80), ("web-canary".into(), 20)]
+    );
+    let canary = ns.get("deployment", "web-canary");
+    assert_eq!(
+        canary["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+    assert_eq!(
+        canary["spec"]["template"]["metadata"]["labels"]["app"],
+        "web-canary"
+    );
+    let canary_service = ns.get("service", "web-canary");
+    assert_eq!(canary_service["spec"]["selector"]["app"], "web-canary");
+    assert_eq!(canary_service["spec"]["ports"][0]["port"], 80);
+    // The user's Deployment is untouched but for the record.
+    let incumbent = ns.get("deployment", "web");
+    assert_eq!(
+        incumbent["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:1"
+    );
+    assert_eq!(incumbent["spec"]["replicas"], 5);
+
+    let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["step"]["index"], 2);
+    assert_eq!(status["capacity"]["contender"]["ready"], 3);
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 50), ("web-canary".into(), 50)]
+    );
+
+    let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["step"]["index"], 3);
+    assert_eq!(status["traffic"]["contender"], 100.0);
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0), ("web-canary".into(), 100)]
+    );
+
+    let status = ns.ramp(&["promote", "web", "-o", "json"]).success().json();
+    assert_eq!(status["phase"], "Succeeded");
+    assert_eq!(status["traffic"]["incumbent"], 100.0);
+    let incumbent = ns.get("deployment", "web");
+    assert_eq!(
+        incumbent["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+    assert_eq!(
+        incumbent["spec"]["template"]["metadata"]["labels"]["app"],
+        "web"
+    );
+    assert_eq!(ready(&ns, "web"), 5);
+    assert_eq!(
+        ns.get("virtualservice", "web")["spec"],
+        original,
+        "the VirtualService is as it was"
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert_eq!(ns.names("services"), ["web"]);
+    assert!(ns.names("leases").is_empty(), "no lease left behind");
+    assert_eq!(ns.record("web").unwrap()["phase"], "Succeeded");
+
+    let describe = kubectl(&["describe", "deployment", "web", "-n", &ns.name])
+        .success()
+        .stdout;
+    for reason in ["Started", "StepReached", "Promoting", "Promoted"] {
+        assert!(
+            describe.contains(reason),
+            "{reason} in kubectl describe:\n{describe}"
+        );
+    }
+}
+
+#[test]
+fn abort_restores_every_route_exactly_and_touches_nothing_else() {
+    let ns = Namespace::new("canary-abort");
+    ns.apply(&web_app("web", 2, "example.com/web:1")).success();
+    let vs = format!(
+        r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+  labels: {{team: shop}}
+  annotations: {{note: keep}}
+spec:
+  hosts: [web, web.example.com]
+  gateways: [mesh]
+  http:
+  - name: beta-users
+    match:
+    - headers:
+        x-beta: {{exact: "1"}}
+    route:
+    - destination: {{host: beta}}
+  - name: legacy
+    match:
+    - uri: {{prefix: /legacy}}
+    route:
+    - destination: {{host: web.{ns}.svc.cluster.local, port: {{number: 80}}}}
+    timeout: 3s
+  - name: primary
+    retries: {{attempts: 3, perTryTimeout: 2s, retryOn: 5xx}}
+    timeout: 10s
+    fault:
+      delay:
+        percentage: {{value: 0.1}}
+        fixedDelay: 5s
+    mirror: {{host: shadow}}
+    headers:
+      request:
+        set: {{x-served-by: web}}
+    route:
+    - destination: {{host: web}}
+      weight: 100
+"#,
+        ns = ns.name
+    );
+    ns.apply(&vs).success();
+    ns.wait_ready("web");
+    let before = ns.get("virtualservice", "web");
+    let deployment_before = ns.get("deployment", "web")["spec"].clone();
+
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "10,60",
+    ])
+    .success();
+    ns.ramp(&["step", "web"]).success();
+    let during = ns.get("virtualservice", "web");
+    assert_eq!(
+        during["spec"]["http"][0], before["spec"]["http"][0],
+        "the beta route is not ours"
+    );
+    let host = format!("web.{}.svc.cluster.local", ns.name);
+    let canary_host = format!("web-canary.{}.svc.cluster.local", ns.name);
+    assert_eq!(weights(&during, 1), [(host, 40), (canary_host, 60)]);
+    assert_eq!(
+        during["spec"]["http"][1]["route"][1]["destination"]["port"]["number"],
+        80
+    );
+    assert_eq!(
+        weights(&during, 2),
+        [("web".into(), 40), ("web-canary".into(), 60)]
+    );
+    for field in ["retries", "timeout", "fault", "mirror", "headers", "name"] {
+        assert_eq!(
+            during["spec"]["http"][2][field], before["spec"]["http"][2][field],
+            "{field}"
+        );
+    }
+    assert_eq!(during["metadata"]["labels"], before["metadata"]["labels"]);
+    assert_eq!(
+        during["metadata"]["annotations"],
+        before["metadata"]["annotations"]
+    );
+
+    let run = ns
+        .ramp(&["abort", "web", "--reason", "error rate", "-o", "json"])
+        .success();
+    assert_eq!(run.json()["phase"], "Aborted");
+    assert!(
+        run.stderr.contains("aborted at step 2/2: error rate"),
+        "{run}"
+    );
+    let after = ns.get("virtualservice", "web");
+    assert_eq!(
+        after["spec"], before["spec"],
+        "abort restores the whole spec exactly"
+    );
+    assert_eq!(after["metadata"]["labels"], before["metadata"]["labels"]);
+    assert_eq!(
+        ns.get("deployment", "web")["spec"],
+        deployment_before,
+        "the user's Deployment spec is untouched"
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert_eq!(ns.names("services"), ["web"]);
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Aborted");
+    let describe = kubectl(&["describe", "deployment", "web", "-n", &ns.name])
+        .success()
+        .stdout;
+    assert!(
+        describe.contains("aborted at step 2/2: error rate"),
+        "{describe}"
+    );
+
+    // A finished abort run again is a no-op, not an error.
+    let versions = ns.versions();
+    ns.ramp(&["abort", "web"]).success();
+    assert_eq!(ns.versions(), versions);
+}
+
+#[test]
+fn traffic_waits_for_ready_pods_and_a_timeout_leaves_the_rollout_paused() {
+    let ns = app("canary-timeout", 2);
+    // The new version can never be scheduled: its pods never become ready.
+    let manifest = web_app("web", 2, "example.com/web:2").replace(
+        "      containers:",
+        "      nodeSelector: {disk: none}\n      containers:",
+    );
+    let file = std::env::temp_dir().join(format!("ramp-unschedulable-{}.yaml", ns.name));
+    std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
+
+    let run = ns
+        .ramp(&[
+            "start",
+            "web",
+            "-f",
+            file.to_str().unwrap(),
+            "--timeout",
+            "4s",
+        ])
+        .code(4);
+    assert!(
+        run.stderr
+            .contains("timed out waiting for web-canary: 0 of 1 pods ready"),
+        "{run}"
+    );
+    let vs = ns.get("virtualservice", "web");
+    assert_eq!(
+        weights(&vs, 0),
+        [("web".into(), 0)],
+        "no traffic to pods that are not ready"
+    );
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Paused");
+    assert_eq!(record["step"], 0);
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert_eq!(status["traffic"]["contender"], 0.0);
+    assert_eq!(status["capacity"]["contender"]["ready"], 0);
+
+    ns.ramp(&["abort", "web"]).success();
+    assert_eq!(ns.names("deployments"), ["web"]);
+}
+
+#[test]
+fn bad_input_exits_2_names_the_fix_and_changes_nothing() {
+    let ns = app("canary-bad", 2);
+    ns.apply(&web_app("split", 1, "example.com/split:1"))
+        .success();
+    ns.apply(&web_app("lonely", 1, "example.com/lonely:1"))
+        .success();
+    ns.apply(
+        r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: split
+spec:
+  hosts: [split]
+  http:
+  - route:
+    - destination: {host: split}
+      weight: 70
+    - destination: {host: other}
+      weight: 30
+"#,
+    )
+    .success();
+    ns.wait_ready("split");
+    ns.wait_ready("lonely");
+    let bad_strategy = std::env::temp_dir().join(format!("ramp-bad-strategy-{}.yaml", ns.name));
+    std::fs::write(&bad_strategy, "- name: staging\n  capacity: {contender: one, incumbent: 100}\n  traffic: {contender: 0, incumbent: 100}\n").unwrap();
+    let bad_strategy = bad_strategy.to_str().unwrap().to_string();
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["start", "nope", "--image", "x:2"],
+            "deployment \"nope\" not found",
+        ),
+        (
+            vec!["start", "web", "--image", "db=x:2"],
+            "deployment \"web\" has no container \"db\"",
+        ),
+        (vec!["start", "web"], "--image"),
+        (
+            vec!["start", "web", "--image", "x:2", "--steps", "50,10"],
+            "--steps must increase: 10 comes after 50",
+        ),
+        (
+            vec!["start", "web", "--image", "x:2", "--steps", "10,150"],
+            "--steps: 150 is not between 1 and 100",
+        ),
+        (
+            vec![
+                "start",
+                "web",
+                "--image",
+                "x:2",
+                "--strategy",
+                &bad_strategy,
+            ],
+            "line 2 column 25",
+        ),
+        (
+            vec!["start", "lonely", "--image", "x:2"],
+            "no VirtualService in namespace",
+        ),
+        (
+            vec!["start", "split", "--image", "x:2"],
+            "already splits traffic between split and other",
+        ),
+        (
+            vec!["start", "web", "--image", "example.com/web:1"],
+            "already runs this pod template",
+        ),
+        (vec!["step", "web"], "has no rollout in progress"),
+        (vec!["promote", "web"], "has no rollout in progress"),
+        (vec!["abort", "web"], "has no rollout in progress"),
+    ];
+    let versions = ns.versions();
+    for (args, message) in &cases {
+        let run = ns.ramp(args).code(2);
+        assert!(run.stderr.starts_with("error: "), "{args:?}: {run}");
+        assert!(
+            run.stderr.contains(message),
+            "{args:?} should say {message:?}:\n{run}"
+        );
+        assert_eq!(ns.versions(), versions, "{args:?} changed the cluster");
+    }
+
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let versions = ns.versions();
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:3"])
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("already has a rollout in progress (Paused, step 1/2)"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("kubectl ramp promote web"), "{run}");
+    let run = ns.ramp(&["step", "web", "--to", "9"]).code(2);
+    assert!(
+        run.stderr.contains("--to 9: the rollout has no such step"),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions);
+}
+
+#[test]
+fn two_steps_at_once_advance_exactly_one() {
+    let ns = app("canary-race", 4);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "10,20,30,40",
+    ])
+    .success();
+    let first = ns.spawn_ramp(&["step", "web"]);
+    let second = ns.spawn_ramp(&["step", "web"]);
+    let runs = [wait_output(first), wait_output(second)];
+    let codes: Vec<Option<i32>> = runs.iter().map(|r| r.code).collect();
+    assert!(codes.contains(&Some(0)), "{}\n{}", runs[0], runs[1]);
+    assert!(codes.contains(&Some(5)), "{}\n{}", runs[0], runs[1]);
+    let loser = runs.iter().find(|r| r.code == Some(5)).unwrap();
+    assert!(
+        loser
+            .stderr
+            .contains("another kubectl-ramp is driving the rollout of \"web\"")
+            || loser.stderr.contains("changed by another command"),
+        "{loser}"
+    );
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["step"].as_u64(), record["phase"].as_str()),
+        (Some(2), Some("Paused"))
+    );
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 80), ("web-canary".into(), 20)]
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_changes_nothing() {
+    let ns = app("canary-dry", 2);
+    let versions = ns.versions();
+    let run = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--dry-run",
+        ])
+        .success();
+    assert!(
+        run.stderr
+            .contains("(dry run) creating deployment web-canary with 1 replica"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("(dry run) traffic: web-canary 50%, web 50%"),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions);
+    assert!(ns.record("web").is_none());
+
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let versions = ns.versions();
+    for args in [
+        ["step", "web", "--dry-run"],
+        ["promote", "web", "--dry-run"],
+        ["abort", "web", "--dry-run"],
+    ] {
+        let run = ns.ramp(&args).success();
+        assert!(run.stderr.contains("(dry run) "), "{args:?}: {run}");
+        assert_eq!(ns.versions(), versions, "{args:?} changed the cluster");
+    }
+}
+
+#[test]
+fn a_shipper_strategy_file_runs_unchanged() {
+    let ns = app("canary-vanguard", 4);
+    let file = support::repo_root().join("examples/strategies/vanguard.yaml");
+    let status = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--strategy",
+            file.to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+        .success()
+        .json();
+    assert_eq!(status["step"]["name"], "staging");
+    assert_eq!(status["capacity"]["contender"]["ready"], 1);
+    assert_eq!(status["traffic"]["contender"], 0.0);
+    let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["step"]["name"], "50/50");
+    assert_eq!(status["capacity"]["contender"]["desired"], 2);
+    assert_eq!(status["capacity"]["incumbent"]["desired"], 2);
+    let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["step"]["name"], "full on");
+    assert_eq!(status["capacity"]["incumbent"]["desired"], 0);
+    assert_eq!(status["traffic"]["contender"], 100.0);
+    // Past the last step, step promotes.
+    let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["phase"], "Succeeded");
+    assert_eq!(status["capacity"]["incumbent"]["ready"], 4);
+    assert_eq!(
+        ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+}
+
+#[test]
+fn the_contender_can_run_in_another_namespace() {
+    let ns = app("canary-home", 2);
+    let other = Namespace::new("canary-away");
+    let status = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "30,100",
+            "--canary-namespace",
+            &other.name,
+            "-o",
+            "json",
+        ])
+        .success()
+        .json();
+    assert_eq!(status["capacity"]["contender"]["ready"], 1);
+    assert_eq!(other.names("deployments"), ["web-canary"]);
+    assert_eq!(other.names("services"), ["web-canary"]);
+    let host = format!("web-canary.{}.svc.cluster.local", other.name);
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 70), (host, 30)]
+    );
+    ns.ramp(&["promote", "web"]).success();
+    assert!(other.names("deployments").is_empty());
+    assert!(other.names("services").is_empty());
+}
+
+/// Kills a command at several moments with SIGKILL, runs it again, and
+/// checks that the end state is the one an uninterrupted run reaches.
+fn killed_then_rerun(ns: &Namespace, args: &[&str], delay: Duration) {
+    let mut child = ns.spawn_ramp(args);
+    std::thread::sleep(delay);
+    if child.try_wait().unwrap().is_some() {
+        // It finished before the kill: running it again would be a second
+        // command, not a retry.
+        let run = wait_output(child);
+        assert_eq!(run.code, Some(0), "{args:?} (not killed):\n{run}");
+        return;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    eprintln!("killed {args:?} after {delay:?}");
+    let run = ns.ramp(args);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{args:?} after a kill at {delay:?}:\n{run}"
+    );
+}
+
+fn state(ns: &Namespace) -> (Value, Value, Vec<String>, Vec<String>) {
+    let record = ns.record("web").unwrap_or(Value::Null);
+    (
+        serde_json::json!({"phase": record["phase"], "step": record["step"]}),
+        ns.get("virtualservice", "web")["spec"].clone(),
+        ns.names("deployments"),
+        ns.names("services"),
+    )
+}
+
+#[test]
+fn killed_commands_converge_when_run_again() {
+    let delays = [30, 150, 400, 800].map(Duration::from_millis);
+    for (round, delay) in delays.into_iter().enumerate() {
+        let ns = app("canary-kill", 2);
+        let start = [
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+        ];
+        killed_then_rerun(&ns, &start, delay);
+        let (record, vs, deployments, services) = state(&ns);
+        assert_eq!(
+            record,
+            serde_json::json!({"phase": "Paused", "step": 1}),
+            "start, killed at {delay:?}"
+        );
+        assert_eq!(
+            weights(&serde_json::json!({"spec": vs}), 0),
+            [("web".into(), 50), ("web-canary".into(), 50)]
+        );
+        assert_eq!(
+            (deployments, services),
+            (
+                vec!["web".into(), "web-canary".into()],
+                vec!["web".into(), "web-canary".into()]
+            )
+        );
+
+        killed_then_rerun(&ns, &["step", "web"], delay);
+        let (record, vs, _, _) = state(&ns);
+        assert_eq!(
+            record,
+            serde_json::json!({"phase": "Paused", "step": 2}),
+            "step, killed at {delay:?}"
+        );
+        assert_eq!(
+            weights(&serde_json::json!({"spec": vs}), 0),
+            [("web".into(), 0), ("web-canary".into(), 100)]
+        );
+
+        // Half the runs end with promote, half with abort.
+        let (verb, phase) = if round % 2 == 0 {
+            ("promote", "Succeeded")
+        } else {
+            ("abort", "Aborted")
+        };
+        killed_then_rerun(&ns, &[verb, "web"], delay);
+        let (record, vs, deployments, services) = state(&ns);
+        assert_eq!(record["phase"], phase, "{verb}, killed at {delay:?}");
+        assert_eq!(
+            weights(&serde_json::json!({"spec": vs}), 0),
+            [("web".into(), 0)],
+            "{verb}: routes restored"
+        );
+        assert_eq!(
+            (deployments, services),
+            (vec!["web".to_string()], vec!["web".to_string()])
+        );
+        let image =
+            ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"]
+                .clone();
+        assert_eq!(
+            image,
+            if verb == "promote" {
+                "example.com/web:2"
+            } else {
+                "example.com/web:1"
+            }
+        );
+        assert!(ns.names("leases").is_empty());
+    }
+}
