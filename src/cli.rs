@@ -133,6 +133,11 @@ pub struct StartArgs {
     #[arg(long, value_name = "NAMESPACE")]
     pub canary_namespace: Option<String>,
 
+    /// After the first step, stay and ask what next: step, promote, abort
+    /// or quit
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+
     #[command(flatten)]
     pub change: ChangeArgs,
 }
@@ -152,6 +157,10 @@ pub struct StepArgs {
     /// Go to this step, by number (from 1) or name
     #[arg(long, value_name = "N|NAME")]
     pub to: Option<String>,
+
+    /// After the step, stay and ask what next: step, promote, abort or quit
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
 
     #[command(flatten)]
     pub change: ChangeArgs,
@@ -211,6 +220,11 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 pub struct StatusArgs {
     /// The Deployment (the incumbent)
     pub deployment: String,
+
+    /// Keep watching: show the status again whenever it changes, until the
+    /// rollout ends or Ctrl-C
+    #[arg(short = 'w', long)]
+    pub watch: bool,
 }
 
 #[cfg(test)]

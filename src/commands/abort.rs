@@ -2,7 +2,7 @@
 //! (the routes restored from the snapshot), then the contender removed.
 
 use super::{Begin, drive, load, progress, show};
-use crate::cli::{AbortArgs, GlobalArgs};
+use crate::cli::{AbortArgs, ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::execute::{Executor, state_of};
@@ -10,8 +10,23 @@ use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
-    let name = args.deployment.as_str();
-    let loaded = load(&conn, name).await?;
+    abort(
+        &conn,
+        &args.deployment,
+        args.reason.as_deref(),
+        &args.change,
+    )
+    .await?;
+    show(global, &conn, &args.deployment, &args.change).await
+}
+
+pub async fn abort(
+    conn: &Connection,
+    name: &str,
+    reason: Option<&str>,
+    change: &ChangeArgs,
+) -> Result<()> {
+    let loaded = load(conn, name).await?;
     let Some(record) = loaded.record else {
         return Err(Error::invalid(format!(
             "deployment {name:?} has no rollout in progress; there is nothing to abort"
@@ -36,10 +51,7 @@ pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
             let mut next = record.clone();
             next.phase = Phase::Aborted;
             next.target = next.step;
-            let reason = args
-                .reason
-                .clone()
-                .unwrap_or_else(|| "aborted by request".into());
+            let reason = reason.unwrap_or("aborted by request");
             Some(Begin {
                 record: next,
                 reason: "Aborted",
@@ -57,10 +69,10 @@ pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
         name,
         record,
         loaded.raw,
-        args.change.dry_run,
-        args.change.timeout,
-        progress(&args.change),
+        change.dry_run,
+        change.timeout,
+        progress(change),
     );
-    drive(executor, &conn, name, "abort", begin).await?;
-    show(global, &conn, name, &args.change).await
+    drive(executor, conn, name, "abort", begin).await?;
+    Ok(())
 }

@@ -12,11 +12,11 @@ use crate::rollout::record::Phase;
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
     let loaded = load(&conn, &args.deployment).await?;
-    promote(global, &conn, &args.deployment, loaded, &args.change).await
+    promote(&conn, &args.deployment, loaded, &args.change).await?;
+    show(global, &conn, &args.deployment, &args.change).await
 }
 
 pub async fn promote(
-    global: &GlobalArgs,
     conn: &Connection,
     name: &str,
     loaded: Loaded,
@@ -61,5 +61,5 @@ pub async fn promote(
         progress(change),
     );
     drive(executor, conn, name, "promote", begin).await?;
-    show(global, conn, name, change).await
+    Ok(())
 }

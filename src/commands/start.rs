@@ -22,6 +22,9 @@ use crate::ui::progress::Progress;
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
     let name = args.deployment.as_str();
+    if args.interactive {
+        super::step::require_terminal(name)?;
+    }
     let Loaded {
         incumbent,
         record,
@@ -96,6 +99,9 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         progress(&args.change),
     );
     drive(executor, &conn, name, "start", Some(begin(new))).await?;
+    if args.interactive {
+        return super::step::interact(global, &conn, name, &args.change).await;
+    }
     show(global, &conn, name, &args.change).await
 }
 

@@ -1,8 +1,13 @@
 //! `kubectl ramp status DEPLOYMENT`: reads only.
 
-use k8s_openapi::api::apps::v1::Deployment;
+use std::io::{IsTerminal, Write};
 
-use crate::cli::{GlobalArgs, StatusArgs};
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use kube::runtime::watcher;
+
+use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::connect::Connection;
 use crate::error::Result;
 use crate::rollout::observe::{Observed, observe};
@@ -19,7 +24,69 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
     let observed = observe(&conn, &args.deployment).await?;
     let report = report(&args.deployment, &conn.namespace, &observed);
-    ui.print(&report, table_of)
+    if !args.watch {
+        return ui.print(&report, table_of);
+    }
+    watch(&ui, &conn, &args.deployment, report).await
+}
+
+/// Shows the status again whenever the Deployments of the rollout change.
+/// It is a watch on the API server, not polling: nothing is sent while
+/// nothing changes.
+async fn watch(ui: &Ui, conn: &Connection, name: &str, first: StatusReport) -> Result<()> {
+    let terminal = std::io::stdout().is_terminal() && ui.format == OutputFormat::Table;
+    let draw = |report: &StatusReport| -> Result<()> {
+        if terminal {
+            // Clear the screen and draw from the top, as `watch` does.
+            write!(std::io::stdout(), "\x1b[2J\x1b[H")?;
+        }
+        match ui.format {
+            // One document per line, for scripts that read a stream.
+            OutputFormat::Json => {
+                let line = serde_json::to_string(report).expect("a report serializes");
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{line}")?;
+                out.flush()?;
+                Ok(())
+            }
+            OutputFormat::Yaml => {
+                writeln!(std::io::stdout(), "---")?;
+                ui.print(report, table_of)
+            }
+            OutputFormat::Table => ui.print(report, table_of),
+        }
+    };
+    draw(&first)?;
+    let mut last = serde_json::to_value(&first).ok();
+    let ended = |phase: Phase| matches!(phase, Phase::Succeeded | Phase::Aborted);
+    if ended(first.phase) {
+        return Ok(());
+    }
+    let config = watcher::Config::default();
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let mut changes = watcher(deployments, config).boxed();
+    loop {
+        tokio::select! {
+            change = changes.next() => {
+                match change {
+                    None => return Ok(()),
+                    Some(Err(e)) => tracing::debug!("watch interrupted, it resumes: {e}"),
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+        let observed = observe(conn, name).await?;
+        let report = report(name, &conn.namespace, &observed);
+        let value = serde_json::to_value(&report).ok();
+        if value != last {
+            draw(&report)?;
+            last = value;
+        }
+        if ended(report.phase) {
+            return Ok(());
+        }
+    }
 }
 
 /// The status of a rollout as the user sees it, from what was observed.
@@ -84,6 +151,16 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             contender: images_of(observed.contender.as_ref()),
         },
         routes: observed.routing.routes.clone(),
+        started_at: observed
+            .record
+            .as_ref()
+            .and_then(|r| r.history.iter().find(|t| t.event == "Started"))
+            .map(|t| t.at.clone()),
+        history: observed
+            .record
+            .as_ref()
+            .map(|r| r.history.iter().rev().take(10).rev().cloned().collect())
+            .unwrap_or_default(),
     }
 }
 

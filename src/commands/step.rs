@@ -3,8 +3,8 @@
 
 use std::io::IsTerminal;
 
-use super::{Begin, drive, in_progress, load, progress, show};
-use crate::cli::{GlobalArgs, StepArgs};
+use super::{Begin, abort, drive, in_progress, load, progress, promote, show};
+use crate::cli::{ChangeArgs, GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::execute::Executor;
@@ -14,7 +14,27 @@ use crate::rollout::strategy::Step;
 pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
     let name = args.deployment.as_str();
-    let loaded = load(&conn, name).await?;
+    if args.interactive {
+        require_terminal(name)?;
+    }
+    let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
+    advance(&conn, name, args.to.as_deref(), &args.change, ask).await?;
+    if args.interactive {
+        return interact(global, &conn, name, &args.change).await;
+    }
+    show(global, &conn, name, &args.change).await
+}
+
+/// Moves the rollout to step `to` (default: the next one). `ask` shows what
+/// will change and asks first.
+pub async fn advance(
+    conn: &Connection,
+    name: &str,
+    to: Option<&str>,
+    change: &ChangeArgs,
+    ask: bool,
+) -> Result<()> {
+    let loaded = load(conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     if record.phase == Phase::Promoting {
         return Err(
@@ -23,23 +43,16 @@ pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
         );
     }
     let total = record.steps.len();
-    let target = match &args.to {
+    let target = match to {
         Some(to) => resolve(to, &record)?,
         // An interrupted step is finished first.
         None if record.phase == Phase::Progressing => record.target,
-        None if record.step >= total => {
-            // Past the last step there is only the promotion.
-            return super::promote::promote(global, &conn, name, loaded, &args.change).await;
-        }
+        // Past the last step there is only the promotion.
+        None if record.step >= total => return promote::promote(conn, name, loaded, change).await,
         None => record.step + 1,
     };
     let step = &record.steps[target - 1];
-    let before = record.current_step();
-    if !global.yes
-        && std::io::stdin().is_terminal()
-        && !args.change.dry_run
-        && !confirm(name, before, step, target, total)?
-    {
+    if ask && !change.dry_run && !confirm(name, record.current_step(), step, target, total)? {
         return Err(Error::invalid("not confirmed; nothing changed"));
     }
     let mut next = record.clone();
@@ -51,9 +64,9 @@ pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
         name,
         record,
         loaded.raw,
-        args.change.dry_run,
-        args.change.timeout,
-        progress(&args.change),
+        change.dry_run,
+        change.timeout,
+        progress(change),
     );
     let begin = Begin {
         record: next,
@@ -61,8 +74,79 @@ pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
         message,
         restore_first: false,
     };
-    drive(executor, &conn, name, "step", Some(begin)).await?;
-    show(global, &conn, name, &args.change).await
+    drive(executor, conn, name, "step", Some(begin)).await?;
+    Ok(())
+}
+
+/// Step-through: after each step, shows the status and asks what next. A
+/// key answers: n (or Enter) the next step, p promote, a abort, q quit and
+/// leave the rollout paused where it is.
+pub async fn interact(
+    global: &GlobalArgs,
+    conn: &Connection,
+    name: &str,
+    change: &ChangeArgs,
+) -> Result<()> {
+    let term = console::Term::stderr();
+    if !term.is_term() || !std::io::stdin().is_terminal() {
+        return Err(
+            Error::invalid("--interactive needs a terminal to ask in").with_hint(format!(
+                "drive the rollout with `kubectl ramp step {name}` instead"
+            )),
+        );
+    }
+    loop {
+        show(global, conn, name, change).await?;
+        let loaded = load(conn, name).await?;
+        let Some(record) = loaded
+            .record
+            .filter(|r| matches!(r.phase, Phase::Paused | Phase::Progressing))
+        else {
+            return Ok(());
+        };
+        let total = record.steps.len();
+        let next = match record.steps.get(record.step) {
+            Some(step) => describe(name, record.current_step(), step, record.step + 1, total),
+            None => format!(
+                "Step {}/{total} is the last one: the next is the promotion.",
+                record.step
+            ),
+        };
+        eprintln!("\n{next}");
+        eprint!("[n]ext step, [p]romote, [a]bort, [q]uit (leave it paused)? ");
+        let key = term
+            .read_char()
+            .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
+        eprintln!();
+        match key {
+            'n' | 'N' | '\n' | '\r' => advance(conn, name, None, change, false).await?,
+            'p' | 'P' => {
+                let loaded = load(conn, name).await?;
+                promote::promote(conn, name, loaded, change).await?;
+            }
+            'a' | 'A' => abort::abort(conn, name, Some("aborted at the prompt"), change).await?,
+            // q, Esc, Ctrl-C or Ctrl-D: the rollout stays paused and consistent.
+            _ => {
+                eprintln!(
+                    "left paused at step {}/{total}; continue with `kubectl ramp step {name}`",
+                    record.step
+                );
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Checked before anything changes: a prompt needs a person at a terminal.
+pub fn require_terminal(name: &str) -> Result<()> {
+    if console::Term::stderr().is_term() && std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(
+        Error::invalid("--interactive needs a terminal to ask in").with_hint(format!(
+            "drive the rollout with `kubectl ramp step {name}` instead"
+        )),
+    )
 }
 
 /// `--to 3` or `--to "50/50"`.

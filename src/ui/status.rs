@@ -5,7 +5,7 @@ use console::style;
 use serde::Serialize;
 
 use super::{Ui, render, table};
-use crate::rollout::record::Phase;
+use crate::rollout::record::{Phase, Transition};
 use crate::router::{RouteWeights, RouterKind};
 
 #[derive(Debug, Serialize)]
@@ -24,6 +24,10 @@ pub struct StatusReport {
     pub images: ImagesReport,
     /// Every route that sends to the incumbent, with its weights.
     pub routes: Vec<RouteWeights>,
+    /// When the rollout started (RFC 3339), if there is one.
+    pub started_at: Option<String>,
+    /// The latest transitions, oldest first.
+    pub history: Vec<Transition>,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +127,14 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         ("Step", step),
         ("Router", report.router.as_str().to_string()),
         (
+            "Age",
+            report
+                .started_at
+                .as_deref()
+                .map(age)
+                .unwrap_or_else(|| "-".into()),
+        ),
+        (
             "Service",
             report.service.clone().unwrap_or_else(|| "-".into()),
         ),
@@ -176,7 +188,34 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         out.push('\n');
         out.push_str(&render(&routes));
     }
+
+    if !report.history.is_empty() {
+        let mut history = table(&["age", "event", "message"]);
+        for transition in report.history.iter().rev().take(5).rev() {
+            history.add_row(vec![
+                age(&transition.at),
+                transition.event.clone(),
+                transition.message.clone(),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&render(&history));
+    }
     out
+}
+
+/// How long ago an RFC 3339 time was, as kubectl prints ages: 42s, 5m, 3h, 2d.
+pub fn age(at: &str) -> String {
+    let Ok(then) = at.parse::<k8s_openapi::jiff::Timestamp>() else {
+        return "?".into();
+    };
+    let seconds = (k8s_openapi::jiff::Timestamp::now().as_second() - then.as_second()).max(0);
+    match seconds {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
 }
 
 #[cfg(test)]
