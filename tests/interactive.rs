@@ -240,13 +240,24 @@ fn status_watch_follows_the_rollout_until_it_ends() {
 #[test]
 fn step_in_a_terminal_shows_the_change_and_asks_first() {
     let ns = app("confirm");
-    ns.ramp(&["start", "web", "--image", "example.com/web:2", "--steps", "20,100"]).success();
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "20,100",
+    ])
+    .success();
     let versions = ns.versions();
     let terminal = Terminal::run(&ns, "step web");
     terminal.wait_for("Go ahead?", 1);
     let screen = terminal.screen();
     assert!(screen.contains("Step 2/2 (100%) of web:"), "{screen}");
-    assert!(screen.contains("traffic   contender 20% -> 100%, incumbent 80% -> 0%"), "{screen}");
+    assert!(
+        screen.contains("traffic   contender 20% -> 100%, incumbent 80% -> 0%"),
+        "{screen}"
+    );
     terminal.press("n");
     terminal.wait_for("EXITED 2", 1);
     assert!(terminal.screen().contains("not confirmed; nothing changed"));
@@ -262,19 +273,32 @@ fn step_in_a_terminal_shows_the_change_and_asks_first() {
 fn ctrl_c_while_waiting_leaves_the_rollout_paused_and_consistent() {
     let ns = app("ctrl-c");
     // The new version's pods can never be scheduled, so start waits.
-    let manifest = web_app("web", 2, "example.com/web:2")
-        .replace("      containers:", "      nodeSelector: {disk: none}\n      containers:");
+    let manifest = web_app("web", 2, "example.com/web:2").replace(
+        "      containers:",
+        "      nodeSelector: {disk: none}\n      containers:",
+    );
     let file = std::env::temp_dir().join(format!("ramp-ctrl-c-{}.yaml", ns.name));
     std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
     let terminal = Terminal::run(&ns, &format!("start web -f {}", file.display()));
     terminal.wait_for("waiting for web-canary", 1);
     terminal.press("C-c");
     terminal.wait_for("EXITED 1", 1);
-    assert!(terminal.screen().contains("error: interrupted"), "{}", terminal.screen());
+    assert!(
+        terminal.screen().contains("error: interrupted"),
+        "{}",
+        terminal.screen()
+    );
     let record = ns.record("web").unwrap();
-    assert_eq!((record["phase"].as_str(), record["step"].as_u64()), (Some("Paused"), Some(0)));
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(0))
+    );
     let vs = ns.get("virtualservice", "web");
-    assert_eq!(support::weights(&vs, 0), [("web".into(), 0)], "no traffic moved");
+    assert_eq!(
+        support::weights(&vs, 0),
+        [("web".into(), 0)],
+        "no traffic moved"
+    );
     assert!(ns.names("leases").is_empty(), "the lock is released");
     ns.ramp(&["abort", "web"]).success();
 }

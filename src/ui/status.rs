@@ -125,7 +125,6 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         ("Namespace", report.namespace.clone()),
         ("Phase", phase(report.phase, ui)),
         ("Step", step),
-        ("Router", report.router.as_str().to_string()),
         (
             "Age",
             report
@@ -134,6 +133,7 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
                 .map(age)
                 .unwrap_or_else(|| "-".into()),
         ),
+        ("Router", report.router.as_str().to_string()),
         (
             "Service",
             report.service.clone().unwrap_or_else(|| "-".into()),
