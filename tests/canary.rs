@@ -8,28 +8,8 @@ use std::time::Duration;
 use serde_json::Value;
 use support::{Namespace, kubectl, wait_output, web_app, weights};
 
-const VIRTUAL_SERVICE: &str = r#"
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: web
-spec:
-  hosts: [web]
-  http:
-  - name: primary
-    route:
-    - destination: {host: web}
-"#;
-
-/// A Deployment web with `replicas`, its Service and a VirtualService
-/// sending all of web's traffic to it.
 fn app(prefix: &str, replicas: u32) -> Namespace {
-    let ns = Namespace::new(prefix);
-    ns.apply(&web_app("web", replicas, "example.com/web:1"))
-        .success();
-    ns.apply(VIRTUAL_SERVICE).success();
-    ns.wait_ready("web");
-    ns
+    support::istio_app(prefix, replicas)
 }
 
 fn ready(ns: &Namespace, deployment: &str) -> i64 {
@@ -274,12 +254,7 @@ spec:
 fn traffic_waits_for_ready_pods_and_a_timeout_leaves_the_rollout_paused() {
     let ns = app("canary-timeout", 2);
     // The new version can never be scheduled: its pods never become ready.
-    let manifest = web_app("web", 2, "example.com/web:2").replace(
-        "      containers:",
-        "      nodeSelector: {disk: none}\n      containers:",
-    );
-    let file = std::env::temp_dir().join(format!("ramp-unschedulable-{}.yaml", ns.name));
-    std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
+    let file = support::unschedulable_web(&ns);
 
     let run = ns
         .ramp(&[

@@ -6,26 +6,10 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{Namespace, kubeconfig, wait_output, wait_until, web_app};
-
-const VIRTUAL_SERVICE: &str = r#"
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: web
-spec:
-  hosts: [web]
-  http:
-  - route:
-    - destination: {host: web}
-"#;
+use support::{Namespace, kubeconfig, wait_output, wait_until};
 
 fn app(prefix: &str) -> Namespace {
-    let ns = Namespace::new(prefix);
-    ns.apply(&web_app("web", 2, "example.com/web:1")).success();
-    ns.apply(VIRTUAL_SERVICE).success();
-    ns.wait_ready("web");
-    ns
+    support::istio_app(prefix, 2)
 }
 
 /// A terminal running one command, driven by keys.
@@ -273,12 +257,7 @@ fn step_in_a_terminal_shows_the_change_and_asks_first() {
 fn ctrl_c_while_waiting_leaves_the_rollout_paused_and_consistent() {
     let ns = app("ctrl-c");
     // The new version's pods can never be scheduled, so start waits.
-    let manifest = web_app("web", 2, "example.com/web:2").replace(
-        "      containers:",
-        "      nodeSelector: {disk: none}\n      containers:",
-    );
-    let file = std::env::temp_dir().join(format!("ramp-ctrl-c-{}.yaml", ns.name));
-    std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
+    let file = support::unschedulable_web(&ns);
     let terminal = Terminal::run(&ns, &format!("start web -f {}", file.display()));
     terminal.wait_for("waiting for web-canary", 1);
     terminal.press("C-c");

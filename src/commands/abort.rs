@@ -1,11 +1,11 @@
 //! `kubectl ramp abort DEPLOYMENT`: traffic back to the incumbent first
 //! (the routes restored from the snapshot), then the contender removed.
 
-use super::{Begin, drive, load, progress, show};
+use super::{Begin, drive, executor, load, show};
 use crate::cli::{AbortArgs, ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
-use crate::rollout::execute::{Executor, state_of};
+use crate::rollout::execute::state_of;
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
@@ -64,15 +64,7 @@ pub async fn abort(
             })
         }
     };
-    let executor = Executor::new(
-        conn.clone(),
-        name,
-        record,
-        loaded.raw,
-        change.dry_run,
-        change.timeout,
-        progress(change),
-    );
+    let executor = executor(conn, name, record, loaded.raw, change);
     drive(executor, conn, name, "abort", begin).await?;
     Ok(())
 }

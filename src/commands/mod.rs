@@ -176,6 +176,22 @@ pub async fn show(
     )
 }
 
-pub fn progress(change: &ChangeArgs) -> Progress {
-    Progress::new(change.dry_run)
+/// An executor for a command's rollout, with the command's --dry-run and
+/// --timeout, reporting progress on stderr.
+pub fn executor(
+    conn: &Connection,
+    name: &str,
+    record: Record,
+    stored: Option<String>,
+    change: &ChangeArgs,
+) -> Executor {
+    Executor::new(
+        conn.clone(),
+        name,
+        record,
+        stored,
+        change.dry_run,
+        change.timeout,
+        Progress::new(change.dry_run),
+    )
 }

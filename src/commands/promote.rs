@@ -2,11 +2,10 @@
 //! contender carries all traffic while the incumbent takes the new template;
 //! then traffic returns to the incumbent and the contender goes.
 
-use super::{Begin, Loaded, drive, load, progress, show};
+use super::{Begin, Loaded, drive, executor, load, show};
 use crate::cli::{ChangeArgs, GlobalArgs, PromoteArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
-use crate::rollout::execute::Executor;
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
@@ -51,15 +50,7 @@ pub async fn promote(
             })
         }
     };
-    let executor = Executor::new(
-        conn.clone(),
-        name,
-        record,
-        loaded.raw,
-        change.dry_run,
-        change.timeout,
-        progress(change),
-    );
+    let executor = executor(conn, name, record, loaded.raw, change);
     drive(executor, conn, name, "promote", begin).await?;
     Ok(())
 }

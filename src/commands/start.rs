@@ -4,16 +4,16 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec, Service};
 use kube::Api;
-use kube::api::{ListParams, Patch, PatchParams};
+use kube::api::{Patch, PatchParams};
 use serde_json::json;
 
-use super::{Begin, Loaded, drive, load, progress, show};
+use super::{Begin, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, RouterArg, StartArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
 use crate::rollout::execute::Executor;
-use crate::rollout::observe::selects;
+use crate::rollout::observe::{selects, services_selecting};
 use crate::rollout::record::{Contender, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef, istio, list_custom};
@@ -37,15 +37,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
             // The same start, run again after it was interrupted: carry on.
             _ if existing.step <= 1 && existing.contender.template == template => {
-                let executor = Executor::new(
-                    conn.clone(),
-                    name,
-                    existing.clone(),
-                    raw,
-                    args.change.dry_run,
-                    args.change.timeout,
-                    progress(&args.change),
-                );
+                let executor = executor(&conn, name, existing.clone(), raw, &args.change);
                 drive(executor, &conn, name, "start", None).await?;
                 return show(global, &conn, name, &args.change).await;
             }
@@ -73,7 +65,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     // Every write once with dryRun=All first, so that admission, schemas
     // and RBAC judge the whole plan before anything changes.
     let quiet = match args.change.dry_run {
-        true => progress(&args.change),
+        true => Progress::new(true),
         false => Progress::silent(),
     };
     let rehearsal = Executor::new(
@@ -89,15 +81,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     if args.change.dry_run {
         return Ok(());
     }
-    let executor = Executor::new(
-        conn.clone(),
-        name,
-        new.clone(),
-        raw,
-        false,
-        args.change.timeout,
-        progress(&args.change),
-    );
+    let executor = executor(&conn, name, new.clone(), raw, &args.change);
     drive(executor, &conn, name, "start", Some(begin(new))).await?;
     if args.interactive {
         return super::step::interact(global, &conn, name, &args.change).await;
@@ -338,19 +322,9 @@ async fn incumbent_service(
         }
         return Ok(service);
     }
-    let list = api.list(&ListParams::default()).await.map_err(|e| {
-        error::from_kube(
-            e,
-            &format!("list services in namespace {namespace:?}"),
-            &conn.server,
-        )
-    })?;
-    let mut selecting: Vec<Service> = list.items.into_iter().filter(picks).collect();
-    if let Some(i) = selecting
-        .iter()
-        .position(|s| s.metadata.name.as_deref() == Some(name.as_str()))
-    {
-        return Ok(selecting.swap_remove(i));
+    let mut selecting = services_selecting(conn, incumbent).await?;
+    if selecting.first().and_then(|s| s.metadata.name.as_deref()) == Some(name.as_str()) {
+        return Ok(selecting.remove(0));
     }
     match selecting.len() {
         1 => Ok(selecting.remove(0)),

@@ -3,11 +3,10 @@
 
 use std::io::IsTerminal;
 
-use super::{Begin, abort, drive, in_progress, load, progress, promote, show};
+use super::{Begin, abort, drive, executor, in_progress, load, promote, show};
 use crate::cli::{ChangeArgs, GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
-use crate::rollout::execute::Executor;
 use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
 
@@ -59,15 +58,7 @@ pub async fn advance(
     next.phase = Phase::Progressing;
     next.target = target;
     let message = format!("moving to step {target}/{total} ({})", step.name);
-    let executor = Executor::new(
-        conn.clone(),
-        name,
-        record,
-        loaded.raw,
-        change.dry_run,
-        change.timeout,
-        progress(change),
-    );
+    let executor = executor(conn, name, record, loaded.raw, change);
     let begin = Begin {
         record: next,
         reason: "StepStarted",

@@ -50,7 +50,10 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
         Some(_) => get_deployment(conn, &contender_ref.namespace, &contender_ref.name).await?,
         None => None,
     };
-    let service = incumbent_service(conn, &incumbent).await?;
+    let service = services_selecting(conn, &incumbent)
+        .await?
+        .into_iter()
+        .next();
     let routing = match &service {
         Some(service) => {
             let incumbent_ref = ServiceRef {
@@ -88,9 +91,12 @@ async fn get_deployment(
     })
 }
 
-/// The Service whose selector picks the Deployment's pods. When several do,
-/// the one named like the Deployment wins, then the first by name.
-async fn incumbent_service(conn: &Connection, deployment: &Deployment) -> Result<Option<Service>> {
+/// The Services whose selector picks the Deployment's pods: the one named
+/// like the Deployment first, then the others by name.
+pub async fn services_selecting(
+    conn: &Connection,
+    deployment: &Deployment,
+) -> Result<Vec<Service>> {
     let namespace = deployment
         .metadata
         .namespace
@@ -119,14 +125,13 @@ async fn incumbent_service(conn: &Connection, deployment: &Deployment) -> Result
             selector.is_some_and(|selector| selects(selector, &labels))
         })
         .collect();
-    selecting.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-    let named_like = selecting
-        .iter()
-        .position(|svc| svc.metadata.name.as_deref() == Some(name));
-    Ok(match named_like {
-        Some(index) => Some(selecting.swap_remove(index)),
-        None => selecting.into_iter().next(),
-    })
+    selecting.sort_by_key(|svc| {
+        (
+            svc.metadata.name.as_deref() != Some(name),
+            svc.metadata.name.clone(),
+        )
+    });
+    Ok(selecting)
 }
 
 /// Whether a Service selector (all its labels must match) picks pods with

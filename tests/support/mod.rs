@@ -345,3 +345,40 @@ pub fn weights(vs: &Value, route: usize) -> Vec<(String, u64)> {
         })
         .collect()
 }
+
+/// A VirtualService `web` sending all of web's traffic to it.
+pub const VIRTUAL_SERVICE: &str = r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+spec:
+  hosts: [web]
+  http:
+  - name: primary
+    route:
+    - destination: {host: web}
+"#;
+
+/// A namespace with Deployment `web` (`replicas`, image example.com/web:1),
+/// its Service and VIRTUAL_SERVICE, the Deployment ready.
+pub fn istio_app(prefix: &str, replicas: u32) -> Namespace {
+    let ns = Namespace::new(prefix);
+    ns.apply(&web_app("web", replicas, "example.com/web:1"))
+        .success();
+    ns.apply(VIRTUAL_SERVICE).success();
+    ns.wait_ready("web");
+    ns
+}
+
+/// A manifest of the next version of `web` whose pods can never be
+/// scheduled, so they never become ready; returns its path.
+pub fn unschedulable_web(ns: &Namespace) -> PathBuf {
+    let manifest = web_app("web", 2, "example.com/web:2").replace(
+        "      containers:",
+        "      nodeSelector: {disk: none}\n      containers:",
+    );
+    let file = std::env::temp_dir().join(format!("ramp-unschedulable-{}.yaml", ns.name));
+    std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
+    file
+}
