@@ -260,8 +260,22 @@ spec:
 
 impl Namespace {
     /// The resourceVersion of every object a rollout could touch, to show
-    /// that a command changed nothing.
+    /// that a command changed nothing. Taken once the controllers have
+    /// stopped updating statuses, so that only a command's writes show.
     pub fn versions(&self) -> Vec<(String, String)> {
+        let mut last = self.versions_now();
+        for _ in 0..40 {
+            std::thread::sleep(Duration::from_millis(500));
+            let now = self.versions_now();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+        panic!("the objects in namespace {} kept changing: {last:?}", self.name);
+    }
+
+    fn versions_now(&self) -> Vec<(String, String)> {
         let list = kubectl(&[
             "get",
             "deployments,services,virtualservices,httproutes,leases",
