@@ -115,13 +115,17 @@ pub struct StartArgs {
     /// How traffic is split (default: found by looking at what routes to
     /// the Deployment's Service)
     #[arg(long, value_enum)]
-    pub router: Option<RouterArg>,
+    pub router: Option<crate::router::RouterKind>,
 
     /// The VirtualService to shift, when several route to the Service
     #[arg(long, value_name = "NAME")]
     pub virtual_service: Option<String>,
 
-    /// Shift only the HTTP route with this name
+    /// The HTTPRoute to shift, when several route to the Service
+    #[arg(long, value_name = "NAME", conflicts_with = "virtual_service")]
+    pub http_route: Option<String>,
+
+    /// Shift only the route (or HTTPRoute rule) with this name
     #[arg(long, value_name = "NAME")]
     pub route: Option<String>,
 
@@ -140,13 +144,6 @@ pub struct StartArgs {
 
     #[command(flatten)]
     pub change: ChangeArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RouterArg {
-    Istio,
-    GatewayApi,
-    Replicas,
 }
 
 #[derive(Debug, Args)]

@@ -348,8 +348,12 @@ spec:
             "line 2 column 25",
         ),
         (
-            vec!["start", "lonely", "--image", "x:2"],
+            vec!["start", "lonely", "--image", "x:2", "--router", "istio"],
             "no VirtualService in namespace",
+        ),
+        (
+            vec!["start", "lonely", "--image", "x:2"],
+            "the replicas router cannot send 10% of traffic to the contender with 1 replicas",
         ),
         (
             vec!["start", "split", "--image", "x:2"],

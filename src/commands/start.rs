@@ -8,7 +8,7 @@ use kube::api::{Patch, PatchParams};
 use serde_json::json;
 
 use super::{Begin, Loaded, drive, executor, load, show};
-use crate::cli::{GlobalArgs, RouterArg, StartArgs};
+use crate::cli::{GlobalArgs, StartArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
@@ -16,7 +16,7 @@ use crate::rollout::execute::Executor;
 use crate::rollout::observe::{selects, services_selecting};
 use crate::rollout::record::{Contender, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
-use crate::router::{RouterKind, ServiceRef, istio, list_custom};
+use crate::router::{RouterKind, ServiceRef, list_custom, replicas, weights};
 use crate::ui::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
@@ -187,33 +187,45 @@ async fn plan_rollout(
         namespace: contender_namespace.clone(),
     };
 
-    let routes = match args.router {
-        Some(RouterArg::Istio) | None => {
-            let objects = list_custom(conn, &istio::virtual_service_resource(), namespace).await?;
-            let Some(objects) = objects else {
-                return Err(Error::invalid("the istio router needs Istio's VirtualService CRD, which this cluster does not have (virtualservices.networking.istio.io)")
-                    .with_hint("install Istio, or choose another --router"));
+    let router = match args.router {
+        Some(router) => router,
+        None if args.virtual_service.is_some() => RouterKind::Istio,
+        None if args.http_route.is_some() => RouterKind::GatewayApi,
+        None => discover_router(conn, &incumbent_ref, &contender_ref).await?,
+    };
+    let routes = match router.flavor() {
+        Some(flavor) => {
+            let resource = (flavor.resource)();
+            let Some(objects) = list_custom(conn, &resource, namespace).await? else {
+                return Err(Error::invalid(format!(
+                    "the {} router needs the {} CRD ({}.{}), which this cluster does not have",
+                    router.as_str(),
+                    flavor.kind,
+                    resource.plural,
+                    resource.group
+                ))
+                .with_hint("install it, or choose another --router"));
             };
-            istio::choose_routes(
+            if router == RouterKind::GatewayApi && contender_namespace != namespace {
+                return Err(Error::invalid("--canary-namespace is not available with the gateway-api router")
+                    .with_hint("an HTTPRoute may send to another namespace only through a ReferenceGrant; run the contender beside the Deployment, or use the istio router"));
+            }
+            let object = match router {
+                RouterKind::GatewayApi => args.http_route.as_deref(),
+                _ => args.virtual_service.as_deref(),
+            };
+            weights::choose(
+                flavor,
                 &objects,
                 &incumbent_ref,
                 &contender_ref,
-                args.virtual_service.as_deref(),
+                object,
                 args.route.as_deref(),
             )?
-            .1
         }
-        Some(other) => {
-            return Err(Error::invalid(format!(
-                "--router {} is not available in this version of kubectl-ramp",
-                match other {
-                    RouterArg::GatewayApi => "gateway-api",
-                    _ => "replicas",
-                }
-            ))
-            .with_hint(
-                "use --router istio with a VirtualService that routes to the Deployment's Service",
-            ));
+        None => {
+            replicas::check_steps(name, &strategy.steps, replicas)?;
+            Vec::new()
         }
     };
 
@@ -232,7 +244,7 @@ async fn plan_rollout(
         },
         service: service_name,
         router: RouterRecord {
-            kind: RouterKind::Istio,
+            kind: router,
             routes,
         },
         history: Vec::new(),
@@ -409,4 +421,16 @@ async fn check_leftovers(conn: &Connection, contender: &Contender) -> Result<()>
         });
     }
     Ok(())
+}
+
+/// The router when none is asked for: Istio when a VirtualService routes to
+/// the Service, else the Gateway API when an HTTPRoute does, else replicas.
+async fn discover_router(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<RouterKind> {
+    Ok(crate::router::discover(conn, incumbent, contender)
+        .await?
+        .router)
 }

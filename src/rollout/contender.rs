@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceS
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::error::{Error, Result};
+use crate::router::RouterKind;
 
 pub const SUFFIX: &str = "-canary";
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-ramp");
@@ -24,9 +25,21 @@ pub fn name_for(incumbent: &str) -> String {
     format!("{incumbent}{SUFFIX}")
 }
 
+/// On the contender's pods, and in its Deployment's and Service's selectors.
+pub const ROLE: (&str, &str) = ("ramp.dev/role", "contender");
+
 /// The label keys that the contender's pods carry with `-canary` appended.
-pub fn rewritten_keys(incumbent: &Deployment, service: &Service) -> BTreeSet<String> {
+/// None with the replicas router: there the incumbent's Service must select
+/// the contender's pods too, and the role label alone sets them apart.
+pub fn rewritten_keys(
+    incumbent: &Deployment,
+    service: &Service,
+    router: RouterKind,
+) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
+    if router == RouterKind::Replicas {
+        return keys;
+    }
     if let Some(labels) = incumbent
         .spec
         .as_ref()
@@ -84,13 +97,16 @@ pub fn deployment(
         ))
         .with_hint("select the pods with matchLabels only"));
     }
-    let match_labels = rewrite(
+    let mut match_labels = rewrite(
         &spec.selector.match_labels.clone().unwrap_or_default(),
         keys,
     )?;
+    match_labels.insert(ROLE.0.into(), ROLE.1.into());
     let mut template = template.clone();
     let metadata = template.metadata.get_or_insert_with(Default::default);
-    metadata.labels = Some(rewrite(&metadata.labels.clone().unwrap_or_default(), keys)?);
+    let mut pod_labels = rewrite(&metadata.labels.clone().unwrap_or_default(), keys)?;
+    pod_labels.insert(ROLE.0.into(), ROLE.1.into());
+    metadata.labels = Some(pod_labels);
 
     let mut labels = incumbent.metadata.labels.clone().unwrap_or_default();
     labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
@@ -131,7 +147,8 @@ pub fn service(
     namespace: &str,
 ) -> Result<Service> {
     let spec = incumbent_service.spec.clone().unwrap_or_default();
-    let selector = rewrite(&spec.selector.clone().unwrap_or_default(), keys)?;
+    let mut selector = rewrite(&spec.selector.clone().unwrap_or_default(), keys)?;
+    selector.insert(ROLE.0.into(), ROLE.1.into());
     let ports = spec
         .ports
         .unwrap_or_default()
@@ -258,7 +275,7 @@ mod tests {
     #[test]
     fn the_contender_pods_escape_the_incumbents_selectors() {
         let incumbent = incumbent();
-        let keys = rewritten_keys(&incumbent, &svc());
+        let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Istio);
         let template =
             with_images(&incumbent, &[ImageChange::parse("web=web:2").unwrap()]).unwrap();
         let contender = deployment(&incumbent, &keys, &template, "shop", 1).unwrap();
@@ -283,13 +300,14 @@ mod tests {
     #[test]
     fn the_contender_service_keeps_the_ports_and_selects_the_contender() {
         let incumbent = incumbent();
-        let keys = rewritten_keys(&incumbent, &svc());
+        let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Istio);
         let service = service(&svc(), "web", &keys, "canaries").unwrap();
         let spec = service.spec.unwrap();
         assert_eq!(
             spec.selector.unwrap(),
             BTreeMap::from([
                 ("app".to_string(), "web-canary".to_string()),
+                ("ramp.dev/role".into(), "contender".into()),
                 ("tier".into(), "front-canary".into())
             ])
         );
@@ -300,6 +318,22 @@ mod tests {
         );
         assert_eq!(spec.type_.as_deref(), Some("ClusterIP"));
         assert_eq!(service.metadata.namespace.as_deref(), Some("canaries"));
+    }
+
+    #[test]
+    fn with_the_replicas_router_the_incumbents_service_selects_the_contender() {
+        let incumbent = incumbent();
+        let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Replicas);
+        let template =
+            with_images(&incumbent, &[ImageChange::parse("web=web:2").unwrap()]).unwrap();
+        let contender = deployment(&incumbent, &keys, &template, "shop", 1).unwrap();
+        let spec = contender.spec.unwrap();
+        let labels = spec.template.metadata.unwrap().labels.unwrap();
+        let service_selector = svc().spec.unwrap().selector.unwrap();
+        assert!(crate::rollout::observe::selects(&service_selector, &labels));
+        let own_selector = spec.selector.match_labels.unwrap();
+        assert_eq!(own_selector["ramp.dev/role"], "contender");
+        assert!(crate::rollout::observe::selects(&own_selector, &labels));
     }
 
     #[test]

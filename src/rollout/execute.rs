@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
-use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use super::contender;
 use super::lock::{hostname, username};
 use super::plan::{self, Action, DeploymentState, World};
-use super::record::{ANNOTATION, Phase, Record, Transition};
+use super::record::{ANNOTATION, Phase, Record, RouteSnapshot, Transition};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::router::istio;
+use crate::router::{RouterKind, weights};
 use crate::ui::progress::Progress;
 
 pub struct Executor {
@@ -158,29 +158,18 @@ impl Executor {
             .await
             .map_err(|e| self.fail(e, format!("get service {:?}", contender.name)))?
             .is_some();
-        let mut routes = Vec::new();
-        let api: Api<DynamicObject> = Api::namespaced_with(
-            self.conn.client.clone(),
-            self.namespace(),
-            &istio::virtual_service_resource(),
-        );
-        let mut objects: Vec<DynamicObject> = Vec::new();
-        for snapshot in &self.record.router.routes {
-            if !objects
-                .iter()
-                .any(|o| o.metadata.name.as_deref() == Some(&snapshot.object))
-            {
-                let vs = api.get(&snapshot.object).await.map_err(|e| {
-                    self.fail(e, format!("get VirtualService {:?}", snapshot.object))
-                })?;
-                objects.push(vs);
+        let routes = match self.record.router.kind.flavor() {
+            Some(flavor) => {
+                weights::observe(
+                    flavor,
+                    &self.conn,
+                    &self.conn.namespace,
+                    &self.record.router.routes,
+                )
+                .await?
             }
-            let vs = objects
-                .iter()
-                .find(|o| o.metadata.name.as_deref() == Some(&snapshot.object))
-                .expect("read above");
-            routes.push(istio::route_state(vs, snapshot)?);
-        }
+            None => Vec::new(),
+        };
         let world = World {
             incumbent: state_of(&incumbent),
             contender: contender_deployment.as_ref().map(state_of),
@@ -219,7 +208,11 @@ impl Executor {
             Action::CreateContenderService => {
                 let incumbent_service = self.incumbent_service().await?;
                 let incumbent = self.incumbent().await?;
-                let keys = contender::rewritten_keys(&incumbent, &incumbent_service);
+                let keys = contender::rewritten_keys(
+                    &incumbent,
+                    &incumbent_service,
+                    self.record.router.kind,
+                );
                 let service = contender::service(
                     &incumbent_service,
                     &self.name,
@@ -244,7 +237,11 @@ impl Executor {
                 if world.contender.is_none() {
                     let incumbent_service = self.incumbent_service().await?;
                     let incumbent = self.incumbent().await?;
-                    let keys = contender::rewritten_keys(&incumbent, &incumbent_service);
+                    let keys = contender::rewritten_keys(
+                        &incumbent,
+                        &incumbent_service,
+                        self.record.router.kind,
+                    );
                     let template: PodTemplateSpec =
                         serde_json::from_value(contender.template.clone()).map_err(|e| {
                             Error::failed(format!("the record's pod template cannot be read: {e}"))
@@ -319,28 +316,14 @@ impl Executor {
                     contender.name, split.contender, self.name, split.incumbent
                 ));
                 let split = *split;
-                istio::write_routes(
-                    &self.conn,
-                    &self.conn.namespace,
-                    &self.record.router.routes,
-                    |s| istio::weighted(s, split),
-                    self.dry_run,
-                )
-                .await?;
+                self.write_routes(|s| weights::weighted(s, split)).await?;
             }
             Action::RestoreRoutes => {
                 self.progress.say(&format!(
                     "traffic: all to {}, routes restored as they were",
                     self.name
                 ));
-                istio::write_routes(
-                    &self.conn,
-                    &self.conn.namespace,
-                    &self.record.router.routes,
-                    |s| s.original.clone(),
-                    self.dry_run,
-                )
-                .await?;
+                self.write_routes(|s| s.original.clone()).await?;
             }
             Action::UpdateIncumbent => {
                 self.progress
@@ -403,15 +386,24 @@ impl Executor {
                 let mut record = self.record.clone();
                 record.step = record.target;
                 record.phase = Phase::Paused;
-                let step = record
-                    .current_step()
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                let message = format!(
-                    "reached step {}/{} ({step})",
+                let step = record.current_step().cloned();
+                let name = step.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+                let mut message = format!(
+                    "reached step {}/{} ({name})",
                     record.step,
                     record.steps.len()
                 );
+                if let (RouterKind::Replicas, Some(step)) = (record.router.kind, step) {
+                    // Pod ratios rarely give the exact percentage: say what was reached.
+                    let counts = crate::router::replicas::counts(&step, record.replicas);
+                    message.push_str(&format!(
+                        ": asked {}%, reached {} of {} ready pods = {}",
+                        step.traffic.contender,
+                        counts.contender,
+                        counts.contender + counts.incumbent,
+                        crate::ui::status::percent(counts.reached())
+                    ));
+                }
                 self.transition(record, "StepReached", &message).await?;
             }
             Action::Finish => {
@@ -427,6 +419,23 @@ impl Executor {
             Action::Done => {}
         }
         Ok(())
+    }
+
+    async fn write_routes(&self, desired: impl Fn(&RouteSnapshot) -> Value) -> Result<()> {
+        match self.record.router.kind.flavor() {
+            Some(flavor) => {
+                weights::write(
+                    flavor,
+                    &self.conn,
+                    &self.conn.namespace,
+                    &self.record.router.routes,
+                    desired,
+                    self.dry_run,
+                )
+                .await
+            }
+            None => Ok(()),
+        }
     }
 
     async fn incumbent_service(&self) -> Result<Service> {
@@ -625,6 +634,7 @@ pub fn state_of(deployment: &Deployment) -> DeploymentState {
         replicas: spec.and_then(|s| s.replicas).unwrap_or(1),
         ready: status.and_then(|s| s.ready_replicas).unwrap_or(0),
         updated: status.and_then(|s| s.updated_replicas).unwrap_or(0),
+        total: status.and_then(|s| s.replicas).unwrap_or(0),
         observed: status.and_then(|s| s.observed_generation) >= deployment.metadata.generation,
         template: spec
             .map(|s| serde_json::to_value(&s.template).unwrap_or(Value::Null))

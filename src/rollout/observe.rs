@@ -54,7 +54,12 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
         .await?
         .into_iter()
         .next();
+    let recorded_router = record.as_ref().map(|r| r.router.kind);
     let routing = match &service {
+        Some(_) if recorded_router == Some(router::RouterKind::Replicas) => Routing {
+            router: router::RouterKind::Replicas,
+            routes: Vec::new(),
+        },
         Some(service) => {
             let incumbent_ref = ServiceRef {
                 name: service.metadata.name.clone().unwrap_or_default(),

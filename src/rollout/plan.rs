@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::record::{Phase, Record};
 use super::strategy::{Split, Step};
+use crate::router::RouterKind;
 
 /// What was observed of one Deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,8 @@ pub struct DeploymentState {
     pub ready: i32,
     /// Pods of the current template.
     pub updated: i32,
+    /// All its pods, of any template (status.replicas).
+    pub total: i32,
     /// Whether the controller has seen the latest spec.
     pub observed: bool,
     pub template: Value,
@@ -79,7 +82,7 @@ pub fn replicas_for(percent: u32, base: i32) -> i32 {
 pub fn next(record: &Record, world: &World) -> Action {
     match record.phase {
         Phase::Progressing => match record.steps.get(record.target.saturating_sub(1)) {
-            Some(step) => toward_step(step, record.replicas, world).unwrap_or(Action::Settle),
+            Some(step) => toward_step(step, record, world).unwrap_or(Action::Settle),
             None => Action::Settle,
         },
         Phase::Promoting => promote(record, world).unwrap_or(Action::Finish),
@@ -96,9 +99,8 @@ fn routes_are(world: &World, state: RouteState) -> bool {
 /// Capacity up, wait until ready, traffic, capacity down: traffic never goes
 /// to pods that are not ready, and capacity never drops under the traffic
 /// it carries.
-fn toward_step(step: &Step, base: i32, world: &World) -> Option<Action> {
-    let contender_wanted = replicas_for(step.capacity.contender, base);
-    let incumbent_wanted = replicas_for(step.capacity.incumbent, base);
+fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
+    let (contender_wanted, incumbent_wanted) = step_replicas(step, record);
     let contender = world.contender.as_ref();
     let contender_replicas = contender.map_or(0, |c| c.replicas);
     let contender_ready = contender.map_or(0, |c| c.ready);
@@ -130,6 +132,22 @@ fn toward_step(step: &Step, base: i32, world: &World) -> Option<Action> {
         return Some(Action::ScaleIncumbent(incumbent_wanted));
     }
     None
+}
+
+/// The replicas of the contender and the incumbent at a step. With the
+/// replicas router the contender's count is what gives the step's traffic.
+pub fn step_replicas(step: &Step, record: &Record) -> (i32, i32) {
+    let base = record.replicas;
+    match record.router.kind {
+        RouterKind::Replicas => {
+            let counts = crate::router::replicas::counts(step, base);
+            (counts.contender, counts.incumbent)
+        }
+        _ => (
+            replicas_for(step.capacity.contender, base),
+            replicas_for(step.capacity.incumbent, base),
+        ),
+    }
 }
 
 /// The contender takes all traffic at full capacity; the incumbent takes the
@@ -169,8 +187,10 @@ fn promote(record: &Record, world: &World) -> Option<Action> {
     clean_up(world)
 }
 
+/// As `kubectl rollout status` has it: every pod runs the new template, no
+/// old pod is left, and all are ready.
 fn rolled_out(d: &DeploymentState) -> bool {
-    d.observed && d.updated >= d.replicas && d.ready >= d.replicas
+    d.observed && d.updated >= d.replicas && d.total == d.replicas && d.ready >= d.replicas
 }
 
 /// Traffic back to the incumbent exactly as it was, then the contender goes.
@@ -191,11 +211,16 @@ fn clean_up(world: &World) -> Option<Action> {
 /// then traffic back, then the contender goes.
 fn abort(record: &Record, world: &World) -> Option<Action> {
     let base = record.replicas;
-    let routes_original = routes_are(world, RouteState::Original);
-    if !routes_original && world.incumbent.replicas < base {
+    // With the replicas router the contender's pods carry traffic until
+    // they are gone.
+    let contender_has_traffic = match record.router.kind {
+        RouterKind::Replicas => world.contender.as_ref().is_some_and(|c| c.replicas > 0),
+        _ => !routes_are(world, RouteState::Original),
+    };
+    if contender_has_traffic && world.incumbent.replicas < base {
         return Some(Action::ScaleIncumbent(base));
     }
-    if !routes_original && world.incumbent.ready < base {
+    if contender_has_traffic && world.incumbent.ready < base {
         return Some(Action::WaitIncumbent(base));
     }
     clean_up(world)
@@ -211,12 +236,17 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
                 replicas: 0,
                 ready: 0,
                 updated: 0,
+                total: 0,
                 observed: true,
                 template: record.contender.template.clone(),
             });
             contender.replicas = *n;
+            contender.ready = contender.ready.min(*n);
         }
-        Action::ScaleIncumbent(n) => world.incumbent.replicas = *n,
+        Action::ScaleIncumbent(n) => {
+            world.incumbent.replicas = *n;
+            world.incumbent.ready = world.incumbent.ready.min(*n);
+        }
         Action::WaitContender(_) => {
             if let Some(contender) = world.contender.as_mut() {
                 contender.ready = contender.replicas;
@@ -226,6 +256,7 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
         Action::WaitIncumbent(_) | Action::WaitIncumbentRolledOut => {
             world.incumbent.ready = world.incumbent.replicas;
             world.incumbent.updated = world.incumbent.replicas;
+            world.incumbent.total = world.incumbent.replicas;
             world.incumbent.observed = true;
         }
         Action::SetWeights(split) => world
@@ -263,6 +294,7 @@ mod tests {
             replicas,
             ready,
             updated: ready,
+            total: replicas,
             observed: true,
             template: json!({"old": true}),
         }
@@ -472,6 +504,56 @@ mod tests {
             ]
         );
         assert_eq!(world.routes, [RouteState::Original; 2]);
+    }
+
+    #[test]
+    fn the_replicas_router_scales_to_the_traffic_share_and_never_sets_weights() {
+        let mut record = record(Phase::Progressing, 0, 1);
+        record.router.kind = RouterKind::Replicas;
+        record.replicas = 9;
+        record.steps = crate::rollout::strategy::Strategy::from_percentages("10,50,100")
+            .unwrap()
+            .steps;
+        let mut w = world();
+        w.incumbent = deployment(9, 9);
+        w.routes = Vec::new();
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::ScaleContender(1),
+                Action::WaitContender(1),
+                Action::Settle,
+                Action::Done
+            ]
+        );
+        record.phase = Phase::Progressing;
+        record.target = 3;
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(9),
+                Action::WaitContender(9),
+                Action::ScaleIncumbent(0),
+                Action::Settle,
+                Action::Done
+            ]
+        );
+        // Abort brings the incumbent back before the contender goes.
+        record.phase = Phase::Aborted;
+        let (actions, _) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleIncumbent(9),
+                Action::WaitIncumbent(9),
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Done
+            ]
+        );
     }
 
     #[test]

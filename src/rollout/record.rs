@@ -80,14 +80,27 @@ pub struct RouterRecord {
 pub struct RouteSnapshot {
     /// The VirtualService (or HTTPRoute) name, in the incumbent's namespace.
     pub object: String,
-    /// The route's position in the object's list.
-    pub index: usize,
+    /// JSON pointer to the route in the object: `/spec/http/2` (an Istio
+    /// HTTP route) or `/spec/rules/0` (an HTTPRoute rule).
+    pub route: String,
     /// The route's name, when it has one: checked before every write.
     pub name: Option<String>,
-    /// The route's destinations exactly as they were.
+    /// The route's destinations (Istio) or backendRefs (Gateway API)
+    /// exactly as they were.
     pub original: serde_json::Value,
-    /// The destination that ramp adds for the contender.
+    /// The destination or backendRef that ramp adds for the contender.
     pub contender: serde_json::Value,
+}
+
+impl RouteSnapshot {
+    /// The route's name, or where it is when it has none.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| {
+            let mut parts = self.route.rsplit('/');
+            let index = parts.next().unwrap_or_default();
+            format!("{}[{index}]", parts.next().unwrap_or_default())
+        })
+    }
 }
 
 /// One change of the rollout, as `status` and `kubectl describe` show it.

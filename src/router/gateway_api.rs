@@ -5,6 +5,7 @@ use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 use serde_json::Value;
 
+use super::weights::Flavor;
 use super::{Backend, RouteWeights, ServiceRef, Version, list_custom, round_percent};
 use crate::connect::Connection;
 use crate::error::Result;
@@ -65,23 +66,9 @@ pub fn rules_to(
                     .get("namespace")
                     .and_then(Value::as_str)
                     .unwrap_or(&route_namespace);
-                let is_service = backend
-                    .get("group")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .is_empty()
-                    && backend
-                        .get("kind")
-                        .and_then(Value::as_str)
-                        .unwrap_or("Service")
-                        == "Service";
-                let target = ServiceRef {
-                    name: name.to_string(),
-                    namespace: namespace.to_string(),
-                };
-                let version = match is_service {
-                    true if &target == incumbent => Version::Incumbent,
-                    true if &target == contender => Version::Contender,
+                let version = match refers_to(backend, &route_namespace) {
+                    Some(target) if &target == incumbent => Version::Incumbent,
+                    Some(target) if &target == contender => Version::Contender,
                     _ => Version::Other,
                 };
                 // The Gateway API's default weight is 1.
@@ -110,6 +97,70 @@ pub fn rules_to(
         });
     }
     found
+}
+
+/// How the gateway-api router reads and writes HTTPRoutes.
+pub const FLAVOR: Flavor = Flavor {
+    resource: http_route_resource,
+    kind: "HTTPRoute",
+    flag: "--http-route",
+    routes: "rules",
+    backends: "backendRefs",
+    sends_to: |backend, namespace, service| refers_to(backend, namespace) == Some(service.clone()),
+    describe: |backend| {
+        backend
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    },
+    contender_backend,
+};
+
+/// The Service a backendRef sends to, if it is a Service.
+fn refers_to(backend: &Value, route_namespace: &str) -> Option<ServiceRef> {
+    let group = backend.get("group").and_then(Value::as_str).unwrap_or("");
+    let kind = backend
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("Service");
+    if !group.is_empty() || kind != "Service" {
+        return None;
+    }
+    Some(ServiceRef {
+        name: backend
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        namespace: backend
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(route_namespace)
+            .to_string(),
+    })
+}
+
+/// The contender's backendRef: the incumbent's, naming the contender's
+/// Service.
+fn contender_backend(
+    incumbent_backend: &Value,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Value {
+    let mut backend = incumbent_backend.clone();
+    if let Some(object) = backend.as_object_mut() {
+        object.insert("name".into(), Value::String(contender.name.clone()));
+        if contender.namespace != incumbent.namespace {
+            object.insert(
+                "namespace".into(),
+                Value::String(contender.namespace.clone()),
+            );
+        }
+        object.remove("weight");
+        object.remove("filters");
+    }
+    backend
 }
 
 /// Gateway API weights are proportions: each backend gets weight / sum.

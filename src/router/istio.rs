@@ -1,19 +1,14 @@
 //! The istio router: the weights of the HTTP routes of a VirtualService that
 //! send to the incumbent's host.
 
-use std::collections::BTreeMap;
-
-use kube::Api;
-use kube::api::{DynamicObject, Patch, PatchParams};
+use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::weights::Flavor;
 use super::{Backend, RouteWeights, ServiceRef, Version, list_custom, round_percent};
 use crate::connect::Connection;
-use crate::error::{self, Error, Kind, Result};
-use crate::rollout::plan::RouteState;
-use crate::rollout::record::RouteSnapshot;
-use crate::rollout::strategy::Split;
+use crate::error::Result;
 
 pub fn virtual_service_resource() -> ApiResource {
     ApiResource {
@@ -135,294 +130,62 @@ pub fn host_is_service(host: &str, vs_namespace: &str, service: &ServiceRef) -> 
     name == service.name && namespace == service.namespace
 }
 
-/// The routes ramp will shift, chosen at start: every HTTP route of one
-/// VirtualService that sends all its traffic to the incumbent's host.
-pub fn choose_routes(
-    objects: &[DynamicObject],
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-    virtual_service: Option<&str>,
-    route: Option<&str>,
-) -> Result<(String, Vec<RouteSnapshot>)> {
-    let namespace = &incumbent.namespace;
-    let routing: Vec<&DynamicObject> = objects
-        .iter()
-        .filter(|vs| !http_routes_to(vs, incumbent, contender).is_empty())
-        .collect();
-    let names: Vec<String> = routing
-        .iter()
-        .filter_map(|vs| vs.metadata.name.clone())
-        .collect();
-    let vs = match virtual_service {
-        Some(wanted) => routing
-            .iter()
-            .find(|vs| vs.metadata.name.as_deref() == Some(wanted))
-            .ok_or_else(|| {
-                let exists = objects
-                    .iter()
-                    .any(|vs| vs.metadata.name.as_deref() == Some(wanted));
-                let problem = if exists {
-                    format!(
-                        "VirtualService {wanted:?} has no HTTP route to host {:?}",
-                        incumbent.name
-                    )
-                } else {
-                    format!("VirtualService {wanted:?} not found in namespace {namespace:?}")
-                };
-                Error::invalid(problem).with_hint(match names.is_empty() {
-                    true => format!(
-                        "no VirtualService in namespace {namespace:?} routes to {:?}",
-                        incumbent.name
-                    ),
-                    false => format!("these route to {:?}: {}", incumbent.name, names.join(", ")),
-                })
-            })?,
-        None => match routing.as_slice() {
-            [] => {
-                return Err(Error::invalid(format!(
-                    "no VirtualService in namespace {namespace:?} has an HTTP route to service {:?}",
-                    incumbent.name
-                ))
-                .with_hint(format!(
-                    "create one whose route sends to host {:?}, or pass --service NAME if the Deployment's Service has another name",
-                    incumbent.name
-                )));
-            }
-            [one] => one,
-            _ => {
-                return Err(Error::invalid(format!(
-                    "several VirtualServices route to service {:?}: {}",
-                    incumbent.name,
-                    names.join(", ")
-                ))
-                .with_hint("pass --virtual-service NAME to choose one"));
-            }
-        },
-    };
-    let vs_name = vs.metadata.name.clone().unwrap_or_default();
-    let vs_namespace = vs.metadata.namespace.clone().unwrap_or_default();
-    let http = vs
-        .data
-        .pointer("/spec/http")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut snapshots = Vec::new();
-    let mut seen = Vec::new();
-    for (index, entry) in http.iter().enumerate() {
-        let destinations = entry
-            .get("route")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let host_of = |d: &Value| {
-            d.pointer("/destination/host")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        if !destinations
-            .iter()
-            .any(|d| host_is_service(&host_of(d), &vs_namespace, incumbent))
-        {
-            continue;
-        }
-        let name = entry
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let label = name.clone().unwrap_or_else(|| format!("http[{index}]"));
-        seen.push(label.clone());
-        if route.is_some_and(|wanted| Some(wanted) != name.as_deref()) {
-            continue;
-        }
-        if destinations.len() != 1 {
-            let hosts: Vec<String> = destinations.iter().map(host_of).collect();
-            return Err(Error::invalid(format!(
-                "route {label} of VirtualService {vs_name:?} already splits traffic between {}",
-                hosts.join(" and ")
-            ))
-            .with_hint(format!(
-                "ramp shifts routes that send all their traffic to {:?}; remove the split, or pass --route NAME to choose another route",
-                incumbent.name
-            )));
-        }
-        let original = Value::Array(destinations.clone());
-        let mut contender_destination = destinations[0].clone();
-        let host = host_of(&destinations[0]);
-        let contender_host = contender_host_for(&host, incumbent, contender);
-        let destination = contender_destination
-            .get_mut("destination")
-            .and_then(Value::as_object_mut)
-            .expect("a destination with a host is an object");
-        destination.insert("host".into(), Value::String(contender_host));
-        // The contender's pods are not in the incumbent's DestinationRule
-        // subsets.
-        destination.remove("subset");
-        if let Some(object) = contender_destination.as_object_mut() {
-            object.remove("weight");
-            object.remove("headers");
-        }
-        snapshots.push(RouteSnapshot {
-            object: vs_name.clone(),
-            index,
-            name,
-            original,
-            contender: contender_destination,
-        });
-    }
-    if snapshots.is_empty() {
-        return Err(Error::invalid(format!(
-            "VirtualService {vs_name:?} has no HTTP route named {:?} that sends to {:?}",
-            route.unwrap_or_default(),
-            incumbent.name
-        ))
-        .with_hint(format!(
-            "its routes to {:?} are: {}",
-            incumbent.name,
-            seen.join(", ")
-        )));
-    }
-    Ok((vs_name, snapshots))
+/// How the istio router reads and writes VirtualServices.
+pub const FLAVOR: Flavor = Flavor {
+    resource: virtual_service_resource,
+    kind: "VirtualService",
+    flag: "--virtual-service",
+    routes: "http",
+    backends: "route",
+    sends_to: |destination, namespace, service| {
+        host_is_service(&host_of(destination), namespace, service)
+    },
+    describe: host_of,
+    contender_backend,
+};
+
+fn host_of(destination: &Value) -> String {
+    destination
+        .pointer("/destination/host")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
-/// The contender's host, spelled like the incumbent's when both are in one
-/// namespace, fully qualified otherwise.
-fn contender_host_for(
-    incumbent_host: &str,
+/// The contender's destination: the incumbent's, with the contender's
+/// host, spelled like the incumbent's when both are in one namespace and
+/// fully qualified otherwise. A subset is dropped: the contender's pods are
+/// not in the incumbent's DestinationRule subsets.
+fn contender_backend(
+    incumbent_destination: &Value,
     incumbent: &ServiceRef,
     contender: &ServiceRef,
-) -> String {
-    if contender.namespace != incumbent.namespace {
-        return format!(
+) -> Value {
+    let host = host_of(incumbent_destination);
+    let contender_host = if contender.namespace != incumbent.namespace {
+        format!(
             "{}.{}.svc.cluster.local",
             contender.name, contender.namespace
-        );
-    }
-    match incumbent_host.split_once('.') {
-        Some((_, rest)) => format!("{}.{rest}", contender.name),
-        None => contender.name.clone(),
-    }
-}
-
-/// The destinations of a route split by ramp.
-pub fn weighted(snapshot: &RouteSnapshot, split: Split) -> Value {
-    let mut incumbent = snapshot.original[0].clone();
-    incumbent["weight"] = Value::from(split.incumbent);
-    let mut contender = snapshot.contender.clone();
-    contender["weight"] = Value::from(split.contender);
-    Value::Array(vec![incumbent, contender])
-}
-
-/// What state one managed route is in, or an error when someone else has
-/// changed it since ramp took its snapshot.
-pub fn route_state(vs: &DynamicObject, snapshot: &RouteSnapshot) -> Result<RouteState> {
-    let entry = vs.data.pointer(&format!("/spec/http/{}", snapshot.index));
-    let changed =
-        || {
-            Error::new(
-            Kind::Conflict,
-            format!(
-                "route {} of VirtualService {:?} was changed by someone else during the rollout",
-                snapshot.name.clone().unwrap_or_else(|| format!("http[{}]", snapshot.index)),
-                snapshot.object
-            ),
         )
-        .with_hint("restore the route as it was (see the record's snapshot), or abort the rollout")
-        };
-    let Some(entry) = entry else {
-        return Err(changed());
+    } else {
+        match host.split_once('.') {
+            Some((_, rest)) => format!("{}.{rest}", contender.name),
+            None => contender.name.clone(),
+        }
     };
-    if entry
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        != snapshot.name
+    let mut backend = incumbent_destination.clone();
+    if let Some(destination) = backend
+        .get_mut("destination")
+        .and_then(Value::as_object_mut)
     {
-        return Err(changed());
+        destination.insert("host".into(), Value::String(contender_host));
+        destination.remove("subset");
     }
-    let destinations = entry.get("route").cloned().unwrap_or(Value::Null);
-    if destinations == snapshot.original {
-        return Ok(RouteState::Original);
+    if let Some(object) = backend.as_object_mut() {
+        object.remove("weight");
+        object.remove("headers");
     }
-    let weight = |d: &Value| d.get("weight").and_then(Value::as_u64).unwrap_or(0) as u32;
-    match destinations.as_array().map(Vec::as_slice) {
-        Some([incumbent, contender])
-            if incumbent.get("destination") == snapshot.original[0].get("destination")
-                && contender.get("destination") == snapshot.contender.get("destination") =>
-        {
-            Ok(RouteState::Weighted(Split {
-                contender: weight(contender),
-                incumbent: weight(incumbent),
-            }))
-        }
-        _ => Err(changed()),
-    }
-}
-
-/// Writes the destinations of every managed route of one VirtualService in
-/// one JSON patch. Each route is tested to hold what was read, so a
-/// concurrent change fails the patch instead of being overwritten; nothing
-/// else of the object is touched.
-pub async fn write_routes(
-    conn: &Connection,
-    namespace: &str,
-    snapshots: &[RouteSnapshot],
-    desired: impl Fn(&RouteSnapshot) -> Value,
-    dry_run: bool,
-) -> Result<()> {
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(conn.client.clone(), namespace, &virtual_service_resource());
-    let mut by_object: BTreeMap<&str, Vec<&RouteSnapshot>> = BTreeMap::new();
-    for snapshot in snapshots {
-        by_object
-            .entry(snapshot.object.as_str())
-            .or_default()
-            .push(snapshot);
-    }
-    for (object, snapshots) in by_object {
-        let what = format!("patch VirtualService {object:?}");
-        let vs = api.get(object).await.map_err(|e| {
-            error::from_kube(e, &format!("get VirtualService {object:?}"), &conn.server)
-        })?;
-        let mut ops = Vec::new();
-        for snapshot in snapshots {
-            route_state(&vs, snapshot)?;
-            let path = format!("/spec/http/{}/route", snapshot.index);
-            let current = vs.data.pointer(&path).cloned().unwrap_or(Value::Null);
-            let wanted = desired(snapshot);
-            if current == wanted {
-                continue;
-            }
-            ops.push(json!({"op": "test", "path": path, "value": current}));
-            ops.push(json!({"op": "replace", "path": path, "value": wanted}));
-        }
-        if ops.is_empty() {
-            continue;
-        }
-        let patch: json_patch::Patch =
-            serde_json::from_value(Value::Array(ops)).expect("valid JSON patch operations");
-        let params = PatchParams {
-            dry_run,
-            ..Default::default()
-        };
-        match api.patch(object, &params, &Patch::Json::<()>(patch)).await {
-            Ok(_) => {}
-            // A failed test operation: the route changed between our read
-            // and our write.
-            Err(kube::Error::Api(status))
-                if status.code == 422 && status.message.contains("test") =>
-            {
-                return Err(Error::new(
-                    Kind::Conflict,
-                    format!("VirtualService {object:?} changed while ramp was writing its weights"),
-                )
-                .with_hint("run the command again"));
-            }
-            Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
-        }
-    }
-    Ok(())
+    backend
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod gateway_api;
 pub mod istio;
 pub mod replicas;
+pub mod weights;
 
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
@@ -19,7 +20,7 @@ use serde::Serialize;
 use crate::connect::Connection;
 use crate::error::{self, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum RouterKind {
     Istio,
@@ -28,6 +29,16 @@ pub enum RouterKind {
 }
 
 impl RouterKind {
+    /// How the router's objects are read and written; `None` for the
+    /// replicas router, which has no routes.
+    pub fn flavor(self) -> Option<&'static weights::Flavor> {
+        match self {
+            RouterKind::Istio => Some(&istio::FLAVOR),
+            RouterKind::GatewayApi => Some(&gateway_api::FLAVOR),
+            RouterKind::Replicas => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RouterKind::Istio => "istio",

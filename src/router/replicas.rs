@@ -1,5 +1,99 @@
 //! The replicas router: no mesh. One Service selects the pods of both
-//! versions, so the traffic each gets is its share of the ready pods.
+//! versions, so the traffic each gets is its share of the ready pods. A
+//! step's traffic percentage becomes the contender's replica count that
+//! comes closest to it beside the incumbent's pods.
+
+use crate::error::{Error, Result};
+use crate::rollout::plan::replicas_for;
+use crate::rollout::strategy::Step;
+
+/// The replicas of each version at one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub incumbent: i32,
+    pub contender: i32,
+}
+
+impl Counts {
+    /// The contender's share of the traffic these pods give, in percent.
+    pub fn reached(self) -> f64 {
+        split(self.incumbent.max(0) as u32, self.contender.max(0) as u32).1
+    }
+}
+
+/// The replica counts whose ready pods come closest to the step's traffic.
+/// The incumbent keeps the capacity the step gives it, and none when it is
+/// to get no traffic.
+pub fn counts(step: &Step, base: i32) -> Counts {
+    let incumbent = match step.traffic.incumbent {
+        0 => 0,
+        _ => replicas_for(step.capacity.incumbent, base),
+    };
+    let contender = match step.traffic.contender {
+        0 => 0,
+        100 => base.max(1),
+        p => closest(p, incumbent),
+    };
+    Counts {
+        incumbent,
+        contender,
+    }
+}
+
+/// The contender count whose share beside `incumbent` pods is closest to
+/// `percent`. The exact count, p * i / (100 - p), lies between two whole
+/// numbers; the nearer share of the two wins, the smaller on a tie.
+fn closest(percent: u32, incumbent: i32) -> i32 {
+    let (p, i) = (f64::from(percent), f64::from(incumbent.max(0)));
+    let exact = p * i / (100.0 - p);
+    let share = |c: f64| {
+        if i + c == 0.0 {
+            0.0
+        } else {
+            c * 100.0 / (i + c)
+        }
+    };
+    let (low, high) = (exact.floor(), exact.ceil());
+    let best = if (share(high) - p).abs() < (share(low) - p).abs() {
+        high
+    } else {
+        low
+    };
+    best as i32
+}
+
+/// Refuses, before anything changes, a strategy the replicas router cannot
+/// carry out on `base` replicas, saying what is possible instead.
+pub fn check_steps(deployment: &str, steps: &[Step], base: i32) -> Result<()> {
+    for (i, step) in steps.iter().enumerate() {
+        let at = format!("step {} ({:?})", i + 1, step.name);
+        let counts = counts(step, base);
+        if step.traffic.contender == 0 && step.capacity.contender > 0 {
+            return Err(Error::invalid(format!(
+                "the replicas router cannot run contender pods without traffic ({at}): the Service sends requests to every ready pod"
+            ))
+            .with_hint("use a strategy whose steps give the contender traffic whenever it has pods, or route with Istio or the Gateway API"));
+        }
+        if step.traffic.contender > 0 && counts.contender == 0 {
+            let one = Counts {
+                incumbent: counts.incumbent,
+                contender: 1,
+            };
+            let p = step.traffic.contender;
+            let needed = (100 - p).div_ceil(p);
+            return Err(Error::invalid(format!(
+                "the replicas router cannot send {p}% of traffic to the contender with {base} replicas ({at}): one contender pod beside {} would take {}",
+                counts.incumbent,
+                crate::ui::status::percent(one.reached())
+            ))
+            .with_hint(format!(
+                "scale deployment {deployment} to at least {needed} replicas, ask for {} with --steps, or route with Istio or the Gateway API",
+                crate::ui::status::percent(one.reached())
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// The percentages of traffic the incumbent and the contender receive when
 /// a Service spreads requests evenly over their ready pods.
@@ -17,6 +111,94 @@ pub fn split(incumbent_ready: u32, contender_ready: u32) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rollout::strategy::{Split, Strategy};
+
+    fn canary(percent: u32) -> Step {
+        Step {
+            name: format!("{percent}%"),
+            capacity: Split {
+                contender: percent,
+                incumbent: 100,
+            },
+            traffic: Split {
+                contender: percent,
+                incumbent: 100 - percent,
+            },
+        }
+    }
+
+    /// For every size from 1 to 50 and many percentages, the contender count
+    /// is the one whose share is closest to the asked percentage.
+    #[test]
+    fn the_contender_count_comes_closest_to_the_asked_share() {
+        for base in 1..=50 {
+            for percent in [1, 5, 10, 20, 25, 30, 33, 40, 50, 60, 75, 90, 99] {
+                let counts = counts(&canary(percent), base);
+                assert_eq!(counts.incumbent, base);
+                let share = |c: i32| f64::from(c) * 100.0 / f64::from(base + c);
+                let error = |c: i32| (share(c) - f64::from(percent)).abs();
+                let best = (0..=base * 100)
+                    .min_by(|a, b| error(*a).total_cmp(&error(*b)))
+                    .unwrap();
+                assert!(
+                    (error(counts.contender) - error(best)).abs() < 1e-9,
+                    "{percent}% of {base}: chose {} ({:.2}%), best {best} ({:.2}%)",
+                    counts.contender,
+                    share(counts.contender),
+                    share(best)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_for_typical_steps() {
+        let cases = [
+            (10, 10, (10, 1), 9.1),
+            (25, 3, (3, 1), 25.0),
+            (50, 4, (4, 4), 50.0),
+            (100, 4, (0, 4), 100.0),
+            (20, 1, (1, 0), 0.0),
+        ];
+        for (percent, base, (incumbent, contender), reached) in cases {
+            let counts = counts(&canary(percent), base);
+            assert_eq!(
+                (counts.incumbent, counts.contender),
+                (incumbent, contender),
+                "{percent}% of {base}"
+            );
+            assert_eq!(counts.reached(), reached, "{percent}% of {base}");
+        }
+    }
+
+    #[test]
+    fn ten_percent_of_one_replica_says_what_is_possible() {
+        let steps = Strategy::from_percentages("10,100").unwrap().steps;
+        let err = check_steps("web", &steps, 1).unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Invalid);
+        assert_eq!(
+            err.message,
+            "the replicas router cannot send 10% of traffic to the contender with 1 replicas (step 1 (\"10%\")): one contender pod beside 1 would take 50%"
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "scale deployment web to at least 9 replicas, ask for 50% with --steps, or route with Istio or the Gateway API"
+            )
+        );
+        check_steps("web", &steps, 9).unwrap();
+    }
+
+    #[test]
+    fn steps_without_traffic_but_with_pods_are_refused() {
+        let steps = Strategy::named("vanguard").unwrap().steps;
+        let err = check_steps("web", &steps, 4).unwrap_err();
+        assert!(
+            err.message
+                .contains("cannot run contender pods without traffic (step 1 (\"staging\"))"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn traffic_follows_the_ratio_of_ready_pods() {

@@ -272,7 +272,10 @@ impl Namespace {
             }
             last = now;
         }
-        panic!("the objects in namespace {} kept changing: {last:?}", self.name);
+        panic!(
+            "the objects in namespace {} kept changing: {last:?}",
+            self.name
+        );
     }
 
     fn versions_now(&self) -> Vec<(String, String)> {
