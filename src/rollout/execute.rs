@@ -298,6 +298,18 @@ impl Executor {
                 let name = self.name.clone();
                 self.wait(&name, *replicas, |w| w.incumbent.ready).await?;
             }
+            Action::WaitContenderDown(replicas) => {
+                let name = contender.name.clone();
+                self.wait_for(&name, Goal::AtMost(*replicas), |w| {
+                    w.contender.as_ref().map_or(0, |c| c.ready)
+                })
+                .await?;
+            }
+            Action::WaitIncumbentDown(replicas) => {
+                let name = self.name.clone();
+                self.wait_for(&name, Goal::AtMost(*replicas), |w| w.incumbent.ready)
+                    .await?;
+            }
             Action::WaitIncumbentRolledOut => {
                 let name = self.name.clone();
                 let replicas = self.record.replicas;
@@ -456,29 +468,46 @@ impl Executor {
     }
 
     /// Polls until `ready(world)` reaches `wanted`, or the timeout.
+    /// Polls until `ready(world)` reaches `wanted`, or the timeout.
     async fn wait(&mut self, name: &str, wanted: i32, ready: impl Fn(&World) -> i32) -> Result<()> {
+        self.wait_for(name, Goal::AtLeast(wanted), ready).await
+    }
+
+    async fn wait_for(
+        &mut self,
+        name: &str,
+        goal: Goal,
+        ready: impl Fn(&World) -> i32,
+    ) -> Result<()> {
+        let (wanted, label) = match goal {
+            Goal::AtLeast(n) => (n, format!("waiting for {name}")),
+            Goal::AtMost(n) => (n, format!("waiting for {name} to scale down")),
+        };
         if self.dry_run {
             self.progress
-                .say(&format!("waiting for {name}: {} ready", pods(wanted)));
+                .say(&format!("{label}: {} ready", pods(wanted)));
             return Ok(());
         }
-        let mut bar = self
-            .progress
-            .counter(&format!("waiting for {name}"), wanted);
+        let mut bar = self.progress.counter(&label, wanted);
         loop {
             let world = self.observe().await?;
             let now = ready(&world);
             bar.set(now);
-            if now >= wanted {
+            let reached = match goal {
+                Goal::AtLeast(n) => now >= n,
+                Goal::AtMost(n) => now <= n,
+            };
+            if reached {
                 bar.finish();
                 return Ok(());
             }
             if Instant::now() >= self.deadline {
                 bar.finish();
-                return Err(Error::new(
-                    Kind::TimedOut,
-                    format!("timed out waiting for {name}: {now} of {wanted} pods ready"),
-                )
+                let state = match goal {
+                    Goal::AtLeast(_) => format!("{now} of {wanted} pods ready"),
+                    Goal::AtMost(_) => format!("{now} pods still ready, {wanted} wanted"),
+                };
+                return Err(Error::new(Kind::TimedOut, format!("timed out {label}: {state}"))
                 .with_hint(format!(
                     "the rollout is paused where it was; see `kubectl describe deployment {name}`, then run the command again (with a longer --timeout) or abort"
                 )));
@@ -617,6 +646,13 @@ impl Executor {
             tracing::warn!("could not post event {reason}: {e}");
         }
     }
+}
+
+/// What a wait waits for: at least so many ready pods, or at most.
+#[derive(Debug, Clone, Copy)]
+enum Goal {
+    AtLeast(i32),
+    AtMost(i32),
 }
 
 fn pods(n: i32) -> String {

@@ -54,6 +54,11 @@ pub enum Action {
     WaitContender(i32),
     /// Until the incumbent has this many ready pods.
     WaitIncumbent(i32),
+    /// Until the contender has no more than this many ready pods: with the
+    /// replicas router its traffic only drops as its pods go.
+    WaitContenderDown(i32),
+    /// Until the incumbent has no more than this many ready pods.
+    WaitIncumbentDown(i32),
     /// Until the incumbent's rolling update to the new template is complete.
     WaitIncumbentRolledOut,
     SetWeights(Split),
@@ -130,6 +135,14 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     }
     if world.incumbent.replicas > incumbent_wanted {
         return Some(Action::ScaleIncumbent(incumbent_wanted));
+    }
+    if record.router.kind == RouterKind::Replicas {
+        if contender_ready > contender_wanted {
+            return Some(Action::WaitContenderDown(contender_wanted));
+        }
+        if world.incumbent.ready > incumbent_wanted {
+            return Some(Action::WaitIncumbentDown(incumbent_wanted));
+        }
     }
     None
 }
@@ -253,6 +266,7 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
                 contender.updated = contender.replicas;
             }
         }
+        Action::WaitContenderDown(_) | Action::WaitIncumbentDown(_) => {}
         Action::WaitIncumbent(_) | Action::WaitIncumbentRolledOut => {
             world.incumbent.ready = world.incumbent.replicas;
             world.incumbent.updated = world.incumbent.replicas;

@@ -279,16 +279,26 @@ impl Namespace {
     }
 
     fn versions_now(&self) -> Vec<(String, String)> {
-        let list = kubectl(&[
-            "get",
-            "deployments,services,virtualservices,httproutes,leases",
-            "-n",
-            &self.name,
-            "-o",
-            "json",
-        ])
-        .success()
-        .json();
+        let mut items = Vec::new();
+        for kind in [
+            "deployments",
+            "services",
+            "virtualservices",
+            "httproutes",
+            "leases",
+        ] {
+            let run = kubectl(&["get", kind, "-n", &self.name, "-o", "json"]);
+            // A kind whose CRD the cluster lacks has nothing to change.
+            let missing = [
+                "doesn't have a resource type",
+                "could not find the requested resource",
+            ];
+            if run.code != Some(0) && missing.iter().any(|m| run.stderr.contains(m)) {
+                continue;
+            }
+            items.extend(run.success().json()["items"].as_array().unwrap().clone());
+        }
+        let list = serde_json::json!({ "items": items });
         let mut versions: Vec<(String, String)> = list["items"]
             .as_array()
             .unwrap()
