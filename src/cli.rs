@@ -60,7 +60,7 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a rollout: create the contender and go to the first step
-    Start(StartArgs),
+    Start(Box<StartArgs>),
     /// Go to the next step (or --to a given one)
     Step(StepArgs),
     /// Skip the remaining steps: the Deployment takes the new version
@@ -136,6 +136,11 @@ pub struct StartArgs {
     /// Run the contender and its Service in this namespace
     #[arg(long, value_name = "NAMESPACE")]
     pub canary_namespace: Option<String>,
+
+    /// After the last step, keep the incumbent at full capacity this long,
+    /// then promote (default: 30s for blue-green, none otherwise)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub scale_down_delay: Option<std::time::Duration>,
 
     /// After the first step, stay and ask what next: step, promote, abort
     /// or quit

@@ -229,6 +229,11 @@ async fn plan_rollout(
         }
     };
 
+    let scale_down_delay = match (args.scale_down_delay, strategy.name.as_str()) {
+        (Some(delay), _) => Some(delay.as_secs()),
+        (None, "blue-green") => Some(30),
+        (None, _) => None,
+    };
     Ok(Record {
         schema: SCHEMA,
         phase: Phase::Progressing,
@@ -247,6 +252,7 @@ async fn plan_rollout(
             kind: router,
             routes,
         },
+        scale_down_delay,
         history: Vec::new(),
     })
 }

@@ -65,8 +65,51 @@ pub async fn advance(
         message,
         restore_first: false,
     };
-    drive(executor, conn, name, "step", Some(begin)).await?;
-    Ok(())
+    let record = drive(executor, conn, name, "step", Some(begin)).await?;
+    match record.scale_down_delay {
+        Some(delay) if target == total && !change.dry_run => {
+            scale_down_delay(conn, name, &record, delay, change).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// After the last step: the incumbent stays at full capacity for the delay,
+/// with no lock held, so that an abort in the meantime is instant; then,
+/// unless someone changed the rollout, the promotion.
+async fn scale_down_delay(
+    conn: &Connection,
+    name: &str,
+    reached: &Record,
+    seconds: u64,
+    change: &ChangeArgs,
+) -> Result<()> {
+    eprintln!(
+        "keeping {name} at full capacity for {seconds}s so that an abort is instant, then promoting \
+         (Ctrl-C stops waiting; `kubectl ramp promote {name}` finishes later)"
+    );
+    tokio::select! {
+        _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("stopped waiting; the rollout stays at step {}/{}", reached.step, reached.steps.len());
+            return Ok(());
+        }
+    }
+    let loaded = load(conn, name).await?;
+    let unchanged = loaded.record.as_ref().is_some_and(|r| {
+        r.phase == Phase::Paused && r.step == reached.step && r.history == reached.history
+    });
+    if !unchanged {
+        let phase = loaded.record.as_ref().map_or(Phase::Idle, |r| r.phase);
+        return Err(Error::new(
+            crate::error::Kind::Conflict,
+            format!(
+                "the rollout of {name:?} was changed during the scale-down delay (it is now {}); not promoting",
+                phase.as_str()
+            ),
+        ));
+    }
+    promote::promote(conn, name, loaded, change).await
 }
 
 /// Step-through: after each step, shows the status and asks what next. A

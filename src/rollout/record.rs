@@ -54,6 +54,10 @@ pub struct Record {
     /// The incumbent's Service.
     pub service: String,
     pub router: RouterRecord,
+    /// Seconds the incumbent is kept at full capacity after the last step,
+    /// before the promotion, so that an abort then is a single write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down_delay: Option<u64>,
     pub history: Vec<Transition>,
 }
 
@@ -192,6 +196,7 @@ pub(crate) mod tests {
                 kind: RouterKind::Istio,
                 routes: Vec::new(),
             },
+            scale_down_delay: None,
             history: Vec::new(),
         }
     }
