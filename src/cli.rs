@@ -137,6 +137,16 @@ pub struct StartArgs {
     #[arg(long, value_name = "NAMESPACE")]
     pub canary_namespace: Option<String>,
 
+    /// Requests with this header go to the contender at every step,
+    /// whatever the weights (A/B testing; istio and gateway-api)
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub match_header: Option<String>,
+
+    /// Blue-green: requests with this header reach the preview (istio and
+    /// gateway-api); the same mechanism as --match-header
+    #[arg(long, value_name = "NAME=VALUE", conflicts_with = "match_header")]
+    pub preview_header: Option<String>,
+
     /// After the last step, keep the incumbent at full capacity this long,
     /// then promote (default: 30s for blue-green, none otherwise)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]

@@ -14,7 +14,7 @@ use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
 use crate::rollout::execute::Executor;
 use crate::rollout::observe::{selects, services_selecting};
-use crate::rollout::record::{Contender, Phase, Record, RouterRecord, SCHEMA};
+use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef, list_custom, replicas, weights};
 use crate::ui::progress::Progress;
@@ -130,6 +130,11 @@ async fn plan_rollout(
 ) -> Result<Record> {
     let name = args.deployment.as_str();
     let namespace = conn.namespace.as_str();
+    let header = match (&args.match_header, &args.preview_header) {
+        (Some(arg), _) => Some(Header::parse("--match-header", arg)?),
+        (None, Some(arg)) => Some(Header::parse("--preview-header", arg)?),
+        (None, None) => None,
+    };
     let strategy = match (&args.strategy, &args.steps) {
         (_, Some(steps)) => Strategy::from_percentages(steps)?,
         (Some(strategy), None) => Strategy::named(strategy)?,
@@ -229,6 +234,10 @@ async fn plan_rollout(
         }
     };
 
+    if header.is_some() && router == RouterKind::Replicas {
+        return Err(Error::invalid("routing by header needs the istio or gateway-api router")
+            .with_hint("without a mesh every ready pod behind the Service gets its share of requests, whatever their headers"));
+    }
     let scale_down_delay = match (args.scale_down_delay, strategy.name.as_str()) {
         (Some(delay), _) => Some(delay.as_secs()),
         (None, "blue-green") => Some(30),
@@ -251,6 +260,7 @@ async fn plan_rollout(
         router: RouterRecord {
             kind: router,
             routes,
+            header,
         },
         scale_down_delay,
         history: Vec::new(),

@@ -165,6 +165,7 @@ impl Executor {
                     &self.conn,
                     &self.conn.namespace,
                     &self.record.router.routes,
+                    self.record.router.header.as_ref(),
                 )
                 .await?
             }
@@ -328,14 +329,15 @@ impl Executor {
                     contender.name, split.contender, self.name, split.incumbent
                 ));
                 let split = *split;
-                self.write_routes(|s| weights::weighted(s, split)).await?;
+                self.write_routes(|s| weights::weighted(s, split), true)
+                    .await?;
             }
             Action::RestoreRoutes => {
                 self.progress.say(&format!(
                     "traffic: all to {}, routes restored as they were",
                     self.name
                 ));
-                self.write_routes(|s| s.original.clone()).await?;
+                self.write_routes(|s| s.original.clone(), false).await?;
             }
             Action::UpdateIncumbent => {
                 self.progress
@@ -433,7 +435,14 @@ impl Executor {
         Ok(())
     }
 
-    async fn write_routes(&self, desired: impl Fn(&RouteSnapshot) -> Value) -> Result<()> {
+    /// Writes the managed routes: their backends as `desired` gives them,
+    /// and the header route beside each while `with_header`.
+    async fn write_routes(
+        &self,
+        desired: impl Fn(&RouteSnapshot) -> Value,
+        with_header: bool,
+    ) -> Result<()> {
+        let header = self.record.router.header.as_ref().filter(|_| with_header);
         match self.record.router.kind.flavor() {
             Some(flavor) => {
                 weights::write(
@@ -442,6 +451,7 @@ impl Executor {
                     &self.conn.namespace,
                     &self.record.router.routes,
                     desired,
+                    header,
                     self.dry_run,
                 )
                 .await

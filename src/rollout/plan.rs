@@ -32,8 +32,12 @@ pub struct DeploymentState {
 pub enum RouteState {
     /// As it was before the rollout.
     Original,
-    /// Split between the incumbent and the contender by ramp.
+    /// Split between the incumbent and the contender by ramp, with its
+    /// header route when the rollout has one.
     Weighted(Split),
+    /// Half way between the two: split without the header route it should
+    /// have, or restored with a header route still there.
+    Drifted,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -78,6 +78,31 @@ pub struct Contender {
 pub struct RouterRecord {
     pub kind: RouterKind,
     pub routes: Vec<RouteSnapshot>,
+    /// Requests with this header go to the contender whatever the weights,
+    /// through a route ramp adds beside each route it shifts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<Header>,
+}
+
+/// An HTTP header and its exact value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl Header {
+    /// `NAME=VALUE` from the command line.
+    pub fn parse(flag: &str, arg: &str) -> Result<Header> {
+        match arg.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() && !value.is_empty() => Ok(Header {
+                name: name.trim().to_ascii_lowercase(),
+                value: value.to_string(),
+            }),
+            _ => Err(Error::invalid(format!("{flag} {arg:?} is not NAME=VALUE"))
+                .with_hint(format!("for example {flag} x-canary=always"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +220,7 @@ pub(crate) mod tests {
             router: RouterRecord {
                 kind: RouterKind::Istio,
                 routes: Vec::new(),
+                header: None,
             },
             scale_down_delay: None,
             history: Vec::new(),

@@ -115,6 +115,17 @@ pub const FLAVOR: Flavor = Flavor {
             .to_string()
     },
     contender_backend,
+    matches: "matches",
+    with_header: |mut condition, header| {
+        let wanted =
+            serde_json::json!({"type": "Exact", "name": header.name, "value": header.value});
+        match condition.get_mut("headers").and_then(Value::as_array_mut) {
+            Some(headers) => headers.push(wanted),
+            None => condition["headers"] = Value::Array(vec![wanted]),
+        }
+        condition
+    },
+    header_route_first: false,
 };
 
 /// The Service a backendRef sends to, if it is a Service.

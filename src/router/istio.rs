@@ -142,6 +142,12 @@ pub const FLAVOR: Flavor = Flavor {
     },
     describe: host_of,
     contender_backend,
+    matches: "match",
+    with_header: |mut condition, header| {
+        condition["headers"][&header.name] = serde_json::json!({"exact": header.value});
+        condition
+    },
+    header_route_first: true,
 };
 
 fn host_of(destination: &Value) -> String {

@@ -16,7 +16,7 @@ use super::ServiceRef;
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::plan::RouteState;
-use crate::rollout::record::RouteSnapshot;
+use crate::rollout::record::{Header, RouteSnapshot};
 use crate::rollout::strategy::Split;
 
 /// How one kind of routing object spells its routes and backends.
@@ -36,6 +36,14 @@ pub struct Flavor {
     pub describe: fn(&Value) -> String,
     /// The contender's backend, made from the incumbent's.
     pub contender_backend: fn(&Value, &ServiceRef, &ServiceRef) -> Value,
+    /// The list of match conditions in a route: `match`, `matches`.
+    pub matches: &'static str,
+    /// One match condition that also requires the header.
+    pub with_header: fn(Value, &Header) -> Value,
+    /// Whether a header route must come before its route (Istio takes the
+    /// first route that matches) or may follow (the Gateway API takes the
+    /// most specific).
+    pub header_route_first: bool,
 }
 
 /// The routes ramp will shift, chosen at start: every route of one object
@@ -185,137 +193,258 @@ pub fn weighted(snapshot: &RouteSnapshot, split: Split) -> Value {
     Value::Array(vec![incumbent, contender])
 }
 
-/// What state one managed route is in, or a conflict when someone else has
-/// changed it since ramp took its snapshot.
-pub fn route_state(
+/// The name of the header route ramp adds for a route: unique, and valid
+/// as an HTTPRoute rule name.
+fn header_route_name(snapshot: &RouteSnapshot) -> String {
+    let index = snapshot.route.rsplit('/').next().unwrap_or_default();
+    format!("ramp-header-{index}")
+}
+
+/// The header route for a managed route: the route itself (its retries,
+/// timeouts, filters stay), matching only requests that carry the header,
+/// sending them all to the contender.
+fn header_route(
+    flavor: &Flavor,
+    entry: &Value,
+    snapshot: &RouteSnapshot,
+    header: &Header,
+) -> Value {
+    let mut route = entry.clone();
+    route["name"] = Value::String(header_route_name(snapshot));
+    route[flavor.backends] = Value::Array(vec![snapshot.contender.clone()]);
+    let matches = entry
+        .get(flavor.matches)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let matches = if matches.is_empty() {
+        vec![json!({})]
+    } else {
+        matches
+    };
+    route[flavor.matches] = Value::Array(
+        matches
+            .into_iter()
+            .map(|m| (flavor.with_header)(m, header))
+            .collect(),
+    );
+    route
+}
+
+/// The routes list of an object without ramp's header routes, and where
+/// each of the remaining routes stands in the full list.
+fn without_header_routes(list: &[Value], snapshots: &[&RouteSnapshot]) -> (Vec<Value>, Vec<usize>) {
+    let ours: Vec<String> = snapshots.iter().map(|s| header_route_name(s)).collect();
+    let mut kept = Vec::new();
+    let mut positions = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        let name = entry
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !ours.iter().any(|o| o == name) {
+            kept.push(entry.clone());
+            positions.push(i);
+        }
+    }
+    (kept, positions)
+}
+
+fn original_index(snapshot: &RouteSnapshot) -> usize {
+    snapshot
+        .route
+        .rsplit('/')
+        .next()
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+fn routes_list(flavor: &Flavor, object: &DynamicObject) -> Vec<Value> {
+    object
+        .data
+        .pointer(&format!("/spec/{}", flavor.routes))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// What state each managed route of one object is in, or a conflict when
+/// someone else has changed one since ramp took its snapshot.
+pub fn route_states(
     flavor: &Flavor,
     object: &DynamicObject,
-    snapshot: &RouteSnapshot,
-) -> Result<RouteState> {
-    let changed = || {
-        Error::new(
-            Kind::Conflict,
-            format!(
-                "route {} of {} {:?} was changed by someone else during the rollout",
-                snapshot.label(),
-                flavor.kind,
-                snapshot.object
-            ),
-        )
-        .with_hint(
-            "restore the route as it was (the record keeps its snapshot), or abort the rollout",
-        )
-    };
-    let entry = object.data.pointer(&snapshot.route).ok_or_else(changed)?;
-    if entry
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        != snapshot.name
-    {
-        return Err(changed());
-    }
-    let backends = entry.get(flavor.backends).cloned().unwrap_or(Value::Null);
-    if backends == snapshot.original {
-        return Ok(RouteState::Original);
-    }
-    let weight = |b: &Value| b.get("weight").and_then(Value::as_u64).unwrap_or(0) as u32;
-    match backends.as_array().map(Vec::as_slice) {
-        Some([incumbent, contender])
-            if without_weight(incumbent) == without_weight(&snapshot.original[0])
-                && without_weight(contender) == without_weight(&snapshot.contender) =>
-        {
-            Ok(RouteState::Weighted(Split {
-                contender: weight(contender),
-                incumbent: weight(incumbent),
-            }))
-        }
-        _ => Err(changed()),
-    }
+    snapshots: &[&RouteSnapshot],
+    header: Option<&Header>,
+) -> Result<Vec<RouteState>> {
+    let list = routes_list(flavor, object);
+    let (kept, _) = without_header_routes(&list, snapshots);
+    let present: Vec<String> = list
+        .iter()
+        .filter_map(|e| e.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    snapshots
+        .iter()
+        .map(|snapshot| {
+            let changed = || {
+                Error::new(
+                    Kind::Conflict,
+                    format!(
+                        "route {} of {} {:?} was changed by someone else during the rollout",
+                        snapshot.label(),
+                        flavor.kind,
+                        snapshot.object
+                    ),
+                )
+                .with_hint("restore the route as it was (the record keeps its snapshot), or abort the rollout")
+            };
+            let entry = kept.get(original_index(snapshot)).ok_or_else(changed)?;
+            if entry.get("name").and_then(Value::as_str).map(str::to_string) != snapshot.name {
+                return Err(changed());
+            }
+            let has_header_route = present.contains(&header_route_name(snapshot));
+            let backends = entry.get(flavor.backends).cloned().unwrap_or(Value::Null);
+            let weight = |b: &Value| b.get("weight").and_then(Value::as_u64).unwrap_or(0) as u32;
+            let split = match backends.as_array().map(Vec::as_slice) {
+                _ if backends == snapshot.original => None,
+                Some([incumbent, contender])
+                    if without_weight(incumbent) == without_weight(&snapshot.original[0])
+                        && without_weight(contender) == without_weight(&snapshot.contender) =>
+                {
+                    Some(Split {
+                        contender: weight(contender),
+                        incumbent: weight(incumbent),
+                    })
+                }
+                _ => return Err(changed()),
+            };
+            Ok(match (split, has_header_route) {
+                (None, false) => RouteState::Original,
+                (Some(split), present) if present == header.is_some() => RouteState::Weighted(split),
+                _ => RouteState::Drifted,
+            })
+        })
+        .collect()
 }
 
 fn api(flavor: &Flavor, conn: &Connection, namespace: &str) -> Api<DynamicObject> {
     Api::namespaced_with(conn.client.clone(), namespace, &(flavor.resource)())
 }
 
-/// The state of every managed route.
+fn by_object(snapshots: &[RouteSnapshot]) -> BTreeMap<&str, Vec<&RouteSnapshot>> {
+    let mut grouped: BTreeMap<&str, Vec<&RouteSnapshot>> = BTreeMap::new();
+    for snapshot in snapshots {
+        grouped
+            .entry(snapshot.object.as_str())
+            .or_default()
+            .push(snapshot);
+    }
+    grouped
+}
+
+/// The state of every managed route, in the order of `snapshots`.
 pub async fn observe(
     flavor: &Flavor,
     conn: &Connection,
     namespace: &str,
     snapshots: &[RouteSnapshot],
+    header: Option<&Header>,
 ) -> Result<Vec<RouteState>> {
     let api = api(flavor, conn, namespace);
-    let mut objects: BTreeMap<&str, DynamicObject> = BTreeMap::new();
-    let mut states = Vec::new();
-    for snapshot in snapshots {
-        if !objects.contains_key(snapshot.object.as_str()) {
-            let object = api.get(&snapshot.object).await.map_err(|e| {
-                error::from_kube(
-                    e,
-                    &format!("get {} {:?}", flavor.kind, snapshot.object),
-                    &conn.server,
-                )
-            })?;
-            objects.insert(&snapshot.object, object);
+    let mut states: BTreeMap<(String, String), RouteState> = BTreeMap::new();
+    for (name, managed) in by_object(snapshots) {
+        let object = api.get(name).await.map_err(|e| {
+            error::from_kube(e, &format!("get {} {name:?}", flavor.kind), &conn.server)
+        })?;
+        for (snapshot, state) in managed
+            .iter()
+            .zip(route_states(flavor, &object, &managed, header)?)
+        {
+            states.insert((snapshot.object.clone(), snapshot.route.clone()), state);
         }
-        states.push(route_state(
-            flavor,
-            &objects[snapshot.object.as_str()],
-            snapshot,
-        )?);
     }
-    Ok(states)
+    Ok(snapshots
+        .iter()
+        .map(|s| states[&(s.object.clone(), s.route.clone())])
+        .collect())
 }
 
-/// Writes the backends of every managed route of each object in one JSON
-/// patch. Each list is tested to hold what was read, so a concurrent change
-/// fails the patch instead of being overwritten.
+/// The whole routes list as it should be: the managed routes' backends as
+/// `backends` gives them, with a header route beside each when `header` is
+/// given, and every other route exactly as it is.
+fn desired_list(
+    flavor: &Flavor,
+    list: &[Value],
+    snapshots: &[&RouteSnapshot],
+    backends: &impl Fn(&RouteSnapshot) -> Value,
+    header: Option<&Header>,
+) -> Vec<Value> {
+    let (mut kept, _) = without_header_routes(list, snapshots);
+    let mut header_routes = Vec::new();
+    for snapshot in snapshots {
+        if let Some(entry) = kept.get_mut(original_index(snapshot)) {
+            entry[flavor.backends] = backends(snapshot);
+            if let Some(header) = header {
+                header_routes.push((
+                    original_index(snapshot),
+                    header_route(flavor, entry, snapshot, header),
+                ));
+            }
+        }
+    }
+    if flavor.header_route_first {
+        // Istio takes the first route that matches: each header route goes
+        // right before its route. From the back, so indices stay right.
+        header_routes.sort_by_key(|(index, _)| std::cmp::Reverse(*index));
+        for (index, route) in header_routes {
+            kept.insert(index, route);
+        }
+    } else {
+        // The Gateway API prefers the more specific match wherever it is.
+        kept.extend(header_routes.into_iter().map(|(_, route)| route));
+    }
+    kept
+}
+
+/// Writes the routes list of every object ramp manages, as one JSON patch
+/// each that first tests the list is what was read: a concurrent change to
+/// any route fails the write instead of being overwritten. Routes that are
+/// not ramp's come out exactly as they were.
 pub async fn write(
     flavor: &Flavor,
     conn: &Connection,
     namespace: &str,
     snapshots: &[RouteSnapshot],
-    desired: impl Fn(&RouteSnapshot) -> Value,
+    backends: impl Fn(&RouteSnapshot) -> Value,
+    header: Option<&Header>,
     dry_run: bool,
 ) -> Result<()> {
     let api = api(flavor, conn, namespace);
     let kind = flavor.kind;
-    let mut by_object: BTreeMap<&str, Vec<&RouteSnapshot>> = BTreeMap::new();
-    for snapshot in snapshots {
-        by_object
-            .entry(snapshot.object.as_str())
-            .or_default()
-            .push(snapshot);
-    }
-    for (object, snapshots) in by_object {
+    for (object, managed) in by_object(snapshots) {
         let current = api
             .get(object)
             .await
             .map_err(|e| error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server))?;
-        let mut ops = Vec::new();
-        for snapshot in snapshots {
-            route_state(flavor, &current, snapshot)?;
-            let path = format!("{}/{}", snapshot.route, flavor.backends);
-            let now = current.data.pointer(&path).cloned().unwrap_or(Value::Null);
-            let wanted = desired(snapshot);
-            if now != wanted {
-                ops.push(json!({"op": "test", "path": path, "value": now}));
-                ops.push(json!({"op": "replace", "path": path, "value": wanted}));
-            }
-        }
-        if ops.is_empty() {
+        // Refuses to write over a route someone else changed.
+        route_states(flavor, &current, &managed, header)?;
+        let list = routes_list(flavor, &current);
+        let wanted = desired_list(flavor, &list, &managed, &backends, header);
+        if wanted == list {
             continue;
         }
-        let patch: json_patch::Patch =
-            serde_json::from_value(Value::Array(ops)).expect("valid JSON patch operations");
+        let path = format!("/spec/{}", flavor.routes);
+        let patch: json_patch::Patch = serde_json::from_value(json!([
+            {"op": "test", "path": path, "value": list},
+            {"op": "replace", "path": path, "value": wanted},
+        ]))
+        .expect("valid JSON patch operations");
         let params = PatchParams {
             dry_run,
             ..Default::default()
         };
         match api.patch(object, &params, &Patch::Json::<()>(patch)).await {
             Ok(_) => {}
-            // A failed test operation: the route changed between our read
+            // A failed test operation: the routes changed between our read
             // and our write.
             Err(kube::Error::Api(status))
                 if status.code == 422 && status.message.contains("test") =>
