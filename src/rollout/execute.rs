@@ -222,17 +222,12 @@ impl Executor {
                 )?;
                 self.progress
                     .say(&format!("creating service {}", contender.name));
-                match self
+                let created = self
                     .services(&contender.namespace)
                     .create(&self.post_params(), &service)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 409 => {}
-                    Err(e) => {
-                        return Err(self.fail(e, format!("create service {:?}", contender.name)));
-                    }
-                }
+                    .await;
+                already_there(created)
+                    .map_err(|e| self.fail(e, format!("create service {:?}", contender.name)))?;
             }
             Action::ScaleContender(replicas) => {
                 if world.contender.is_none() {
@@ -259,19 +254,13 @@ impl Executor {
                         contender.name,
                         pods(*replicas)
                     ));
-                    match self
+                    let created = self
                         .deployments(&contender.namespace)
                         .create(&self.post_params(), &deployment)
-                        .await
-                    {
-                        Ok(_) => {}
-                        Err(kube::Error::Api(s)) if s.code == 409 => {}
-                        Err(e) => {
-                            return Err(
-                                self.fail(e, format!("create deployment {:?}", contender.name))
-                            );
-                        }
-                    }
+                        .await;
+                    already_there(created).map_err(|e| {
+                        self.fail(e, format!("create deployment {:?}", contender.name))
+                    })?;
                 } else {
                     self.progress.say(&format!(
                         "scaling {} to {}",
@@ -361,17 +350,12 @@ impl Executor {
                     dry_run: self.dry_run,
                     ..DeleteParams::foreground()
                 };
-                match self
+                let deleted = self
                     .deployments(&contender.namespace)
                     .delete(&contender.name, &params)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(e) => {
-                        return Err(self.fail(e, format!("delete deployment {:?}", contender.name)));
-                    }
-                }
+                    .await;
+                already_gone(deleted)
+                    .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
                 if !self.dry_run {
                     self.wait_gone(&contender.namespace, &contender.name)
                         .await?;
@@ -384,17 +368,12 @@ impl Executor {
                     dry_run: self.dry_run,
                     ..Default::default()
                 };
-                match self
+                let deleted = self
                     .services(&contender.namespace)
                     .delete(&contender.name, &params)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(e) => {
-                        return Err(self.fail(e, format!("delete service {:?}", contender.name)));
-                    }
-                }
+                    .await;
+                already_gone(deleted)
+                    .map_err(|e| self.fail(e, format!("delete service {:?}", contender.name)))?;
             }
             Action::Settle => {
                 let mut record = self.record.clone();
@@ -655,6 +634,23 @@ impl Executor {
         if let Err(e) = self.recorder.publish(&event, &reference).await {
             tracing::warn!("could not post event {reason}: {e}");
         }
+    }
+}
+
+/// Actions are idempotent: a create that finds the object there did what
+/// was asked (a command run again after it was interrupted).
+fn already_there<T>(result: Result<T, kube::Error>) -> Result<(), kube::Error> {
+    match result {
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// And a delete that finds the object gone did too.
+fn already_gone<T>(result: Result<T, kube::Error>) -> Result<(), kube::Error> {
+    match result {
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        other => other.map(|_| ()),
     }
 }
 
