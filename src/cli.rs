@@ -67,6 +67,9 @@ pub enum Command {
     Promote(PromoteArgs),
     /// Roll back: all traffic to the incumbent, the contender removed
     Abort(AbortArgs),
+    /// Drive a rollout by itself: after each step wait, analyse, go on;
+    /// roll back when the analysis fails. Resumes where any command left it
+    Run(RunArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
 }
@@ -82,6 +85,15 @@ pub struct ChangeArgs {
     /// How long to wait for pods to become ready, e.g. 90s, 5m
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+}
+
+impl Default for ChangeArgs {
+    fn default() -> Self {
+        ChangeArgs {
+            dry_run: false,
+            timeout: std::time::Duration::from_secs(300),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -154,8 +166,57 @@ pub struct StartArgs {
 
     /// After the first step, stay and ask what next: step, promote, abort
     /// or quit
-    #[arg(short = 'i', long)]
+    #[arg(short = 'i', long, conflicts_with = "auto")]
     pub interactive: bool,
+
+    /// Then drive the rollout automatically, as `run` does
+    #[arg(long)]
+    pub auto: bool,
+
+    #[command(flatten)]
+    pub automation: AutomationArgs,
+
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// How an automated rollout analyses and advances.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AutomationArgs {
+    /// The analysis: metrics and thresholds, webhooks (YAML; see
+    /// examples/analysis/)
+    #[arg(long, value_name = "FILE")]
+    pub analysis: Option<String>,
+
+    /// The Prometheus the metrics are read from, e.g. http://prometheus:9090
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+
+    /// How long each step runs before its analysis (default 1m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
+
+    /// Failed checks at one step before the rollback (default 1)
+    #[arg(long, value_name = "N")]
+    pub failure_limit: Option<u32>,
+
+    /// Stay at the last step for a person instead of promoting
+    #[arg(long)]
+    pub no_promote: bool,
+
+    /// A Slack-compatible incoming webhook told of start, each step, promote
+    /// and abort
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The Deployment being rolled out
+    pub deployment: String,
+
+    #[command(flatten)]
+    pub automation: AutomationArgs,
 
     #[command(flatten)]
     pub change: ChangeArgs,

@@ -14,6 +14,8 @@ pub enum Kind {
     Failed,
     /// Bad input or usage. Nothing in the cluster was changed. Exit 2.
     Invalid,
+    /// Analysis failed and the rollout was rolled back. Exit 3.
+    AnalysisFailed,
     /// Timed out waiting. Exit 4.
     TimedOut,
     /// Someone else changed the rollout, or a lock is held. Exit 5.
@@ -28,6 +30,7 @@ impl Kind {
         match self {
             Kind::Failed => 1,
             Kind::Invalid => 2,
+            Kind::AnalysisFailed => 3,
             Kind::TimedOut => 4,
             Kind::Conflict => 5,
             Kind::OutputClosed => 0,

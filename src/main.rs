@@ -1,6 +1,7 @@
 //! kubectl-ramp: canary and blue-green rollouts of Kubernetes Deployments,
 //! with nothing installed in the cluster.
 
+mod analysis;
 mod cli;
 mod commands;
 mod connect;
@@ -56,6 +57,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Step(args) => commands::step::run(&cli.global, args).await,
         Command::Promote(args) => commands::promote::run(&cli.global, args).await,
         Command::Abort(args) => commands::abort::run(&cli.global, args).await,
+        Command::Run(args) => commands::run::run(&cli.global, args).await,
         Command::Status(args) => commands::status::run(&cli.global, args).await,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod abort;
 pub mod promote;
+pub mod run;
 pub mod start;
 pub mod status;
 pub mod step;

@@ -52,7 +52,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             }
         }
     }
-    let new = plan_rollout(&conn, args, &incumbent, template).await?;
+    let mut new = plan_rollout(&conn, args, &incumbent, template).await?;
+    new.automation = automation(args)?;
     check_leftovers(&conn, &new.contender).await?;
 
     let message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
@@ -81,12 +82,39 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     if args.change.dry_run {
         return Ok(());
     }
+    if let Some(automation) = &new.automation {
+        super::run::pre_rollout(automation, name, &conn.namespace).await?;
+    }
     let executor = executor(&conn, name, new.clone(), raw, &args.change);
-    drive(executor, &conn, name, "start", Some(begin(new))).await?;
+    drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
+    if let Some(automation) = new.automation {
+        if let Some(url) = &automation.notify {
+            crate::analysis::webhook::notify(url, &format!("{name}: {message}")).await;
+        }
+        return super::run::drive(global, &conn, name, automation, &args.change).await;
+    }
     if args.interactive {
         return super::step::interact(global, &conn, name, &args.change).await;
     }
     show(global, &conn, name, &args.change).await
+}
+
+/// The automation settings of `start --auto`; the automation flags without
+/// it are a mistake.
+fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automation>> {
+    let flags = &args.automation;
+    let given = flags.analysis.is_some()
+        || flags.prometheus.is_some()
+        || flags.interval.is_some()
+        || flags.failure_limit.is_some()
+        || flags.no_promote
+        || flags.notify.is_some();
+    match (args.auto, given) {
+        (true, _) => super::run::settings(None, flags).map(Some),
+        (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --failure-limit, --no-promote and --notify drive an automated rollout")
+            .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
+        (false, false) => Ok(None),
+    }
 }
 
 /// The new pod template, as the API server will store it: a dry-run update
@@ -263,6 +291,7 @@ async fn plan_rollout(
             header,
         },
         scale_down_delay,
+        automation: None,
         history: Vec::new(),
     })
 }

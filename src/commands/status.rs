@@ -156,6 +156,12 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .as_ref()
             .and_then(|r| r.history.iter().find(|t| t.event == "Started"))
             .map(|t| t.at.clone()),
+        checks: observed
+            .record
+            .as_ref()
+            .and_then(|r| r.automation.as_ref())
+            .map(|a| a.checks.clone())
+            .unwrap_or_default(),
         history: observed
             .record
             .as_ref()

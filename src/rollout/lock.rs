@@ -78,7 +78,9 @@ pub fn lease_name(deployment: &str) -> String {
 pub struct Lock {
     api: Api<Lease>,
     name: String,
-    renewer: JoinHandle<()>,
+    /// None when this process already held the lease (`run` driving its
+    /// steps): the outer holder renews and releases it.
+    renewer: Option<JoinHandle<()>>,
 }
 
 impl Lock {
@@ -107,7 +109,18 @@ impl Lock {
                         i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
                     renewed.0.as_second() + seconds < Timestamp::now().as_second()
                 });
-                let dead = Holder::parse(&holder_text).is_some_and(|h| h.is_dead_here());
+                let holder = Holder::parse(&holder_text);
+                if holder
+                    .as_ref()
+                    .is_some_and(|h| h.host == me.host && h.pid == me.pid)
+                {
+                    return Ok(Lock {
+                        api,
+                        name,
+                        renewer: None,
+                    });
+                }
+                let dead = holder.is_some_and(|h| h.is_dead_here());
                 if !(expired || dead || holder_text.is_empty()) {
                     return Err(Error::new(
                         Kind::Conflict,
@@ -127,13 +140,19 @@ impl Lock {
             }
             Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
         };
-        let renewer = tokio::spawn(renew(api.clone(), name.clone(), me.text, taken));
+        let renewer = Some(tokio::spawn(renew(
+            api.clone(),
+            name.clone(),
+            me.text,
+            taken,
+        )));
         Ok(Lock { api, name, renewer })
     }
 
     /// Deletes the lease, if it is still ours.
     pub async fn release(self) {
-        self.renewer.abort();
+        let Some(renewer) = self.renewer else { return };
+        renewer.abort();
         if let Ok(current) = self.api.get(&self.name).await {
             let params = DeleteParams {
                 preconditions: Some(Preconditions {

@@ -58,7 +58,36 @@ pub struct Record {
     /// before the promotion, so that an abort then is a single write.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay: Option<u64>,
+    /// How `run` drives the rollout, when it is automated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation: Option<Automation>,
     pub history: Vec<Transition>,
+}
+
+/// The settings of an automated rollout, kept so that `run` on any machine
+/// carries on with the same ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Automation {
+    pub analysis: crate::analysis::spec::AnalysisSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<String>,
+    /// Seconds between a step and its analysis.
+    pub interval: u64,
+    /// Failed checks at one step before the rollback.
+    pub failure_limit: u32,
+    /// Promote after the last step; otherwise leave it for a person.
+    pub promote: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<String>,
+    /// Failed checks at the current step so far.
+    #[serde(default)]
+    pub failures: u32,
+    /// Inconclusive checks in a row at the current step.
+    #[serde(default)]
+    pub inconclusive: u32,
+    /// The latest checks, oldest first.
+    #[serde(default)]
+    pub checks: Vec<crate::analysis::Check>,
 }
 
 /// The new version: where ramp runs it and the pod template it runs.
@@ -223,6 +252,7 @@ pub(crate) mod tests {
                 header: None,
             },
             scale_down_delay: None,
+            automation: None,
             history: Vec::new(),
         }
     }

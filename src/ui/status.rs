@@ -5,6 +5,7 @@ use console::style;
 use serde::Serialize;
 
 use super::{Ui, render, table};
+use crate::analysis::Check;
 use crate::rollout::record::{Phase, Transition};
 use crate::router::{RouteWeights, RouterKind};
 
@@ -28,6 +29,8 @@ pub struct StatusReport {
     pub started_at: Option<String>,
     /// The latest transitions, oldest first.
     pub history: Vec<Transition>,
+    /// The latest analysis checks of an automated rollout, oldest first.
+    pub checks: Vec<Check>,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,6 +190,24 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         }
         out.push('\n');
         out.push_str(&render(&routes));
+    }
+
+    if !report.checks.is_empty() {
+        let mut checks = table(&["age", "check", "verdict", "value", "threshold"]);
+        for check in report.checks.iter().rev().take(6).rev() {
+            checks.add_row(vec![
+                age(&check.at),
+                check.name.clone(),
+                check.verdict.as_str().to_string(),
+                check
+                    .value
+                    .map(|v| format!("{}", (v * 100.0).round() / 100.0))
+                    .unwrap_or_else(|| "-".into()),
+                check.threshold.clone(),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&render(&checks));
     }
 
     if !report.history.is_empty() {

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
+pub mod metrics;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,250 @@
+//! Pure parts of the analysis: queries from templates, and the judgement of
+//! values against thresholds.
+
+use super::Verdict;
+use super::spec::Metric;
+
+/// What the templates may name.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub namespace: String,
+    pub contender: String,
+    pub incumbent: String,
+    /// A Prometheus duration, e.g. `60s`.
+    pub interval: String,
+}
+
+pub fn render(template: &str, ctx: &Context, workload: &str) -> String {
+    template
+        .replace("{{namespace}}", &ctx.namespace)
+        .replace("{{contender}}", &ctx.contender)
+        .replace("{{incumbent}}", &ctx.incumbent)
+        .replace("{{interval}}", &ctx.interval)
+        .replace("{{workload}}", workload)
+}
+
+const REQUESTS: &str = r#"istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}"#;
+
+/// The built-in metrics over Istio's standard metrics.
+pub fn built_in(name: &str) -> Option<String> {
+    match name {
+        // Percent of requests that did not fail with a 5xx.
+        "request-success-rate" => Some(
+            r#"100 * sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}",response_code!~"5.."}[{{interval}}])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}[{{interval}}]))"#
+                .to_string(),
+        ),
+        // The 99th percentile of request durations, in milliseconds.
+        "request-duration" => Some(
+            r#"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}[{{interval}}])) by (le))"#
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// Requests the contender served within the interval: the minimum-sample
+/// guard's measure.
+pub fn samples_query(ctx: &Context) -> String {
+    render(
+        &format!("sum(increase({REQUESTS}[{{{{interval}}}}]))"),
+        ctx,
+        &ctx.contender,
+    )
+}
+
+/// The query of a metric for one workload.
+pub fn query(metric: &Metric, ctx: &Context, workload: &str) -> String {
+    let template = metric
+        .query
+        .clone()
+        .or_else(|| built_in(&metric.name))
+        .unwrap_or_default();
+    render(&template, ctx, workload)
+}
+
+/// The threshold as people read it.
+pub fn threshold(metric: &Metric) -> String {
+    let base = if metric.relative { "incumbent" } else { "" };
+    let bound = |op: &str, value: f64| match metric.relative {
+        true if value >= 0.0 => format!("{op} {base} + {value}"),
+        true => format!("{op} {base} - {}", -value),
+        false => format!("{op} {value}"),
+    };
+    match (metric.min, metric.max) {
+        (Some(min), Some(max)) => format!("{} and {}", bound(">=", min), bound("<=", max)),
+        (Some(min), None) => bound(">=", min),
+        (None, Some(max)) => bound("<=", max),
+        (None, None) => "none".into(),
+    }
+}
+
+/// Judges a metric: the contender's value (minus the incumbent's when
+/// relative) against min and max. No value means no data yet.
+pub fn judge(
+    metric: &Metric,
+    contender: Option<f64>,
+    incumbent: Option<f64>,
+) -> (Verdict, Option<f64>, String) {
+    let value = match (metric.relative, contender, incumbent) {
+        (false, Some(c), _) => c,
+        (true, Some(c), Some(i)) => c - i,
+        (true, Some(_), None) => {
+            return (
+                Verdict::Inconclusive,
+                contender,
+                "no value for the incumbent yet".into(),
+            );
+        }
+        (_, None, _) => {
+            return (
+                Verdict::Inconclusive,
+                None,
+                "no value for the contender yet".into(),
+            );
+        }
+    };
+    let low = metric.min.is_some_and(|min| value < min);
+    let high = metric.max.is_some_and(|max| value > max);
+    let shown = match (metric.relative, incumbent) {
+        (true, Some(i)) => format!(
+            "contender {} vs incumbent {}",
+            round(contender.unwrap_or_default()),
+            round(i)
+        ),
+        _ => format!("{}", round(value)),
+    };
+    if low || high {
+        (
+            Verdict::Fail,
+            contender,
+            format!("{} is {shown}, outside {}", metric.name, threshold(metric)),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            contender,
+            format!("{} is {shown}, within {}", metric.name, threshold(metric)),
+        )
+    }
+}
+
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(name: &str, min: Option<f64>, max: Option<f64>, relative: bool) -> Metric {
+        Metric {
+            name: name.into(),
+            query: None,
+            min,
+            max,
+            relative,
+        }
+    }
+
+    fn ctx() -> Context {
+        Context {
+            namespace: "shop".into(),
+            contender: "web-canary".into(),
+            incumbent: "web".into(),
+            interval: "60s".into(),
+        }
+    }
+
+    #[test]
+    fn built_in_queries_name_the_workload_and_window() {
+        let q = query(
+            &metric("request-success-rate", Some(99.0), None, false),
+            &ctx(),
+            "web-canary",
+        );
+        assert_eq!(
+            q,
+            r#"100 * sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="shop",destination_workload="web-canary",response_code!~"5.."}[60s])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="shop",destination_workload="web-canary"}[60s]))"#
+        );
+        let q = query(
+            &metric("request-duration", None, Some(500.0), false),
+            &ctx(),
+            "web-canary",
+        );
+        assert!(
+            q.starts_with(
+                "histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{"
+            ),
+            "{q}"
+        );
+        assert!(
+            q.ends_with(r#"destination_workload="web-canary"}[60s])) by (le))"#),
+            "{q}"
+        );
+        assert_eq!(
+            samples_query(&ctx()),
+            r#"sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="shop",destination_workload="web-canary"}[60s]))"#
+        );
+    }
+
+    #[test]
+    fn absolute_thresholds() {
+        let cases = [
+            (
+                metric("request-success-rate", Some(99.0), None, false),
+                Some(99.5),
+                Verdict::Pass,
+            ),
+            (
+                metric("request-success-rate", Some(99.0), None, false),
+                Some(80.0),
+                Verdict::Fail,
+            ),
+            (
+                metric("request-duration", None, Some(500.0), false),
+                Some(501.0),
+                Verdict::Fail,
+            ),
+            (
+                metric("request-duration", None, Some(500.0), false),
+                None,
+                Verdict::Inconclusive,
+            ),
+        ];
+        for (m, value, verdict) in cases {
+            assert_eq!(judge(&m, value, None).0, verdict, "{} {value:?}", m.name);
+        }
+        let (_, _, message) = judge(
+            &metric("request-success-rate", Some(99.0), None, false),
+            Some(80.0),
+            None,
+        );
+        assert_eq!(message, "request-success-rate is 80, outside >= 99");
+    }
+
+    #[test]
+    fn relative_thresholds_judge_the_contender_against_the_incumbent() {
+        // Error rate at most the incumbent's plus one point.
+        let errors = metric("error-rate", None, Some(1.0), true);
+        assert_eq!(
+            judge(&errors, Some(20.0), Some(19.5)).0,
+            Verdict::Pass,
+            "both equally bad"
+        );
+        assert_eq!(
+            judge(&errors, Some(20.0), Some(2.0)).0,
+            Verdict::Fail,
+            "only the contender bad"
+        );
+        assert_eq!(judge(&errors, Some(20.0), None).0, Verdict::Inconclusive);
+        let (_, _, message) = judge(&errors, Some(20.0), Some(2.0));
+        assert_eq!(
+            message,
+            "error-rate is contender 20 vs incumbent 2, outside <= incumbent + 1"
+        );
+        assert_eq!(
+            threshold(&metric("s", Some(-1.0), None, true)),
+            ">= incumbent - 1"
+        );
+    }
+}

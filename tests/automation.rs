@@ -1,0 +1,367 @@
+//! Automated rollouts: analysis against a real Prometheus scraping
+//! Istio-shaped metrics that each test sets, webhooks, the driver's lease,
+//! and resuming after the driver died.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use support::metrics::{Metrics, Traffic};
+use support::{istio_app, wait_output, wait_until, weights};
+
+fn healthy() -> Traffic {
+    Traffic {
+        requests_per_second: 50.0,
+        errors: 0.0,
+        latency_ms: 40.0,
+    }
+}
+
+fn example(name: &str) -> String {
+    support::repo_root()
+        .join("examples/analysis")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// `start --auto` with a short interval against this binary's Prometheus.
+fn auto_args<'a>(url: &'a str, analysis: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--auto",
+        "--analysis",
+        analysis,
+        "--prometheus",
+        url,
+        "--interval",
+        "4s",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn a_healthy_canary_promotes_by_itself() {
+    let metrics = Metrics::get();
+    let ns = istio_app("auto-healthy", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web-canary", healthy());
+    let analysis = example("istio.yaml");
+    let run = ns
+        .ramp(&auto_args(
+            &metrics.prometheus_url,
+            &analysis,
+            &["-o", "json"],
+        ))
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    assert!(
+        run.stderr.contains("check request-success-rate: pass"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("check request-duration: pass"), "{run}");
+    assert_eq!(
+        ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+    let checks = ns.record("web").unwrap()["automation"]["checks"].clone();
+    let success = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "request-success-rate")
+        .unwrap();
+    assert!(
+        success["query"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("destination_workload_namespace=\"{}\"", ns.name))
+    );
+    assert_eq!(success["value"], 100.0);
+    assert_eq!(success["threshold"], ">= 99");
+}
+
+#[test]
+fn a_failing_contender_is_rolled_back_with_exit_3_naming_the_metric() {
+    let metrics = Metrics::get();
+    let ns = istio_app("auto-failing", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(
+        &ns.name,
+        "web-canary",
+        Traffic {
+            errors: 0.3,
+            ..healthy()
+        },
+    );
+    let before = ns.get("virtualservice", "web")["spec"].clone();
+    let analysis = example("istio.yaml");
+    let run = ns
+        .ramp(&auto_args(&metrics.prometheus_url, &analysis, &[]))
+        .code(3);
+    let first = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.starts_with("error: analysis failed at step 1/2 and the rollout was rolled back: request-success-rate is 70"), "{run}");
+    assert!(first.contains("outside >= 99"), "{run}");
+    assert_eq!(ns.get("virtualservice", "web")["spec"], before);
+    assert_eq!(ns.names("deployments"), ["web"]);
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Aborted");
+    let failed = record["automation"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["verdict"] == "fail")
+        .unwrap()
+        .clone();
+    assert_eq!(failed["name"], "request-success-rate");
+    let status = ns.ramp(&["status", "web"]).success();
+    let row = status
+        .stdout
+        .lines()
+        .find(|l| l.contains("request-success-rate") && l.contains("fail"))
+        .unwrap_or_else(|| panic!("a failed check in status:\n{status}"));
+    assert!(row.contains(">= 99"), "{status}");
+    let json = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert!(
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["verdict"] == "fail")
+    );
+}
+
+#[test]
+fn relative_analysis_passes_when_both_are_bad_and_fails_when_only_the_contender_is() {
+    let metrics = Metrics::get();
+    let analysis = example("relative.yaml");
+    let bad = Traffic {
+        errors: 0.2,
+        ..healthy()
+    };
+
+    let both = istio_app("auto-relative-both", 2);
+    metrics.set(&both.name, "web", bad);
+    metrics.set(&both.name, "web-canary", bad);
+    let run = both
+        .ramp(&auto_args(
+            &metrics.prometheus_url,
+            &analysis,
+            &["-o", "json"],
+        ))
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded");
+
+    let one = istio_app("auto-relative-one", 2);
+    metrics.set(&one.name, "web", healthy());
+    metrics.set(&one.name, "web-canary", bad);
+    let run = one
+        .ramp(&auto_args(&metrics.prometheus_url, &analysis, &[]))
+        .code(3);
+    assert!(
+        run.stderr.contains(
+            "error-rate-vs-incumbent is contender 20 vs incumbent 0, outside <= incumbent + 1"
+        ),
+        "{run}"
+    );
+}
+
+#[test]
+fn no_traffic_is_inconclusive_then_fails_at_its_limit() {
+    let metrics = Metrics::get();
+    let ns = istio_app("auto-quiet", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(
+        &ns.name,
+        "web-canary",
+        Traffic {
+            requests_per_second: 0.0,
+            ..healthy()
+        },
+    );
+    let file = std::env::temp_dir().join(format!("ramp-quiet-{}.yaml", ns.name));
+    std::fs::write(
+        &file,
+        "metrics:\n- name: request-success-rate\n  min: 99\nminSamples: 10\ninconclusiveLimit: 2\n",
+    )
+    .unwrap();
+    let run = ns
+        .ramp(&auto_args(
+            &metrics.prometheus_url,
+            file.to_str().unwrap(),
+            &[],
+        ))
+        .code(3);
+    assert!(
+        run.stderr.contains("too little traffic to judge, waiting"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("inconclusive (1 of 2)"), "{run}");
+    assert!(
+        run.stderr
+            .contains("the analysis was inconclusive 3 times in a row"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+}
+
+/// A webhook answering with the status the test sets, counting calls.
+fn webhook(status: Arc<AtomicU16>, calls: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/gate", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut reader, &mut body);
+            calls.fetch_add(1, Ordering::SeqCst);
+            let code = status.load(Ordering::SeqCst);
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_webhook_gate_holds_the_step_until_it_answers_200() {
+    let ns = istio_app("auto-gate", 2);
+    let status = Arc::new(AtomicU16::new(503));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let url = webhook(status.clone(), calls.clone());
+    let file = std::env::temp_dir().join(format!("ramp-gate-{}.yaml", ns.name));
+    std::fs::write(
+        &file,
+        format!("webhooks:\n- name: load-test\n  type: step\n  url: {url}\n  timeout: 60s\n"),
+    )
+    .unwrap();
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--auto",
+        "--analysis",
+        file.to_str().unwrap(),
+        "--interval",
+        "1s",
+    ]);
+    wait_until("the gate is called twice", Duration::from_secs(30), || {
+        calls.load(Ordering::SeqCst) >= 2
+    });
+    assert_eq!(
+        ns.record("web").unwrap()["step"],
+        1,
+        "the step waits for the gate"
+    );
+    status.store(200, Ordering::SeqCst);
+    let run = wait_output(driver);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr
+            .contains("waiting for webhook load-test to answer 200"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Succeeded");
+}
+
+#[test]
+fn a_second_driver_is_kept_out_and_a_dead_one_is_taken_over() {
+    let ns = istio_app("auto-lease", 2);
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "30,60,100",
+        "--auto",
+        "--interval",
+        "30s",
+    ]);
+    wait_until("the first step", Duration::from_secs(30), || {
+        ns.record("web")
+            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
+            && ns.names("leases") == ["ramp-web"]
+    });
+    let second = ns.ramp(&["run", "web"]).code(5);
+    assert!(
+        second
+            .stderr
+            .contains("another kubectl-ramp is driving the rollout of \"web\""),
+        "{second}"
+    );
+    assert!(second.stderr.contains("(run)"), "{second}");
+
+    // The driver dies; a new one carries on from the record, with the
+    // settings the record keeps, and finishes the rollout.
+    let mut driver = driver;
+    driver.kill().unwrap();
+    driver.wait().unwrap();
+    let run = ns
+        .ramp(&["run", "web", "--interval", "1s", "-o", "json"])
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert!(ns.names("leases").is_empty());
+}
+
+#[test]
+fn automation_flags_without_auto_or_prometheus_are_refused() {
+    let ns = istio_app("auto-bad", 2);
+    let versions = ns.versions();
+    let analysis = example("istio.yaml");
+    let run = ns
+        .ramp(&["start", "web", "--image", "x:2", "--analysis", &analysis])
+        .code(2);
+    assert!(run.stderr.contains("add --auto"), "{run}");
+    let run = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "x:2",
+            "--auto",
+            "--analysis",
+            &analysis,
+        ])
+        .code(2);
+    assert!(
+        run.stderr.contains("no Prometheus to read them from"),
+        "{run}"
+    );
+    let run = ns.ramp(&["run", "web"]).code(2);
+    assert!(run.stderr.contains("has no rollout in progress"), "{run}");
+    assert_eq!(ns.versions(), versions);
+}
