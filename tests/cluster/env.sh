@@ -20,8 +20,12 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
 
+# Several independent planes can run side by side (for multi-cluster
+# tests): PLANE=N picks one. Plane 1 is the default one.
+PLANE="${PLANE:-1}"
+
 # Loopback ports of the plane; RAMP_TESTENV_PORT_BASE moves them all.
-PORT_BASE="${RAMP_TESTENV_PORT_BASE:-36440}"
+PORT_BASE=$(( ${RAMP_TESTENV_PORT_BASE:-36440} + 20 * (PLANE - 1) ))
 ETCD_CLIENT_PORT=$((PORT_BASE + 1))
 ETCD_PEER_PORT=$((PORT_BASE + 2))
 APISERVER_PORT=$((PORT_BASE + 3))
@@ -29,8 +33,35 @@ CONTROLLER_MANAGER_PORT=$((PORT_BASE + 4))
 SCHEDULER_PORT=$((PORT_BASE + 5))
 KWOK_PORT=$((PORT_BASE + 6))
 
-STATE_DIR="$STATE_ROOT/plane"
+if [ "$PLANE" = 1 ]; then
+  STATE_DIR="$STATE_ROOT/plane"
+  KUBECONFIG_OUT="$STATE_ROOT/kubeconfig"
+  CONTEXT=ramp-testenv
+else
+  STATE_DIR="$STATE_ROOT/plane-$PLANE"
+  KUBECONFIG_OUT="$STATE_ROOT/kubeconfig-$PLANE"
+  CONTEXT="ramp-testenv-$PLANE"
+fi
 PKI_DIR="$STATE_DIR/pki"
-KUBECONFIG_OUT="$STATE_ROOT/kubeconfig"
+# A kubeconfig with a context for every plane that `up N` started.
+KUBECONFIG_ALL="$STATE_ROOT/kubeconfig-all"
 # How many fake nodes KWOK runs.
 NODE_COUNT="${RAMP_TESTENV_NODES:-3}"
+
+# Stops the processes of the plane whose state is in DIR and removes the
+# state. Processes whose pid file was lost (a start that failed half way)
+# are found by DIR in their command line.
+stop_plane() {
+  local dir=$1 name pid
+  for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    [ -f "$dir/$name.pid" ] || continue
+    pid=$(cat "$dir/$name.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  pkill -9 -f -- "--[a-z-]*[ =]$dir/" 2>/dev/null || true
+  rm -rf "$dir"
+}
