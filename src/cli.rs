@@ -72,6 +72,56 @@ pub enum Command {
     Run(RunArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
+    /// Register, check and list the clusters ramp rolls out to
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Check a kubeconfig context (--context) and register it
+    Setup(ClusterSetupArgs),
+    /// The registered clusters: region, capabilities, reachable, routers
+    List,
+    /// Check the registered clusters (or one): reachable, routers, permissions
+    Check {
+        /// The cluster (default: all)
+        name: Option<String>,
+    },
+    /// Forget a registered cluster
+    Remove {
+        /// The cluster
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterSetupArgs {
+    /// The name to register it under (default: the context's)
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Its region, for --region and --waves region
+    #[arg(long)]
+    pub region: Option<String>,
+
+    /// A capability, for --capability (repeatable)
+    #[arg(long = "capability", value_name = "CAPABILITY")]
+    pub capabilities: Vec<String>,
+
+    /// Create a ServiceAccount, Role and RoleBinding kubectl-ramp in the
+    /// namespace (-n) holding exactly what ramp needs there
+    #[arg(long)]
+    pub create_rbac: bool,
+
+    /// Print a kubeconfig for CI that uses a short-lived token of that
+    /// ServiceAccount
+    #[arg(long)]
+    pub print_kubeconfig: bool,
+
+    /// How long the printed kubeconfig's token lives
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub token_ttl: std::time::Duration,
 }
 
 /// Flags of every command that changes the cluster.
@@ -85,6 +135,58 @@ pub struct ChangeArgs {
     /// How long to wait for pods to become ready, e.g. 90s, 5m
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+
+    #[command(flatten)]
+    pub clusters: ClusterSelection,
+
+    /// When one of several clusters fails: abort the rollout everywhere
+    /// (default), or pause, leaving the others where they are
+    #[arg(long, value_enum, default_value_t = OnFailure::Abort)]
+    pub on_failure: OnFailure,
+
+    /// Put before every progress line: the cluster, when there are several.
+    #[arg(skip)]
+    pub label: Option<String>,
+
+    /// Leave the final status to the caller (the cluster summary).
+    #[arg(skip)]
+    pub quiet: bool,
+}
+
+/// Registered clusters to run a command on, all at once (see `cluster`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClusterSelection {
+    /// These registered clusters, e.g. eu-1,us-1
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub clusters: Vec<String>,
+
+    /// The registered clusters of this region
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The registered clusters with this capability
+    #[arg(long, value_name = "CAPABILITY")]
+    pub capability: Option<String>,
+
+    /// Every registered cluster
+    #[arg(long)]
+    pub all_clusters: bool,
+}
+
+impl ClusterSelection {
+    pub fn is_set(&self) -> bool {
+        !self.clusters.is_empty()
+            || self.region.is_some()
+            || self.capability.is_some()
+            || self.all_clusters
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OnFailure {
+    #[default]
+    Abort,
+    Pause,
 }
 
 impl Default for ChangeArgs {
@@ -92,11 +194,15 @@ impl Default for ChangeArgs {
         ChangeArgs {
             dry_run: false,
             timeout: std::time::Duration::from_secs(300),
+            clusters: ClusterSelection::default(),
+            on_failure: OnFailure::Abort,
+            label: None,
+            quiet: false,
         }
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct StartArgs {
     /// The Deployment to roll out (the incumbent)
     pub deployment: String,
@@ -210,7 +316,7 @@ pub struct AutomationArgs {
     pub notify: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     /// The Deployment being rolled out
     pub deployment: String,
@@ -222,7 +328,7 @@ pub struct RunArgs {
     pub change: ChangeArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct StepArgs {
     /// The Deployment being rolled out
     pub deployment: String,
@@ -239,7 +345,7 @@ pub struct StepArgs {
     pub change: ChangeArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct PromoteArgs {
     /// The Deployment being rolled out
     pub deployment: String,
@@ -248,7 +354,7 @@ pub struct PromoteArgs {
     pub change: ChangeArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct AbortArgs {
     /// The Deployment being rolled out
     pub deployment: String,
@@ -298,6 +404,9 @@ pub struct StatusArgs {
     /// rollout ends or Ctrl-C
     #[arg(short = 'w', long)]
     pub watch: bool,
+
+    #[command(flatten)]
+    pub clusters: ClusterSelection,
 }
 
 #[cfg(test)]

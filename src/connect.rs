@@ -18,6 +18,9 @@ pub struct Connection {
     pub namespace: String,
     /// The API server's URL, for messages.
     pub server: String,
+    /// The certificate authorities the server is checked against (DER), for
+    /// the kubeconfigs ramp writes.
+    pub root_cert: Option<Vec<Vec<u8>>>,
 }
 
 impl Connection {
@@ -54,6 +57,7 @@ impl Connection {
             .to_string()
             .trim_end_matches('/')
             .to_string();
+        let root_cert = config.root_cert.clone();
         let namespace = global
             .namespace
             .clone()
@@ -68,6 +72,7 @@ impl Connection {
             client,
             namespace,
             server,
+            root_cert,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod cli;
+mod clusters;
 mod commands;
 mod connect;
 mod error;
@@ -52,6 +53,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> error::Result<()> {
+    if let Some(result) = commands::fanout::dispatch(&cli).await {
+        return result;
+    }
     match &cli.command {
         Command::Start(args) => commands::start::run(&cli.global, args).await,
         Command::Step(args) => commands::step::run(&cli.global, args).await,
@@ -59,6 +63,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Abort(args) => commands::abort::run(&cli.global, args).await,
         Command::Run(args) => commands::run::run(&cli.global, args).await,
         Command::Status(args) => commands::status::run(&cli.global, args).await,
+        Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
     }
 }
 

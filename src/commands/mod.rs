@@ -2,6 +2,8 @@
 //! render. What the mutating commands share is here.
 
 pub mod abort;
+pub mod cluster;
+pub mod fanout;
 pub mod promote;
 pub mod run;
 pub mod start;
@@ -165,8 +167,9 @@ pub async fn show(
     name: &str,
     change: &ChangeArgs,
 ) -> Result<()> {
-    if change.dry_run {
-        // Nothing changed: the status would only show the cluster as it is.
+    if change.dry_run || change.quiet {
+        // Nothing changed (the status would only show the cluster as it
+        // is), or the caller sums up several clusters.
         return Ok(());
     }
     let ui = Ui::new(global);
@@ -193,6 +196,6 @@ pub fn executor(
         stored,
         change.dry_run,
         change.timeout,
-        Progress::new(change.dry_run),
+        Progress::new(change.dry_run).labelled(change.label.as_deref()),
     )
 }

@@ -30,6 +30,9 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         record,
         raw,
     } = load(&conn, name).await?;
+    // What every router needs, before even the dry runs; the router's own
+    // objects once it is known.
+    check_access(&conn, RouterKind::Replicas).await?;
     let template = new_template(&conn, args, &incumbent).await?;
 
     if let Some(existing) = &record {
@@ -97,6 +100,24 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         return super::step::interact(global, &conn, name, &args.change).await;
     }
     show(global, &conn, name, &args.change).await
+}
+
+/// RBAC allows the rollout: asked of the API server before the first write,
+/// all at once, so that a missing permission is named, not met half way.
+async fn check_access(conn: &Connection, router: RouterKind) -> Result<()> {
+    let namespace = &conn.namespace;
+    let missing =
+        crate::clusters::access::missing_permissions(conn, namespace, Some(router)).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "these credentials may not do what the rollout needs in namespace {namespace:?}: {}",
+        missing.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+    ))
+    .with_hint(format!(
+        "ask for them, or grant them with `kubectl ramp cluster setup --context CONTEXT -n {namespace} --create-rbac`"
+    )))
 }
 
 /// The automation settings of `start --auto`; the automation flags without
@@ -191,17 +212,20 @@ async fn plan_rollout(
         .unwrap_or_else(|| namespace.to_string());
     if contender_namespace != namespace {
         let namespaces: Api<Namespace> = Api::all(conn.client.clone());
-        let found = namespaces
-            .get_opt(&contender_namespace)
-            .await
-            .map_err(|e| {
-                error::from_kube(
+        let found = match namespaces.get_opt(&contender_namespace).await {
+            Ok(found) => found.is_some(),
+            // Namespaces are cluster-wide, which ramp's least-privilege Role
+            // does not read: the contender's creation will tell.
+            Err(kube::Error::Api(status)) if status.code == 403 => true,
+            Err(e) => {
+                return Err(error::from_kube(
                     e,
                     &format!("get namespace {contender_namespace:?}"),
                     &conn.server,
-                )
-            })?;
-        if found.is_none() {
+                ));
+            }
+        };
+        if !found {
             return Err(Error::invalid(format!(
                 "--canary-namespace: namespace {contender_namespace:?} does not exist"
             ))
@@ -226,6 +250,7 @@ async fn plan_rollout(
         None if args.http_route.is_some() => RouterKind::GatewayApi,
         None => discover_router(conn, &incumbent_ref, &contender_ref).await?,
     };
+    check_access(conn, router).await?;
     let routes = match router.flavor() {
         Some(flavor) => {
             let resource = (flavor.resource)();

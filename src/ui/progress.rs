@@ -28,6 +28,16 @@ impl Progress {
         }
     }
 
+    /// Every line says which cluster it is about.
+    pub fn labelled(mut self, label: Option<&str>) -> Progress {
+        if let Some(label) = label {
+            self.prefix = format!("[{label}] {}", self.prefix);
+            // Bars of several clusters would overwrite each other.
+            self.terminal = false;
+        }
+        self
+    }
+
     pub fn silent() -> Progress {
         Progress {
             silent: true,

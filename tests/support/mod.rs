@@ -411,3 +411,42 @@ pub fn unschedulable_web(ns: &Namespace) -> PathBuf {
     std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
     file
 }
+
+/// A kubeconfig with a context for each of three independent planes:
+/// ramp-testenv, ramp-testenv-2, ramp-testenv-3 (started if needed).
+pub fn kubeconfig_all() -> &'static Path {
+    static KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
+    KUBECONFIG.get_or_init(|| {
+        let up = repo_root().join("tests/cluster/up");
+        let output = Command::new(&up)
+            .arg("3")
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "three local control planes did not start"
+        );
+        PathBuf::from(
+            String::from_utf8(output.stdout)
+                .unwrap()
+                .trim()
+                .lines()
+                .last()
+                .unwrap(),
+        )
+    })
+}
+
+/// kubectl against one of the planes of `kubeconfig_all`.
+pub fn kubectl_in(context: &str, args: &[&str], stdin: &str) -> Run {
+    run(
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig_all())
+            .arg("--context")
+            .arg(context)
+            .args(args),
+        stdin,
+    )
+}

@@ -1,0 +1,337 @@
+//! What ramp needs of a cluster: that it answers, which routers it offers,
+//! and the permissions ramp's commands use, which `cluster setup
+//! --create-rbac` grants in one namespace (nothing cluster-wide).
+
+use base64::Engine;
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use kube::Api;
+use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::connect::Connection;
+use crate::error::{self, Error, Result};
+use crate::router::RouterKind;
+
+/// The name of the ServiceAccount, Role and RoleBinding ramp creates.
+pub const NAME: &str = "kubectl-ramp";
+
+/// Every permission ramp's commands use, in the rollout's namespace.
+pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
+    (
+        "apps",
+        "deployments",
+        &["get", "list", "watch", "create", "patch", "delete"],
+    ),
+    ("", "services", &["get", "list", "create", "delete"]),
+    ("", "pods", &["list"]),
+    (
+        "coordination.k8s.io",
+        "leases",
+        &["get", "create", "update", "delete"],
+    ),
+    ("events.k8s.io", "events", &["create", "patch"]),
+    (
+        "networking.istio.io",
+        "virtualservices",
+        &["get", "list", "patch"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "httproutes",
+        &["get", "list", "patch"],
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Permission {
+    pub verb: String,
+    pub resource: String,
+    pub group: String,
+}
+
+impl std::fmt::Display for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.group.as_str() {
+            "" => write!(f, "{} {}", self.verb, self.resource),
+            group => write!(f, "{} {}.{group}", self.verb, self.resource),
+        }
+    }
+}
+
+/// The permissions the current credentials lack in `namespace`, asked of the
+/// API server one by one (SelfSubjectAccessReview). With a router, only
+/// those a rollout through it uses.
+pub async fn missing_permissions(
+    conn: &Connection,
+    namespace: &str,
+    router: Option<RouterKind>,
+) -> Result<Vec<Permission>> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(conn.client.clone());
+    let mut missing = Vec::new();
+    let unused = |group: &str| match router {
+        Some(RouterKind::Istio) => group == "gateway.networking.k8s.io",
+        Some(RouterKind::GatewayApi) => group == "networking.istio.io",
+        Some(RouterKind::Replicas) => {
+            group == "gateway.networking.k8s.io" || group == "networking.istio.io"
+        }
+        None => false,
+    };
+    for (group, resource, verbs) in PERMISSIONS.iter().filter(|(group, _, _)| !unused(group)) {
+        for verb in *verbs {
+            let review = SelfSubjectAccessReview {
+                spec: SelfSubjectAccessReviewSpec {
+                    resource_attributes: Some(ResourceAttributes {
+                        namespace: Some(namespace.to_string()),
+                        verb: Some(verb.to_string()),
+                        group: Some(group.to_string()),
+                        resource: Some(resource.to_string()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let answer = api
+                .create(&PostParams::default(), &review)
+                .await
+                .map_err(|e| {
+                    error::from_kube(
+                        e,
+                        "ask the API server what these credentials may do",
+                        &conn.server,
+                    )
+                })?;
+            if !answer.status.is_some_and(|s| s.allowed) {
+                missing.push(Permission {
+                    verb: verb.to_string(),
+                    resource: resource.to_string(),
+                    group: group.to_string(),
+                });
+            }
+        }
+    }
+    Ok(missing)
+}
+
+/// The Kubernetes version, or why the cluster cannot be reached.
+pub async fn version(conn: &Connection) -> Result<String> {
+    conn.client
+        .apiserver_version()
+        .await
+        .map(|info| info.git_version)
+        .map_err(|e| error::from_kube(e, "read the version", &conn.server))
+}
+
+/// The routers the cluster offers: replicas always; istio and gateway-api
+/// when their CRDs are served.
+pub async fn routers(conn: &Connection) -> Result<Vec<RouterKind>> {
+    let groups = conn
+        .client
+        .list_api_groups()
+        .await
+        .map_err(|e| error::from_kube(e, "list the API groups", &conn.server))?;
+    let mut routers = Vec::new();
+    for (kind, group, resource) in [
+        (RouterKind::Istio, "networking.istio.io", "virtualservices"),
+        (
+            RouterKind::GatewayApi,
+            "gateway.networking.k8s.io",
+            "httproutes",
+        ),
+    ] {
+        let Some(found) = groups.groups.iter().find(|g| g.name == group) else {
+            continue;
+        };
+        let version = found
+            .preferred_version
+            .as_ref()
+            .map(|v| v.group_version.clone())
+            .unwrap_or_default();
+        let resources = conn
+            .client
+            .list_api_group_resources(&version)
+            .await
+            .map_err(|e| {
+                error::from_kube(e, &format!("list the resources of {version}"), &conn.server)
+            })?;
+        if resources.resources.iter().any(|r| r.name == resource) {
+            routers.push(kind);
+        }
+    }
+    routers.push(RouterKind::Replicas);
+    Ok(routers)
+}
+
+/// Creates (or brings up to date) the ServiceAccount, Role and RoleBinding
+/// that hold exactly the permissions ramp needs in `namespace`.
+pub async fn create_rbac(conn: &Connection, namespace: &str) -> Result<()> {
+    let params = PatchParams::apply("kubectl-ramp").force();
+    let meta = || ObjectMeta {
+        name: Some(NAME.into()),
+        namespace: Some(namespace.into()),
+        labels: Some(
+            [(
+                "app.kubernetes.io/managed-by".to_string(),
+                "kubectl-ramp".to_string(),
+            )]
+            .into(),
+        ),
+        ..Default::default()
+    };
+    let fail = |e, what: &str| {
+        error::from_kube(
+            e,
+            &format!("apply the {what} {NAME:?} in namespace {namespace:?}"),
+            &conn.server,
+        )
+    };
+    let account = ServiceAccount {
+        metadata: meta(),
+        ..Default::default()
+    };
+    let mut value = serde_json::to_value(&account).expect("serializes");
+    value["apiVersion"] = json!("v1");
+    value["kind"] = json!("ServiceAccount");
+    Api::<ServiceAccount>::namespaced(conn.client.clone(), namespace)
+        .patch(NAME, &params, &Patch::Apply(&value))
+        .await
+        .map_err(|e| fail(e, "ServiceAccount"))?;
+    let role = Role {
+        metadata: meta(),
+        rules: Some(
+            PERMISSIONS
+                .iter()
+                .map(|(group, resource, verbs)| PolicyRule {
+                    api_groups: Some(vec![group.to_string()]),
+                    resources: Some(vec![resource.to_string()]),
+                    verbs: verbs.iter().map(|v| v.to_string()).collect(),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+    };
+    let mut value = serde_json::to_value(&role).expect("serializes");
+    value["apiVersion"] = json!("rbac.authorization.k8s.io/v1");
+    value["kind"] = json!("Role");
+    Api::<Role>::namespaced(conn.client.clone(), namespace)
+        .patch(NAME, &params, &Patch::Apply(&value))
+        .await
+        .map_err(|e| fail(e, "Role"))?;
+    let binding = RoleBinding {
+        metadata: meta(),
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            name: NAME.into(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "ServiceAccount".into(),
+            name: NAME.into(),
+            namespace: Some(namespace.into()),
+            ..Default::default()
+        }]),
+    };
+    let mut value = serde_json::to_value(&binding).expect("serializes");
+    value["apiVersion"] = json!("rbac.authorization.k8s.io/v1");
+    value["kind"] = json!("RoleBinding");
+    Api::<RoleBinding>::namespaced(conn.client.clone(), namespace)
+        .patch(NAME, &params, &Patch::Apply(&value))
+        .await
+        .map_err(|e| fail(e, "RoleBinding"))?;
+    Ok(())
+}
+
+/// A kubeconfig for CI: the cluster's address and CA, and a short-lived
+/// token of ramp's ServiceAccount from the TokenRequest API.
+pub async fn token_kubeconfig(
+    conn: &Connection,
+    namespace: &str,
+    context: &str,
+    ttl_seconds: i64,
+) -> Result<String> {
+    let api: Api<ServiceAccount> = Api::namespaced(conn.client.clone(), namespace);
+    let request = json!({
+        "apiVersion": "authentication.k8s.io/v1",
+        "kind": "TokenRequest",
+        "spec": {"expirationSeconds": ttl_seconds},
+    });
+    let answer: serde_json::Value = api
+        .create_subresource("token", NAME, &PostParams::default(), &request)
+        .await
+        .map_err(|e| match e {
+            kube::Error::Api(status) if status.code == 404 => Error::invalid(format!(
+                "there is no ServiceAccount {NAME:?} in namespace {namespace:?} to make a token for"
+            ))
+            .with_hint("add --create-rbac"),
+            e => error::from_kube(
+                e,
+                &format!("request a token for ServiceAccount {NAME:?}"),
+                &conn.server,
+            ),
+        })?;
+    let token = answer
+        .pointer("/status/token")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default();
+    let mut cluster = json!({"server": conn.server});
+    if let Some(certificates) = &conn.root_cert {
+        let pem: String = certificates.iter().map(|der| pem(der)).collect();
+        cluster["certificate-authority-data"] =
+            json!(base64::engine::general_purpose::STANDARD.encode(pem));
+    }
+    let kubeconfig = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": cluster}],
+        "users": [{"name": format!("{context}-{NAME}"), "user": {"token": token}}],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": format!("{context}-{NAME}"), "namespace": namespace}}],
+        "current-context": context,
+    });
+    Ok(serde_saphyr::to_string(&kubeconfig).expect("a kubeconfig serializes"))
+}
+
+fn pem(der: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_read_as_kubectl_writes_them() {
+        let p = Permission {
+            verb: "patch".into(),
+            resource: "deployments".into(),
+            group: "apps".into(),
+        };
+        assert_eq!(p.to_string(), "patch deployments.apps");
+        let p = Permission {
+            verb: "create".into(),
+            resource: "services".into(),
+            group: "".into(),
+        };
+        assert_eq!(p.to_string(), "create services");
+    }
+
+    #[test]
+    fn certificates_become_pem() {
+        let text = pem(&[0u8; 60]);
+        assert!(text.starts_with("-----BEGIN CERTIFICATE-----\nAAAA"));
+        assert!(text.ends_with("\n-----END CERTIFICATE-----\n"));
+    }
+}

@@ -1,0 +1,213 @@
+//! The clusters file: the kubeconfig contexts ramp rolls out to, with a
+//! region and capabilities each. `$RAMP_CLUSTERS`, else
+//! `$XDG_CONFIG_HOME/ramp/clusters.yaml`, else `~/.config/ramp/clusters.yaml`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Registry {
+    #[serde(default)]
+    pub clusters: Vec<Cluster>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub name: String,
+    /// The kubeconfig context.
+    pub context: String,
+    /// The kubeconfig file, when it was not the default one at setup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeconfig: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+}
+
+pub fn path() -> PathBuf {
+    if let Some(path) = std::env::var_os("RAMP_CLUSTERS").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    config.join("ramp").join("clusters.yaml")
+}
+
+impl Registry {
+    pub fn load() -> Result<Registry> {
+        let path = path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registry::default()),
+            Err(e) => {
+                return Err(Error::failed(format!(
+                    "cannot read the clusters file {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        serde_saphyr::from_str(&text).map_err(|e| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+            Error::invalid(format!("the clusters file {} is not valid: {first}", path.display()))
+                .with_hint("fix it by hand, or remove it and register the clusters again with `kubectl ramp cluster setup`")
+        })
+    }
+
+    pub fn save(&self) -> Result<()> {
+        let path = path();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::failed(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let text = serde_saphyr::to_string(self).expect("the registry serializes");
+        // Write aside, then rename: a crash never leaves half a file.
+        let temporary = path.with_extension("yaml.tmp");
+        std::fs::write(&temporary, text)
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|e| {
+                Error::failed(format!(
+                    "cannot write the clusters file {}: {e}",
+                    path.display()
+                ))
+            })
+    }
+
+    /// Adds a cluster, or replaces the one of the same name.
+    pub fn upsert(&mut self, cluster: Cluster) {
+        match self.clusters.iter_mut().find(|c| c.name == cluster.name) {
+            Some(existing) => *existing = cluster,
+            None => self.clusters.push(cluster),
+        }
+    }
+
+    pub fn find(&self, name: &str) -> Result<&Cluster> {
+        self.clusters
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| self.unknown(name))
+    }
+
+    fn unknown(&self, name: &str) -> Error {
+        let known: Vec<&str> = self.clusters.iter().map(|c| c.name.as_str()).collect();
+        Error::invalid(format!("no cluster named {name:?} in {}", path().display())).with_hint(
+            match known.is_empty() {
+                true => {
+                    "register one with `kubectl ramp cluster setup --context CONTEXT`".to_string()
+                }
+                false => format!("the registered clusters are: {}", known.join(", ")),
+            },
+        )
+    }
+
+    pub fn remove(&mut self, name: &str) -> Result<Cluster> {
+        let index = self
+            .clusters
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| self.unknown(name))?;
+        Ok(self.clusters.remove(index))
+    }
+
+    /// The clusters a selection names: by name, by region, by capability,
+    /// or all.
+    pub fn select(
+        &self,
+        names: &[String],
+        region: Option<&str>,
+        capability: Option<&str>,
+        all: bool,
+    ) -> Result<Vec<Cluster>> {
+        let mut chosen: Vec<Cluster> = Vec::new();
+        for name in names {
+            chosen.push(self.find(name)?.clone());
+        }
+        if all || region.is_some() || capability.is_some() {
+            for cluster in &self.clusters {
+                let matches = all
+                    || region.is_some_and(|r| cluster.region.as_deref() == Some(r))
+                    || capability
+                        .is_some_and(|c| cluster.capabilities.iter().any(|have| have == c));
+                if matches && !chosen.iter().any(|c| c.name == cluster.name) {
+                    chosen.push(cluster.clone());
+                }
+            }
+        }
+        if chosen.is_empty() {
+            return Err(Error::invalid("the selection names no registered cluster")
+                .with_hint("see `kubectl ramp cluster list`"));
+        }
+        Ok(chosen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(name: &str, region: &str, capabilities: &[&str]) -> Cluster {
+        Cluster {
+            name: name.into(),
+            context: format!("ctx-{name}"),
+            kubeconfig: None,
+            region: Some(region.into()),
+            capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry {
+            clusters: vec![
+                cluster("a", "eu", &["gpu"]),
+                cluster("b", "eu", &[]),
+                cluster("c", "us", &["gpu"]),
+            ],
+        }
+    }
+
+    fn names(clusters: Vec<Cluster>) -> Vec<String> {
+        clusters.into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn selections_by_name_region_capability_and_all() {
+        let r = registry();
+        assert_eq!(
+            names(r.select(&["c".into()], None, None, false).unwrap()),
+            ["c"]
+        );
+        assert_eq!(
+            names(r.select(&[], Some("eu"), None, false).unwrap()),
+            ["a", "b"]
+        );
+        assert_eq!(
+            names(r.select(&[], None, Some("gpu"), false).unwrap()),
+            ["a", "c"]
+        );
+        assert_eq!(
+            names(r.select(&[], None, None, true).unwrap()),
+            ["a", "b", "c"]
+        );
+        let err = r.select(&["z".into()], None, None, false).unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("the registered clusters are: a, b, c")
+        );
+        assert!(r.select(&[], Some("asia"), None, false).is_err());
+    }
+
+    #[test]
+    fn upsert_replaces_by_name() {
+        let mut r = registry();
+        r.upsert(cluster("b", "us", &[]));
+        assert_eq!(r.clusters.len(), 3);
+        assert_eq!(r.find("b").unwrap().region.as_deref(), Some("us"));
+    }
+}

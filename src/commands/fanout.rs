@@ -1,0 +1,309 @@
+//! One command on several registered clusters at once (`--clusters`,
+//! `--region`, `--capability`, `--all-clusters`). Each cluster keeps its own
+//! record; the clusters are worked on in parallel; when one fails the
+//! rollout is aborted everywhere (or, with --on-failure pause, the others
+//! are left where they are), and a summary says where each cluster is.
+
+use futures::future::{LocalBoxFuture, join_all};
+use serde::Serialize;
+
+use super::status::report;
+use crate::cli::{ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure};
+use crate::clusters::registry::{Cluster, Registry};
+use crate::connect::Connection;
+use crate::error::{Error, Kind, Result};
+use crate::rollout::observe::observe;
+use crate::ui::status::{StatusReport, percent};
+use crate::ui::{Ui, render, table};
+
+/// The global flags as they are for one registered cluster.
+pub fn global_for(global: &GlobalArgs, cluster: &Cluster) -> GlobalArgs {
+    GlobalArgs {
+        context: Some(cluster.context.clone()),
+        kubeconfig: cluster
+            .kubeconfig
+            .clone()
+            .or_else(|| global.kubeconfig.clone()),
+        ..global.clone()
+    }
+}
+
+pub fn selected(selection: &ClusterSelection) -> Result<Vec<Cluster>> {
+    Registry::load()?.select(
+        &selection.clusters,
+        selection.region.as_deref(),
+        selection.capability.as_deref(),
+        selection.all_clusters,
+    )
+}
+
+/// Runs `work` on every selected cluster, handles a failure as asked, and
+/// prints the summary.
+pub async fn run<'a>(
+    global: &'a GlobalArgs,
+    change: &'a ChangeArgs,
+    deployment: &'a str,
+    command: &str,
+    work: impl Fn(GlobalArgs, ChangeArgs) -> LocalBoxFuture<'a, Result<()>>,
+) -> Result<()> {
+    let clusters = selected(&change.clusters)?;
+    let for_cluster = |cluster: &Cluster| ChangeArgs {
+        label: Some(cluster.name.clone()),
+        quiet: true,
+        clusters: ClusterSelection::default(),
+        ..change.clone()
+    };
+    let results = join_all(
+        clusters
+            .iter()
+            .map(|c| work(global_for(global, c), for_cluster(c))),
+    )
+    .await;
+    let failures: Vec<(&Cluster, &Error)> = clusters
+        .iter()
+        .zip(&results)
+        .filter_map(|(c, r)| r.as_ref().err().map(|e| (c, e)))
+        .collect();
+    for (cluster, err) in &failures {
+        eprintln!("[{}] error: {err}", cluster.name);
+    }
+    if !failures.is_empty() && command != "abort" && !change.dry_run {
+        let names: Vec<&str> = failures.iter().map(|(c, _)| c.name.as_str()).collect();
+        match change.on_failure {
+            OnFailure::Abort => {
+                eprintln!(
+                    "{command} failed on {}: aborting the rollout on every cluster",
+                    names.join(", ")
+                );
+                let reason = format!("{command} failed on {}", names.join(", "));
+                join_all(clusters.iter().map(|c| {
+                    let global = global_for(global, c);
+                    let change = for_cluster(c);
+                    let reason = reason.clone();
+                    async move {
+                        let conn = Connection::open(&global).await?;
+                        super::abort::abort(&conn, deployment, Some(&reason), &change).await
+                    }
+                }))
+                .await;
+            }
+            OnFailure::Pause => {
+                eprintln!(
+                    "{command} failed on {}: the other clusters are left where they are",
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    summary(global, &clusters, deployment).await?;
+    match failures.first() {
+        None => Ok(()),
+        Some((_, first)) => {
+            let kind = if first.kind == Kind::OutputClosed {
+                Kind::Failed
+            } else {
+                first.kind
+            };
+            Err(Error::new(
+                kind,
+                format!(
+                    "{command} failed on {} of {} clusters: {}",
+                    failures.len(),
+                    clusters.len(),
+                    failures
+                        .iter()
+                        .map(|(c, e)| format!("{} ({})", c.name, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    cluster: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<StatusReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Where the rollout stands on every cluster: a row each, or a JSON array.
+pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str) -> Result<()> {
+    let rows = join_all(clusters.iter().map(|c| async move {
+        let global = global_for(global, c);
+        let looked = async {
+            let conn = Connection::open(&global).await?;
+            let observed = observe(&conn, deployment).await?;
+            Ok::<_, Error>(report(deployment, &conn.namespace, &observed))
+        };
+        match looked.await {
+            Ok(status) => Row {
+                cluster: c.name.clone(),
+                status: Some(status),
+                error: None,
+            },
+            Err(e) => Row {
+                cluster: c.name.clone(),
+                status: None,
+                error: Some(e.message),
+            },
+        }
+    }))
+    .await;
+    Ui::new(global).print(&rows, |rows, _| {
+        let mut t = table(&[
+            "cluster",
+            "phase",
+            "step",
+            "traffic",
+            "contender",
+            "incumbent",
+        ]);
+        for row in rows {
+            match (&row.status, &row.error) {
+                (Some(s), _) => t.add_row(vec![
+                    row.cluster.clone(),
+                    s.phase.as_str().to_string(),
+                    format!("{}/{}", s.step.index, s.step.total),
+                    format!("{} to the contender", percent(s.traffic.contender)),
+                    format!(
+                        "{}/{}",
+                        s.capacity.contender.ready, s.capacity.contender.desired
+                    ),
+                    format!(
+                        "{}/{}",
+                        s.capacity.incumbent.ready, s.capacity.incumbent.desired
+                    ),
+                ]),
+                (None, error) => t.add_row(vec![
+                    row.cluster.clone(),
+                    format!("unknown: {}", error.clone().unwrap_or_default()),
+                ]),
+            };
+        }
+        let ready = rows.iter().filter(|r| r.status.is_some()).count();
+        format!(
+            "{}\n{ready} of {} clusters answered\n",
+            render(&t).trim_end(),
+            rows.len()
+        )
+    })
+}
+
+/// Runs a command on several clusters when it names them; `None` when it
+/// is for one cluster.
+pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
+    let global = &cli.global;
+    let result = match &cli.command {
+        Command::Start(args) if args.change.clusters.is_set() => {
+            if args.interactive || args.auto {
+                return Some(Err(Error::invalid(
+                    "--interactive and --auto drive one cluster; across clusters, step them with --clusters",
+                )
+                .with_hint("run `kubectl ramp step DEPLOYMENT --clusters ...` for each step")));
+            }
+            run(
+                global,
+                &args.change,
+                &args.deployment,
+                "start",
+                |g, change| {
+                    let mut args = (**args).clone();
+                    args.change = change;
+                    Box::pin(async move { super::start::run(&g, &args).await })
+                },
+            )
+            .await
+        }
+        Command::Step(args) if args.change.clusters.is_set() => {
+            if args.interactive {
+                return Some(Err(Error::invalid("--interactive drives one cluster")));
+            }
+            // Lock-step: clusters left behind catch up before any goes on.
+            let to = match &args.to {
+                Some(to) => Some(to.clone()),
+                None => match lagging_target(global, &args.change.clusters, &args.deployment).await
+                {
+                    Ok(target) => target.map(|t| t.to_string()),
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            run(
+                global,
+                &args.change,
+                &args.deployment,
+                "step",
+                |g, change| {
+                    let mut args = args.clone();
+                    args.change = change;
+                    args.to = to.clone();
+                    Box::pin(async move { super::step::run(&g, &args).await })
+                },
+            )
+            .await
+        }
+        Command::Promote(args) if args.change.clusters.is_set() => {
+            run(
+                global,
+                &args.change,
+                &args.deployment,
+                "promote",
+                |g, change| {
+                    let mut args = args.clone();
+                    args.change = change;
+                    Box::pin(async move { super::promote::run(&g, &args).await })
+                },
+            )
+            .await
+        }
+        Command::Abort(args) if args.change.clusters.is_set() => {
+            run(
+                global,
+                &args.change,
+                &args.deployment,
+                "abort",
+                |g, change| {
+                    let mut args = args.clone();
+                    args.change = change;
+                    Box::pin(async move { super::abort::run(&g, &args).await })
+                },
+            )
+            .await
+        }
+        Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
+            Ok(clusters) => summary(global, &clusters, &args.deployment).await,
+            Err(e) => Err(e),
+        },
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// When the selected clusters stand at different steps, the step the ones
+/// behind must reach first (the furthest one's); `None` when all are level.
+async fn lagging_target(
+    global: &GlobalArgs,
+    selection: &ClusterSelection,
+    deployment: &str,
+) -> Result<Option<usize>> {
+    let clusters = selected(selection)?;
+    let steps = join_all(clusters.iter().map(|c| async move {
+        let conn = Connection::open(&global_for(global, c)).await?;
+        let loaded = super::load(&conn, deployment).await?;
+        Ok::<_, Error>(
+            loaded
+                .record
+                .filter(|r| matches!(r.phase, crate::rollout::record::Phase::Paused))
+                .map(|r| r.step),
+        )
+    }))
+    .await;
+    let steps: Vec<usize> = steps.into_iter().filter_map(|s| s.ok().flatten()).collect();
+    let (Some(low), Some(high)) = (steps.iter().min(), steps.iter().max()) else {
+        return Ok(None);
+    };
+    Ok((low != high).then_some(*high))
+}

@@ -1,0 +1,432 @@
+//! Many clusters: registering them, least-privilege RBAC, and a token
+//! kubeconfig for CI, against three independent local control planes.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use support::{Run, kubeconfig_all, kubectl_in, ramp_with, web_app};
+
+/// A clusters file of its own for one test.
+fn registry_file() -> PathBuf {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, Ordering::SeqCst);
+    let path = std::env::temp_dir().join(format!("ramp-clusters-{}-{n}.yaml", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn ramp_clusters(registry: &PathBuf, args: &[&str]) -> Run {
+    ramp_with(args, |c| {
+        c.env("KUBECONFIG", kubeconfig_all())
+            .env("RAMP_CLUSTERS", registry);
+    })
+}
+
+#[test]
+fn setup_registers_clusters_and_list_shows_their_routers() {
+    let registry = registry_file();
+    ramp_clusters(
+        &registry,
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            "eu-1",
+            "--region",
+            "eu",
+            "--capability",
+            "gpu",
+        ],
+    )
+    .success();
+    let run = ramp_clusters(
+        &registry,
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv-2",
+            "--name",
+            "us-1",
+            "--region",
+            "us",
+        ],
+    )
+    .success();
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("us-1")
+            && l.contains("istio,gateway-api,replicas")
+            && l.ends_with("all")),
+        "{run}"
+    );
+    // Setup is idempotent: again, and still two clusters.
+    ramp_clusters(
+        &registry,
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv-2",
+            "--name",
+            "us-1",
+            "--region",
+            "us",
+        ],
+    )
+    .success();
+
+    let list = ramp_clusters(&registry, &["cluster", "list", "-o", "json"])
+        .success()
+        .json();
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["name"], "eu-1");
+    assert_eq!(rows[0]["region"], "eu");
+    assert_eq!(rows[0]["capabilities"], serde_json::json!(["gpu"]));
+    assert_eq!(rows[1]["context"], "ramp-testenv-2");
+    for row in rows {
+        assert_eq!(row["reachable"], true);
+        assert_eq!(row["version"], "v1.36.3");
+        assert_eq!(
+            row["routers"],
+            serde_json::json!(["istio", "gateway-api", "replicas"])
+        );
+    }
+    ramp_clusters(&registry, &["cluster", "check"]).success();
+
+    ramp_clusters(&registry, &["cluster", "remove", "us-1"]).success();
+    let list = ramp_clusters(&registry, &["cluster", "list", "-o", "json"])
+        .success()
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let run = ramp_clusters(&registry, &["cluster", "remove", "us-1"]).code(2);
+    assert!(run.stderr.contains("no cluster named \"us-1\""), "{run}");
+    assert!(
+        run.stderr.contains("the registered clusters are: eu-1"),
+        "{run}"
+    );
+    let run = ramp_clusters(&registry, &["cluster", "setup"]).code(2);
+    assert!(
+        run.stderr.contains("cluster setup needs --context"),
+        "{run}"
+    );
+}
+
+#[test]
+fn an_unreachable_cluster_is_named_with_the_reason() {
+    let registry = registry_file();
+    ramp_clusters(
+        &registry,
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            "alive",
+        ],
+    )
+    .success();
+    let dead = registry.with_extension("kubeconfig");
+    std::fs::write(
+        &dead,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster: {server: 'https://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: gone\n  context: {cluster: gone, user: u}\n\
+         current-context: gone\n",
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(&registry).unwrap();
+    text.push_str(&format!(
+        "- name: gone\n  context: gone\n  kubeconfig: {}\n",
+        dead.display()
+    ));
+    std::fs::write(&registry, text).unwrap();
+
+    let list = ramp_clusters(&registry, &["cluster", "list"]).success();
+    let row = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("gone"))
+        .unwrap()
+        .to_string();
+    assert!(
+        row.contains("no: cannot reach the Kubernetes API server at https://127.0.0.1:1"),
+        "{list}"
+    );
+    let check = ramp_clusters(&registry, &["cluster", "check"]).code(1);
+    assert!(
+        check
+            .stderr
+            .contains("not ready for rollouts: gone (unreachable)"),
+        "{check}"
+    );
+}
+
+#[test]
+fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
+    let registry = registry_file();
+    let ns = format!("rbac-{}", std::process::id());
+    kubectl_in("ramp-testenv-2", &["create", "namespace", &ns], "").success();
+    kubectl_in(
+        "ramp-testenv-2",
+        &["apply", "-n", &ns, "-f", "-"],
+        &web_app("web", 2, "example.com/web:1"),
+    )
+    .success();
+    let setup = ramp_clusters(
+        &registry,
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv-2",
+            "-n",
+            &ns,
+            "--create-rbac",
+            "--print-kubeconfig",
+            "--token-ttl",
+            "15m",
+        ],
+    )
+    .success();
+    let ci_kubeconfig = registry.with_extension("ci-kubeconfig");
+    std::fs::write(&ci_kubeconfig, &setup.stdout).unwrap();
+    assert!(
+        !setup.stdout.contains("client-certificate"),
+        "a token, not the admin's certificate"
+    );
+    let with_token = |args: &[&str]| {
+        ramp_with(args, |c| {
+            c.env("KUBECONFIG", &ci_kubeconfig)
+                .env("RAMP_CLUSTERS", &registry);
+        })
+    };
+    support::wait_until("web ready", std::time::Duration::from_secs(60), || {
+        let d = kubectl_in(
+            "ramp-testenv-2",
+            &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+            "",
+        )
+        .json();
+        d["status"]["readyReplicas"] == 2
+    });
+
+    // The ServiceAccount's token alone: the whole rollout.
+    with_token(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    with_token(&["step", "web"]).success();
+    let status = with_token(&["promote", "web", "-o", "json"])
+        .success()
+        .json();
+    assert_eq!(status["phase"], "Succeeded");
+    // Nothing cluster-wide was granted.
+    let bindings = kubectl_in(
+        "ramp-testenv-2",
+        &["get", "clusterrolebindings", "-o", "name"],
+        "",
+    )
+    .success();
+    assert!(!bindings.stdout.contains("kubectl-ramp"), "{bindings}");
+
+    // One permission fewer: the next rollout is refused up front, naming it.
+    let role = kubectl_in(
+        "ramp-testenv-2",
+        &["get", "role", "kubectl-ramp", "-n", &ns, "-o", "json"],
+        "",
+    )
+    .json();
+    let mut role = role.clone();
+    let rules = role["rules"].as_array_mut().unwrap();
+    let deployments = rules
+        .iter_mut()
+        .find(|r| r["resources"][0] == "deployments")
+        .unwrap();
+    deployments["verbs"] = serde_json::json!(["get", "list", "watch", "create", "delete"]);
+    kubectl_in("ramp-testenv-2", &["replace", "-f", "-"], &role.to_string()).success();
+    let run = with_token(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50,100",
+    ])
+    .code(2);
+    assert!(
+        run.stderr.contains(&format!(
+            "these credentials may not do what the rollout needs in namespace \"{ns}\": patch deployments.apps"
+        )),
+        "{run}"
+    );
+    kubectl_in(
+        "ramp-testenv-2",
+        &["delete", "namespace", &ns, "--wait=false"],
+        "",
+    )
+    .success();
+}
+
+/// Three clusters registered (c1 and c2 in region eu, c3 in us), each with
+/// the web app behind a VirtualService in namespace `ns`.
+fn three_clusters(ns: &str) -> PathBuf {
+    let registry = registry_file();
+    for (i, context) in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"]
+        .iter()
+        .enumerate()
+    {
+        let region = if i < 2 { "eu" } else { "us" };
+        let name = format!("c{}", i + 1);
+        ramp_clusters(
+            &registry,
+            &[
+                "cluster",
+                "setup",
+                "--context",
+                context,
+                "--name",
+                &name,
+                "--region",
+                region,
+            ],
+        )
+        .success();
+        kubectl_in(context, &["create", "namespace", ns], "").success();
+        kubectl_in(
+            context,
+            &["apply", "-n", ns, "-f", "-"],
+            &web_app("web", 2, "example.com/web:1"),
+        )
+        .success();
+        kubectl_in(
+            context,
+            &["apply", "-n", ns, "-f", "-"],
+            support::VIRTUAL_SERVICE,
+        )
+        .success();
+    }
+    for context in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"] {
+        support::wait_until("web ready", std::time::Duration::from_secs(60), || {
+            let d = kubectl_in(
+                context,
+                &["get", "deployment", "web", "-n", ns, "-o", "json"],
+                "",
+            )
+            .json();
+            d["status"]["readyReplicas"] == 2
+        });
+    }
+    registry
+}
+
+fn steps(status: &serde_json::Value) -> Vec<(String, u64)> {
+    status
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["cluster"].as_str().unwrap().to_string(),
+                row["status"]["step"]["index"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn clusters_move_in_lock_step() {
+    let ns = format!("lockstep-{}", std::process::id());
+    let registry = three_clusters(&ns);
+    let start = ramp_clusters(
+        &registry,
+        &[
+            "start",
+            "web",
+            "-n",
+            &ns,
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "20,50,100",
+            "--all-clusters",
+            "-o",
+            "json",
+        ],
+    )
+    .success();
+    let expected = |n: u64| {
+        vec![
+            ("c1".to_string(), n),
+            ("c2".to_string(), n),
+            ("c3".to_string(), n),
+        ]
+    };
+    assert_eq!(steps(&start.json()), expected(1), "{start}");
+    for cluster in ["c1", "c2", "c3"] {
+        assert!(
+            start
+                .stderr
+                .contains(&format!("[{cluster}] reached step 1/3 (20%)")),
+            "{start}"
+        );
+    }
+
+    // One cluster is stepped on its own; the next step across all brings
+    // the others level before any goes further.
+    ramp_clusters(&registry, &["step", "web", "-n", &ns, "--clusters", "c1"]).success();
+    let status = ramp_clusters(
+        &registry,
+        &["status", "web", "-n", &ns, "--all-clusters", "-o", "json"],
+    )
+    .success()
+    .json();
+    assert_eq!(
+        steps(&status),
+        vec![("c1".into(), 2), ("c2".into(), 1), ("c3".into(), 1)]
+    );
+    let step = ramp_clusters(
+        &registry,
+        &["step", "web", "-n", &ns, "--all-clusters", "-o", "json"],
+    )
+    .success();
+    assert_eq!(steps(&step.json()), expected(2));
+    let step = ramp_clusters(
+        &registry,
+        &["step", "web", "-n", &ns, "--region", "eu", "-o", "json"],
+    )
+    .success();
+    assert_eq!(
+        steps(&step.json()),
+        vec![("c1".into(), 3), ("c2".into(), 3)]
+    );
+
+    let table = ramp_clusters(&registry, &["status", "web", "-n", &ns, "--all-clusters"]).success();
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("c3") && l.contains("2/3")),
+        "{table}"
+    );
+    assert!(table.stdout.contains("3 of 3 clusters answered"), "{table}");
+
+    let promote = ramp_clusters(
+        &registry,
+        &["promote", "web", "-n", &ns, "--all-clusters", "-o", "json"],
+    )
+    .success()
+    .json();
+    for row in promote.as_array().unwrap() {
+        assert_eq!(row["status"]["phase"], "Succeeded", "{promote:#}");
+    }
+}
