@@ -18,15 +18,25 @@ const ROUNDS: usize = 3;
 const CONTEXTS: [&str; 3] = ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"];
 
 fn main() {
-    let registry: PathBuf = std::env::temp_dir().join(format!("ramp-bench-fanout-{}.yaml", std::process::id()));
+    let registry: PathBuf =
+        std::env::temp_dir().join(format!("ramp-bench-fanout-{}.yaml", std::process::id()));
     let _ = std::fs::remove_file(&registry);
     let ramp = |args: &[&str]| {
         ramp_with(args, |c| {
-            c.env("KUBECONFIG", kubeconfig_all()).env("RAMP_CLUSTERS", &registry);
+            c.env("KUBECONFIG", kubeconfig_all())
+                .env("RAMP_CLUSTERS", &registry);
         })
     };
     for (i, context) in CONTEXTS.iter().enumerate() {
-        ramp(&["cluster", "setup", "--context", context, "--name", &format!("c{}", i + 1)]).success();
+        ramp(&[
+            "cluster",
+            "setup",
+            "--context",
+            context,
+            "--name",
+            &format!("c{}", i + 1),
+        ])
+        .success();
     }
     let mut one = Vec::new();
     let mut three = Vec::new();
@@ -34,13 +44,40 @@ fn main() {
         let ns = format!("bench-fanout-{}-{round}", std::process::id());
         for context in CONTEXTS {
             kubectl_in(context, &["create", "namespace", &ns], "").success();
-            kubectl_in(context, &["apply", "-n", &ns, "-f", "-"], &web_app("web", 4, "example.com/web:1")).success();
-            kubectl_in(context, &["apply", "-n", &ns, "-f", "-"], support::VIRTUAL_SERVICE).success();
+            kubectl_in(
+                context,
+                &["apply", "-n", &ns, "-f", "-"],
+                &web_app("web", 4, "example.com/web:1"),
+            )
+            .success();
+            kubectl_in(
+                context,
+                &["apply", "-n", &ns, "-f", "-"],
+                support::VIRTUAL_SERVICE,
+            )
+            .success();
             support::wait_until("web ready", Duration::from_secs(60), || {
-                kubectl_in(context, &["get", "deployment", "web", "-n", &ns, "-o", "json"], "").json()["status"]["readyReplicas"] == 4
+                kubectl_in(
+                    context,
+                    &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+                    "",
+                )
+                .json()["status"]["readyReplicas"]
+                    == 4
             });
         }
-        ramp(&["start", "web", "-n", &ns, "--image", "example.com/web:2", "--steps", "25,50,75,100", "--all-clusters"]).success();
+        ramp(&[
+            "start",
+            "web",
+            "-n",
+            &ns,
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "25,50,75,100",
+            "--all-clusters",
+        ])
+        .success();
         let started = Instant::now();
         ramp(&["step", "web", "-n", &ns, "--clusters", "c1", "--yes"]).success();
         one.push(started.elapsed());

@@ -171,6 +171,17 @@ pub struct ClusterSelection {
     /// Every registered cluster
     #[arg(long)]
     pub all_clusters: bool,
+
+    /// Roll out region by region: each region through all its steps (and
+    /// promoted) before the next begins. Without it, all clusters move in
+    /// lock-step
+    #[arg(long, value_enum, value_name = "BY")]
+    pub waves: Option<Waves>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Waves {
+    Region,
 }
 
 impl ClusterSelection {
@@ -278,6 +289,11 @@ pub struct StartArgs {
     /// Then drive the rollout automatically, as `run` does
     #[arg(long)]
     pub auto: bool,
+
+    /// The rollout of an earlier wave, carried to the next one: its pod
+    /// template and strategy instead of the flags.
+    #[arg(skip)]
+    pub carried: Option<crate::rollout::record::Record>,
 
     #[command(flatten)]
     pub automation: AutomationArgs,

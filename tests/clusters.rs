@@ -430,3 +430,77 @@ fn clusters_move_in_lock_step() {
         assert_eq!(row["status"]["phase"], "Succeeded", "{promote:#}");
     }
 }
+
+#[test]
+fn waves_roll_out_region_by_region() {
+    let ns = format!("waves-{}", std::process::id());
+    let registry = three_clusters(&ns);
+    let phases = |json: &serde_json::Value| -> Vec<(String, String, u64)> {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (
+                    row["cluster"].as_str().unwrap().to_string(),
+                    row["status"]["phase"].as_str().unwrap().to_string(),
+                    row["status"]["step"]["index"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let at = |c1: (&str, u64), c2: (&str, u64), c3: (&str, u64)| {
+        vec![
+            ("c1".to_string(), c1.0.to_string(), c1.1),
+            ("c2".to_string(), c2.0.to_string(), c2.1),
+            ("c3".to_string(), c3.0.to_string(), c3.1),
+        ]
+    };
+    let wave = ["--all-clusters", "--waves", "region", "-o", "json"];
+    let mut start = vec![
+        "start",
+        "web",
+        "-n",
+        &ns,
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ];
+    start.extend(wave);
+    let run = ramp_clusters(&registry, &start).success();
+    assert_eq!(
+        phases(&run.json()),
+        at(("Paused", 1), ("Paused", 1), ("Idle", 0)),
+        "{run}"
+    );
+
+    let mut step = vec!["step", "web", "-n", &ns];
+    step.extend(wave);
+    let expected = [
+        at(("Paused", 2), ("Paused", 2), ("Idle", 0)),
+        at(("Succeeded", 2), ("Succeeded", 2), ("Idle", 0)),
+        at(("Succeeded", 2), ("Succeeded", 2), ("Paused", 1)),
+        at(("Succeeded", 2), ("Succeeded", 2), ("Paused", 2)),
+        at(("Succeeded", 2), ("Succeeded", 2), ("Succeeded", 2)),
+    ];
+    for (i, wanted) in expected.iter().enumerate() {
+        let run = ramp_clusters(&registry, &step).success();
+        assert_eq!(&phases(&run.json()), wanted, "step {}: {run}", i + 1);
+    }
+    let run = ramp_clusters(&registry, &step).code(2);
+    assert!(
+        run.stderr
+            .contains("every region has rolled out this version"),
+        "{run}"
+    );
+    let image = kubectl_in(
+        "ramp-testenv-3",
+        &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+        "",
+    )
+    .json();
+    assert_eq!(
+        image["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+}

@@ -8,11 +8,14 @@ use futures::future::{LocalBoxFuture, join_all};
 use serde::Serialize;
 
 use super::status::report;
-use crate::cli::{ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure};
+use crate::cli::{
+    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, StartArgs, StepArgs,
+};
 use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::observe::observe;
+use crate::rollout::record::{Phase, Record};
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
 
@@ -47,6 +50,24 @@ pub async fn run<'a>(
     work: impl Fn(GlobalArgs, ChangeArgs) -> LocalBoxFuture<'a, Result<()>>,
 ) -> Result<()> {
     let clusters = selected(&change.clusters)?;
+    run_on(
+        global, change, deployment, command, &clusters, &clusters, work,
+    )
+    .await
+}
+
+/// Runs `work` on `targets`, handles a failure as asked, and prints the
+/// summary of `shown` (all the selected clusters).
+pub async fn run_on<'a>(
+    global: &'a GlobalArgs,
+    change: &'a ChangeArgs,
+    deployment: &'a str,
+    command: &str,
+    targets: &[Cluster],
+    shown: &[Cluster],
+    work: impl Fn(GlobalArgs, ChangeArgs) -> LocalBoxFuture<'a, Result<()>>,
+) -> Result<()> {
+    let clusters = targets.to_vec();
     let for_cluster = |cluster: &Cluster| ChangeArgs {
         label: Some(cluster.name.clone()),
         quiet: true,
@@ -95,7 +116,7 @@ pub async fn run<'a>(
             }
         }
     }
-    summary(global, &clusters, deployment).await?;
+    summary(global, shown, deployment).await?;
     match failures.first() {
         None => Ok(()),
         Some((_, first)) => {
@@ -198,6 +219,36 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
 pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     let global = &cli.global;
     let result = match &cli.command {
+        Command::Start(args)
+            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
+        {
+            // Waves: only the first region starts; `step` carries the rollout
+            // on to the next region once this one is promoted.
+            let all = match selected(&args.change.clusters) {
+                Ok(all) => all,
+                Err(e) => return Some(Err(e)),
+            };
+            let first = waves(&all).into_iter().next().unwrap_or_default();
+            run_on(
+                global,
+                &args.change,
+                &args.deployment,
+                "start",
+                &first,
+                &all,
+                |g, change| {
+                    let mut args = (**args).clone();
+                    args.change = change;
+                    Box::pin(async move { super::start::run(&g, &args).await })
+                },
+            )
+            .await
+        }
+        Command::Step(args)
+            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
+        {
+            step_in_waves(global, args).await
+        }
         Command::Start(args) if args.change.clusters.is_set() => {
             if args.interactive || args.auto {
                 return Some(Err(Error::invalid(
@@ -282,6 +333,127 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     Some(result)
 }
 
+/// The clusters grouped by region, regions in the order they first appear.
+pub fn waves(clusters: &[Cluster]) -> Vec<Vec<Cluster>> {
+    let mut waves: Vec<Vec<Cluster>> = Vec::new();
+    for cluster in clusters {
+        match waves.iter_mut().find(|w| w[0].region == cluster.region) {
+            Some(wave) => wave.push(cluster.clone()),
+            None => waves.push(vec![cluster.clone()]),
+        }
+    }
+    waves
+}
+
+/// `step --waves region`: steps the first region that has not finished;
+/// once a region is promoted, the next one starts with the same pod
+/// template and steps.
+async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
+    let deployment = args.deployment.as_str();
+    let all = selected(&args.change.clusters)?;
+    let records = join_all(all.iter().map(|c| async move {
+        let conn = Connection::open(&global_for(global, c)).await?;
+        Ok::<_, Error>(super::load(&conn, deployment).await?.record)
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let records: Vec<(Cluster, Option<Record>)> = all.iter().cloned().zip(records).collect();
+    let record_of = |c: &Cluster| {
+        records
+            .iter()
+            .find(|(k, _)| k.name == c.name)
+            .and_then(|(_, r)| r.clone())
+    };
+    // The rollout is the one the first region runs or ran.
+    let Some(rollout) = waves(&all)
+        .first()
+        .and_then(|w| w.iter().find_map(&record_of))
+    else {
+        return Err(
+            Error::invalid(format!("the first region has no rollout of {deployment:?}"))
+                .with_hint("start one with `kubectl ramp start ... --waves region`"),
+        );
+    };
+    let of_this_rollout = |r: &Option<Record>| {
+        r.as_ref()
+            .is_some_and(|r| r.contender.template == rollout.contender.template)
+    };
+    let done = |c: &Cluster| {
+        let r = record_of(c);
+        of_this_rollout(&r) && r.is_some_and(|r| r.phase == Phase::Succeeded)
+    };
+    let all_waves = waves(&all);
+    let Some(wave) = all_waves.iter().find(|w| w.iter().any(|c| !done(c))) else {
+        return Err(Error::invalid(format!(
+            "every region has rolled out this version of {deployment:?}"
+        )));
+    };
+    let started = wave.iter().any(|c| of_this_rollout(&record_of(c)));
+    if !started {
+        let region = wave[0].region.clone().unwrap_or_default();
+        eprintln!("region {region}: starting, as the region before it did");
+        let start = StartArgs {
+            deployment: deployment.to_string(),
+            image: Vec::new(),
+            filename: None,
+            strategy: None,
+            steps: None,
+            router: None,
+            virtual_service: None,
+            http_route: None,
+            route: None,
+            service: None,
+            canary_namespace: None,
+            match_header: None,
+            preview_header: None,
+            scale_down_delay: None,
+            interactive: false,
+            auto: false,
+            carried: Some(rollout.clone()),
+            automation: Default::default(),
+            change: args.change.clone(),
+        };
+        return run_on(
+            global,
+            &args.change,
+            deployment,
+            "start",
+            wave,
+            &all,
+            |g, change| {
+                let mut start = start.clone();
+                start.change = change;
+                Box::pin(async move { super::start::run(&g, &start).await })
+            },
+        )
+        .await;
+    }
+    // Within the region, lock-step, and only the clusters not yet done.
+    let targets: Vec<Cluster> = wave.iter().filter(|c| !done(c)).cloned().collect();
+    let to = match &args.to {
+        Some(to) => Some(to.clone()),
+        None => lagging_target_of(global, &targets, deployment)
+            .await?
+            .map(|t| t.to_string()),
+    };
+    run_on(
+        global,
+        &args.change,
+        deployment,
+        "step",
+        &targets,
+        &all,
+        |g, change| {
+            let mut args = args.clone();
+            args.change = change;
+            args.to = to.clone();
+            Box::pin(async move { super::step::run(&g, &args).await })
+        },
+    )
+    .await
+}
+
 /// When the selected clusters stand at different steps, the step the ones
 /// behind must reach first (the furthest one's); `None` when all are level.
 async fn lagging_target(
@@ -289,7 +461,14 @@ async fn lagging_target(
     selection: &ClusterSelection,
     deployment: &str,
 ) -> Result<Option<usize>> {
-    let clusters = selected(selection)?;
+    lagging_target_of(global, &selected(selection)?, deployment).await
+}
+
+async fn lagging_target_of(
+    global: &GlobalArgs,
+    clusters: &[Cluster],
+    deployment: &str,
+) -> Result<Option<usize>> {
     let steps = join_all(clusters.iter().map(|c| async move {
         let conn = Connection::open(&global_for(global, c)).await?;
         let loaded = super::load(&conn, deployment).await?;

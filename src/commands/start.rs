@@ -148,6 +148,15 @@ async fn new_template(
 ) -> Result<serde_json::Value> {
     let name = args.deployment.as_str();
     let template = match (&args.filename, args.image.as_slice()) {
+        // The next wave: the template the earlier one rolled out.
+        _ if args.carried.is_some() => {
+            let carried = &args.carried.as_ref().expect("checked").contender.template;
+            serde_json::from_value(carried.clone()).map_err(|e| {
+                Error::failed(format!(
+                    "the earlier wave's pod template cannot be read: {e}"
+                ))
+            })?
+        }
         (Some(path), _) => template_from_file(path, incumbent)?,
         (None, images) => {
             let changes = images
@@ -185,6 +194,13 @@ async fn plan_rollout(
         (None, None) => None,
     };
     let strategy = match (&args.strategy, &args.steps) {
+        _ if args.carried.is_some() => {
+            let carried = args.carried.as_ref().expect("checked");
+            Strategy {
+                name: carried.strategy.clone(),
+                steps: carried.steps.clone(),
+            }
+        }
         (_, Some(steps)) => Strategy::from_percentages(steps)?,
         (Some(strategy), None) => Strategy::named(strategy)?,
         (None, None) => Strategy::named("canary")?,

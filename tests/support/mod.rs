@@ -22,10 +22,15 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Held while `tests/cluster/up` runs: two at once would start the same
+/// plane twice.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The admin kubeconfig of the local control plane, starting it if needed.
 pub fn kubeconfig() -> &'static Path {
     static KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
     KUBECONFIG.get_or_init(|| {
+        let _starting = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let up = repo_root().join("tests/cluster/up");
         let output = Command::new(&up)
             .stderr(Stdio::inherit())
@@ -417,6 +422,7 @@ pub fn unschedulable_web(ns: &Namespace) -> PathBuf {
 pub fn kubeconfig_all() -> &'static Path {
     static KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
     KUBECONFIG.get_or_init(|| {
+        let _starting = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let up = repo_root().join("tests/cluster/up");
         let output = Command::new(&up)
             .arg("3")
