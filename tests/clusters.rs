@@ -504,3 +504,120 @@ fn waves_roll_out_region_by_region() {
         "example.com/web:2"
     );
 }
+
+#[test]
+fn an_automated_rollout_across_clusters_moves_in_lock_step_and_promotes() {
+    let ns = format!("auto-many-{}", std::process::id());
+    let registry = three_clusters(&ns);
+    let run = ramp_clusters(
+        &registry,
+        &[
+            "start",
+            "web",
+            "-n",
+            &ns,
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--all-clusters",
+            "--auto",
+            "--interval",
+            "1s",
+            "-o",
+            "json",
+        ],
+    )
+    .success();
+    for row in run.json().as_array().unwrap() {
+        assert_eq!(row["status"]["phase"], "Succeeded", "{run}");
+    }
+    for cluster in ["c1", "c2", "c3"] {
+        assert!(
+            run.stderr
+                .contains(&format!("[{cluster}] check pod-health: pass")),
+            "{run}"
+        );
+    }
+    // Lock-step: no cluster reached step 2 before every one had passed its
+    // check at step 1.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let first_step_two = lines
+        .iter()
+        .position(|l| l.contains("reached step 2/2"))
+        .unwrap();
+    let checks_before = lines[..first_step_two]
+        .iter()
+        .filter(|l| l.contains("check pod-health: pass"))
+        .count();
+    assert_eq!(checks_before, 3, "{run}");
+}
+
+#[test]
+fn a_failed_gate_during_an_automated_rollout_rolls_back_every_cluster() {
+    let ns = format!("auto-gate-{}", std::process::id());
+    let registry = three_clusters(&ns);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        for stream in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 500 X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let analysis = registry.with_extension("analysis.yaml");
+    std::fs::write(
+        &analysis,
+        format!("webhooks:\n- name: smoke\n  type: step\n  url: {url}\n  timeout: 3s\n"),
+    )
+    .unwrap();
+    let run = ramp_clusters(
+        &registry,
+        &[
+            "start",
+            "web",
+            "-n",
+            &ns,
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--all-clusters",
+            "--auto",
+            "--interval",
+            "1s",
+            "--analysis",
+            analysis.to_str().unwrap(),
+        ],
+    )
+    .code(3);
+    assert!(
+        run.stderr
+            .contains("the rollout was rolled back on every cluster: webhook smoke answered 500"),
+        "{run}"
+    );
+    for context in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"] {
+        let vs = kubectl_in(
+            context,
+            &["get", "virtualservice", "web", "-n", &ns, "-o", "json"],
+            "",
+        )
+        .json();
+        assert_eq!(
+            support::weights(&vs, 0),
+            [("web".to_string(), 0)],
+            "{context}"
+        );
+        let d = kubectl_in(context, &["get", "deployment", "web-canary", "-n", &ns], "");
+        assert_ne!(d.code, Some(0), "{context}: the contender is gone");
+    }
+}

@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use super::status::report;
 use crate::cli::{
-    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, StartArgs, StepArgs,
+    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RunArgs, StartArgs, StepArgs,
 };
 use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::observe::observe;
-use crate::rollout::record::{Phase, Record};
+use crate::rollout::record::{Automation, Phase, Record};
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
 
@@ -116,7 +116,9 @@ pub async fn run_on<'a>(
             }
         }
     }
-    summary(global, shown, deployment).await?;
+    if !shown.is_empty() {
+        summary(global, shown, deployment).await?;
+    }
     match failures.first() {
         None => Ok(()),
         Some((_, first)) => {
@@ -250,25 +252,41 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             step_in_waves(global, args).await
         }
         Command::Start(args) if args.change.clusters.is_set() => {
-            if args.interactive || args.auto {
-                return Some(Err(Error::invalid(
-                    "--interactive and --auto drive one cluster; across clusters, step them with --clusters",
-                )
-                .with_hint("run `kubectl ramp step DEPLOYMENT --clusters ...` for each step")));
+            if args.interactive {
+                return Some(Err(Error::invalid("--interactive drives one cluster")
+                    .with_hint("across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`")));
             }
-            run(
+            let all = match selected(&args.change.clusters) {
+                Ok(all) => all,
+                Err(e) => return Some(Err(e)),
+            };
+            // An automated rollout sums up once, at its end.
+            let shown: &[Cluster] = if args.auto { &[] } else { &all };
+            let started = run_on(
                 global,
                 &args.change,
                 &args.deployment,
                 "start",
+                &all,
+                shown,
                 |g, change| {
                     let mut args = (**args).clone();
                     args.change = change;
                     Box::pin(async move { super::start::run(&g, &args).await })
                 },
             )
-            .await
+            .await;
+            match (started, args.auto) {
+                (Ok(()), true) => match super::run::settings(None, &args.automation) {
+                    Ok(automation) => {
+                        automated(global, &args.change, &args.deployment, automation).await
+                    }
+                    Err(e) => Err(e),
+                },
+                (started, _) => started,
+            }
         }
+        Command::Run(args) if args.change.clusters.is_set() => run_many(global, args).await,
         Command::Step(args) if args.change.clusters.is_set() => {
             if args.interactive {
                 return Some(Err(Error::invalid("--interactive drives one cluster")));
@@ -331,6 +349,44 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
         _ => return None,
     };
     Some(result)
+}
+
+/// Drives an automated rollout on every selected cluster in lock-step, then
+/// prints the summary.
+async fn automated(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    deployment: &str,
+    automation: Automation,
+) -> Result<()> {
+    let clusters = selected(&change.clusters)?;
+    let members = clusters
+        .iter()
+        .map(|c| {
+            let change = ChangeArgs {
+                label: Some(c.name.clone()),
+                quiet: true,
+                clusters: ClusterSelection::default(),
+                ..change.clone()
+            };
+            (c.name.clone(), global_for(global, c), change)
+        })
+        .collect();
+    let driven = super::run::drive_many(members, deployment, automation).await;
+    summary(global, &clusters, deployment).await?;
+    driven
+}
+
+/// `run --clusters ...`: the automation settings kept in the first
+/// cluster's record, with the flags on top.
+async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
+    let clusters = selected(&args.change.clusters)?;
+    let first = &clusters[0];
+    let conn = Connection::open(&global_for(global, first)).await?;
+    let loaded = super::load(&conn, &args.deployment).await?;
+    let record = super::in_progress(&args.deployment, loaded.record.as_ref())?;
+    let automation = super::run::settings(record.automation, &args.automation)?;
+    automated(global, &args.change, &args.deployment, automation).await
 }
 
 /// The clusters grouped by region, regions in the order they first appear.

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use futures::future::join_all;
+
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
@@ -523,4 +525,259 @@ async fn save_automation(
         &ChangeArgs::default(),
     );
     writer.write_record(&record).await
+}
+
+/// One cluster of an automated rollout across clusters.
+struct Member {
+    name: String,
+    conn: Connection,
+    change: ChangeArgs,
+}
+
+/// An automated rollout across clusters, in lock-step: every cluster's
+/// step is analysed, and only when all pass do all go to the next step; a
+/// failure on any cluster rolls back every cluster (exit 3).
+pub async fn drive_many(
+    clusters: Vec<(String, GlobalArgs, ChangeArgs)>,
+    deployment: &str,
+    automation: Automation,
+) -> Result<()> {
+    let mut members = Vec::new();
+    for (name, global, change) in clusters {
+        let conn = Connection::open(&global)
+            .await
+            .map_err(|e| labelled(&name, e))?;
+        members.push(Member { name, conn, change });
+    }
+    let mut locks = Vec::new();
+    for m in &members {
+        match Lock::acquire(&m.conn, &m.conn.namespace, deployment, "run").await {
+            Ok(lock) => locks.push(lock),
+            Err(e) => {
+                for lock in locks {
+                    lock.release().await;
+                }
+                return Err(labelled(&m.name, e));
+            }
+        }
+    }
+    let outcome = tokio::select! {
+        outcome = lock_step(&members, deployment, &automation) => outcome,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("stopped; the clusters stay where they are");
+            Ok(())
+        }
+    };
+    for lock in locks {
+        lock.release().await;
+    }
+    outcome
+}
+
+fn labelled(cluster: &str, err: Error) -> Error {
+    Error {
+        message: format!("{cluster}: {}", err.message),
+        ..err
+    }
+}
+
+async fn lock_step(members: &[Member], deployment: &str, automation: &Automation) -> Result<()> {
+    let mut failures = 0;
+    let mut inconclusive = 0;
+    loop {
+        let mut records = Vec::new();
+        for m in members {
+            let record = load(&m.conn, deployment)
+                .await
+                .map_err(|e| labelled(&m.name, e))?
+                .record;
+            records.push(record.ok_or_else(|| {
+                Error::failed(format!("{}: the rollout record disappeared", m.name))
+            })?);
+        }
+        if records.iter().all(|r| r.phase == Phase::Succeeded) {
+            return Ok(());
+        }
+        if let Some((m, _)) = members
+            .iter()
+            .zip(&records)
+            .find(|(_, r)| r.phase == Phase::Aborted)
+        {
+            let reason = format!("the rollout was aborted on {}", m.name);
+            return everywhere_back(members, deployment, &records, automation, &reason).await;
+        }
+        // Finish what an interrupted command began, everywhere.
+        let unfinished: Vec<_> = members
+            .iter()
+            .zip(&records)
+            .filter(|(_, r)| matches!(r.phase, Phase::Progressing | Phase::Promoting))
+            .collect();
+        if !unfinished.is_empty() {
+            for (m, r) in unfinished {
+                let result = match r.phase {
+                    Phase::Promoting => {
+                        let loaded = load(&m.conn, deployment).await?;
+                        promote::promote(&m.conn, deployment, loaded, &m.change).await
+                    }
+                    _ => step::advance(&m.conn, deployment, None, &m.change, false).await,
+                };
+                result.map_err(|e| labelled(&m.name, e))?;
+            }
+            continue;
+        }
+        let total = records[0].steps.len();
+        if records.iter().all(|r| r.step >= total) {
+            if !automation.promote {
+                eprintln!(
+                    "every cluster is at the last step; left for a person: `kubectl ramp promote {deployment} --clusters ...`"
+                );
+                return Ok(());
+            }
+            let promoted = join_all(members.iter().map(|m| async move {
+                let loaded = load(&m.conn, deployment).await?;
+                promote::promote(&m.conn, deployment, loaded, &m.change).await
+            }))
+            .await;
+            for (m, result) in members.iter().zip(promoted) {
+                result.map_err(|e| labelled(&m.name, e))?;
+            }
+            notify(
+                automation,
+                &format!("{deployment}: promoted on {} clusters", members.len()),
+            )
+            .await;
+            return Ok(());
+        }
+        // The check is due when it is due on the cluster that stepped last.
+        let latest = records
+            .iter()
+            .max_by_key(|r| r.history.last().map(|t| t.at.clone()).unwrap_or_default())
+            .expect("one cluster at least");
+        wait_for_next_check(latest, automation).await;
+        let mut failed = Vec::new();
+        let mut unsure = false;
+        for (m, record) in members.iter().zip(&records) {
+            let checks = analyse(&m.conn, deployment, record, automation)
+                .await
+                .map_err(|e| labelled(&m.name, e))?;
+            for check in &checks {
+                eprintln!(
+                    "[{}] check {}: {} ({})",
+                    m.name,
+                    check.name,
+                    check.verdict.as_str(),
+                    check.message
+                );
+            }
+            let kept = checks.clone();
+            save_automation(&m.conn, deployment, |a| {
+                let mut a = a.cloned().unwrap_or_else(|| automation.clone());
+                a.checks.extend(kept.iter().cloned());
+                let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
+                a.checks.drain(..excess);
+                a
+            })
+            .await?;
+            match overall(&checks) {
+                Verdict::Fail => failed.extend(
+                    checks
+                        .into_iter()
+                        .filter(|c| c.verdict == Verdict::Fail)
+                        .map(|c| format!("{}: {}", m.name, c.message)),
+                ),
+                Verdict::Inconclusive => unsure = true,
+                Verdict::Pass => {}
+            }
+        }
+        if failed.is_empty() && unsure {
+            inconclusive += 1;
+            if inconclusive > automation.analysis.inconclusive_limit {
+                failed.push(format!(
+                    "the analysis was inconclusive {inconclusive} times in a row"
+                ));
+            } else {
+                eprintln!(
+                    "inconclusive ({inconclusive} of {}): waiting",
+                    automation.analysis.inconclusive_limit
+                );
+                continue;
+            }
+        }
+        if !failed.is_empty() {
+            failures += 1;
+            if failures >= automation.failure_limit {
+                return everywhere_back(
+                    members,
+                    deployment,
+                    &records,
+                    automation,
+                    &failed.join("; "),
+                )
+                .await;
+            }
+            continue;
+        }
+        failures = 0;
+        inconclusive = 0;
+        let gated = gates(automation, &records[0], deployment).await;
+        if let Some(gate) = gated.iter().find(|c| c.verdict == Verdict::Fail) {
+            return everywhere_back(members, deployment, &records, automation, &gate.message).await;
+        }
+        let stepped = join_all(
+            members
+                .iter()
+                .map(|m| step::advance(&m.conn, deployment, None, &m.change, false)),
+        )
+        .await;
+        if let Some((m, Err(e))) = members.iter().zip(stepped).find(|(_, r)| r.is_err()) {
+            let reason = format!("{}: {}", m.name, e.message);
+            return everywhere_back(members, deployment, &records, automation, &reason).await;
+        }
+        notify(
+            automation,
+            &format!(
+                "{deployment}: step {}/{total} reached on {} clusters",
+                records[0].step + 1,
+                members.len()
+            ),
+        )
+        .await;
+    }
+}
+
+/// Rolls every cluster back and exits 3 with the reason.
+async fn everywhere_back(
+    members: &[Member],
+    deployment: &str,
+    records: &[Record],
+    automation: &Automation,
+    reason: &str,
+) -> Result<()> {
+    eprintln!("rolling back on every cluster: {reason}");
+    let why = format!("analysis failed: {reason}");
+    join_all(
+        members
+            .iter()
+            .map(|m| abort::abort(&m.conn, deployment, Some(&why), &m.change)),
+    )
+    .await;
+    if let Some(record) = records.first() {
+        hooks(
+            automation,
+            WebhookType::Rollback,
+            record,
+            deployment,
+            &members[0].conn,
+        )
+        .await;
+    }
+    notify(
+        automation,
+        &format!("{deployment}: rolled back on every cluster: {reason}"),
+    )
+    .await;
+    Err(Error::new(
+        Kind::AnalysisFailed,
+        format!("the rollout was rolled back on every cluster: {reason}"),
+    ))
 }

@@ -90,7 +90,8 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     }
     let executor = executor(&conn, name, new.clone(), raw, &args.change);
     drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
-    if let Some(automation) = new.automation {
+    // Across clusters, one driver drives them all once every one started.
+    if let Some(automation) = new.automation.filter(|_| !args.change.quiet) {
         if let Some(url) = &automation.notify {
             crate::analysis::webhook::notify(url, &format!("{name}: {message}")).await;
         }
