@@ -12,10 +12,9 @@ mod support;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use support::{kubeconfig_all, kubectl_in, ramp_with, web_app};
+use support::{kubeconfig_all, ramp_with};
 
 const ROUNDS: usize = 3;
-const CONTEXTS: [&str; 3] = ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"];
 
 fn main() {
     let registry: PathBuf =
@@ -27,7 +26,7 @@ fn main() {
                 .env("RAMP_CLUSTERS", &registry);
         })
     };
-    for (i, context) in CONTEXTS.iter().enumerate() {
+    for (i, context) in support::PLANES.iter().enumerate() {
         ramp(&[
             "cluster",
             "setup",
@@ -42,30 +41,7 @@ fn main() {
     let mut three = Vec::new();
     for round in 0..ROUNDS {
         let ns = format!("bench-fanout-{}-{round}", std::process::id());
-        for context in CONTEXTS {
-            kubectl_in(context, &["create", "namespace", &ns], "").success();
-            kubectl_in(
-                context,
-                &["apply", "-n", &ns, "-f", "-"],
-                &web_app("web", 4, "example.com/web:1"),
-            )
-            .success();
-            kubectl_in(
-                context,
-                &["apply", "-n", &ns, "-f", "-"],
-                support::VIRTUAL_SERVICE,
-            )
-            .success();
-            support::wait_until("web ready", Duration::from_secs(60), || {
-                kubectl_in(
-                    context,
-                    &["get", "deployment", "web", "-n", &ns, "-o", "json"],
-                    "",
-                )
-                .json()["status"]["readyReplicas"]
-                    == 4
-            });
-        }
+        support::istio_app_on_planes(&ns, 4);
         ramp(&[
             "start",
             "web",

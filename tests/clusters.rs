@@ -281,10 +281,7 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
 /// the web app behind a VirtualService in namespace `ns`.
 fn three_clusters(ns: &str) -> PathBuf {
     let registry = registry_file();
-    for (i, context) in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"]
-        .iter()
-        .enumerate()
-    {
+    for (i, context) in support::PLANES.iter().enumerate() {
         let region = if i < 2 { "eu" } else { "us" };
         let name = format!("c{}", i + 1);
         ramp_clusters(
@@ -301,31 +298,8 @@ fn three_clusters(ns: &str) -> PathBuf {
             ],
         )
         .success();
-        kubectl_in(context, &["create", "namespace", ns], "").success();
-        kubectl_in(
-            context,
-            &["apply", "-n", ns, "-f", "-"],
-            &web_app("web", 2, "example.com/web:1"),
-        )
-        .success();
-        kubectl_in(
-            context,
-            &["apply", "-n", ns, "-f", "-"],
-            support::VIRTUAL_SERVICE,
-        )
-        .success();
     }
-    for context in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"] {
-        support::wait_until("web ready", std::time::Duration::from_secs(60), || {
-            let d = kubectl_in(
-                context,
-                &["get", "deployment", "web", "-n", ns, "-o", "json"],
-                "",
-            )
-            .json();
-            d["status"]["readyReplicas"] == 2
-        });
-    }
+    support::istio_app_on_planes(ns, 2);
     registry
 }
 

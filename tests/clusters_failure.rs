@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{kubeconfig_all, kubectl_in, ramp_with, web_app};
+use support::{kubeconfig_all, kubectl_in, ramp_with};
 
 #[test]
 fn a_cluster_that_fails_mid_rollout_aborts_the_others_with_a_clear_report() {
@@ -19,10 +19,7 @@ fn a_cluster_that_fails_mid_rollout_aborts_the_others_with_a_clear_report() {
         })
     };
     let ns = format!("failure-{}", std::process::id());
-    for (i, context) in ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"]
-        .iter()
-        .enumerate()
-    {
+    for (i, context) in support::PLANES.iter().enumerate() {
         ramp(&[
             "cluster",
             "setup",
@@ -32,29 +29,8 @@ fn a_cluster_that_fails_mid_rollout_aborts_the_others_with_a_clear_report() {
             &format!("c{}", i + 1),
         ])
         .success();
-        kubectl_in(context, &["create", "namespace", &ns], "").success();
-        kubectl_in(
-            context,
-            &["apply", "-n", &ns, "-f", "-"],
-            &web_app("web", 2, "example.com/web:1"),
-        )
-        .success();
-        kubectl_in(
-            context,
-            &["apply", "-n", &ns, "-f", "-"],
-            support::VIRTUAL_SERVICE,
-        )
-        .success();
-        support::wait_until("web ready", std::time::Duration::from_secs(60), || {
-            kubectl_in(
-                context,
-                &["get", "deployment", "web", "-n", &ns, "-o", "json"],
-                "",
-            )
-            .json()["status"]["readyReplicas"]
-                == 2
-        });
     }
+    support::istio_app_on_planes(&ns, 2);
     ramp(&[
         "start",
         "web",

@@ -6,9 +6,7 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::weights::Flavor;
-use super::{Backend, RouteWeights, ServiceRef, Version, list_custom, round_percent};
-use crate::connect::Connection;
-use crate::error::Result;
+use super::{Backend, RouteWeights, ServiceRef, Version, round_percent};
 
 pub fn http_route_resource() -> ApiResource {
     ApiResource {
@@ -18,23 +16,6 @@ pub fn http_route_resource() -> ApiResource {
         kind: "HTTPRoute".into(),
         plural: "httproutes".into(),
     }
-}
-
-/// The rules of every HTTPRoute in the incumbent's namespace that send to
-/// it. Empty when there are none or the Gateway API is not installed.
-pub async fn routes_to(
-    conn: &Connection,
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-) -> Result<Vec<RouteWeights>> {
-    let Some(objects) = list_custom(conn, &http_route_resource(), &incumbent.namespace).await?
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(objects
-        .iter()
-        .flat_map(|route| rules_to(route, incumbent, contender))
-        .collect())
 }
 
 /// The rules of one HTTPRoute with a backendRef to the incumbent's Service.

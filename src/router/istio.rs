@@ -6,9 +6,7 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::weights::Flavor;
-use super::{Backend, RouteWeights, ServiceRef, Version, list_custom, round_percent};
-use crate::connect::Connection;
-use crate::error::Result;
+use super::{Backend, RouteWeights, ServiceRef, Version, round_percent};
 
 pub fn virtual_service_resource() -> ApiResource {
     ApiResource {
@@ -18,24 +16,6 @@ pub fn virtual_service_resource() -> ApiResource {
         kind: "VirtualService".into(),
         plural: "virtualservices".into(),
     }
-}
-
-/// The HTTP routes of every VirtualService in the incumbent's namespace that
-/// send to it. Empty when there are none or Istio is not installed.
-pub async fn routes_to(
-    conn: &Connection,
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-) -> Result<Vec<RouteWeights>> {
-    let Some(objects) =
-        list_custom(conn, &virtual_service_resource(), &incumbent.namespace).await?
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(objects
-        .iter()
-        .flat_map(|vs| http_routes_to(vs, incumbent, contender))
-        .collect())
 }
 
 /// The HTTP routes of one VirtualService that have a destination on the

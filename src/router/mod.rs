@@ -116,14 +116,23 @@ pub async fn discover(
     incumbent: &ServiceRef,
     contender: &ServiceRef,
 ) -> Result<Routing> {
-    let routes = istio::routes_to(conn, incumbent, contender).await?;
+    let vs = istio::virtual_service_resource();
+    let routes = routes_to(conn, &vs, incumbent, contender, istio::http_routes_to).await?;
     if !routes.is_empty() {
         return Ok(Routing {
             router: RouterKind::Istio,
             routes,
         });
     }
-    let routes = gateway_api::routes_to(conn, incumbent, contender).await?;
+    let http_route = gateway_api::http_route_resource();
+    let routes = routes_to(
+        conn,
+        &http_route,
+        incumbent,
+        contender,
+        gateway_api::rules_to,
+    )
+    .await?;
     if !routes.is_empty() {
         return Ok(Routing {
             router: RouterKind::GatewayApi,
@@ -134,6 +143,24 @@ pub async fn discover(
         router: RouterKind::Replicas,
         routes: Vec::new(),
     })
+}
+
+/// The routes of every object of one kind in the incumbent's namespace that
+/// send to it. Empty when there are none or the kind's CRD is not installed.
+async fn routes_to(
+    conn: &Connection,
+    resource: &ApiResource,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    routes_of: fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>,
+) -> Result<Vec<RouteWeights>> {
+    let Some(objects) = list_custom(conn, resource, &incumbent.namespace).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(objects
+        .iter()
+        .flat_map(|o| routes_of(o, incumbent, contender))
+        .collect())
 }
 
 /// Lists the objects of a custom resource in a namespace, or `None` when its

@@ -456,3 +456,32 @@ pub fn kubectl_in(context: &str, args: &[&str], stdin: &str) -> Run {
         stdin,
     )
 }
+
+/// The contexts of the three planes of `kubeconfig_all`.
+pub const PLANES: [&str; 3] = ["ramp-testenv", "ramp-testenv-2", "ramp-testenv-3"];
+
+/// On every plane: namespace `ns` with the web app (`replicas`, image
+/// example.com/web:1) behind VIRTUAL_SERVICE, ready.
+pub fn istio_app_on_planes(ns: &str, replicas: u32) {
+    for context in PLANES {
+        kubectl_in(context, &["create", "namespace", ns], "").success();
+        kubectl_in(
+            context,
+            &["apply", "-n", ns, "-f", "-"],
+            &web_app("web", replicas, "example.com/web:1"),
+        )
+        .success();
+        kubectl_in(context, &["apply", "-n", ns, "-f", "-"], VIRTUAL_SERVICE).success();
+    }
+    for context in PLANES {
+        wait_until("web ready", Duration::from_secs(60), || {
+            let d = kubectl_in(
+                context,
+                &["get", "deployment", "web", "-n", ns, "-o", "json"],
+                "",
+            )
+            .json();
+            d["status"]["readyReplicas"] == replicas
+        });
+    }
+}
