@@ -70,6 +70,8 @@ pub enum Command {
     /// Drive a rollout by itself: after each step wait, analyse, go on;
     /// roll back when the analysis fails. Resumes where any command left it
     Run(RunArgs),
+    /// Stop a running `run` at its current step; `run` carries on
+    Pause(PauseArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
     /// Register, check and list the clusters ramp rolls out to
@@ -318,6 +320,12 @@ pub struct AutomationArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub interval: Option<std::time::Duration>,
 
+    /// How much of the metrics each check reads, e.g. 2m (default: the
+    /// interval, but at least two of Prometheus' scrape intervals, read
+    /// from its configuration)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub window: Option<std::time::Duration>,
+
     /// Failed checks at one step before the rollback (default 1)
     #[arg(long, value_name = "N")]
     pub failure_limit: Option<u32>,
@@ -368,6 +376,12 @@ pub struct PromoteArgs {
 
     #[command(flatten)]
     pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PauseArgs {
+    /// The Deployment being rolled out
+    pub deployment: String,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -11,6 +11,9 @@ use kube::{Client, Config};
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 
+/// The User-Agent of every request to the API server.
+pub const USER_AGENT: &str = concat!("kubectl-ramp/", env!("CARGO_PKG_VERSION"));
+
 /// A client for one cluster, with the namespace commands act in.
 #[derive(Clone)]
 pub struct Connection {
@@ -52,6 +55,11 @@ impl Connection {
         };
         // A black-holed address should fail in seconds, not hang a CI job.
         config.connect_timeout = Some(Duration::from_secs(10));
+        // As kubectl names itself: audit logs tell who made each request.
+        config.headers.push((
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static(USER_AGENT),
+        ));
         let server = config
             .cluster_url
             .to_string()

@@ -20,6 +20,9 @@ pub enum Kind {
     TimedOut,
     /// Someone else changed the rollout, or a lock is held. Exit 5.
     Conflict,
+    /// Interrupted by Ctrl-C; the rollout was left consistent. Exit 130,
+    /// as a shell reports a command ended by SIGINT.
+    Interrupted,
     /// Whoever read our output went away (`kubectl ramp status | head`):
     /// stop quietly, as other command-line tools do. Exit 0.
     OutputClosed,
@@ -33,6 +36,7 @@ impl Kind {
             Kind::AnalysisFailed => 3,
             Kind::TimedOut => 4,
             Kind::Conflict => 5,
+            Kind::Interrupted => 130,
             Kind::OutputClosed => 0,
         }
     }
@@ -62,6 +66,11 @@ impl Error {
 
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(Kind::Invalid, message)
+    }
+
+    /// Ctrl-C: `hint` says where the rollout stands and how to go on.
+    pub fn interrupted(hint: impl Into<String>) -> Self {
+        Self::new(Kind::Interrupted, "interrupted").with_hint(hint)
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -145,7 +154,14 @@ mod tests {
 
     #[test]
     fn exit_codes_match_the_documented_interface() {
-        let cases = [(Kind::Failed, 1), (Kind::Invalid, 2), (Kind::Conflict, 5)];
+        let cases = [
+            (Kind::Failed, 1),
+            (Kind::Invalid, 2),
+            (Kind::AnalysisFailed, 3),
+            (Kind::TimedOut, 4),
+            (Kind::Conflict, 5),
+            (Kind::Interrupted, 130),
+        ];
         for (kind, code) in cases {
             assert_eq!(kind.exit_code(), code, "{kind:?}");
         }

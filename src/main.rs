@@ -62,6 +62,10 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Promote(args) => commands::promote::run(&cli.global, args).await,
         Command::Abort(args) => commands::abort::run(&cli.global, args).await,
         Command::Run(args) => commands::run::run(&cli.global, args).await,
+        Command::Pause(args) => {
+            let conn = connect::Connection::open(&cli.global).await?;
+            commands::run::pause(&conn, &args.deployment).await
+        }
         Command::Status(args) => commands::status::run(&cli.global, args).await,
         Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
     }

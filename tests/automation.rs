@@ -89,6 +89,41 @@ fn a_healthy_canary_promotes_by_itself() {
     );
     assert_eq!(success["value"], 100.0);
     assert_eq!(success["threshold"], ">= 99");
+    // Each step, the last one included, was checked before going on.
+    let checked = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "request-success-rate")
+        .count();
+    assert_eq!(checked, 2, "one check per step: {checks}");
+}
+
+#[test]
+fn a_one_second_interval_reads_two_scrapes_and_promotes() {
+    // Prometheus scrapes every second here: a one-second window would
+    // hold one sample, never a rate. The window becomes two scrapes.
+    let metrics = Metrics::get();
+    let ns = istio_app("auto-fast", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web-canary", healthy());
+    let analysis = example("istio.yaml");
+    let mut args = auto_args(&metrics.prometheus_url, &analysis, &["-o", "json"]);
+    let interval = args.iter().position(|a| *a == "4s").unwrap();
+    args[interval] = "1s";
+    let run = ns.ramp(&args).success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    let checks = ns.record("web").unwrap()["automation"]["checks"].clone();
+    let query = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "request-success-rate")
+        .unwrap()["query"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(query.contains("[2s]"), "{query}");
 }
 
 #[test]
@@ -364,4 +399,116 @@ fn automation_flags_without_auto_or_prometheus_are_refused() {
     let run = ns.ramp(&["run", "web"]).code(2);
     assert!(run.stderr.contains("has no rollout in progress"), "{run}");
     assert_eq!(ns.versions(), versions);
+}
+
+#[test]
+fn run_refuses_dry_run_and_changes_nothing() {
+    let ns = istio_app("auto-dry", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let versions = ns.versions();
+    let run = ns
+        .ramp(&["run", "web", "--dry-run", "--interval", "1s"])
+        .code(2);
+    assert!(run.stderr.contains("run does not take --dry-run"), "{run}");
+    assert!(run.stderr.contains("step web --dry-run"), "{run}");
+    assert_eq!(ns.versions(), versions);
+    assert!(ns.names("leases").is_empty());
+}
+
+/// An automated rollout at its first step, its driver waiting 30s before
+/// the first check.
+fn driven(ns: &support::Namespace) -> std::process::Child {
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "30,60,100",
+        "--auto",
+        "--interval",
+        "30s",
+    ]);
+    wait_until("the first step", Duration::from_secs(30), || {
+        ns.record("web")
+            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
+            && ns.names("leases") == ["ramp-web"]
+    });
+    driver
+}
+
+#[test]
+fn abort_wins_over_a_running_driver() {
+    let ns = istio_app("auto-abort", 2);
+    let driver = driven(&ns);
+    let abort = ns
+        .ramp(&["abort", "web", "--reason", "pager went off"])
+        .success();
+    assert!(
+        abort
+            .stderr
+            .contains("another kubectl-ramp is driving the rollout"),
+        "{abort}"
+    );
+    assert!(abort.stderr.contains("aborting anyway"), "{abort}");
+    // The driver sees it on its watch, long before its 30s are up.
+    let run = wait_output(driver);
+    assert_eq!(run.code, Some(3), "{run}");
+    assert!(
+        run.stderr
+            .contains("was aborted (aborted at step 1/3: pager went off"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert!(ns.names("leases").is_empty(), "the driver let go");
+}
+
+#[test]
+fn pause_stops_the_driver_at_its_step_and_run_carries_on() {
+    let ns = istio_app("auto-pause", 2);
+    let driver = driven(&ns);
+    let pause = ns.ramp(&["pause", "web"]).success();
+    assert!(
+        pause.stderr.contains("stops at its current step"),
+        "{pause}"
+    );
+    let run = wait_output(driver);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stderr.contains("paused by "), "{run}");
+    assert!(run.stderr.contains("at step 1/3"), "{run}");
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(1))
+    );
+    assert!(ns.names("leases").is_empty());
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 70), ("web-canary".into(), 30)]
+    );
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert_eq!(status["phase"], "Paused");
+
+    let run = ns
+        .ramp(&["run", "web", "--interval", "1s", "-o", "json"])
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    assert!(
+        ns.record("web").unwrap()["automation"]
+            .get("paused_by")
+            .is_none()
+    );
 }

@@ -563,7 +563,16 @@ fn the_contender_can_run_in_another_namespace() {
 
 /// Kills a command at several moments with SIGKILL, runs it again, and
 /// checks that the end state is the one an uninterrupted run reaches.
-fn killed_then_rerun(ns: &Namespace, args: &[&str], delay: Duration) {
+/// Whether the kill landed before the command's work was done (`done`
+/// says whether the cluster already holds its end state: a kill while it
+/// printed the status at the end interrupted nothing, and running `step`
+/// again then would be a second step).
+fn killed_then_rerun(
+    ns: &Namespace,
+    args: &[&str],
+    delay: Duration,
+    done: impl Fn() -> bool,
+) -> bool {
     let mut child = ns.spawn_ramp(args);
     std::thread::sleep(delay);
     if child.try_wait().unwrap().is_some() {
@@ -571,10 +580,20 @@ fn killed_then_rerun(ns: &Namespace, args: &[&str], delay: Duration) {
         // command, not a retry.
         let run = wait_output(child);
         assert_eq!(run.code, Some(0), "{args:?} (not killed):\n{run}");
-        return;
+        return false;
     }
     child.kill().unwrap();
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    // Killed by the signal, not ended by itself.
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "{args:?}"
+    );
+    if done() {
+        eprintln!("killed {args:?} after {delay:?}, once its work was done");
+        return false;
+    }
     eprintln!("killed {args:?} after {delay:?}");
     let run = ns.ramp(args);
     assert_eq!(
@@ -582,6 +601,7 @@ fn killed_then_rerun(ns: &Namespace, args: &[&str], delay: Duration) {
         Some(0),
         "{args:?} after a kill at {delay:?}:\n{run}"
     );
+    true
 }
 
 fn state(ns: &Namespace) -> (Value, Value, Vec<String>, Vec<String>) {
@@ -597,6 +617,7 @@ fn state(ns: &Namespace) -> (Value, Value, Vec<String>, Vec<String>) {
 #[test]
 fn killed_commands_converge_when_run_again() {
     let delays = [30, 150, 400, 800].map(Duration::from_millis);
+    let mut landed = Vec::new();
     for (round, delay) in delays.into_iter().enumerate() {
         let ns = app("canary-kill", 2);
         let start = [
@@ -607,7 +628,22 @@ fn killed_commands_converge_when_run_again() {
             "--steps",
             "50,100",
         ];
-        killed_then_rerun(&ns, &start, delay);
+        let at = |phase: &str, step: u64| {
+            let ns = &ns;
+            let phase = phase.to_string();
+            move || {
+                let ended = matches!(phase.as_str(), "Succeeded" | "Aborted");
+                ns.record("web")
+                    .is_some_and(|r| r["phase"] == phase.as_str() && r["step"] == step)
+                    && ns.names("leases").is_empty()
+                    && (!ended || ns.names("deployments") == ["web"])
+            }
+        };
+        landed.push((
+            "start",
+            delay,
+            killed_then_rerun(&ns, &start, delay, at("Paused", 1)),
+        ));
         let (record, vs, deployments, services) = state(&ns);
         assert_eq!(
             record,
@@ -626,7 +662,11 @@ fn killed_commands_converge_when_run_again() {
             )
         );
 
-        killed_then_rerun(&ns, &["step", "web"], delay);
+        landed.push((
+            "step",
+            delay,
+            killed_then_rerun(&ns, &["step", "web"], delay, at("Paused", 2)),
+        ));
         let (record, vs, _, _) = state(&ns);
         assert_eq!(
             record,
@@ -644,7 +684,11 @@ fn killed_commands_converge_when_run_again() {
         } else {
             ("abort", "Aborted")
         };
-        killed_then_rerun(&ns, &[verb, "web"], delay);
+        landed.push((
+            verb,
+            delay,
+            killed_then_rerun(&ns, &[verb, "web"], delay, at(phase, 2)),
+        ));
         let (record, vs, deployments, services) = state(&ns);
         assert_eq!(record["phase"], phase, "{verb}, killed at {delay:?}");
         assert_eq!(
@@ -669,4 +713,62 @@ fn killed_commands_converge_when_run_again() {
         );
         assert!(ns.names("leases").is_empty());
     }
+    let kills = landed.iter().filter(|(_, _, killed)| *killed).count();
+    eprintln!("{kills} of {} kills landed: {landed:?}", landed.len());
+    // No command is done 30 ms after it began: those kills always land,
+    // so the test above did test recovery from a kill.
+    for (verb, delay, killed) in &landed {
+        if *delay == Duration::from_millis(30) {
+            assert!(killed, "{verb} finished within 30 ms");
+        }
+    }
+    assert!(kills >= 3, "{landed:?}");
+}
+
+#[test]
+fn a_damaged_record_is_refused_by_step_and_abort_still_restores_traffic() {
+    let ns = app("canary-damaged", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let mut record = ns.record("web").unwrap();
+    record["step"] = 99.into();
+    kubectl(&[
+        "annotate",
+        "deployment",
+        "web",
+        "-n",
+        &ns.name,
+        "--overwrite",
+        &format!("ramp.dev/record={record}"),
+    ])
+    .success();
+    let versions = ns.versions();
+    for args in [
+        &["step", "web", "--yes"][..],
+        &["promote", "web"],
+        &["status", "web"],
+    ] {
+        let run = ns.ramp(args).code(2);
+        assert!(
+            run.stderr
+                .contains("is damaged: step is 99 but there are 2 steps"),
+            "{args:?}: {run}"
+        );
+        assert!(run.stderr.contains("kubectl ramp abort web"), "{run}");
+    }
+    assert_eq!(ns.versions(), versions, "nothing changed");
+    ns.ramp(&["abort", "web"]).success();
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
 }

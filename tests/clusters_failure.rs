@@ -78,6 +78,12 @@ fn a_cluster_that_fails_mid_rollout_aborts_the_others_with_a_clear_report() {
         last.starts_with("error: step failed on 1 of 3 clusters: c3 (cannot reach"),
         "{run}"
     );
+    // The abort could not reach c3 either, and the report says so.
+    assert!(run.stderr.contains("[c3] abort failed: "), "{run}");
+    assert!(
+        last.contains("; the abort failed on c3 (cannot reach"),
+        "{run}"
+    );
     let rows: Vec<&str> = run.stdout.lines().collect();
     assert!(
         rows.iter()

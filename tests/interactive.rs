@@ -6,6 +6,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
+use serde_json::Value;
 use support::{Namespace, kubeconfig, wait_output, wait_until};
 
 fn app(prefix: &str) -> Namespace {
@@ -261,7 +262,8 @@ fn ctrl_c_while_waiting_leaves_the_rollout_paused_and_consistent() {
     let terminal = Terminal::run(&ns, &format!("start web -f {}", file.display()));
     terminal.wait_for("waiting for web-canary", 1);
     terminal.press("C-c");
-    terminal.wait_for("EXITED 1", 1);
+    // 130, as a shell reports a command ended by Ctrl-C.
+    terminal.wait_for("EXITED 130", 1);
     assert!(
         terminal.screen().contains("error: interrupted"),
         "{}",
@@ -280,4 +282,77 @@ fn ctrl_c_while_waiting_leaves_the_rollout_paused_and_consistent() {
     );
     assert!(ns.names("leases").is_empty(), "the lock is released");
     ns.ramp(&["abort", "web"]).success();
+}
+
+#[test]
+fn an_answer_given_after_someone_elses_abort_changes_nothing() {
+    let ns = app("late-answer");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "20,100",
+    ])
+    .success();
+    let terminal = Terminal::run(&ns, "step web");
+    terminal.wait_for("Go ahead?", 1);
+    // Meanwhile, someone else aborts.
+    ns.ramp(&["abort", "web", "--reason", "bad canary"])
+        .success();
+    let aborted = ns.versions();
+    terminal.press("y");
+    terminal.wait_for("EXITED 5", 1);
+    let screen = terminal.screen();
+    assert!(
+        screen.contains("was changed by another command while this one ran: it is now Aborted"),
+        "{screen}"
+    );
+    assert!(screen.contains("bad canary"), "{screen}");
+    assert_eq!(ns.versions(), aborted, "nothing changed after the abort");
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Aborted");
+    assert_eq!(
+        record["history"].as_array().unwrap().last().unwrap()["event"],
+        "Aborted"
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert_eq!(
+        support::weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+}
+
+#[test]
+fn an_answer_given_after_another_step_changes_nothing() {
+    let ns = app("late-step");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "20,60,100",
+    ])
+    .success();
+    let terminal = Terminal::run(&ns, "step web");
+    terminal.wait_for("Go ahead?", 1);
+    ns.ramp(&["step", "web", "--yes"]).success();
+    let stepped = ns.versions();
+    terminal.press("y");
+    terminal.wait_for("EXITED 5", 1);
+    assert_eq!(ns.versions(), stepped);
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(2))
+    );
+    let reached: Vec<&Value> = record["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["event"] == "StepReached")
+        .collect();
+    assert_eq!(reached.len(), 2, "both steps stay in the history: {record}");
 }

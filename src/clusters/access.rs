@@ -4,7 +4,8 @@
 
 use base64::Engine;
 use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    ResourceAttributes, ResourceRule, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    SelfSubjectRulesReview, SelfSubjectRulesReviewSpec,
 };
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
@@ -32,7 +33,7 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     (
         "coordination.k8s.io",
         "leases",
-        &["get", "create", "update", "delete"],
+        &["get", "list", "watch", "create", "update", "delete"],
     ),
     ("events.k8s.io", "events", &["create", "patch"]),
     (
@@ -63,59 +64,144 @@ impl std::fmt::Display for Permission {
     }
 }
 
-/// The permissions the current credentials lack in `namespace`, asked of the
-/// API server one by one (SelfSubjectAccessReview). With a router, only
-/// those a rollout through it uses.
+/// What the current credentials may do in one namespace, as the API server
+/// says in one SelfSubjectRulesReview.
+pub struct Rules {
+    namespace: String,
+    rules: Vec<ResourceRule>,
+    /// The server could not list every rule (an authorizer that cannot
+    /// enumerate): what the rules do not grant is asked one by one.
+    incomplete: bool,
+}
+
+/// Asks the API server once what the credentials may do in `namespace`.
+pub async fn rules(conn: &Connection, namespace: &str) -> Result<Rules> {
+    let api: Api<SelfSubjectRulesReview> = Api::all(conn.client.clone());
+    let review = SelfSubjectRulesReview {
+        spec: SelfSubjectRulesReviewSpec {
+            namespace: Some(namespace.to_string()),
+        },
+        ..Default::default()
+    };
+    let answer = api
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                "ask the API server what these credentials may do",
+                &conn.server,
+            )
+        })?;
+    let status = answer.status.unwrap_or_default();
+    Ok(Rules {
+        namespace: namespace.to_string(),
+        rules: status.resource_rules,
+        incomplete: status.incomplete,
+    })
+}
+
+/// Whether one rule of a rules review grants `verb` on `resource` of
+/// `group` (any name).
+pub fn grants(rule: &ResourceRule, group: &str, resource: &str, verb: &str) -> bool {
+    let any = |list: &[String], wanted: &str| list.iter().any(|v| v == "*" || v == wanted);
+    let names_any = rule.resource_names.as_ref().is_none_or(|n| n.is_empty());
+    any(&rule.verbs, verb)
+        && any(rule.api_groups.as_deref().unwrap_or_default(), group)
+        && any(rule.resources.as_deref().unwrap_or_default(), resource)
+        && names_any
+}
+
+impl Rules {
+    /// The permissions a rollout (through `router`, or any router) needs
+    /// that these credentials lack.
+    pub async fn missing(
+        &self,
+        conn: &Connection,
+        router: Option<RouterKind>,
+    ) -> Result<Vec<Permission>> {
+        let unused = |group: &str| match router {
+            Some(RouterKind::Istio) => group == "gateway.networking.k8s.io",
+            Some(RouterKind::GatewayApi) => group == "networking.istio.io",
+            Some(RouterKind::Replicas) => {
+                group == "gateway.networking.k8s.io" || group == "networking.istio.io"
+            }
+            None => false,
+        };
+        let not_granted: Vec<Permission> = PERMISSIONS
+            .iter()
+            .filter(|(group, _, _)| !unused(group))
+            .flat_map(|(group, resource, verbs)| {
+                verbs.iter().map(move |verb| Permission {
+                    verb: verb.to_string(),
+                    resource: resource.to_string(),
+                    group: group.to_string(),
+                })
+            })
+            .filter(|p| {
+                !self
+                    .rules
+                    .iter()
+                    .any(|r| grants(r, &p.group, &p.resource, &p.verb))
+            })
+            .collect();
+        if !self.incomplete || not_granted.is_empty() {
+            return Ok(not_granted);
+        }
+        // Asked together, not one after the other.
+        let answers = futures::future::join_all(
+            not_granted
+                .iter()
+                .map(|p| allowed(conn, &self.namespace, p)),
+        )
+        .await;
+        let mut missing = Vec::new();
+        for (permission, answer) in not_granted.into_iter().zip(answers) {
+            if !answer? {
+                missing.push(permission);
+            }
+        }
+        Ok(missing)
+    }
+}
+
+/// One SelfSubjectAccessReview.
+async fn allowed(conn: &Connection, namespace: &str, p: &Permission) -> Result<bool> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(conn.client.clone());
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(namespace.to_string()),
+                verb: Some(p.verb.clone()),
+                group: Some(p.group.clone()),
+                resource: Some(p.resource.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let answer = api
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                "ask the API server what these credentials may do",
+                &conn.server,
+            )
+        })?;
+    Ok(answer.status.is_some_and(|s| s.allowed))
+}
+
+/// The permissions the current credentials lack in `namespace`. With a
+/// router, only those a rollout through it uses.
 pub async fn missing_permissions(
     conn: &Connection,
     namespace: &str,
     router: Option<RouterKind>,
 ) -> Result<Vec<Permission>> {
-    let api: Api<SelfSubjectAccessReview> = Api::all(conn.client.clone());
-    let mut missing = Vec::new();
-    let unused = |group: &str| match router {
-        Some(RouterKind::Istio) => group == "gateway.networking.k8s.io",
-        Some(RouterKind::GatewayApi) => group == "networking.istio.io",
-        Some(RouterKind::Replicas) => {
-            group == "gateway.networking.k8s.io" || group == "networking.istio.io"
-        }
-        None => false,
-    };
-    for (group, resource, verbs) in PERMISSIONS.iter().filter(|(group, _, _)| !unused(group)) {
-        for verb in *verbs {
-            let review = SelfSubjectAccessReview {
-                spec: SelfSubjectAccessReviewSpec {
-                    resource_attributes: Some(ResourceAttributes {
-                        namespace: Some(namespace.to_string()),
-                        verb: Some(verb.to_string()),
-                        group: Some(group.to_string()),
-                        resource: Some(resource.to_string()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                ..Default::default()
-            };
-            let answer = api
-                .create(&PostParams::default(), &review)
-                .await
-                .map_err(|e| {
-                    error::from_kube(
-                        e,
-                        "ask the API server what these credentials may do",
-                        &conn.server,
-                    )
-                })?;
-            if !answer.status.is_some_and(|s| s.allowed) {
-                missing.push(Permission {
-                    verb: verb.to_string(),
-                    resource: resource.to_string(),
-                    group: group.to_string(),
-                });
-            }
-        }
-    }
-    Ok(missing)
+    rules(conn, namespace).await?.missing(conn, router).await
 }
 
 /// The Kubernetes version, or why the cluster cannot be reached.
@@ -326,6 +412,37 @@ mod tests {
             group: "".into(),
         };
         assert_eq!(p.to_string(), "create services");
+    }
+
+    #[test]
+    fn rules_grant_by_verb_group_and_resource_with_wildcards() {
+        let rule =
+            |verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str]| ResourceRule {
+                verbs: verbs.iter().map(|v| v.to_string()).collect(),
+                api_groups: Some(groups.iter().map(|v| v.to_string()).collect()),
+                resources: Some(resources.iter().map(|v| v.to_string()).collect()),
+                resource_names: Some(names.iter().map(|v| v.to_string()).collect()),
+            };
+        let cases = [
+            (rule(&["patch"], &["apps"], &["deployments"], &[]), true),
+            (rule(&["*"], &["*"], &["*"], &[]), true),
+            (rule(&["get", "patch"], &["apps"], &["*"], &[]), true),
+            (rule(&["get"], &["apps"], &["deployments"], &[]), false),
+            (rule(&["patch"], &[""], &["deployments"], &[]), false),
+            (rule(&["patch"], &["apps"], &["replicasets"], &[]), false),
+            // Only some names: not every Deployment ramp may touch.
+            (
+                rule(&["patch"], &["apps"], &["deployments"], &["web"]),
+                false,
+            ),
+        ];
+        for (rule, expected) in cases {
+            assert_eq!(
+                grants(&rule, "apps", "deployments", "patch"),
+                expected,
+                "{rule:?}"
+            );
+        }
     }
 
     #[test]

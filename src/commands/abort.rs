@@ -1,12 +1,12 @@
 //! `kubectl ramp abort DEPLOYMENT`: traffic back to the incumbent first
 //! (the routes restored from the snapshot), then the contender removed.
 
-use super::{Begin, drive, executor, load, show};
+use super::{Begin, drive, executor, load_with, show};
 use crate::cli::{AbortArgs, ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::execute::state_of;
-use crate::rollout::record::Phase;
+use crate::rollout::record::{Phase, Record};
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
     let conn = Connection::open(global).await?;
@@ -26,7 +26,8 @@ pub async fn abort(
     reason: Option<&str>,
     change: &ChangeArgs,
 ) -> Result<()> {
-    let loaded = load(conn, name).await?;
+    let loaded = load_with(conn, name, Record::from_annotations_to_abort).await?;
+    let base = loaded.base();
     let Some(record) = loaded.record else {
         return Err(Error::invalid(format!(
             "deployment {name:?} has no rollout in progress; there is nothing to abort"
@@ -64,7 +65,7 @@ pub async fn abort(
             })
         }
     };
-    let executor = executor(conn, name, record, loaded.raw, change);
+    let executor = executor(conn, name, record, base, change);
     drive(executor, conn, name, "abort", begin).await?;
     Ok(())
 }

@@ -88,6 +88,7 @@ pub async fn run_on<'a>(
     for (cluster, err) in &failures {
         eprintln!("[{}] error: {err}", cluster.name);
     }
+    let mut unaborted = Vec::new();
     if !failures.is_empty() && command != "abort" && !change.dry_run {
         let names: Vec<&str> = failures.iter().map(|(c, _)| c.name.as_str()).collect();
         match change.on_failure {
@@ -97,7 +98,7 @@ pub async fn run_on<'a>(
                     names.join(", ")
                 );
                 let reason = format!("{command} failed on {}", names.join(", "));
-                join_all(clusters.iter().map(|c| {
+                let aborted = join_all(clusters.iter().map(|c| {
                     let global = global_for(global, c);
                     let change = for_cluster(c);
                     let reason = reason.clone();
@@ -107,6 +108,7 @@ pub async fn run_on<'a>(
                     }
                 }))
                 .await;
+                unaborted = abort_failures(&clusters, &aborted);
             }
             OnFailure::Pause => {
                 eprintln!(
@@ -122,26 +124,42 @@ pub async fn run_on<'a>(
     match failures.first() {
         None => Ok(()),
         Some((_, first)) => {
-            let kind = if first.kind == Kind::OutputClosed {
-                Kind::Failed
-            } else {
-                first.kind
+            let kind = match first.kind {
+                Kind::OutputClosed => Kind::Failed,
+                // A rollout left half aborted is an error, whatever began it.
+                _ if !unaborted.is_empty() => Kind::Failed,
+                kind => kind,
             };
-            Err(Error::new(
-                kind,
-                format!(
-                    "{command} failed on {} of {} clusters: {}",
-                    failures.len(),
-                    clusters.len(),
-                    failures
-                        .iter()
-                        .map(|(c, e)| format!("{} ({})", c.name, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            ))
+            let mut message = format!(
+                "{command} failed on {} of {} clusters: {}",
+                failures.len(),
+                clusters.len(),
+                failures
+                    .iter()
+                    .map(|(c, e)| format!("{} ({})", c.name, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            if !unaborted.is_empty() {
+                message.push_str(&format!("; the abort failed on {}", unaborted.join("; ")));
+            }
+            Err(Error::new(kind, message))
         }
     }
+}
+
+/// The clusters whose abort failed, each with the reason, each also said
+/// on stderr as it is found.
+pub fn abort_failures(clusters: &[Cluster], aborted: &[Result<()>]) -> Vec<String> {
+    clusters
+        .iter()
+        .zip(aborted)
+        .filter_map(|(c, result)| {
+            let err = result.as_ref().err()?;
+            eprintln!("[{}] abort failed: {err}", c.name);
+            Some(format!("{} ({})", c.name, err.message))
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -360,19 +378,27 @@ async fn automated(
     automation: Automation,
 ) -> Result<()> {
     let clusters = selected(&change.clusters)?;
-    let members = clusters
-        .iter()
-        .map(|c| {
-            let change = ChangeArgs {
-                label: Some(c.name.clone()),
-                quiet: true,
-                clusters: ClusterSelection::default(),
-                ..change.clone()
-            };
-            (c.name.clone(), global_for(global, c), change)
-        })
-        .collect();
-    let driven = super::run::drive_many(members, deployment, automation).await;
+    let mut members = Vec::new();
+    for c in &clusters {
+        let change = ChangeArgs {
+            label: Some(c.name.clone()),
+            quiet: true,
+            clusters: ClusterSelection::default(),
+            ..change.clone()
+        };
+        let conn = Connection::open(&global_for(global, c))
+            .await
+            .map_err(|e| Error {
+                message: format!("{}: {}", c.name, e.message),
+                ..e
+            })?;
+        members.push(super::run::Member {
+            label: Some(c.name.clone()),
+            conn,
+            change,
+        });
+    }
+    let driven = super::run::drive(members, deployment, automation).await;
     summary(global, &clusters, deployment).await?;
     driven
 }

@@ -16,7 +16,7 @@ use kube::Api;
 use crate::cli::{ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::rollout::execute::Executor;
+use crate::rollout::execute::{Base, Executor};
 use crate::rollout::lock::Lock;
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
@@ -30,7 +30,25 @@ pub struct Loaded {
     pub raw: Option<String>,
 }
 
+impl Loaded {
+    /// What a decision made on this read is compared with when it writes.
+    pub fn base(&self) -> Base {
+        Base {
+            raw: self.raw.clone(),
+            resource_version: self.incumbent.metadata.resource_version.clone(),
+        }
+    }
+}
+
 pub async fn load(conn: &Connection, name: &str) -> Result<Loaded> {
+    load_with(conn, name, Record::from_annotations).await
+}
+
+type ReadRecord =
+    fn(&str, Option<&std::collections::BTreeMap<String, String>>) -> Result<Option<Record>>;
+
+/// `load` with the record read as `read` reads it.
+pub async fn load_with(conn: &Connection, name: &str, read: ReadRecord) -> Result<Loaded> {
     let namespace = &conn.namespace;
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
     let incumbent = api
@@ -46,7 +64,7 @@ pub async fn load(conn: &Connection, name: &str) -> Result<Loaded> {
             ))
         })?;
     let annotations = incumbent.metadata.annotations.as_ref();
-    let record = Record::from_annotations(name, annotations)?;
+    let record = read(name, annotations)?;
     let raw = annotations.and_then(|a| a.get(ANNOTATION)).cloned();
     Ok(Loaded {
         incumbent,
@@ -85,7 +103,9 @@ pub fn in_progress(name: &str, record: Option<&Record>) -> Result<Record> {
     }
 }
 
-const INTERRUPTED: &str = "interrupted";
+/// How long an abort waits for a command that held the rollout to see the
+/// abort and let go, before its last look.
+const OTHER_HOLDER_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The record write that begins a command's work: the intent, written
 /// before any action.
@@ -108,9 +128,24 @@ pub async fn drive(
     begin: Option<Begin>,
 ) -> Result<Record> {
     let dry_run = executor.dry_run();
+    let mut held_elsewhere = false;
     let lock = match dry_run {
         true => None,
-        false => Some(Lock::acquire(conn, &conn.namespace, name, command).await?),
+        false => match Lock::acquire(conn, &conn.namespace, name, command).await {
+            Ok(lock) => Some(lock),
+            // Abort always wins: it does not wait for the command that
+            // holds the rollout. Its record write (a compare-and-swap) is
+            // what that command sees at its next look, and stops on.
+            Err(err) if command == "abort" && err.kind == Kind::Conflict => {
+                eprintln!(
+                    "{}; aborting anyway: it stops at its next look at the rollout",
+                    err.message
+                );
+                held_elsewhere = true;
+                None
+            }
+            Err(err) => return Err(err),
+        },
     };
     let work = async {
         if let Some(begin) = begin {
@@ -121,16 +156,27 @@ pub async fn drive(
                 .transition(begin.record, begin.reason, &begin.message)
                 .await?;
         }
-        executor.run().await
+        executor.run().await?;
+        if held_elsewhere {
+            // A write the other command had in flight may have landed
+            // after ours: once it has let go, converge once more.
+            let released =
+                Lock::wait_released(conn, &conn.namespace, name, OTHER_HOLDER_GRACE).await;
+            if !released {
+                tracing::warn!("the other command still holds the rollout");
+            }
+            executor.run().await?;
+        }
+        Ok(())
     };
     let outcome = tokio::select! {
         result = work => result,
-        _ = tokio::signal::ctrl_c() => Err(Error::failed(INTERRUPTED)
-            .with_hint(format!("see `kubectl ramp status {name}`; run the command again to continue"))),
+        _ = tokio::signal::ctrl_c() => Err(Error::interrupted(
+            format!("see `kubectl ramp status {name}`; run the command again to continue"))),
     };
     if let Err(err) = &outcome
         && !dry_run
-        && (err.kind == Kind::TimedOut || err.message == INTERRUPTED)
+        && matches!(err.kind, Kind::TimedOut | Kind::Interrupted)
     {
         pause_where_it_stands(&mut executor, err).await;
     }
@@ -186,14 +232,14 @@ pub fn executor(
     conn: &Connection,
     name: &str,
     record: Record,
-    stored: Option<String>,
+    base: Base,
     change: &ChangeArgs,
 ) -> Executor {
     Executor::new(
         conn.clone(),
         name,
         record,
-        stored,
+        base,
         change.dry_run,
         change.timeout,
         Progress::new(change.dry_run).labelled(change.label.as_deref()),

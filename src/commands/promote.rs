@@ -21,6 +21,7 @@ pub async fn promote(
     loaded: Loaded,
     change: &ChangeArgs,
 ) -> Result<()> {
+    let base = loaded.base();
     let Some(record) = loaded.record else {
         return Err(
             Error::invalid(format!("deployment {name:?} has no rollout in progress")).with_hint(
@@ -50,7 +51,7 @@ pub async fn promote(
             })
         }
     };
-    let executor = executor(conn, name, record, loaded.raw, change);
+    let executor = executor(conn, name, record, base, change);
     drive(executor, conn, name, "promote", begin).await?;
     Ok(())
 }

@@ -1,18 +1,21 @@
 //! `kubectl ramp run DEPLOYMENT` (and `start --auto`): the CLI process
-//! drives the rollout itself. After each step it waits the interval, runs
-//! the analysis, and goes on, promotes at the end, or rolls back when the
-//! analysis fails. A Lease keeps a second driver out; if this one dies, the
-//! next `run` carries on from the record.
+//! drives the rollout itself, on one cluster or many in lock-step. It
+//! observes the records, asks `rollout::decide` what comes next, and does
+//! it: waits (watching the records, so an abort or a pause is seen at
+//! once), checks, steps, promotes, or rolls back. Every counter and check
+//! is kept in each cluster's record, so a driver started anew on any
+//! machine carries on exactly where the last one stopped. A Lease per
+//! cluster keeps a second driver out.
 
 use std::time::Duration;
 
-use futures::future::join_all;
+use futures::future::{join_all, select_all};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 
-use super::{abort, executor, in_progress, load, promote, show, step};
+use super::{Loaded, abort, executor, in_progress, load, promote, show, step};
 use crate::analysis::judge::{self, Context};
 use crate::analysis::prometheus::Prometheus;
 use crate::analysis::spec::{AnalysisSpec, WebhookType};
@@ -21,19 +24,32 @@ use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, ChangeArgs, GlobalArgs, RunArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::rollout::lock::Lock;
-use crate::rollout::record::{Automation, Phase, Record};
+use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
+use crate::rollout::lock::{Lock, hostname, username};
+use crate::rollout::record::{ANNOTATION, Automation, Phase, Record};
 
 /// How many checks the record keeps.
 const KEPT_CHECKS: usize = 20;
 
+/// How many times in a row the driver may find that someone else changed
+/// a record it was about to write, before it gives up.
+const CONFLICTS_IN_A_ROW: u32 = 10;
+
 pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
-    let conn = Connection::open(global).await?;
     let name = args.deployment.as_str();
+    if args.change.dry_run {
+        // A driver's decisions depend on metrics that only time brings; a
+        // rehearsal of them would write nothing true.
+        return Err(Error::invalid("run does not take --dry-run: it drives the rollout for real, over time")
+            .with_hint(format!(
+                "rehearse the next step with `kubectl ramp step {name} --dry-run`, or see where it stands with `kubectl ramp status {name}`"
+            )));
+    }
+    let conn = Connection::open(global).await?;
     let loaded = load(&conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     let automation = settings(record.automation.clone(), &args.automation)?;
-    drive(global, &conn, name, automation, &args.change).await
+    drive_one(global, &conn, name, automation, &args.change).await
 }
 
 /// The automation settings: those recorded, with the flags given on top.
@@ -48,6 +64,9 @@ pub fn settings(recorded: Option<Automation>, flags: &AutomationArgs) -> Result<
         },
         prometheus: None,
         interval: 60,
+        window: None,
+        scrape_interval: None,
+        paused_by: None,
         failure_limit: 1,
         promote: true,
         notify: None,
@@ -60,9 +79,13 @@ pub fn settings(recorded: Option<Automation>, flags: &AutomationArgs) -> Result<
     }
     if let Some(url) = &flags.prometheus {
         automation.prometheus = Some(url.clone());
+        automation.scrape_interval = None;
     }
     if let Some(interval) = flags.interval {
         automation.interval = interval.as_secs().max(1);
+    }
+    if let Some(window) = flags.window {
+        automation.window = Some(window.as_secs().max(1));
     }
     if let Some(limit) = flags.failure_limit {
         if limit == 0 {
@@ -86,239 +109,578 @@ pub fn settings(recorded: Option<Automation>, flags: &AutomationArgs) -> Result<
     Ok(automation)
 }
 
-/// Holds the lease and drives the rollout to its end, then shows it.
-pub async fn drive(
+/// One cluster of an automated rollout.
+pub struct Member {
+    /// The cluster's name when there are several; progress lines carry it.
+    pub label: Option<String>,
+    pub conn: Connection,
+    pub change: ChangeArgs,
+}
+
+impl Member {
+    fn labelled(&self, err: Error) -> Error {
+        match &self.label {
+            Some(label) => Error {
+                message: format!("{label}: {}", err.message),
+                ..err
+            },
+            None => err,
+        }
+    }
+
+    fn say(&self, text: &str) {
+        match &self.label {
+            Some(label) => eprintln!("[{label}] {text}"),
+            None => eprintln!("{text}"),
+        }
+    }
+}
+
+/// Drives the rollout on one cluster to its end, then shows it.
+pub async fn drive_one(
     global: &GlobalArgs,
     conn: &Connection,
     name: &str,
     automation: Automation,
     change: &ChangeArgs,
 ) -> Result<()> {
-    let lock = Lock::acquire(conn, &conn.namespace, name, "run").await?;
-    let outcome = tokio::select! {
-        outcome = drive_held(conn, name, automation, change) => outcome,
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("stopped; the rollout stays where it is. `kubectl ramp run {name}` carries on");
-            Ok(())
-        }
+    let member = Member {
+        label: None,
+        conn: conn.clone(),
+        change: change.clone(),
     };
-    lock.release().await;
-    outcome?;
+    drive(vec![member], name, automation).await?;
     show(global, conn, name, change).await
 }
 
-async fn drive_held(
-    conn: &Connection,
-    name: &str,
-    automation: Automation,
-    change: &ChangeArgs,
-) -> Result<()> {
-    save_automation(conn, name, |recorded| {
-        // Settings from the flags; counters and checks from the record.
-        let mut merged = automation.clone();
-        if let Some(recorded) = recorded {
-            merged.failures = recorded.failures;
-            merged.inconclusive = recorded.inconclusive;
-            merged.checks = recorded.checks.clone();
+/// Holds every cluster's lease and drives the rollout to its end.
+pub async fn drive(members: Vec<Member>, deployment: &str, automation: Automation) -> Result<()> {
+    let mut locks = Vec::new();
+    for m in &members {
+        match Lock::acquire(&m.conn, &m.conn.namespace, deployment, "run").await {
+            Ok(lock) => locks.push(lock),
+            Err(e) => {
+                for lock in locks {
+                    lock.release().await;
+                }
+                return Err(m.labelled(e));
+            }
         }
-        merged
-    })
-    .await?;
+    }
+    let carry_on = match members.len() {
+        1 => format!("`kubectl ramp run {deployment}` carries on"),
+        _ => format!("`kubectl ramp run {deployment} --clusters ...` carries on"),
+    };
+    let outcome = tokio::select! {
+        outcome = drive_held(&members, deployment, automation) => outcome,
+        _ = tokio::signal::ctrl_c() => Err(Error::interrupted(format!(
+            "the rollout stays where it is; {carry_on}"
+        ))),
+    };
+    for lock in locks {
+        lock.release().await;
+    }
+    outcome
+}
+
+/// What the driver read of every cluster in one look.
+struct Look {
+    loaded: Vec<Loaded>,
+    records: Vec<Record>,
+}
+
+async fn look(members: &[Member], deployment: &str) -> Result<Look> {
+    let loaded = join_all(
+        members
+            .iter()
+            .map(|m| async move { load(&m.conn, deployment).await.map_err(|e| m.labelled(e)) }),
+    )
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let records = members
+        .iter()
+        .zip(&loaded)
+        .map(|(m, l)| {
+            l.record.clone().ok_or_else(|| {
+                m.labelled(Error::failed(format!(
+                    "the rollout record of {deployment:?} disappeared"
+                )))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Look { loaded, records })
+}
+
+fn millis(at: &str) -> Option<i64> {
+    at.parse::<Timestamp>().ok().map(|t| t.as_millisecond())
+}
+
+fn view_of(record: &Record) -> View {
+    let automation = record.automation.as_ref();
+    View {
+        phase: record.phase,
+        step: record.step,
+        total: record.steps.len(),
+        changed_ms: record.history.last().and_then(|t| millis(&t.at)),
+        checked_ms: automation
+            .and_then(|a| a.checks.last())
+            .and_then(|c| millis(&c.at)),
+        paused_by: automation.and_then(|a| a.paused_by.clone()),
+    }
+}
+
+fn settings_of(automation: &Automation) -> decide::Settings {
+    decide::Settings {
+        interval_ms: i64::try_from(automation.interval)
+            .unwrap_or(i64::MAX / 2_000)
+            .saturating_mul(1000),
+        failure_limit: automation.failure_limit,
+        inconclusive_limit: automation.analysis.inconclusive_limit,
+        promote: automation.promote,
+    }
+}
+
+/// The counters as the records keep them: the same in every record, or,
+/// after a driver stopped half way through writing them, the highest.
+fn counters_of(records: &[Record]) -> Counters {
+    records
+        .iter()
+        .filter_map(|r| r.automation.as_ref())
+        .fold(Counters::default(), |c, a| Counters {
+            failures: c.failures.max(a.failures),
+            inconclusive: c.inconclusive.max(a.inconclusive),
+        })
+}
+
+async fn drive_held(members: &[Member], deployment: &str, flags: Automation) -> Result<()> {
+    // The settings of this run on every cluster, with the counters and
+    // checks the records keep; a pause is lifted.
+    let first = look(members, deployment).await?;
+    let scrape_interval = scrape_interval(&flags).await;
+    for (m, loaded) in members.iter().zip(&first.loaded) {
+        save_automation(m, deployment, loaded, |recorded| {
+            let mut merged = flags.clone();
+            merged.scrape_interval = flags.scrape_interval.or(scrape_interval);
+            merged.paused_by = None;
+            if let Some(recorded) = recorded {
+                merged.failures = recorded.failures;
+                merged.inconclusive = recorded.inconclusive;
+                merged.checks = recorded.checks.clone();
+            }
+            merged
+        })
+        .await?;
+    }
+    let mut conflicts = 0;
     loop {
-        let loaded = load(conn, name).await?;
-        let Some(record) = loaded.record.clone() else {
-            return Err(Error::failed(format!(
-                "the rollout record of {name:?} disappeared"
-            )));
-        };
-        let automation = record
+        let look = look(members, deployment).await?;
+        let automation = look.records[0]
             .automation
             .clone()
-            .unwrap_or_else(|| automation.clone());
-        let total = record.steps.len();
-        match record.phase {
-            Phase::Succeeded => return Ok(()),
-            Phase::Aborted | Phase::Idle => {
-                return Err(Error::failed(format!(
-                    "the rollout of {name:?} was aborted"
-                )));
+            .unwrap_or_else(|| flags.clone());
+        let views: Vec<View> = look.records.iter().map(view_of).collect();
+        let now = Timestamp::now().as_millisecond();
+        let done = act(members, deployment, &look, &automation, &views, now).await;
+        match done {
+            Ok(Some(())) => return Ok(()),
+            Ok(None) => conflicts = 0,
+            // Someone changed a record between our look and our write (a
+            // person's step, a pause, an abort): look again and decide anew.
+            Err(e) if e.kind == Kind::Conflict && conflicts < CONFLICTS_IN_A_ROW => {
+                conflicts += 1;
+                tracing::debug!("looking again: {e}");
             }
-            // Finish what an interrupted command began.
-            Phase::Progressing => step::advance(conn, name, None, change, false).await?,
-            Phase::Promoting => promote::promote(conn, name, loaded, change).await?,
-            Phase::Paused if record.step >= total => {
-                if !automation.promote {
-                    eprintln!(
-                        "at the last step; left for a person: `kubectl ramp promote {name}` or `abort`"
-                    );
-                    return Ok(());
-                }
-                notify(
-                    &automation,
-                    &format!("{name}: promoting after step {}/{total}", record.step),
-                )
-                .await;
-                promote::promote(conn, name, loaded, change).await?;
-                hooks(&automation, WebhookType::PostRollout, &record, name, conn).await;
-                notify(
-                    &automation,
-                    &format!("{name}: promoted, it runs the new version"),
-                )
-                .await;
-                return Ok(());
-            }
-            Phase::Paused => {
-                wait_for_next_check(&record, &automation).await;
-                let checks = analyse(conn, name, &record, &automation).await?;
-                let verdict = overall(&checks);
-                for check in &checks {
-                    eprintln!(
-                        "check {}: {} ({})",
-                        check.name,
-                        check.verdict.as_str(),
-                        check.message
-                    );
-                }
-                let mut updated = automation.clone();
-                updated.checks.extend(checks.iter().cloned());
-                let excess = updated.checks.len().saturating_sub(KEPT_CHECKS);
-                updated.checks.drain(..excess);
-                let failed = match verdict {
-                    Verdict::Pass => {
-                        let gates = gates(&automation, &record, name).await;
-                        updated.checks.extend(gates.iter().cloned());
-                        gates
-                            .iter()
-                            .filter(|c| c.verdict == Verdict::Fail)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                    }
-                    Verdict::Fail => checks
-                        .iter()
-                        .filter(|c| c.verdict == Verdict::Fail)
-                        .cloned()
-                        .collect(),
-                    Verdict::Inconclusive => {
-                        updated.inconclusive += 1;
-                        if updated.inconclusive > automation.analysis.inconclusive_limit {
-                            vec![Check {
-                                message: format!(
-                                    "the analysis was inconclusive {} times in a row",
-                                    updated.inconclusive
-                                ),
-                                verdict: Verdict::Fail,
-                                ..checks
-                                    .iter()
-                                    .find(|c| c.verdict == Verdict::Inconclusive)
-                                    .cloned()
-                                    .expect("one")
-                            }]
-                        } else {
-                            eprintln!(
-                                "inconclusive ({} of {}): waiting {}s",
-                                updated.inconclusive,
-                                automation.analysis.inconclusive_limit,
-                                automation.interval
-                            );
-                            Vec::new()
-                        }
-                    }
-                };
-                if !failed.is_empty() {
-                    updated.failures += 1;
-                }
-                let passed = verdict == Verdict::Pass && failed.is_empty();
-                if passed {
-                    updated.failures = 0;
-                    updated.inconclusive = 0;
-                }
-                let limit_reached = updated.failures >= automation.failure_limit;
-                save_automation(conn, name, |_| updated.clone()).await?;
-                if limit_reached {
-                    let reason = failed
-                        .iter()
-                        .map(|c| c.message.clone())
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    return roll_back(conn, name, &record, &automation, &reason, change).await;
-                }
-                if passed {
-                    step::advance(conn, name, None, change, false).await?;
-                    let reached = load(conn, name).await?.record.unwrap_or(record);
-                    notify(
-                        &automation,
-                        &format!(
-                            "{name}: step {}/{total} ({}) reached",
-                            reached.step,
-                            reached
-                                .current_step()
-                                .map(|s| s.name.as_str())
-                                .unwrap_or_default()
-                        ),
-                    )
-                    .await;
-                    save_automation(conn, name, |a| {
-                        let mut a = a.cloned().unwrap_or_else(|| updated.clone());
-                        a.failures = 0;
-                        a.inconclusive = 0;
-                        a
-                    })
-                    .await?;
-                }
-            }
+            Err(e) => return Err(e),
         }
     }
 }
 
-/// Aborts with the failed checks as the reason, and exits 3.
-async fn roll_back(
-    conn: &Connection,
-    name: &str,
-    record: &Record,
+/// Does what `decide::next` says; `Some(())` when the driver is done.
+async fn act(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
     automation: &Automation,
-    reason: &str,
-    change: &ChangeArgs,
-) -> Result<()> {
-    let at = format!("step {}/{}", record.step, record.steps.len());
-    eprintln!("analysis failed at {at}: {reason}; rolling back");
-    abort::abort(
-        conn,
-        name,
-        Some(&format!("analysis failed: {reason}")),
-        change,
-    )
-    .await?;
-    hooks(automation, WebhookType::Rollback, record, name, conn).await;
-    notify(
-        automation,
-        &format!("{name}: rolled back at {at}: {reason}"),
-    )
-    .await;
-    Err(Error::new(
-        Kind::AnalysisFailed,
-        format!("analysis failed at {at} and the rollout was rolled back: {reason}"),
-    )
-    .with_hint(format!("`kubectl ramp status {name}` shows the checks")))
+    views: &[View],
+    now: i64,
+) -> Result<Option<()>> {
+    let records = &look.records;
+    let settings = settings_of(automation);
+    let one = members.len() == 1;
+    match decide::next(&settings, views, now) {
+        Next::Succeeded => Ok(Some(())),
+        Next::AbortedElsewhere(aborted) => {
+            let by = &records[aborted[0]];
+            let how = by
+                .history
+                .last()
+                .map(|t| format!(" ({}, by {})", t.message, t.by))
+                .unwrap_or_default();
+            if one {
+                return Err(Error::new(
+                    Kind::AnalysisFailed,
+                    format!("the rollout of {deployment:?} was aborted{how}"),
+                ));
+            }
+            let on = aborted
+                .iter()
+                .filter_map(|i| members[*i].label.clone())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let reason = format!("the rollout was aborted on {on}{how}");
+            roll_back(members, deployment, records, automation, &reason)
+                .await
+                .map(Some)
+        }
+        Next::Paused(by) => {
+            let at = &records[0];
+            eprintln!(
+                "paused by {by} at step {}/{}; `kubectl ramp run {deployment}` carries on",
+                at.step,
+                at.steps.len()
+            );
+            Ok(Some(()))
+        }
+        Next::Finish(clusters) => {
+            let finished = join_all(clusters.iter().map(|i| {
+                let m = &members[*i];
+                async move {
+                    let result = match records[*i].phase {
+                        Phase::Promoting => {
+                            let loaded = load(&m.conn, deployment).await?;
+                            promote::promote(&m.conn, deployment, loaded, &m.change).await
+                        }
+                        _ => step::advance(&m.conn, deployment, None, &m.change, false).await,
+                    };
+                    result.map_err(|e| m.labelled(e))
+                }
+            }))
+            .await;
+            finished.into_iter().collect::<Result<Vec<_>>>()?;
+            Ok(None)
+        }
+        Next::PromoteRest(clusters) => {
+            promote_all(members, &clusters, deployment).await?;
+            Ok(None)
+        }
+        Next::CatchUp { clusters, target } => {
+            let to = target.to_string();
+            let stepped = join_all(clusters.iter().map(|i| {
+                let m = &members[*i];
+                let to = to.clone();
+                async move {
+                    step::advance(&m.conn, deployment, Some(&to), &m.change, false)
+                        .await
+                        .map_err(|e| m.labelled(e))
+                }
+            }))
+            .await;
+            stepped.into_iter().collect::<Result<Vec<_>>>()?;
+            Ok(None)
+        }
+        Next::WaitUntil(due) => {
+            let at = &records[0];
+            let wait = Duration::from_millis(u64::try_from(due - now).unwrap_or(0));
+            eprintln!(
+                "step {}/{}: analysis in {:.1}s",
+                at.step,
+                at.steps.len(),
+                wait.as_secs_f64()
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                changed = any_record_changes(members, deployment, &look.loaded) => changed?,
+            }
+            Ok(None)
+        }
+        Next::Check => check(members, deployment, look, automation).await,
+    }
 }
 
-/// Waits until the step has run for the interval since it was reached or
-/// since its last check, whichever is later (after a restart, too).
-async fn wait_for_next_check(record: &Record, automation: &Automation) {
-    let since = |at: &str| at.parse::<Timestamp>().ok();
-    let last_transition = record.history.last().and_then(|t| since(&t.at));
-    let last_check = automation.checks.last().and_then(|c| since(&c.at));
-    let from = last_transition
-        .max(last_check)
-        .unwrap_or_else(Timestamp::now);
-    let due = from.as_second() + automation.interval as i64;
-    let wait = (due - Timestamp::now().as_second()).max(0) as u64;
-    if wait > 0 {
-        eprintln!(
-            "step {}/{}: analysis in {wait}s",
-            record.step,
-            record.steps.len()
-        );
-        tokio::time::sleep(Duration::from_secs(wait)).await;
+/// A round of checks on every cluster, judged, kept in every record, and
+/// acted on.
+async fn check(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
+    automation: &Automation,
+) -> Result<Option<()>> {
+    let records = &look.records;
+    let settings = settings_of(automation);
+    let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
+        analyse(&m.conn, deployment, r, automation)
+            .await
+            .map_err(|e| m.labelled(e))
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let mut rounds = Vec::new();
+    for (m, checks) in members.iter().zip(&checks) {
+        for check in checks {
+            m.say(&format!(
+                "check {}: {} ({})",
+                check.name,
+                check.verdict.as_str(),
+                check.message
+            ));
+        }
+        let round = match overall(checks) {
+            Verdict::Pass => Round::Pass,
+            Verdict::Inconclusive => Round::Inconclusive,
+            Verdict::Fail => Round::Fail(
+                checks
+                    .iter()
+                    .filter(|c| c.verdict == Verdict::Fail)
+                    .map(|c| c.message.clone())
+                    .collect(),
+            ),
+        };
+        rounds.push((m.label.as_deref(), round));
+    }
+    // The gates are asked once every cluster's checks passed.
+    let gate_checks = match rounds.iter().all(|(_, r)| *r == Round::Pass) {
+        true => Some(gates(automation, &records[0], deployment).await),
+        false => None,
+    };
+    let gate_failures: Option<Vec<String>> = gate_checks.as_ref().map(|g| {
+        g.iter()
+            .filter(|c| c.verdict == Verdict::Fail)
+            .map(|c| c.message.clone())
+            .collect()
+    });
+    let at = &records[0];
+    let at_last_step = at.step >= at.steps.len();
+    let (counters, outcome) = decide::judge(
+        &settings,
+        counters_of(records),
+        &rounds,
+        gate_failures.as_deref(),
+        at_last_step,
+    );
+    // The transcript and the counters, in every record, against what the
+    // decision was made on.
+    for ((m, loaded), checks) in members.iter().zip(&look.loaded).zip(&checks) {
+        let mut kept = checks.clone();
+        kept.extend(gate_checks.iter().flatten().cloned());
+        save_automation(m, deployment, loaded, |recorded| {
+            let mut a = recorded.cloned().unwrap_or_else(|| automation.clone());
+            a.checks.extend(kept.iter().cloned());
+            let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
+            a.checks.drain(..excess);
+            a.failures = counters.failures;
+            a.inconclusive = counters.inconclusive;
+            a
+        })
+        .await?;
+    }
+    let total = at.steps.len();
+    match outcome {
+        Outcome::Again => {
+            let before = counters_of(records);
+            if counters.failures > before.failures {
+                eprintln!(
+                    "failed ({} of {}): checking again in {}s",
+                    counters.failures, automation.failure_limit, automation.interval
+                );
+            } else {
+                eprintln!(
+                    "inconclusive ({} of {}): waiting {}s",
+                    counters.inconclusive,
+                    automation.analysis.inconclusive_limit,
+                    automation.interval
+                );
+            }
+            Ok(None)
+        }
+        Outcome::RollBack(reason) => roll_back(members, deployment, records, automation, &reason)
+            .await
+            .map(Some),
+        Outcome::Advance => {
+            let stepped = join_all(members.iter().map(|m| async move {
+                step::advance(&m.conn, deployment, None, &m.change, false)
+                    .await
+                    .map_err(|e| m.labelled(e))
+            }))
+            .await;
+            if let Some(err) = stepped.into_iter().find_map(Result::err) {
+                if members.len() == 1 || err.kind == Kind::Conflict {
+                    return Err(err);
+                }
+                let reason = err.message;
+                return roll_back(members, deployment, records, automation, &reason)
+                    .await
+                    .map(Some);
+            }
+            let where_ = match members.len() {
+                1 => String::new(),
+                n => format!(" on {n} clusters"),
+            };
+            let step = at
+                .steps
+                .get(at.step)
+                .map(|s| s.name.as_str())
+                .unwrap_or_default();
+            notify(
+                automation,
+                &format!(
+                    "{deployment}: step {}/{total} ({step}) reached{where_}",
+                    at.step + 1
+                ),
+            )
+            .await;
+            Ok(None)
+        }
+        Outcome::LeaveForPerson => {
+            eprintln!(
+                "the last step passed its checks; left for a person: `kubectl ramp promote {deployment}` or `abort`"
+            );
+            Ok(Some(()))
+        }
+        Outcome::Promote => {
+            notify(
+                automation,
+                &format!("{deployment}: promoting after step {}/{total}", at.step),
+            )
+            .await;
+            let everyone: Vec<usize> = (0..members.len()).collect();
+            promote_all(members, &everyone, deployment).await?;
+            hooks(
+                automation,
+                WebhookType::PostRollout,
+                at,
+                deployment,
+                &members[0].conn,
+            )
+            .await;
+            let where_ = match members.len() {
+                1 => "it runs the new version".to_string(),
+                n => format!("on {n} clusters"),
+            };
+            notify(automation, &format!("{deployment}: promoted, {where_}")).await;
+            Ok(Some(()))
+        }
+    }
+}
+
+async fn promote_all(members: &[Member], which: &[usize], deployment: &str) -> Result<()> {
+    let promoted = join_all(which.iter().map(|i| {
+        let m = &members[*i];
+        async move {
+            let loaded = load(&m.conn, deployment).await?;
+            promote::promote(&m.conn, deployment, loaded, &m.change)
+                .await
+                .map_err(|e| m.labelled(e))
+        }
+    }))
+    .await;
+    promoted.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(())
+}
+
+/// Rolls every cluster back, reports each cluster's abort, and exits 3
+/// with the reason (1 when an abort failed somewhere).
+async fn roll_back(
+    members: &[Member],
+    deployment: &str,
+    records: &[Record],
+    automation: &Automation,
+    reason: &str,
+) -> Result<()> {
+    let record = &records[0];
+    let at = format!("step {}/{}", record.step, record.steps.len());
+    match members.len() {
+        1 => eprintln!("analysis failed at {at}: {reason}; rolling back"),
+        _ => eprintln!("rolling back on every cluster: {reason}"),
+    }
+    let why = format!("analysis failed: {reason}");
+    let aborted = join_all(
+        members
+            .iter()
+            .map(|m| abort::abort(&m.conn, deployment, Some(&why), &m.change)),
+    )
+    .await;
+    let failed: Vec<String> = members
+        .iter()
+        .zip(&aborted)
+        .filter_map(|(m, result)| {
+            let err = result.as_ref().err()?;
+            m.say(&format!("abort failed: {err}"));
+            Some(match &m.label {
+                Some(label) => format!("{label} ({})", err.message),
+                None => err.message.clone(),
+            })
+        })
+        .collect();
+    hooks(
+        automation,
+        WebhookType::Rollback,
+        record,
+        deployment,
+        &members[0].conn,
+    )
+    .await;
+    let whole = match members.len() {
+        1 => format!("{deployment}: rolled back at {at}: {reason}"),
+        _ => format!("{deployment}: rolled back on every cluster: {reason}"),
+    };
+    notify(automation, &whole).await;
+    if !failed.is_empty() {
+        return Err(Error::failed(format!(
+            "analysis failed ({reason}) but the rollback failed on {}",
+            failed.join("; ")
+        ))
+        .with_hint(format!("run `kubectl ramp abort {deployment}` there again")));
+    }
+    let message = match members.len() {
+        1 => format!("analysis failed at {at} and the rollout was rolled back: {reason}"),
+        _ => format!("the rollout was rolled back on every cluster: {reason}"),
+    };
+    Err(Error::new(Kind::AnalysisFailed, message).with_hint(format!(
+        "`kubectl ramp status {deployment}` shows the checks"
+    )))
+}
+
+/// Resolves when any cluster's record differs from what was loaded: an
+/// abort, a pause, a person's step. A watch on each incumbent.
+async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Loaded]) -> Result<()> {
+    let watches = members
+        .iter()
+        .zip(loaded)
+        .map(|(m, l)| Box::pin(record_changes(&m.conn, deployment, l.raw.clone())));
+    select_all(watches).await.0
+}
+
+/// Resolves when the record on the Deployment differs from `raw`.
+pub async fn record_changes(
+    conn: &Connection,
+    deployment: &str,
+    raw: Option<String>,
+) -> Result<()> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    kube::runtime::wait::await_condition(api, deployment, move |d: Option<&Deployment>| {
+        let now = d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned());
+        now != raw
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| Error::failed(format!("cannot watch deployment {deployment:?}: {e}")))
+}
+
+/// Prometheus' scrape interval, when it is needed for the metric window
+/// and can be read from its configuration.
+async fn scrape_interval(automation: &Automation) -> Option<u64> {
+    let url = automation.prometheus.as_ref()?;
+    if automation.window.is_some() || automation.analysis.metrics.is_empty() {
+        return None;
+    }
+    match Prometheus::new(url).scrape_interval().await {
+        Ok(seconds) => seconds,
+        Err(e) => {
+            tracing::warn!("cannot read Prometheus' scrape interval: {e}");
+            None
+        }
     }
 }
 
@@ -367,7 +729,14 @@ async fn analyse(
         namespace: conn.namespace.clone(),
         contender: contender.name.clone(),
         incumbent: name.to_string(),
-        interval: format!("{}s", automation.interval),
+        interval: format!(
+            "{}s",
+            decide::metric_window(
+                automation.interval,
+                automation.window,
+                automation.scrape_interval
+            )
+        ),
     };
     let now = || Timestamp::now().to_string();
     let samples_query = judge::samples_query(&ctx);
@@ -499,18 +868,18 @@ async fn notify(automation: &Automation, text: &str) {
     }
 }
 
-/// Writes the automation part of the record (compare-and-swap, as every
-/// record write).
+/// Writes the automation part of the record, as a compare-and-swap
+/// against the record the decision was made on.
 async fn save_automation(
-    conn: &Connection,
+    member: &Member,
     name: &str,
+    loaded: &Loaded,
     change: impl Fn(Option<&Automation>) -> Automation,
 ) -> Result<()> {
-    let loaded = load(conn, name).await?;
     let Some(mut record) = loaded.record.clone() else {
-        return Err(Error::failed(format!(
+        return Err(member.labelled(Error::failed(format!(
             "the rollout record of {name:?} disappeared"
-        )));
+        ))));
     };
     let updated = change(record.automation.as_ref());
     if record.automation.as_ref() == Some(&updated) {
@@ -518,266 +887,54 @@ async fn save_automation(
     }
     record.automation = Some(updated);
     let mut writer = executor(
+        &member.conn,
+        name,
+        record.clone(),
+        loaded.base(),
+        &ChangeArgs::default(),
+    );
+    writer
+        .write_record(&record)
+        .await
+        .map_err(|e| member.labelled(e))
+}
+
+/// `kubectl ramp pause`: a driver stops at its current step.
+pub async fn pause(conn: &Connection, name: &str) -> Result<()> {
+    let loaded = load(conn, name).await?;
+    let mut record = in_progress(name, loaded.record.as_ref())?;
+    let Some(automation) = record.automation.as_mut() else {
+        return Err(Error::invalid(format!(
+            "the rollout of {name:?} is not automated; there is nothing to pause"
+        ))
+        .with_hint(format!(
+            "it moves only when someone runs `kubectl ramp step {name}`"
+        )));
+    };
+    if automation.paused_by.is_some() {
+        eprintln!(
+            "the automation of {name:?} is already paused; `kubectl ramp run {name}` carries on"
+        );
+        return Ok(());
+    }
+    automation.paused_by = Some(format!("{}@{}", username(), hostname()));
+    let message = format!(
+        "automation paused at step {}/{}",
+        record.step,
+        record.steps.len()
+    );
+    let mut writer = executor(
         conn,
         name,
         record.clone(),
-        loaded.raw,
+        loaded.base(),
         &ChangeArgs::default(),
     );
-    writer.write_record(&record).await
-}
-
-/// One cluster of an automated rollout across clusters.
-struct Member {
-    name: String,
-    conn: Connection,
-    change: ChangeArgs,
-}
-
-/// An automated rollout across clusters, in lock-step: every cluster's
-/// step is analysed, and only when all pass do all go to the next step; a
-/// failure on any cluster rolls back every cluster (exit 3).
-pub async fn drive_many(
-    clusters: Vec<(String, GlobalArgs, ChangeArgs)>,
-    deployment: &str,
-    automation: Automation,
-) -> Result<()> {
-    let mut members = Vec::new();
-    for (name, global, change) in clusters {
-        let conn = Connection::open(&global)
-            .await
-            .map_err(|e| labelled(&name, e))?;
-        members.push(Member { name, conn, change });
-    }
-    let mut locks = Vec::new();
-    for m in &members {
-        match Lock::acquire(&m.conn, &m.conn.namespace, deployment, "run").await {
-            Ok(lock) => locks.push(lock),
-            Err(e) => {
-                for lock in locks {
-                    lock.release().await;
-                }
-                return Err(labelled(&m.name, e));
-            }
-        }
-    }
-    let outcome = tokio::select! {
-        outcome = lock_step(&members, deployment, &automation) => outcome,
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("stopped; the clusters stay where they are");
-            Ok(())
-        }
-    };
-    for lock in locks {
-        lock.release().await;
-    }
-    outcome
-}
-
-fn labelled(cluster: &str, err: Error) -> Error {
-    Error {
-        message: format!("{cluster}: {}", err.message),
-        ..err
-    }
-}
-
-async fn lock_step(members: &[Member], deployment: &str, automation: &Automation) -> Result<()> {
-    let mut failures = 0;
-    let mut inconclusive = 0;
-    loop {
-        let mut records = Vec::new();
-        for m in members {
-            let record = load(&m.conn, deployment)
-                .await
-                .map_err(|e| labelled(&m.name, e))?
-                .record;
-            records.push(record.ok_or_else(|| {
-                Error::failed(format!("{}: the rollout record disappeared", m.name))
-            })?);
-        }
-        if records.iter().all(|r| r.phase == Phase::Succeeded) {
-            return Ok(());
-        }
-        if let Some((m, _)) = members
-            .iter()
-            .zip(&records)
-            .find(|(_, r)| r.phase == Phase::Aborted)
-        {
-            let reason = format!("the rollout was aborted on {}", m.name);
-            return everywhere_back(members, deployment, &records, automation, &reason).await;
-        }
-        // Finish what an interrupted command began, everywhere.
-        let unfinished: Vec<_> = members
-            .iter()
-            .zip(&records)
-            .filter(|(_, r)| matches!(r.phase, Phase::Progressing | Phase::Promoting))
-            .collect();
-        if !unfinished.is_empty() {
-            for (m, r) in unfinished {
-                let result = match r.phase {
-                    Phase::Promoting => {
-                        let loaded = load(&m.conn, deployment).await?;
-                        promote::promote(&m.conn, deployment, loaded, &m.change).await
-                    }
-                    _ => step::advance(&m.conn, deployment, None, &m.change, false).await,
-                };
-                result.map_err(|e| labelled(&m.name, e))?;
-            }
-            continue;
-        }
-        let total = records[0].steps.len();
-        if records.iter().all(|r| r.step >= total) {
-            if !automation.promote {
-                eprintln!(
-                    "every cluster is at the last step; left for a person: `kubectl ramp promote {deployment} --clusters ...`"
-                );
-                return Ok(());
-            }
-            let promoted = join_all(members.iter().map(|m| async move {
-                let loaded = load(&m.conn, deployment).await?;
-                promote::promote(&m.conn, deployment, loaded, &m.change).await
-            }))
-            .await;
-            for (m, result) in members.iter().zip(promoted) {
-                result.map_err(|e| labelled(&m.name, e))?;
-            }
-            notify(
-                automation,
-                &format!("{deployment}: promoted on {} clusters", members.len()),
-            )
-            .await;
-            return Ok(());
-        }
-        // The check is due when it is due on the cluster that stepped last.
-        let latest = records
-            .iter()
-            .max_by_key(|r| r.history.last().map(|t| t.at.clone()).unwrap_or_default())
-            .expect("one cluster at least");
-        wait_for_next_check(latest, automation).await;
-        let mut failed = Vec::new();
-        let mut unsure = false;
-        for (m, record) in members.iter().zip(&records) {
-            let checks = analyse(&m.conn, deployment, record, automation)
-                .await
-                .map_err(|e| labelled(&m.name, e))?;
-            for check in &checks {
-                eprintln!(
-                    "[{}] check {}: {} ({})",
-                    m.name,
-                    check.name,
-                    check.verdict.as_str(),
-                    check.message
-                );
-            }
-            let kept = checks.clone();
-            save_automation(&m.conn, deployment, |a| {
-                let mut a = a.cloned().unwrap_or_else(|| automation.clone());
-                a.checks.extend(kept.iter().cloned());
-                let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
-                a.checks.drain(..excess);
-                a
-            })
-            .await?;
-            match overall(&checks) {
-                Verdict::Fail => failed.extend(
-                    checks
-                        .into_iter()
-                        .filter(|c| c.verdict == Verdict::Fail)
-                        .map(|c| format!("{}: {}", m.name, c.message)),
-                ),
-                Verdict::Inconclusive => unsure = true,
-                Verdict::Pass => {}
-            }
-        }
-        if failed.is_empty() && unsure {
-            inconclusive += 1;
-            if inconclusive > automation.analysis.inconclusive_limit {
-                failed.push(format!(
-                    "the analysis was inconclusive {inconclusive} times in a row"
-                ));
-            } else {
-                eprintln!(
-                    "inconclusive ({inconclusive} of {}): waiting",
-                    automation.analysis.inconclusive_limit
-                );
-                continue;
-            }
-        }
-        if !failed.is_empty() {
-            failures += 1;
-            if failures >= automation.failure_limit {
-                return everywhere_back(
-                    members,
-                    deployment,
-                    &records,
-                    automation,
-                    &failed.join("; "),
-                )
-                .await;
-            }
-            continue;
-        }
-        failures = 0;
-        inconclusive = 0;
-        let gated = gates(automation, &records[0], deployment).await;
-        if let Some(gate) = gated.iter().find(|c| c.verdict == Verdict::Fail) {
-            return everywhere_back(members, deployment, &records, automation, &gate.message).await;
-        }
-        let stepped = join_all(
-            members
-                .iter()
-                .map(|m| step::advance(&m.conn, deployment, None, &m.change, false)),
-        )
-        .await;
-        if let Some((m, Err(e))) = members.iter().zip(stepped).find(|(_, r)| r.is_err()) {
-            let reason = format!("{}: {}", m.name, e.message);
-            return everywhere_back(members, deployment, &records, automation, &reason).await;
-        }
-        notify(
-            automation,
-            &format!(
-                "{deployment}: step {}/{total} reached on {} clusters",
-                records[0].step + 1,
-                members.len()
-            ),
-        )
-        .await;
-    }
-}
-
-/// Rolls every cluster back and exits 3 with the reason.
-async fn everywhere_back(
-    members: &[Member],
-    deployment: &str,
-    records: &[Record],
-    automation: &Automation,
-    reason: &str,
-) -> Result<()> {
-    eprintln!("rolling back on every cluster: {reason}");
-    let why = format!("analysis failed: {reason}");
-    join_all(
-        members
-            .iter()
-            .map(|m| abort::abort(&m.conn, deployment, Some(&why), &m.change)),
-    )
-    .await;
-    if let Some(record) = records.first() {
-        hooks(
-            automation,
-            WebhookType::Rollback,
-            record,
-            deployment,
-            &members[0].conn,
-        )
-        .await;
-    }
-    notify(
-        automation,
-        &format!("{deployment}: rolled back on every cluster: {reason}"),
-    )
-    .await;
-    Err(Error::new(
-        Kind::AnalysisFailed,
-        format!("the rollout was rolled back on every cluster: {reason}"),
-    ))
+    writer
+        .transition(record, "AutomationPaused", &message)
+        .await?;
+    eprintln!(
+        "a running `kubectl ramp run {name}` stops at its current step; `kubectl ramp run {name}` carries on"
+    );
+    Ok(())
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{Begin, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, StartArgs};
+use crate::clusters::access::Rules;
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
@@ -25,14 +26,15 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     if args.interactive {
         super::step::require_terminal(name)?;
     }
+    let loaded = load(&conn, name).await?;
+    let base = loaded.base();
     let Loaded {
-        incumbent,
-        record,
-        raw,
-    } = load(&conn, name).await?;
+        incumbent, record, ..
+    } = loaded;
     // What every router needs, before even the dry runs; the router's own
     // objects once it is known.
-    check_access(&conn, RouterKind::Replicas).await?;
+    let rules = crate::clusters::access::rules(&conn, &conn.namespace).await?;
+    check_access(&conn, &rules, RouterKind::Replicas).await?;
     let template = new_template(&conn, args, &incumbent).await?;
 
     if let Some(existing) = &record {
@@ -40,7 +42,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
             // The same start, run again after it was interrupted: carry on.
             _ if existing.step <= 1 && existing.contender.template == template => {
-                let executor = executor(&conn, name, existing.clone(), raw, &args.change);
+                let executor = executor(&conn, name, existing.clone(), base, &args.change);
                 drive(executor, &conn, name, "start", None).await?;
                 return show(global, &conn, name, &args.change).await;
             }
@@ -55,7 +57,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             }
         }
     }
-    let mut new = plan_rollout(&conn, args, &incumbent, template).await?;
+    let mut new = plan_rollout(&conn, &rules, args, &incumbent, template).await?;
     new.automation = automation(args)?;
     check_leftovers(&conn, &new.contender).await?;
 
@@ -76,7 +78,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         conn.clone(),
         name,
         new.clone(),
-        raw.clone(),
+        base.clone(),
         true,
         args.change.timeout,
         quiet,
@@ -88,14 +90,14 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     if let Some(automation) = &new.automation {
         super::run::pre_rollout(automation, name, &conn.namespace).await?;
     }
-    let executor = executor(&conn, name, new.clone(), raw, &args.change);
+    let executor = executor(&conn, name, new.clone(), base, &args.change);
     drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
     // Across clusters, one driver drives them all once every one started.
     if let Some(automation) = new.automation.filter(|_| !args.change.quiet) {
         if let Some(url) = &automation.notify {
             crate::analysis::webhook::notify(url, &format!("{name}: {message}")).await;
         }
-        return super::run::drive(global, &conn, name, automation, &args.change).await;
+        return super::run::drive_one(global, &conn, name, automation, &args.change).await;
     }
     if args.interactive {
         return super::step::interact(global, &conn, name, &args.change).await;
@@ -105,10 +107,9 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
 
 /// RBAC allows the rollout: asked of the API server before the first write,
 /// all at once, so that a missing permission is named, not met half way.
-async fn check_access(conn: &Connection, router: RouterKind) -> Result<()> {
+async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> Result<()> {
     let namespace = &conn.namespace;
-    let missing =
-        crate::clusters::access::missing_permissions(conn, namespace, Some(router)).await?;
+    let missing = rules.missing(conn, Some(router)).await?;
     if missing.is_empty() {
         return Ok(());
     }
@@ -128,12 +129,13 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
     let given = flags.analysis.is_some()
         || flags.prometheus.is_some()
         || flags.interval.is_some()
+        || flags.window.is_some()
         || flags.failure_limit.is_some()
         || flags.no_promote
         || flags.notify.is_some();
     match (args.auto, given) {
         (true, _) => super::run::settings(None, flags).map(Some),
-        (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --failure-limit, --no-promote and --notify drive an automated rollout")
+        (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit, --no-promote and --notify drive an automated rollout")
             .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
         (false, false) => Ok(None),
     }
@@ -183,6 +185,7 @@ async fn new_template(
 /// will write.
 async fn plan_rollout(
     conn: &Connection,
+    rules: &Rules,
     args: &StartArgs,
     incumbent: &Deployment,
     template: serde_json::Value,
@@ -267,7 +270,7 @@ async fn plan_rollout(
         None if args.http_route.is_some() => RouterKind::GatewayApi,
         None => discover_router(conn, &incumbent_ref, &contender_ref).await?,
     };
-    check_access(conn, router).await?;
+    check_access(conn, rules, router).await?;
     let routes = match router.flavor() {
         Some(flavor) => {
             let resource = (flavor.resource)();

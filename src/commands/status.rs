@@ -9,7 +9,7 @@ use kube::runtime::watcher;
 
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::connect::Connection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::rollout::observe::{Observed, observe};
 use crate::rollout::record::Phase;
 use crate::router::{RouterKind, Version, replicas};
@@ -74,7 +74,9 @@ async fn watch(ui: &Ui, conn: &Connection, name: &str, first: StatusReport) -> R
                     Some(Ok(_)) => {}
                 }
             }
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => return Err(Error::interrupted(
+                "stopped watching; the rollout is not affected",
+            )),
         }
         let observed = observe(conn, name).await?;
         let report = report(name, &conn.namespace, &observed);

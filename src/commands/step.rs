@@ -58,7 +58,7 @@ pub async fn advance(
     next.phase = Phase::Progressing;
     next.target = target;
     let message = format!("moving to step {target}/{total} ({})", step.name);
-    let executor = executor(conn, name, record, loaded.raw, change);
+    let executor = executor(conn, name, record, loaded.base(), change);
     let begin = Begin {
         record: next,
         reason: "StepStarted",
@@ -91,8 +91,11 @@ async fn scale_down_delay(
     tokio::select! {
         _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
         _ = tokio::signal::ctrl_c() => {
-            eprintln!("stopped waiting; the rollout stays at step {}/{}", reached.step, reached.steps.len());
-            return Ok(());
+            return Err(Error::interrupted(format!(
+                "stopped waiting; the rollout stays at step {}/{}; `kubectl ramp promote {name}` finishes it",
+                reached.step,
+                reached.steps.len()
+            )));
         }
     }
     let loaded = load(conn, name).await?;

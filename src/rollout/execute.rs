@@ -15,10 +15,21 @@ use super::contender;
 use super::lock::{hostname, username};
 use super::plan::{self, Action, DeploymentState, World};
 use super::record::{ANNOTATION, Phase, Record, RouteSnapshot, Transition};
+use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::router::{RouterKind, weights};
 use crate::ui::progress::Progress;
+
+/// What a command's decision was made on: the record as the cluster held
+/// it and the incumbent's resourceVersion when it was read. Every record
+/// write is a compare-and-swap against it, so an answer given at a prompt
+/// after someone else changed the rollout changes nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Base {
+    pub raw: Option<String>,
+    pub resource_version: Option<String>,
+}
 
 pub struct Executor {
     conn: Connection,
@@ -37,6 +48,18 @@ pub struct Executor {
     /// The incumbent's uid, which its Events refer to.
     uid: Option<String>,
     recorder: Recorder,
+    /// Watches of the incumbent and the contender, started at the first
+    /// look: every later look and every wait reads them, not the server.
+    incumbent_watch: Option<Watched<Deployment>>,
+    contender_watch: Option<Watched<Deployment>>,
+    /// What is known of the contender's Service and of the routes: read at
+    /// the first look, then what this command wrote.
+    contender_service: Option<bool>,
+    routes: Option<Vec<plan::RouteState>>,
+    /// The record the command started from and every one it wrote: an
+    /// incumbent carrying one of them (a watch may lag behind a write) has
+    /// not been changed by anyone else.
+    ours: Vec<Option<String>>,
 }
 
 impl Executor {
@@ -44,7 +67,7 @@ impl Executor {
         conn: Connection,
         name: &str,
         record: Record,
-        stored: Option<String>,
+        base: Base,
         dry_run: bool,
         timeout: Duration,
         progress: Progress,
@@ -60,14 +83,19 @@ impl Executor {
             conn,
             name: name.to_string(),
             record,
-            stored,
+            stored: base.raw.clone(),
             dry_run,
             simulated: None,
             deadline: Instant::now() + timeout,
             progress,
-            resource_version: None,
+            resource_version: base.resource_version,
             uid: None,
             recorder,
+            incumbent_watch: None,
+            contender_watch: None,
+            contender_service: None,
+            routes: None,
+            ours: vec![base.raw],
         }
     }
 
@@ -85,6 +113,7 @@ impl Executor {
             .all(|r| *r == plan::RouteState::Original);
         if !restored && world.incumbent.ready >= self.record.replicas {
             self.apply(&Action::RestoreRoutes, &world).await?;
+            self.remember(&Action::RestoreRoutes);
             if let Some(simulated) = self.simulated.as_mut() {
                 plan::assume_done(&Action::RestoreRoutes, &mut self.record, simulated);
             }
@@ -122,43 +151,117 @@ impl Executor {
         }
     }
 
-    /// Reads the incumbent, as the executor sees it now.
+    /// The incumbent as the executor sees it now: from its watch (a GET in
+    /// a dry run, which looks once). Stops with a conflict when someone
+    /// else changed the record.
     pub async fn incumbent(&mut self) -> Result<Deployment> {
         let name = self.name.clone();
         let namespace = self.namespace().to_string();
-        let incumbent = self
-            .deployments(&namespace)
-            .get_opt(&name)
-            .await
-            .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?
-            .ok_or_else(|| {
-                Error::failed(format!(
-                    "deployment {name:?} disappeared from namespace {namespace:?}"
-                ))
-            })?;
-        self.resource_version = incumbent.metadata.resource_version.clone();
-        self.uid = incumbent.metadata.uid.clone();
+        let disappeared = || {
+            Error::failed(format!(
+                "deployment {name:?} disappeared from namespace {namespace:?}"
+            ))
+        };
+        let incumbent = match self.dry_run {
+            true => self
+                .deployments(&namespace)
+                .get_opt(&name)
+                .await
+                .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?,
+            false => {
+                let api = self.deployments(&namespace);
+                self.incumbent_watch
+                    .get_or_insert_with(|| Watched::start(api, &name))
+                    .current()
+                    .await
+                    .map_err(|e| Error::failed(format!("cannot watch deployment {name:?}: {e}")))?
+            }
+        }
+        .ok_or_else(disappeared)?;
+        self.accept(&incumbent)?;
         Ok(incumbent)
+    }
+
+    /// Takes what a read of the incumbent says: its uid, and its
+    /// resourceVersion when it carries the record last written.
+    fn accept(&mut self, incumbent: &Deployment) -> Result<()> {
+        let now = record_of(incumbent);
+        ours(&self.name, &self.ours, now.as_ref())?;
+        self.uid = incumbent.metadata.uid.clone();
+        if now == self.stored {
+            self.resource_version = incumbent.metadata.resource_version.clone();
+        }
+        Ok(())
+    }
+
+    /// The contender as the executor sees it now.
+    async fn contender(&mut self) -> Result<Option<Deployment>> {
+        let contender = self.record.contender.clone();
+        let api = self.deployments(&contender.namespace);
+        match self.dry_run {
+            true => api
+                .get_opt(&contender.name)
+                .await
+                .map_err(|e| self.fail(e, format!("get deployment {:?}", contender.name))),
+            false => self
+                .contender_watch
+                .get_or_insert_with(|| Watched::start(api, &contender.name))
+                .current()
+                .await
+                .map_err(|e| {
+                    Error::failed(format!("cannot watch deployment {:?}: {e}", contender.name))
+                }),
+        }
     }
 
     pub async fn observe(&mut self) -> Result<World> {
         if let Some(world) = &self.simulated {
             return Ok(world.clone());
         }
+        if !self.dry_run {
+            // Both watches list at once.
+            let (namespace, name) = (self.namespace().to_string(), self.name.clone());
+            let api = self.deployments(&namespace);
+            self.incumbent_watch
+                .get_or_insert_with(|| Watched::start(api, &name));
+            let contender = self.record.contender.clone();
+            let api = self.deployments(&contender.namespace);
+            self.contender_watch
+                .get_or_insert_with(|| Watched::start(api, &contender.name));
+        }
+        if self.contender_service.is_none() || self.routes.is_none() {
+            let (service, routes) =
+                futures::future::try_join(self.read_contender_service(), self.read_routes())
+                    .await?;
+            self.contender_service = Some(service);
+            self.routes = Some(routes);
+        }
         let incumbent = self.incumbent().await?;
+        let contender_deployment = self.contender().await?;
+        let world = World {
+            incumbent: state_of(&incumbent),
+            contender: contender_deployment.as_ref().map(state_of),
+            contender_service: self.contender_service.unwrap_or(false),
+            routes: self.routes.clone().unwrap_or_default(),
+        };
+        if self.dry_run {
+            self.simulated = Some(world.clone());
+        }
+        Ok(world)
+    }
+
+    async fn read_contender_service(&self) -> Result<bool> {
         let contender = &self.record.contender;
-        let contender_deployment = self
-            .deployments(&contender.namespace)
-            .get_opt(&contender.name)
-            .await
-            .map_err(|e| self.fail(e, format!("get deployment {:?}", contender.name)))?;
-        let contender_service = self
+        Ok(self
             .services(&contender.namespace)
             .get_opt(&contender.name)
             .await
             .map_err(|e| self.fail(e, format!("get service {:?}", contender.name)))?
-            .is_some();
-        let routes = match self.record.router.kind.flavor() {
+            .is_some())
+    }
+
+    async fn read_routes(&self) -> Result<Vec<plan::RouteState>> {
+        match self.record.router.kind.flavor() {
             Some(flavor) => {
                 weights::observe(
                     flavor,
@@ -167,20 +270,10 @@ impl Executor {
                     &self.record.router.routes,
                     self.record.router.header.as_ref(),
                 )
-                .await?
+                .await
             }
-            None => Vec::new(),
-        };
-        let world = World {
-            incumbent: state_of(&incumbent),
-            contender: contender_deployment.as_ref().map(state_of),
-            contender_service,
-            routes,
-        };
-        if self.dry_run {
-            self.simulated = Some(world.clone());
+            None => Ok(Vec::new()),
         }
-        Ok(world)
     }
 
     /// Runs actions until the planner is done.
@@ -191,7 +284,13 @@ impl Executor {
             if action == Action::Done {
                 return Ok(());
             }
-            self.apply(&action, &world).await?;
+            if let Err(err) = self.apply(&action, &world).await {
+                // Read the Service and the routes again on the next look.
+                self.contender_service = None;
+                self.routes = None;
+                return Err(err);
+            }
+            self.remember(&action);
             if let Some(simulated) = self.simulated.as_mut() {
                 plan::assume_done(&action, &mut self.record, simulated);
             }
@@ -200,6 +299,20 @@ impl Executor {
             "the rollout did not settle after 200 actions; this is a bug in kubectl-ramp",
         )
         .with_hint("run the command again with RAMP_LOG=debug and report what it prints"))
+    }
+
+    /// What an action that succeeded changed of the Service and routes.
+    fn remember(&mut self, action: &Action) {
+        let count = self.record.router.routes.len();
+        match action {
+            Action::CreateContenderService => self.contender_service = Some(true),
+            Action::DeleteContenderService => self.contender_service = Some(false),
+            Action::SetWeights(split) => {
+                self.routes = Some(vec![plan::RouteState::Weighted(*split); count]);
+            }
+            Action::RestoreRoutes => self.routes = Some(vec![plan::RouteState::Original; count]),
+            _ => {}
+        }
     }
 
     async fn apply(&mut self, action: &Action, world: &World) -> Result<()> {
@@ -278,39 +391,25 @@ impl Executor {
                 self.scale(&namespace, &name, *replicas).await?;
             }
             Action::WaitContender(replicas) => {
-                let name = contender.name.clone();
-                self.wait(&name, *replicas, |w| {
-                    w.contender.as_ref().map_or(0, |c| c.ready)
-                })
-                .await?;
+                self.wait(action, Which::Contender, Goal::AtLeast(*replicas))
+                    .await?;
             }
             Action::WaitIncumbent(replicas) => {
-                let name = self.name.clone();
-                self.wait(&name, *replicas, |w| w.incumbent.ready).await?;
+                self.wait(action, Which::Incumbent, Goal::AtLeast(*replicas))
+                    .await?;
             }
             Action::WaitContenderDown(replicas) => {
-                let name = contender.name.clone();
-                self.wait_for(&name, Goal::AtMost(*replicas), |w| {
-                    w.contender.as_ref().map_or(0, |c| c.ready)
-                })
-                .await?;
+                self.wait(action, Which::Contender, Goal::AtMost(*replicas))
+                    .await?;
             }
             Action::WaitIncumbentDown(replicas) => {
-                let name = self.name.clone();
-                self.wait_for(&name, Goal::AtMost(*replicas), |w| w.incumbent.ready)
+                self.wait(action, Which::Incumbent, Goal::AtMost(*replicas))
                     .await?;
             }
             Action::WaitIncumbentRolledOut => {
-                let name = self.name.clone();
                 let replicas = self.record.replicas;
-                self.wait(&name, replicas, |w| {
-                    if w.incumbent.observed {
-                        w.incumbent.ready.min(w.incumbent.updated)
-                    } else {
-                        0
-                    }
-                })
-                .await?;
+                self.wait(action, Which::Incumbent, Goal::AtLeast(replicas))
+                    .await?;
             }
             Action::SetWeights(split) => {
                 self.progress.say(&format!(
@@ -356,10 +455,7 @@ impl Executor {
                     .await;
                 already_gone(deleted)
                     .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
-                if !self.dry_run {
-                    self.wait_gone(&contender.namespace, &contender.name)
-                        .await?;
-                }
+                self.wait(action, Which::Contender, Goal::Gone).await?;
             }
             Action::DeleteContenderService => {
                 self.progress
@@ -456,72 +552,107 @@ impl Executor {
         Ok(())
     }
 
-    /// Polls until `ready(world)` reaches `wanted`, or the timeout.
-    /// Polls until `ready(world)` reaches `wanted`, or the timeout.
-    async fn wait(&mut self, name: &str, wanted: i32, ready: impl Fn(&World) -> i32) -> Result<()> {
-        self.wait_for(name, Goal::AtLeast(wanted), ready).await
-    }
-
-    async fn wait_for(
-        &mut self,
-        name: &str,
-        goal: Goal,
-        ready: impl Fn(&World) -> i32,
-    ) -> Result<()> {
+    /// Waits, on the watch of one Deployment, until the planner no longer
+    /// asks for `action`: its pods are ready (or gone), or it is gone. The
+    /// incumbent's watch is looked at all the while: someone else's change
+    /// to the record ends the wait.
+    async fn wait(&mut self, action: &Action, which: Which, goal: Goal) -> Result<()> {
+        let name = match which {
+            Which::Incumbent => self.name.clone(),
+            Which::Contender => self.record.contender.name.clone(),
+        };
         let (wanted, label) = match goal {
             Goal::AtLeast(n) => (n, format!("waiting for {name}")),
             Goal::AtMost(n) => (n, format!("waiting for {name} to scale down")),
+            Goal::Gone => (0, format!("waiting for {name} to go")),
         };
         if self.dry_run {
-            self.progress
-                .say(&format!("{label}: {} ready", pods(wanted)));
+            if !matches!(goal, Goal::Gone) {
+                self.progress
+                    .say(&format!("{label}: {} ready", pods(wanted)));
+            }
             return Ok(());
         }
-        let mut bar = self.progress.counter(&label, wanted);
-        loop {
-            let world = self.observe().await?;
-            let now = ready(&world);
-            bar.set(now);
-            let reached = match goal {
-                Goal::AtLeast(n) => now >= n,
-                Goal::AtMost(n) => now <= n,
-            };
-            if reached {
-                bar.finish();
-                return Ok(());
+        let world = self.observe().await?;
+        let record = self.record.clone();
+        let watched = match which {
+            Which::Incumbent => self.incumbent_watch.take(),
+            Which::Contender => self.contender_watch.take(),
+        };
+        let Some(mut watched) = watched else {
+            return Err(Error::failed(
+                "no watch to wait on; this is a bug in kubectl-ramp",
+            ));
+        };
+        let other = match which {
+            Which::Incumbent => None,
+            Which::Contender => self.incumbent_watch.as_ref().map(Watched::subscribe),
+        };
+        let counting = !matches!(goal, Goal::Gone);
+        let mut bar = counting.then(|| self.progress.counter(&label, wanted));
+        let world_with = |d: Option<&Deployment>| {
+            let mut world = world.clone();
+            match which {
+                Which::Incumbent => {
+                    if let Some(d) = d {
+                        world.incumbent = state_of(d);
+                    }
+                }
+                Which::Contender => world.contender = d.map(state_of),
             }
-            if Instant::now() >= self.deadline {
-                bar.finish();
+            world
+        };
+        let ready = |d: Option<&Deployment>| d.map_or(0, |d| state_of(d).ready);
+        let (this, mine) = (self.name.as_str(), &self.ours);
+        let waited = watched
+            .until(
+                self.deadline.into(),
+                |d| match goal {
+                    Goal::Gone => d.is_none(),
+                    _ => plan::next(&record, &world_with(d)) != *action,
+                },
+                |d, incumbent| {
+                    if let Some(bar) = bar.as_mut() {
+                        bar.set(ready(d));
+                    }
+                    let incumbent = match (which, incumbent) {
+                        (Which::Incumbent, _) => d,
+                        (Which::Contender, Seen::Now(i)) => i.as_ref(),
+                        _ => return Ok(()),
+                    };
+                    match incumbent {
+                        Some(i) => ours(this, mine, record_of(i).as_ref()),
+                        None => Err(Error::failed(format!("deployment {this:?} disappeared"))),
+                    }
+                },
+                other,
+            )
+            .await;
+        match which {
+            Which::Incumbent => self.incumbent_watch = Some(watched),
+            Which::Contender => self.contender_watch = Some(watched),
+        }
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        match waited? {
+            Ok(Waited::Reached(_)) => Ok(()),
+            Ok(Waited::TimedOut(d)) => {
+                let now = ready(d.as_ref());
                 let state = match goal {
                     Goal::AtLeast(_) => format!("{now} of {wanted} pods ready"),
                     Goal::AtMost(_) => format!("{now} pods still ready, {wanted} wanted"),
+                    Goal::Gone => "it is still there".to_string(),
                 };
-                return Err(Error::new(Kind::TimedOut, format!("timed out {label}: {state}"))
+                Err(Error::new(Kind::TimedOut, format!("timed out {label}: {state}"))
                 .with_hint(format!(
                     "the rollout is paused where it was; see `kubectl describe deployment {name}`, then run the command again (with a longer --timeout) or abort"
-                )));
+                )))
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            Err(e) => Err(Error::failed(format!(
+                "cannot watch deployment {name:?}: {e}"
+            ))),
         }
-    }
-
-    async fn wait_gone(&self, namespace: &str, name: &str) -> Result<()> {
-        let api = self.deployments(namespace);
-        while api
-            .get_opt(name)
-            .await
-            .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?
-            .is_some()
-        {
-            if Instant::now() >= self.deadline {
-                return Err(Error::new(
-                    Kind::TimedOut,
-                    format!("timed out waiting for deployment {name:?} to go"),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-        Ok(())
     }
 
     /// Writes a new record with one more history entry, and posts it as an
@@ -562,6 +693,8 @@ impl Executor {
             if self.resource_version.is_none() {
                 self.incumbent().await?;
             }
+            // Without a base there is nothing to compare with: a create-only
+            // write would be wrong too, so the record must be read first.
             let patch = json!({"metadata": {
                 "resourceVersion": self.resource_version,
                 "annotations": {ANNOTATION: raw},
@@ -572,27 +705,28 @@ impl Executor {
                 .await
             {
                 Ok(written) => {
+                    self.uid = written.metadata.uid;
                     if !self.dry_run {
                         self.resource_version = written.metadata.resource_version;
-                        self.stored = Some(raw);
+                        self.stored = Some(raw.clone());
+                        self.ours.push(Some(raw));
                     }
                     return Ok(());
                 }
+                // Something changed the Deployment since it was read: when
+                // it was not the record (a scale, a label), the write is
+                // tried again on the new version; it stops when the record
+                // changed. Read afresh: a watch may lag.
                 Err(kube::Error::Api(s)) if s.code == 409 => {
-                    let current = self.incumbent().await?;
-                    let now = current
-                        .metadata
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.get(ANNOTATION))
-                        .cloned();
-                    if now != self.stored {
-                        return Err(Error::new(
-                            Kind::Conflict,
-                            format!("the rollout of {name:?} was changed by another command while this one ran"),
-                        )
-                        .with_hint(format!("see `kubectl ramp status {name}`, then decide what to run next")));
+                    let fresh = self
+                        .deployments(&namespace)
+                        .get(&name)
+                        .await
+                        .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
+                    if record_of(&fresh) != self.stored {
+                        return Err(changed_by_another(&name, record_of(&fresh).as_ref()));
                     }
+                    self.accept(&fresh)?;
                 }
                 Err(e) => {
                     return Err(self.fail(
@@ -637,6 +771,31 @@ impl Executor {
     }
 }
 
+/// The error of a command whose rollout was changed by another one while
+/// it ran (an abort, a step from another terminal): it stops and says what
+/// happened instead of acting on what it read before.
+fn changed_by_another(name: &str, now: Option<&String>) -> Error {
+    let what = match now.and_then(|raw| serde_json::from_str::<Record>(raw).ok()) {
+        Some(record) => match record.history.last() {
+            Some(last) => format!(
+                "it is now {} ({}, by {} at {})",
+                record.phase.as_str(),
+                last.message,
+                last.by,
+                last.at
+            ),
+            None => format!("it is now {}", record.phase.as_str()),
+        },
+        None if now.is_none() => "its record was removed".to_string(),
+        None => "its record was replaced".to_string(),
+    };
+    Error::new(
+        Kind::Conflict,
+        format!("the rollout of {name:?} was changed by another command while this one ran: {what}; nothing more was done"),
+    )
+    .with_hint(format!("see `kubectl ramp status {name}`, then decide what to run next"))
+}
+
 /// Actions are idempotent: a create that finds the object there did what
 /// was asked (a command run again after it was interrupted).
 fn already_there<T>(result: Result<T, kube::Error>) -> Result<(), kube::Error> {
@@ -654,11 +813,39 @@ fn already_gone<T>(result: Result<T, kube::Error>) -> Result<(), kube::Error> {
     }
 }
 
-/// What a wait waits for: at least so many ready pods, or at most.
+/// What a wait waits for: at least so many ready pods, at most, or the
+/// Deployment gone.
 #[derive(Debug, Clone, Copy)]
 enum Goal {
     AtLeast(i32),
     AtMost(i32),
+    Gone,
+}
+
+/// Which Deployment a wait watches.
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    Incumbent,
+    Contender,
+}
+
+/// The record annotation of a Deployment.
+fn record_of(deployment: &Deployment) -> Option<String> {
+    deployment
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(ANNOTATION))
+        .cloned()
+}
+
+/// Whether the record on the incumbent is one this command started from or
+/// wrote; a conflict naming what happened otherwise.
+fn ours(name: &str, ours: &[Option<String>], now: Option<&String>) -> Result<()> {
+    match ours.iter().any(|o| o.as_ref() == now) {
+        true => Ok(()),
+        false => Err(changed_by_another(name, now)),
+    }
 }
 
 fn pods(n: i32) -> String {

@@ -149,6 +149,29 @@ impl Lock {
         Ok(Lock { api, name, renewer })
     }
 
+    /// Waits, by watching the lease, until whoever holds it lets go (or it
+    /// expires), for at most `limit`; whether it was let go.
+    pub async fn wait_released(
+        conn: &Connection,
+        namespace: &str,
+        deployment: &str,
+        limit: Duration,
+    ) -> bool {
+        let api: Api<Lease> = Api::namespaced(conn.client.clone(), namespace);
+        let name = lease_name(deployment);
+        let released = kube::runtime::wait::await_condition(api, &name, |lease: Option<&Lease>| {
+            lease.is_none_or(|lease| {
+                let spec = lease.spec.clone().unwrap_or_default();
+                spec.renew_time.as_ref().is_none_or(|renewed| {
+                    let seconds =
+                        i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
+                    renewed.0.as_second() + seconds < Timestamp::now().as_second()
+                })
+            })
+        });
+        matches!(tokio::time::timeout(limit, released).await, Ok(Ok(_)))
+    }
+
     /// Deletes the lease, if it is still ours.
     pub async fn release(self) {
         let Some(renewer) = self.renewer else { return };

@@ -73,6 +73,18 @@ pub struct Automation {
     pub prometheus: Option<String>,
     /// Seconds between a step and its analysis.
     pub interval: u64,
+    /// Seconds of metrics each check reads, when set by --window;
+    /// otherwise the interval, but at least two scrapes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u64>,
+    /// Prometheus' scrape interval in seconds, as read from its
+    /// configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrape_interval: Option<u64>,
+    /// Who paused the automation (`kubectl ramp pause`): a running driver
+    /// stops at its current step; `run` clears it and carries on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_by: Option<String>,
     /// Failed checks at one step before the rollback.
     pub failure_limit: u32,
     /// Promote after the last step; otherwise leave it for a person.
@@ -172,10 +184,25 @@ pub struct Transition {
     pub message: String,
 }
 
+fn damaged(deployment: &str, problem: &str) -> Error {
+    Error::invalid(format!(
+        "the rollout record of deployment {deployment:?} (annotation {ANNOTATION}) is damaged: {problem}"
+    ))
+    .with_hint(damaged_hint(deployment))
+}
+
+fn damaged_hint(deployment: &str) -> String {
+    format!(
+        "if it was edited by hand, restore it; `kubectl ramp abort {deployment}` still puts traffic back \
+         when the routes and the contender are readable; to forget the rollout, remove the annotation with \
+         `kubectl annotate deployment {deployment} {ANNOTATION}-`"
+    )
+}
+
 impl Record {
     /// Reads the record from a Deployment's annotations; `None` when no
     /// rollout was ever recorded.
-    pub fn from_annotations(
+    fn parse(
         deployment: &str,
         annotations: Option<&std::collections::BTreeMap<String, String>>,
     ) -> Result<Option<Record>> {
@@ -187,13 +214,10 @@ impl Record {
             schema: u32,
         }
         let damaged = |e: serde_json::Error| {
-            Error::failed(format!(
+            Error::invalid(format!(
                 "the rollout record of deployment {deployment:?} (annotation {ANNOTATION}) cannot be read: {e}"
             ))
-            .with_hint(format!(
-                "if it was edited by hand, restore it; to forget the rollout, remove the annotation with \
-                 `kubectl annotate deployment {deployment} {ANNOTATION}-`"
-            ))
+            .with_hint(damaged_hint(deployment))
         };
         let version: Version = serde_json::from_str(raw).map_err(damaged)?;
         if version.schema > SCHEMA {
@@ -203,7 +227,105 @@ impl Record {
             ))
             .with_hint("a newer kubectl-ramp wrote it; upgrade kubectl-ramp"));
         }
-        serde_json::from_str(raw).map(Some).map_err(damaged)
+        let record: Record = serde_json::from_str(raw).map_err(damaged)?;
+        Ok(Some(record))
+    }
+
+    /// Reads the record and checks it (see `check`): a damaged one is
+    /// answered with exit 2, naming the field.
+    pub fn from_annotations(
+        deployment: &str,
+        annotations: Option<&std::collections::BTreeMap<String, String>>,
+    ) -> Result<Option<Record>> {
+        let record = Self::parse(deployment, annotations)?;
+        if let Some(record) = &record {
+            record
+                .check()
+                .map_err(|problem| damaged(deployment, &problem))?;
+        }
+        Ok(record)
+    }
+
+    /// Reads the record for an abort, which needs only the routes'
+    /// snapshots and the contender: a step or strategy damaged by hand does
+    /// not keep traffic from going back.
+    pub fn from_annotations_to_abort(
+        deployment: &str,
+        annotations: Option<&std::collections::BTreeMap<String, String>>,
+    ) -> Result<Option<Record>> {
+        let Some(mut record) = Self::parse(deployment, annotations)? else {
+            return Ok(None);
+        };
+        record
+            .check_for_abort()
+            .map_err(|problem| damaged(deployment, &problem))?;
+        if record.check().is_err() {
+            tracing::warn!("aborting a rollout whose record is damaged");
+            record.step = record.step.min(record.steps.len());
+            record.target = record.step;
+        }
+        Ok(Some(record))
+    }
+
+    /// What a record must hold for any command to act on it; the first
+    /// problem found, naming the field. A record written by ramp always
+    /// passes; one edited by hand may not.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let total = self.steps.len();
+        if total == 0 {
+            return Err("steps is empty".into());
+        }
+        if self.step > total {
+            return Err(format!("step is {} but there are {total} steps", self.step));
+        }
+        if self.target > total {
+            return Err(format!(
+                "target is {} but there are {total} steps",
+                self.target
+            ));
+        }
+        if self.phase == Phase::Progressing && self.target == 0 {
+            return Err("target is 0 while the phase is Progressing".into());
+        }
+        if self.replicas < 0 {
+            return Err(format!("replicas is {}, below 0", self.replicas));
+        }
+        let strategy = super::strategy::Strategy {
+            name: self.strategy.clone(),
+            steps: self.steps.clone(),
+        };
+        strategy
+            .validate("steps")
+            .map_err(|e| e.message.trim_start_matches("steps: ").to_string())?;
+        self.check_for_abort()
+    }
+
+    /// The part of `check` that abort needs: where the contender is and
+    /// how to put each route back.
+    pub fn check_for_abort(&self) -> std::result::Result<(), String> {
+        if self.contender.name.is_empty() || self.contender.namespace.is_empty() {
+            return Err("contender.name and contender.namespace must not be empty".into());
+        }
+        if !self.contender.template.is_object() {
+            return Err("contender.template is not an object".into());
+        }
+        for (i, route) in self.router.routes.iter().enumerate() {
+            let original = route.original.as_array();
+            if !original.is_some_and(|o| o.first().is_some_and(serde_json::Value::is_object)) {
+                return Err(format!(
+                    "router.routes[{i}].original is not a list of backends"
+                ));
+            }
+            if !route.contender.is_object() {
+                return Err(format!("router.routes[{i}].contender is not a backend"));
+            }
+            if route.object.is_empty() || !route.route.starts_with("/spec/") {
+                return Err(format!(
+                    "router.routes[{i}] does not name its object and route"
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn current_step(&self) -> Option<&Step> {
@@ -274,6 +396,83 @@ pub(crate) mod tests {
             Record::from_annotations("web", Some(&annotations(r#"{"schema": 99}"#))).unwrap_err();
         assert!(err.to_string().contains("has schema 99"), "{err}");
         assert!(err.to_string().contains("upgrade kubectl-ramp"), "{err}");
+    }
+
+    #[test]
+    fn a_record_edited_by_hand_is_refused_naming_the_field() {
+        let mut with_route = sample();
+        with_route.router.routes.push(RouteSnapshot {
+            object: "web".into(),
+            route: "/spec/http/0".into(),
+            name: None,
+            original: serde_json::json!([{"destination": {"host": "web"}}]),
+            contender: serde_json::json!({"destination": {"host": "web-canary"}}),
+        });
+        let edit = |f: &dyn Fn(&mut Record)| {
+            let mut record = with_route.clone();
+            f(&mut record);
+            record
+        };
+        let cases: Vec<(Record, Option<&str>, bool)> = vec![
+            (with_route.clone(), None, true),
+            (
+                edit(&|r| r.step = 7),
+                Some("step is 7 but there are 2 steps"),
+                true,
+            ),
+            (edit(&|r| r.target = 9), Some("target is 9"), true),
+            (
+                edit(&|r| {
+                    r.phase = Phase::Progressing;
+                    r.target = 0
+                }),
+                Some("target is 0 while the phase is Progressing"),
+                true,
+            ),
+            (edit(&|r| r.steps.clear()), Some("steps is empty"), true),
+            (
+                edit(&|r| r.steps[0].traffic.incumbent = 5),
+                Some("traffic adds up to 15"),
+                true,
+            ),
+            (edit(&|r| r.replicas = -1), Some("replicas is -1"), true),
+            (
+                edit(&|r| r.router.routes[0].original = serde_json::json!([3])),
+                Some("router.routes[0].original is not a list of backends"),
+                false,
+            ),
+            (
+                edit(&|r| r.router.routes[0].original = serde_json::json!([])),
+                Some("router.routes[0].original"),
+                false,
+            ),
+            (
+                edit(&|r| r.contender.template = serde_json::json!("x")),
+                Some("contender.template is not an object"),
+                false,
+            ),
+        ];
+        for (record, problem, abortable) in cases {
+            let raw = serde_json::to_string(&record).unwrap();
+            let read = Record::from_annotations("web", Some(&annotations(&raw)));
+            match problem {
+                None => assert_eq!(read.unwrap().unwrap(), record),
+                Some(problem) => {
+                    let err = read.unwrap_err();
+                    assert_eq!(err.kind, crate::error::Kind::Invalid, "{err}");
+                    assert!(err.message.contains(problem), "{problem}: {err}");
+                    assert!(err.message.contains("is damaged"), "{err}");
+                }
+            }
+            let to_abort = Record::from_annotations_to_abort("web", Some(&annotations(&raw)));
+            assert_eq!(to_abort.is_ok(), abortable, "{problem:?}");
+            if let Ok(Some(record)) = to_abort {
+                assert!(
+                    record.step <= record.steps.len() && record.target == record.step
+                        || problem.is_none()
+                );
+            }
+        }
     }
 
     #[test]

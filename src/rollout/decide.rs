@@ -1,0 +1,460 @@
+//! The automation's decisions, as pure functions of what the records say
+//! and the time: when the next check is due, what a round of checks leads
+//! to, when to promote, roll back, or leave the rollout to a person. The
+//! driver (commands/run.rs) only observes, asks, and does; it never decides.
+//!
+//! One rollout may span several clusters (one record each); they move in
+//! lock-step, so every decision looks at all of them. One cluster is the
+//! case of one.
+
+use super::record::Phase;
+
+/// What the driver needs to know of the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How long each step runs before it is checked, in milliseconds.
+    pub interval_ms: i64,
+    /// Failed rounds at one step before the rollback.
+    pub failure_limit: u32,
+    /// Inconclusive rounds in a row that count as a failure.
+    pub inconclusive_limit: u32,
+    /// Promote after the last step passed; otherwise leave it for a person.
+    pub promote: bool,
+}
+
+/// One cluster's record, as the decision sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub phase: Phase,
+    /// The step reached, from 1.
+    pub step: usize,
+    pub total: usize,
+    /// When the rollout last changed (the step was reached), in ms since
+    /// the epoch.
+    pub changed_ms: Option<i64>,
+    /// When it was last checked, in ms since the epoch.
+    pub checked_ms: Option<i64>,
+    /// Who asked the automation to pause, when someone did.
+    pub paused_by: Option<String>,
+}
+
+/// Failure and inconclusive counters of the current step. Kept in every
+/// cluster's record, so that a driver started anew goes on counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counters {
+    pub failures: u32,
+    pub inconclusive: u32,
+}
+
+/// What the driver does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// Every cluster runs the new version.
+    Succeeded,
+    /// Someone aborted the rollout (on these clusters): the rest go back too.
+    AbortedElsewhere(Vec<usize>),
+    /// A command was interrupted on these clusters: finish it first.
+    Finish(Vec<usize>),
+    /// Some clusters were promoted (a driver stopped half way): promote
+    /// these too.
+    PromoteRest(Vec<usize>),
+    /// Clusters stand at different steps: bring these to `target` first.
+    CatchUp { clusters: Vec<usize>, target: usize },
+    /// Nothing to do before this moment (ms since the epoch).
+    WaitUntil(i64),
+    /// Check every cluster now.
+    Check,
+    /// Someone paused the automation: stop, leaving the rollout as it is.
+    Paused(String),
+}
+
+/// The next thing to do, from the records of every cluster and the time.
+pub fn next(settings: &Settings, views: &[View], now_ms: i64) -> Next {
+    let indices = |keep: &dyn Fn(&View) -> bool| -> Vec<usize> {
+        views
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| keep(v))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    if views.iter().all(|v| v.phase == Phase::Succeeded) {
+        return Next::Succeeded;
+    }
+    let aborted = indices(&|v| matches!(v.phase, Phase::Aborted | Phase::Idle));
+    if !aborted.is_empty() {
+        return Next::AbortedElsewhere(aborted);
+    }
+    if let Some(by) = views.iter().find_map(|v| v.paused_by.clone()) {
+        return Next::Paused(by);
+    }
+    let unfinished = indices(&|v| matches!(v.phase, Phase::Progressing | Phase::Promoting));
+    if !unfinished.is_empty() {
+        return Next::Finish(unfinished);
+    }
+    if views.iter().any(|v| v.phase == Phase::Succeeded) {
+        return Next::PromoteRest(indices(&|v| v.phase != Phase::Succeeded));
+    }
+    let highest = views.iter().map(|v| v.step).max().unwrap_or(0);
+    let behind = indices(&|v| v.phase == Phase::Paused && v.step < highest);
+    if !behind.is_empty() {
+        return Next::CatchUp {
+            clusters: behind,
+            target: highest,
+        };
+    }
+    // Due once the step has run for the interval since it was reached or
+    // last checked, whichever is later, on the cluster that moved last.
+    let since = views
+        .iter()
+        .flat_map(|v| [v.changed_ms, v.checked_ms])
+        .flatten()
+        .max()
+        .unwrap_or(now_ms);
+    let due = since + settings.interval_ms;
+    if due > now_ms {
+        return Next::WaitUntil(due);
+    }
+    Next::Check
+}
+
+/// The verdict of one round of checks on one cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Round {
+    Pass,
+    /// Too little traffic to judge.
+    Inconclusive,
+    /// What failed, in the user's words.
+    Fail(Vec<String>),
+}
+
+/// What a round of checks leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The step passed: the next step.
+    Advance,
+    /// The last step passed: the promotion.
+    Promote,
+    /// The last step passed and promotion is left to a person.
+    LeaveForPerson,
+    /// Nothing settled: check again after the interval.
+    Again,
+    /// Roll every cluster back, for this reason.
+    RollBack(String),
+}
+
+/// Judges a round of checks (one per cluster, labelled for messages) and
+/// the step gates (`None` when they were not asked because a check did not
+/// pass; a list of failures otherwise). Returns the counters to keep and
+/// the outcome. A failed gate counts as a failed check.
+pub fn judge(
+    settings: &Settings,
+    counters: Counters,
+    rounds: &[(Option<&str>, Round)],
+    gates: Option<&[String]>,
+    at_last_step: bool,
+) -> (Counters, Outcome) {
+    let mut failed: Vec<String> = Vec::new();
+    let mut inconclusive = false;
+    for (label, round) in rounds {
+        match round {
+            Round::Pass => {}
+            Round::Inconclusive => inconclusive = true,
+            Round::Fail(reasons) => failed.extend(reasons.iter().map(|r| match label {
+                Some(label) => format!("{label}: {r}"),
+                None => r.clone(),
+            })),
+        }
+    }
+    if let Some(gates) = gates {
+        failed.extend(gates.iter().cloned());
+    }
+    let mut next = counters;
+    if failed.is_empty() && inconclusive {
+        next.inconclusive += 1;
+        if next.inconclusive <= settings.inconclusive_limit {
+            return (next, Outcome::Again);
+        }
+        failed.push(format!(
+            "the analysis was inconclusive {} times in a row",
+            next.inconclusive
+        ));
+    }
+    if !failed.is_empty() {
+        next.failures += 1;
+        if next.failures >= settings.failure_limit {
+            return (next, Outcome::RollBack(failed.join("; ")));
+        }
+        return (next, Outcome::Again);
+    }
+    // A pass: the next step starts counting afresh.
+    let outcome = match (at_last_step, settings.promote) {
+        (false, _) => Outcome::Advance,
+        (true, true) => Outcome::Promote,
+        (true, false) => Outcome::LeaveForPerson,
+    };
+    (Counters::default(), outcome)
+}
+
+/// The window the metrics are read over: as given, or the interval, but
+/// never shorter than two scrapes (a rate needs two samples).
+pub fn metric_window(interval_s: u64, window_s: Option<u64>, scrape_s: Option<u64>) -> u64 {
+    window_s.unwrap_or_else(|| interval_s.max(2 * scrape_s.unwrap_or(0)).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTINGS: Settings = Settings {
+        interval_ms: 2_000,
+        failure_limit: 2,
+        inconclusive_limit: 1,
+        promote: true,
+    };
+
+    fn view(phase: Phase, step: usize) -> View {
+        View {
+            phase,
+            step,
+            total: 3,
+            changed_ms: Some(10_000),
+            checked_ms: None,
+            paused_by: None,
+        }
+    }
+
+    #[test]
+    fn what_comes_next() {
+        let paused = |step| view(Phase::Paused, step);
+        let checked = |at| View {
+            checked_ms: Some(at),
+            ..paused(1)
+        };
+        let cases: Vec<(&str, Vec<View>, i64, Next)> = vec![
+            (
+                "all promoted",
+                vec![view(Phase::Succeeded, 3); 2],
+                0,
+                Next::Succeeded,
+            ),
+            (
+                "aborted on one: the others go back",
+                vec![paused(1), view(Phase::Aborted, 1)],
+                0,
+                Next::AbortedElsewhere(vec![1]),
+            ),
+            (
+                "paused by a person",
+                vec![View {
+                    paused_by: Some("ana".into()),
+                    ..paused(1)
+                }],
+                0,
+                Next::Paused("ana".into()),
+            ),
+            (
+                "an interrupted step is finished",
+                vec![paused(1), view(Phase::Progressing, 2)],
+                0,
+                Next::Finish(vec![1]),
+            ),
+            (
+                "promoted on one: the rest are promoted",
+                vec![view(Phase::Succeeded, 3), paused(3)],
+                0,
+                Next::PromoteRest(vec![1]),
+            ),
+            (
+                "one left behind catches up",
+                vec![paused(2), paused(1), paused(2)],
+                0,
+                Next::CatchUp {
+                    clusters: vec![1],
+                    target: 2,
+                },
+            ),
+            (
+                "not yet: due to the millisecond",
+                vec![paused(1)],
+                11_999,
+                Next::WaitUntil(12_000),
+            ),
+            ("due", vec![paused(1)], 12_000, Next::Check),
+            (
+                "a check restarts the interval",
+                vec![checked(13_000)],
+                14_000,
+                Next::WaitUntil(15_000),
+            ),
+            (
+                "the cluster that moved last sets the time",
+                vec![
+                    paused(1),
+                    View {
+                        changed_ms: Some(11_000),
+                        ..paused(1)
+                    },
+                ],
+                12_500,
+                Next::WaitUntil(13_000),
+            ),
+            (
+                "the last step is checked like any other",
+                vec![paused(3)],
+                12_000,
+                Next::Check,
+            ),
+        ];
+        for (what, views, now, expected) in cases {
+            assert_eq!(next(&SETTINGS, &views, now), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn what_a_round_of_checks_leads_to() {
+        let fail = |r: &str| Round::Fail(vec![r.to_string()]);
+        let zero = Counters::default();
+        let once = Counters {
+            failures: 1,
+            inconclusive: 0,
+        };
+        let unsure = Counters {
+            failures: 0,
+            inconclusive: 1,
+        };
+        let gate_failed = ["webhook load-test answered 503".to_string()];
+        type Case<'a> = (
+            &'a str,
+            Counters,
+            Vec<(Option<&'a str>, Round)>,
+            Option<&'a [String]>,
+            bool,
+            Counters,
+            Outcome,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "a pass advances",
+                once,
+                vec![(None, Round::Pass)],
+                Some(&[]),
+                false,
+                zero,
+                Outcome::Advance,
+            ),
+            (
+                "a pass at the last step promotes",
+                zero,
+                vec![(None, Round::Pass)],
+                Some(&[]),
+                true,
+                zero,
+                Outcome::Promote,
+            ),
+            (
+                "the first failure waits for the limit",
+                zero,
+                vec![(None, fail("rate is 70"))],
+                None,
+                false,
+                once,
+                Outcome::Again,
+            ),
+            (
+                "the failure at the limit rolls back, naming the cluster",
+                once,
+                vec![(Some("c1"), Round::Pass), (Some("c2"), fail("rate is 70"))],
+                None,
+                false,
+                Counters {
+                    failures: 2,
+                    inconclusive: 0,
+                },
+                Outcome::RollBack("c2: rate is 70".into()),
+            ),
+            (
+                "a failed gate counts as a failed check",
+                once,
+                vec![(None, Round::Pass)],
+                Some(&gate_failed),
+                false,
+                Counters {
+                    failures: 2,
+                    inconclusive: 0,
+                },
+                Outcome::RollBack("webhook load-test answered 503".into()),
+            ),
+            (
+                "inconclusive waits",
+                zero,
+                vec![(None, Round::Inconclusive)],
+                None,
+                false,
+                unsure,
+                Outcome::Again,
+            ),
+            (
+                "inconclusive past its limit is a failure",
+                Counters {
+                    failures: 1,
+                    inconclusive: 1,
+                },
+                vec![(None, Round::Inconclusive)],
+                None,
+                false,
+                Counters {
+                    failures: 2,
+                    inconclusive: 2,
+                },
+                Outcome::RollBack("the analysis was inconclusive 2 times in a row".into()),
+            ),
+            (
+                "a failure anywhere outweighs inconclusive elsewhere",
+                zero,
+                vec![
+                    (Some("c1"), Round::Inconclusive),
+                    (Some("c2"), fail("p99 is 900")),
+                ],
+                None,
+                false,
+                once,
+                Outcome::Again,
+            ),
+        ];
+        for (what, counters, rounds, gates, last, kept, outcome) in cases {
+            assert_eq!(
+                judge(&SETTINGS, counters, &rounds, gates, last),
+                (kept, outcome),
+                "{what}"
+            );
+        }
+        let person = Settings {
+            promote: false,
+            ..SETTINGS
+        };
+        assert_eq!(
+            judge(&person, zero, &[(None, Round::Pass)], Some(&[]), true).1,
+            Outcome::LeaveForPerson
+        );
+    }
+
+    #[test]
+    fn the_metric_window_covers_two_scrapes() {
+        let cases = [
+            // interval, window flag, scrape interval -> window
+            (60, None, Some(15), 60),
+            (1, None, Some(1), 2),
+            (1, None, Some(15), 30),
+            (10, Some(5), Some(15), 5),
+            (4, None, None, 4),
+        ];
+        for (interval, window, scrape, expected) in cases {
+            assert_eq!(
+                metric_window(interval, window, scrape),
+                expected,
+                "{interval} {window:?} {scrape:?}"
+            );
+        }
+    }
+}
