@@ -50,6 +50,35 @@ pub struct GlobalArgs {
     pub no_color: bool,
 }
 
+impl GlobalArgs {
+    /// The cluster and namespace the flags name.
+    pub fn target(&self) -> crate::connect::Target {
+        crate::connect::Target {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+/// `--router`: how traffic is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouterArg {
+    Istio,
+    GatewayApi,
+    Replicas,
+}
+
+impl From<RouterArg> for crate::router::RouterKind {
+    fn from(arg: RouterArg) -> Self {
+        match arg {
+            RouterArg::Istio => Self::Istio,
+            RouterArg::GatewayApi => Self::GatewayApi,
+            RouterArg::Replicas => Self::Replicas,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
@@ -122,7 +151,7 @@ pub struct ClusterSetupArgs {
     pub print_kubeconfig: bool,
 
     /// How long the printed kubeconfig's token lives
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::parse)]
     pub token_ttl: std::time::Duration,
 }
 
@@ -135,7 +164,7 @@ pub struct ChangeArgs {
     pub dry_run: bool,
 
     /// How long to wait for pods to become ready, e.g. 90s, 5m
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, default_value = "5m", value_parser = crate::duration::parse)]
     pub timeout: std::time::Duration,
 
     #[command(flatten)]
@@ -246,7 +275,7 @@ pub struct StartArgs {
     /// How traffic is split (default: found by looking at what routes to
     /// the Deployment's Service)
     #[arg(long, value_enum)]
-    pub router: Option<crate::router::RouterKind>,
+    pub router: Option<RouterArg>,
 
     /// The VirtualService to shift, when several route to the Service
     #[arg(long, value_name = "NAME")]
@@ -280,7 +309,7 @@ pub struct StartArgs {
 
     /// After the last step, keep the incumbent at full capacity this long,
     /// then promote (default: 30s for blue-green, none otherwise)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
     pub scale_down_delay: Option<std::time::Duration>,
 
     /// After the first step, stay and ask what next: step, promote, abort
@@ -291,11 +320,6 @@ pub struct StartArgs {
     /// Then drive the rollout automatically, as `run` does
     #[arg(long)]
     pub auto: bool,
-
-    /// The rollout of an earlier wave, carried to the next one: its pod
-    /// template and strategy instead of the flags.
-    #[arg(skip)]
-    pub carried: Option<crate::rollout::record::Record>,
 
     #[command(flatten)]
     pub automation: AutomationArgs,
@@ -317,13 +341,13 @@ pub struct AutomationArgs {
     pub prometheus: Option<String>,
 
     /// How long each step runs before its analysis (default 1m)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
     pub interval: Option<std::time::Duration>,
 
     /// How much of the metrics each check reads, e.g. 2m (default: the
     /// interval, but at least two of Prometheus' scrape intervals, read
     /// from its configuration)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
     pub window: Option<std::time::Duration>,
 
     /// Failed checks at one step before the rollback (default 1)
@@ -397,34 +421,6 @@ pub struct AbortArgs {
     pub change: ChangeArgs,
 }
 
-/// `90s`, `5m`, `1h`, `1m30s`, or plain seconds.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let invalid = || format!("{text:?} is not a duration; write e.g. 90s, 5m or 1h");
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(seconds));
-    }
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: u64 = number.parse().map_err(|_| invalid())?;
-        number.clear();
-        total += match c {
-            's' => n,
-            'm' => n * 60,
-            'h' => n * 3600,
-            _ => return Err(invalid()),
-        };
-    }
-    if !number.is_empty() || text.is_empty() {
-        return Err(invalid());
-    }
-    Ok(std::time::Duration::from_secs(total))
-}
-
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The Deployment (the incumbent)
@@ -447,27 +443,6 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn durations_read_like_kubectls() {
-        let cases = [
-            ("90s", 90),
-            ("5m", 300),
-            ("1h", 3600),
-            ("1m30s", 90),
-            ("45", 45),
-        ];
-        for (text, seconds) in cases {
-            assert_eq!(
-                parse_duration(text),
-                Ok(std::time::Duration::from_secs(seconds)),
-                "{text}"
-            );
-        }
-        for bad in ["", "5x", "m", "1.5m"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -8,8 +8,15 @@ use std::time::Duration;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
-use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
+
+/// Which cluster and namespace to talk to, as kubectl's flags say it.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
 
 /// The User-Agent of every request to the API server.
 pub const USER_AGENT: &str = concat!("kubectl-ramp/", env!("CARGO_PKG_VERSION"));
@@ -27,19 +34,19 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub async fn open(global: &GlobalArgs) -> Result<Self> {
+    pub async fn open(target: &Target) -> Result<Self> {
         let options = KubeConfigOptions {
-            context: global.context.clone(),
+            context: target.context.clone(),
             ..Default::default()
         };
-        let mut config = match kubeconfig(global.kubeconfig.as_deref())? {
+        let mut config = match kubeconfig(target.kubeconfig.as_deref())? {
             Some(kubeconfig) => Config::from_custom_kubeconfig(kubeconfig, &options)
                 .await
                 .map_err(|e| {
                     Error::failed(format!("cannot use the kubeconfig: {}", first_line(&e)))
                         .with_hint("check the file with `kubectl config view`, or pass --context")
                 })?,
-            None if global.context.is_none() => Config::incluster().map_err(|_| {
+            None if target.context.is_none() => Config::incluster().map_err(|_| {
                 Error::failed(
                     "no kubeconfig found: $KUBECONFIG is not set and ~/.kube/config does not exist",
                 )
@@ -48,7 +55,7 @@ impl Connection {
             None => {
                 return Err(Error::failed(format!(
                     "no kubeconfig found to look up context {:?}",
-                    global.context.as_deref().unwrap_or_default()
+                    target.context.as_deref().unwrap_or_default()
                 ))
                 .with_hint("pass --kubeconfig PATH or set KUBECONFIG"));
             }
@@ -66,7 +73,7 @@ impl Connection {
             .trim_end_matches('/')
             .to_string();
         let root_cert = config.root_cert.clone();
-        let namespace = global
+        let namespace = target
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());

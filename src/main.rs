@@ -6,6 +6,8 @@ mod cli;
 mod clusters;
 mod commands;
 mod connect;
+mod duration;
+mod engine;
 mod error;
 mod rollout;
 mod router;
@@ -63,7 +65,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Abort(args) => commands::abort::run(&cli.global, args).await,
         Command::Run(args) => commands::run::run(&cli.global, args).await,
         Command::Pause(args) => {
-            let conn = connect::Connection::open(&cli.global).await?;
+            let conn = connect::Connection::open(&cli.global.target()).await?;
             commands::run::pause(&conn, &args.deployment).await
         }
         Command::Status(args) => commands::status::run(&cli.global, args).await,

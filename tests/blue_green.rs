@@ -81,10 +81,10 @@ fn an_abort_during_the_delay_is_a_single_write_that_moves_traffic_back() {
         "--strategy",
         "blue-green",
         "--scale-down-delay",
-        "8s",
+        "10m",
     ])
     .success();
-    let switching = ns.spawn_ramp(&["step", "web"]);
+    let mut switching = ns.spawn_ramp(&["step", "web"]);
     wait_until("the switch", Duration::from_secs(30), || {
         ns.record("web")
             .is_some_and(|r| r["step"] == 2 && r["phase"] == "Paused")
@@ -117,6 +117,11 @@ fn an_abort_during_the_delay_is_a_single_write_that_moves_traffic_back() {
     );
     assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
 
+    // The waiting step sees the abort on its watch: it does not wait out
+    // the ten minutes.
+    wait_until("the step to stop waiting", Duration::from_secs(20), || {
+        switching.try_wait().unwrap().is_some()
+    });
     let step = wait_output(switching);
     assert_eq!(step.code, Some(5), "{step}");
     assert!(

@@ -103,7 +103,7 @@ fn default_webhook_timeout() -> String {
 
 impl Webhook {
     pub fn timeout(&self) -> Duration {
-        crate::cli::parse_duration(&self.timeout).unwrap_or(Duration::from_secs(60))
+        crate::duration::parse(&self.timeout).unwrap_or(Duration::from_secs(60))
     }
 }
 
@@ -163,7 +163,7 @@ impl AnalysisSpec {
             }
         }
         for webhook in &self.webhooks {
-            if crate::cli::parse_duration(&webhook.timeout).is_err() {
+            if crate::duration::parse(&webhook.timeout).is_err() {
                 return Err(Error::invalid(format!(
                     "{source}: webhook {:?} has timeout {:?}, which is not a duration",
                     webhook.name, webhook.timeout

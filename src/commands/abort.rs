@@ -4,12 +4,12 @@
 use super::{Begin, drive, executor, load_with, show};
 use crate::cli::{AbortArgs, ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
+use crate::engine::execute::state_of;
 use crate::error::{Error, Result};
-use crate::rollout::execute::state_of;
 use crate::rollout::record::{Phase, Record};
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     abort(
         &conn,
         &args.deployment,

@@ -66,7 +66,7 @@ async fn inspect(global: &GlobalArgs, cluster: &Cluster, permissions: bool) -> R
         namespace: None,
     };
     let looked = async {
-        let conn = Connection::open(&global_for(global, cluster)).await?;
+        let conn = Connection::open(&global_for(global, cluster).target()).await?;
         let version = access::version(&conn).await?;
         let routers = access::routers(&conn).await?;
         let missing = match permissions {
@@ -154,7 +154,7 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         )
         .with_hint("see them with `kubectl config get-contexts`"));
     };
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     let version = access::version(&conn).await?;
     let routers = access::routers(&conn).await?;
     let namespace = conn.namespace.clone();

@@ -13,8 +13,8 @@ use crate::cli::{
 };
 use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
+use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
-use crate::rollout::observe::observe;
 use crate::rollout::record::{Automation, Phase, Record};
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
@@ -103,7 +103,7 @@ pub async fn run_on<'a>(
                     let change = for_cluster(c);
                     let reason = reason.clone();
                     async move {
-                        let conn = Connection::open(&global).await?;
+                        let conn = Connection::open(&global.target()).await?;
                         super::abort::abort(&conn, deployment, Some(&reason), &change).await
                     }
                 }))
@@ -176,7 +176,7 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
     let rows = join_all(clusters.iter().map(|c| async move {
         let global = global_for(global, c);
         let looked = async {
-            let conn = Connection::open(&global).await?;
+            let conn = Connection::open(&global.target()).await?;
             let observed = observe(&conn, deployment).await?;
             Ok::<_, Error>(report(deployment, &conn.namespace, &observed))
         };
@@ -386,7 +386,7 @@ async fn automated(
             clusters: ClusterSelection::default(),
             ..change.clone()
         };
-        let conn = Connection::open(&global_for(global, c))
+        let conn = Connection::open(&global_for(global, c).target())
             .await
             .map_err(|e| Error {
                 message: format!("{}: {}", c.name, e.message),
@@ -408,7 +408,7 @@ async fn automated(
 async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     let clusters = selected(&args.change.clusters)?;
     let first = &clusters[0];
-    let conn = Connection::open(&global_for(global, first)).await?;
+    let conn = Connection::open(&global_for(global, first).target()).await?;
     let loaded = super::load(&conn, &args.deployment).await?;
     let record = super::in_progress(&args.deployment, loaded.record.as_ref())?;
     let automation = super::run::settings(record.automation, &args.automation)?;
@@ -434,7 +434,7 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
     let deployment = args.deployment.as_str();
     let all = selected(&args.change.clusters)?;
     let records = join_all(all.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c)).await?;
+        let conn = Connection::open(&global_for(global, c).target()).await?;
         Ok::<_, Error>(super::load(&conn, deployment).await?.record)
     }))
     .await
@@ -492,7 +492,6 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
             scale_down_delay: None,
             interactive: false,
             auto: false,
-            carried: Some(rollout.clone()),
             automation: Default::default(),
             change: args.change.clone(),
         };
@@ -506,7 +505,8 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
             |g, change| {
                 let mut start = start.clone();
                 start.change = change;
-                Box::pin(async move { super::start::run(&g, &start).await })
+                let rollout = rollout.clone();
+                Box::pin(async move { super::start::start(&g, &start, Some(&rollout)).await })
             },
         )
         .await;
@@ -552,7 +552,7 @@ async fn lagging_target_of(
     deployment: &str,
 ) -> Result<Option<usize>> {
     let steps = join_all(clusters.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c)).await?;
+        let conn = Connection::open(&global_for(global, c).target()).await?;
         let loaded = super::load(&conn, deployment).await?;
         Ok::<_, Error>(
             loaded

@@ -15,9 +15,9 @@ use kube::Api;
 
 use crate::cli::{ChangeArgs, GlobalArgs};
 use crate::connect::Connection;
+use crate::engine::execute::{Base, Executor};
+use crate::engine::lock::Lock;
 use crate::error::{self, Error, Kind, Result};
-use crate::rollout::execute::{Base, Executor};
-use crate::rollout::lock::Lock;
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
 use crate::ui::progress::Progress;
@@ -186,6 +186,22 @@ pub async fn drive(
     outcome.map(|()| executor.record.clone())
 }
 
+/// Resolves when the record on the Deployment differs from `raw`.
+pub async fn record_changes(
+    conn: &Connection,
+    deployment: &str,
+    raw: Option<String>,
+) -> Result<()> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    kube::runtime::wait::await_condition(api, deployment, move |d: Option<&Deployment>| {
+        let now = d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned());
+        now != raw
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| Error::failed(format!("cannot watch deployment {deployment:?}: {e}")))
+}
+
 /// After a timeout or an interrupt: a rollout between steps is marked
 /// Paused at the step it last reached, so that `step` tries again.
 async fn pause_where_it_stands(executor: &mut Executor, err: &Error) {
@@ -219,7 +235,7 @@ pub async fn show(
         return Ok(());
     }
     let ui = Ui::new(global);
-    let observed = crate::rollout::observe::observe(conn, name).await?;
+    let observed = crate::engine::observe::observe(conn, name).await?;
     ui.print(
         &status::report(name, &conn.namespace, &observed),
         crate::ui::status::table_of,

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     let loaded = load(&conn, &args.deployment).await?;
     promote(&conn, &args.deployment, loaded, &args.change).await?;
     show(global, &conn, &args.deployment, &args.change).await

@@ -23,10 +23,10 @@ use crate::analysis::webhook::{self, Payload};
 use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, ChangeArgs, GlobalArgs, RunArgs};
 use crate::connect::Connection;
+use crate::engine::lock::{Lock, hostname, username};
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
-use crate::rollout::lock::{Lock, hostname, username};
-use crate::rollout::record::{ANNOTATION, Automation, Phase, Record};
+use crate::rollout::record::{Automation, Phase, Record};
 
 /// How many checks the record keeps.
 const KEPT_CHECKS: usize = 20;
@@ -45,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
                 "rehearse the next step with `kubectl ramp step {name} --dry-run`, or see where it stands with `kubectl ramp status {name}`"
             )));
     }
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     let loaded = load(&conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     let automation = settings(record.automation.clone(), &args.automation)?;
@@ -648,24 +648,8 @@ async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Load
     let watches = members
         .iter()
         .zip(loaded)
-        .map(|(m, l)| Box::pin(record_changes(&m.conn, deployment, l.raw.clone())));
+        .map(|(m, l)| Box::pin(super::record_changes(&m.conn, deployment, l.raw.clone())));
     select_all(watches).await.0
-}
-
-/// Resolves when the record on the Deployment differs from `raw`.
-pub async fn record_changes(
-    conn: &Connection,
-    deployment: &str,
-    raw: Option<String>,
-) -> Result<()> {
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    kube::runtime::wait::await_condition(api, deployment, move |d: Option<&Deployment>| {
-        let now = d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned());
-        now != raw
-    })
-    .await
-    .map(|_| ())
-    .map_err(|e| Error::failed(format!("cannot watch deployment {deployment:?}: {e}")))
 }
 
 /// Prometheus' scrape interval, when it is needed for the metric window

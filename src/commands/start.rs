@@ -11,17 +11,24 @@ use super::{Begin, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, StartArgs};
 use crate::clusters::access::Rules;
 use crate::connect::Connection;
+use crate::engine::execute::Executor;
+use crate::engine::observe::{selects, services_selecting};
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
-use crate::rollout::execute::Executor;
-use crate::rollout::observe::{selects, services_selecting};
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef, list_custom, replicas, weights};
 use crate::ui::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
-    let conn = Connection::open(global).await?;
+    start(global, args, None).await
+}
+
+/// `start`, or, with `carried`, the next wave of a rollout across regions:
+/// the pod template and steps of the earlier wave's record instead of the
+/// flags.
+pub async fn start(global: &GlobalArgs, args: &StartArgs, carried: Option<&Record>) -> Result<()> {
+    let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
     if args.interactive {
         super::step::require_terminal(name)?;
@@ -35,7 +42,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     // objects once it is known.
     let rules = crate::clusters::access::rules(&conn, &conn.namespace).await?;
     check_access(&conn, &rules, RouterKind::Replicas).await?;
-    let template = new_template(&conn, args, &incumbent).await?;
+    let template = new_template(&conn, args, carried, &incumbent).await?;
 
     if let Some(existing) = &record {
         match existing.phase {
@@ -57,7 +64,7 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
             }
         }
     }
-    let mut new = plan_rollout(&conn, &rules, args, &incumbent, template).await?;
+    let mut new = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
     new.automation = automation(args)?;
     check_leftovers(&conn, &new.contender).await?;
 
@@ -147,13 +154,14 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
 async fn new_template(
     conn: &Connection,
     args: &StartArgs,
+    carried: Option<&Record>,
     incumbent: &Deployment,
 ) -> Result<serde_json::Value> {
     let name = args.deployment.as_str();
     let template = match (&args.filename, args.image.as_slice()) {
         // The next wave: the template the earlier one rolled out.
-        _ if args.carried.is_some() => {
-            let carried = &args.carried.as_ref().expect("checked").contender.template;
+        _ if carried.is_some() => {
+            let carried = &carried.expect("checked").contender.template;
             serde_json::from_value(carried.clone()).map_err(|e| {
                 Error::failed(format!(
                     "the earlier wave's pod template cannot be read: {e}"
@@ -187,6 +195,7 @@ async fn plan_rollout(
     conn: &Connection,
     rules: &Rules,
     args: &StartArgs,
+    carried: Option<&Record>,
     incumbent: &Deployment,
     template: serde_json::Value,
 ) -> Result<Record> {
@@ -198,8 +207,8 @@ async fn plan_rollout(
         (None, None) => None,
     };
     let strategy = match (&args.strategy, &args.steps) {
-        _ if args.carried.is_some() => {
-            let carried = args.carried.as_ref().expect("checked");
+        _ if carried.is_some() => {
+            let carried = carried.expect("checked");
             Strategy {
                 name: carried.strategy.clone(),
                 steps: carried.steps.clone(),
@@ -265,7 +274,7 @@ async fn plan_rollout(
     };
 
     let router = match args.router {
-        Some(router) => router,
+        Some(router) => router.into(),
         None if args.virtual_service.is_some() => RouterKind::Istio,
         None if args.http_route.is_some() => RouterKind::GatewayApi,
         None => discover_router(conn, &incumbent_ref, &contender_ref).await?,

@@ -9,10 +9,10 @@ use kube::runtime::watcher;
 
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::connect::Connection;
+use crate::engine::observe::{Observed, observe};
 use crate::error::{Error, Result};
-use crate::rollout::observe::{Observed, observe};
 use crate::rollout::record::Phase;
-use crate::router::{RouterKind, Version, replicas};
+use crate::router::{RouterKind, Version};
 use crate::ui::Ui;
 use crate::ui::status::{
     CapacityReport, ContainerImage, ImagesReport, Replicas, StatusReport, StepReport,
@@ -21,7 +21,7 @@ use crate::ui::status::{
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = Ui::new(global);
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     let observed = observe(&conn, &args.deployment).await?;
     let report = report(&args.deployment, &conn.namespace, &observed);
     if !args.watch {
@@ -97,8 +97,10 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
     let contender = replicas_of(observed.contender.as_ref());
     let traffic = match (observed.routing.router, observed.routing.routes.first()) {
         (RouterKind::Replicas, _) | (_, None) => {
-            let (incumbent_pct, contender_pct) =
-                replicas::split(incumbent.ready.max(0) as u32, contender.ready.max(0) as u32);
+            let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
+                incumbent.ready.max(0) as u32,
+                contender.ready.max(0) as u32,
+            );
             TrafficReport {
                 incumbent: incumbent_pct,
                 contender: contender_pct,

@@ -11,7 +11,7 @@ use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
 
 pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
-    let conn = Connection::open(global).await?;
+    let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
     if args.interactive {
         require_terminal(name)?;
@@ -88,8 +88,11 @@ async fn scale_down_delay(
         "keeping {name} at full capacity for {seconds}s so that an abort is instant, then promoting \
          (Ctrl-C stops waiting; `kubectl ramp promote {name}` finishes later)"
     );
+    // Ends early, on the watch, when anyone aborts or changes the rollout.
+    let raw = serde_json::to_string(reached).ok();
     tokio::select! {
         _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
+        changed = super::record_changes(conn, name, raw) => changed?,
         _ = tokio::signal::ctrl_c() => {
             return Err(Error::interrupted(format!(
                 "stopped waiting; the rollout stays at step {}/{}; `kubectl ramp promote {name}` finishes it",

@@ -330,10 +330,10 @@ mod tests {
         let spec = contender.spec.unwrap();
         let labels = spec.template.metadata.unwrap().labels.unwrap();
         let service_selector = svc().spec.unwrap().selector.unwrap();
-        assert!(crate::rollout::observe::selects(&service_selector, &labels));
+        assert!(crate::engine::observe::selects(&service_selector, &labels));
         let own_selector = spec.selector.match_labels.unwrap();
         assert_eq!(own_selector["ramp.dev/role"], "contender");
-        assert!(crate::rollout::observe::selects(&own_selector, &labels));
+        assert!(crate::engine::observe::selects(&own_selector, &labels));
     }
 
     #[test]

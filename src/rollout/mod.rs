@@ -1,11 +1,10 @@
-//! The rollout: its record, and what is observed of it in the cluster.
+//! The rollout's model and decisions, with no IO: steps and strategies,
+//! the record, capacity arithmetic, the planner and the automation's
+//! decisions.
 
+pub mod capacity;
 pub mod contender;
 pub mod decide;
-pub mod execute;
-pub mod lock;
-pub mod observe;
 pub mod plan;
 pub mod record;
 pub mod strategy;
-pub mod watch;

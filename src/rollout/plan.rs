@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 
+use super::capacity::replicas_for;
 use super::record::{Phase, Record};
 use super::strategy::{Split, Step};
 use crate::router::RouterKind;
@@ -76,16 +77,6 @@ pub enum Action {
     /// The promotion is complete: phase Succeeded.
     Finish,
     Done,
-}
-
-/// Replicas for a capacity percentage of `base`: at least one pod when the
-/// percentage is above 0.
-pub fn replicas_for(percent: u32, base: i32) -> i32 {
-    if percent == 0 {
-        return 0;
-    }
-    let wanted = (i64::from(percent) * i64::from(base.max(0)) + 99) / 100;
-    (wanted as i32).max(1)
 }
 
 pub fn next(record: &Record, world: &World) -> Action {
@@ -157,7 +148,7 @@ pub fn step_replicas(step: &Step, record: &Record) -> (i32, i32) {
     let base = record.replicas;
     match record.router.kind {
         RouterKind::Replicas => {
-            let counts = crate::router::replicas::counts(step, base);
+            let counts = super::capacity::counts(step, base);
             (counts.contender, counts.incumbent)
         }
         _ => (

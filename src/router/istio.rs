@@ -6,7 +6,8 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::weights::Flavor;
-use super::{Backend, RouteWeights, ServiceRef, Version, round_percent};
+use super::{Backend, RouteWeights, ServiceRef, Version};
+use crate::rollout::capacity::round_percent;
 
 pub fn virtual_service_resource() -> ApiResource {
     ApiResource {

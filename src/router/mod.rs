@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::connect::Connection;
 use crate::error::{self, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RouterKind {
     Istio,
@@ -145,6 +145,48 @@ pub async fn discover(
     })
 }
 
+/// What a rollout's recorded routes look like now: only the objects the
+/// record names are read (one GET each, together), not every route of the
+/// namespace.
+pub async fn recorded(
+    conn: &Connection,
+    kind: RouterKind,
+    objects: &[String],
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<Routing> {
+    let (resource, routes_of): (ApiResource, RoutesOf) = match kind {
+        RouterKind::Istio => (istio::virtual_service_resource(), istio::http_routes_to),
+        RouterKind::GatewayApi => (gateway_api::http_route_resource(), gateway_api::rules_to),
+        RouterKind::Replicas => {
+            return Ok(Routing {
+                router: kind,
+                routes: Vec::new(),
+            });
+        }
+    };
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(conn.client.clone(), &incumbent.namespace, &resource);
+    let mut names: Vec<&String> = objects.iter().collect();
+    names.dedup();
+    let read = futures::future::join_all(names.iter().map(|name| api.get_opt(name))).await;
+    let mut routes = Vec::new();
+    for (name, object) in names.into_iter().zip(read) {
+        let object = object.map_err(|e| {
+            error::from_kube(e, &format!("get {} {name:?}", resource.kind), &conn.server)
+        })?;
+        if let Some(object) = object {
+            routes.extend(routes_of(&object, incumbent, contender));
+        }
+    }
+    Ok(Routing {
+        router: kind,
+        routes,
+    })
+}
+
+type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
+
 /// The routes of every object of one kind in the incumbent's namespace that
 /// send to it. Empty when there are none or the kind's CRD is not installed.
 async fn routes_to(
@@ -152,7 +194,7 @@ async fn routes_to(
     resource: &ApiResource,
     incumbent: &ServiceRef,
     contender: &ServiceRef,
-    routes_of: fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>,
+    routes_of: RoutesOf,
 ) -> Result<Vec<RouteWeights>> {
     let Some(objects) = list_custom(conn, resource, &incumbent.namespace).await? else {
         return Ok(Vec::new());
@@ -180,9 +222,4 @@ pub(crate) async fn list_custom(
             &conn.server,
         )),
     }
-}
-
-/// Rounds a percentage to one decimal, as reports show it.
-pub fn round_percent(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
 }

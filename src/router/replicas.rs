@@ -4,63 +4,8 @@
 //! comes closest to it beside the incumbent's pods.
 
 use crate::error::{Error, Result};
-use crate::rollout::plan::replicas_for;
+use crate::rollout::capacity::{Counts, counts};
 use crate::rollout::strategy::Step;
-
-/// The replicas of each version at one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    pub incumbent: i32,
-    pub contender: i32,
-}
-
-impl Counts {
-    /// The contender's share of the traffic these pods give, in percent.
-    pub fn reached(self) -> f64 {
-        split(self.incumbent.max(0) as u32, self.contender.max(0) as u32).1
-    }
-}
-
-/// The replica counts whose ready pods come closest to the step's traffic.
-/// The incumbent keeps the capacity the step gives it, and none when it is
-/// to get no traffic.
-pub fn counts(step: &Step, base: i32) -> Counts {
-    let incumbent = match step.traffic.incumbent {
-        0 => 0,
-        _ => replicas_for(step.capacity.incumbent, base),
-    };
-    let contender = match step.traffic.contender {
-        0 => 0,
-        100 => base.max(1),
-        p => closest(p, incumbent),
-    };
-    Counts {
-        incumbent,
-        contender,
-    }
-}
-
-/// The contender count whose share beside `incumbent` pods is closest to
-/// `percent`. The exact count, p * i / (100 - p), lies between two whole
-/// numbers; the nearer share of the two wins, the smaller on a tie.
-fn closest(percent: u32, incumbent: i32) -> i32 {
-    let (p, i) = (f64::from(percent), f64::from(incumbent.max(0)));
-    let exact = p * i / (100.0 - p);
-    let share = |c: f64| {
-        if i + c == 0.0 {
-            0.0
-        } else {
-            c * 100.0 / (i + c)
-        }
-    };
-    let (low, high) = (exact.floor(), exact.ceil());
-    let best = if (share(high) - p).abs() < (share(low) - p).abs() {
-        high
-    } else {
-        low
-    };
-    best as i32
-}
 
 /// Refuses, before anything changes, a strategy the replicas router cannot
 /// carry out on `base` replicas, saying what is possible instead.
@@ -95,22 +40,10 @@ pub fn check_steps(deployment: &str, steps: &[Step], base: i32) -> Result<()> {
     Ok(())
 }
 
-/// The percentages of traffic the incumbent and the contender receive when
-/// a Service spreads requests evenly over their ready pods.
-pub fn split(incumbent_ready: u32, contender_ready: u32) -> (f64, f64) {
-    let total = incumbent_ready + contender_ready;
-    if total == 0 {
-        // Nothing is ready: nothing is served. Report the incumbent as
-        // holding the traffic it will get back once its pods are ready.
-        return (100.0, 0.0);
-    }
-    let contender = super::round_percent(f64::from(contender_ready) * 100.0 / f64::from(total));
-    (super::round_percent(100.0 - contender), contender)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rollout::capacity::split;
     use crate::rollout::strategy::{Split, Strategy};
 
     fn canary(percent: u32) -> Step {

@@ -3,6 +3,7 @@
 //! deleted when it ends; a holder that died is recognised (same host, its
 //! process gone) or its lease expires, and the next command takes over.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
@@ -81,6 +82,9 @@ pub struct Lock {
     /// None when this process already held the lease (`run` driving its
     /// steps): the outer holder renews and releases it.
     renewer: Option<JoinHandle<()>>,
+    /// The lease's resourceVersion as last written by this process: the
+    /// release deletes exactly that version, without reading it first.
+    version: Arc<Mutex<Option<String>>>,
 }
 
 impl Lock {
@@ -118,6 +122,7 @@ impl Lock {
                         api,
                         name,
                         renewer: None,
+                        version: Arc::default(),
                     });
                 }
                 let dead = holder.is_some_and(|h| h.is_dead_here());
@@ -140,13 +145,20 @@ impl Lock {
             }
             Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
         };
+        let version = Arc::new(Mutex::new(taken.metadata.resource_version.clone()));
         let renewer = Some(tokio::spawn(renew(
             api.clone(),
             name.clone(),
             me.text,
             taken,
+            version.clone(),
         )));
-        Ok(Lock { api, name, renewer })
+        Ok(Lock {
+            api,
+            name,
+            renewer,
+            version,
+        })
     }
 
     /// Waits, by watching the lease, until whoever holds it lets go (or it
@@ -176,16 +188,17 @@ impl Lock {
     pub async fn release(self) {
         let Some(renewer) = self.renewer else { return };
         renewer.abort();
-        if let Ok(current) = self.api.get(&self.name).await {
-            let params = DeleteParams {
-                preconditions: Some(Preconditions {
-                    resource_version: current.metadata.resource_version,
-                    uid: None,
-                }),
-                ..Default::default()
-            };
-            let _ = self.api.delete(&self.name, &params).await;
-        }
+        let _ = renewer.await;
+        let version = self.version.lock().map(|v| v.clone()).unwrap_or_default();
+        let params = DeleteParams {
+            preconditions: Some(Preconditions {
+                resource_version: version,
+                uid: None,
+            }),
+            ..Default::default()
+        };
+        // A 409 means someone took it over after it expired: theirs now.
+        let _ = self.api.delete(&self.name, &params).await;
     }
 }
 
@@ -213,7 +226,13 @@ fn lease(name: &str, holder: &str) -> Lease {
     }
 }
 
-async fn renew(api: Api<Lease>, name: String, holder: String, mut lease: Lease) {
+async fn renew(
+    api: Api<Lease>,
+    name: String,
+    holder: String,
+    mut lease: Lease,
+    version: Arc<Mutex<Option<String>>>,
+) {
     loop {
         tokio::time::sleep(RENEW_EVERY).await;
         let mut next = lease.clone();
@@ -224,7 +243,12 @@ async fn renew(api: Api<Lease>, name: String, holder: String, mut lease: Lease) 
             spec.renew_time = Some(MicroTime(Timestamp::now()));
         }
         match api.replace(&name, &PostParams::default(), &next).await {
-            Ok(renewed) => lease = renewed,
+            Ok(renewed) => {
+                if let Ok(mut v) = version.lock() {
+                    v.clone_from(&renewed.metadata.resource_version);
+                }
+                lease = renewed;
+            }
             // Lost: someone took it over after it expired. The record's
             // compare-and-swap stops this process at its next write.
             Err(_) => return,

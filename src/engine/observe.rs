@@ -8,9 +8,9 @@ use k8s_openapi::api::core::v1::Service;
 use kube::Api;
 use kube::api::ListParams;
 
-use super::record::Record;
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
+use crate::rollout::record::Record;
 use crate::router::{self, Routing, ServiceRef};
 
 /// Everything a command needs to know about one rollout.
@@ -36,30 +36,86 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
             ))
         })?;
     let record = Record::from_annotations(name, incumbent.metadata.annotations.as_ref())?;
-    let contender_ref = match &record {
-        Some(record) => ServiceRef {
-            name: record.contender.name.clone(),
-            namespace: record.contender.namespace.clone(),
-        },
-        None => ServiceRef {
-            name: super::contender::name_for(name),
-            namespace: namespace.to_string(),
-        },
+    let Some(record) = record else {
+        return discovered(conn, name, incumbent).await;
     };
-    let contender = match &record {
-        Some(_) => get_deployment(conn, &contender_ref.namespace, &contender_ref.name).await?,
-        None => None,
+    // A rollout knows its objects: read those, all at once.
+    let contender_ref = ServiceRef {
+        name: record.contender.name.clone(),
+        namespace: record.contender.namespace.clone(),
     };
-    let service = services_selecting(conn, &incumbent)
-        .await?
-        .into_iter()
-        .next();
-    let recorded_router = record.as_ref().map(|r| r.router.kind);
+    let incumbent_ref = ServiceRef {
+        name: record.service.clone(),
+        namespace: namespace.to_string(),
+    };
+    let objects: Vec<String> = record
+        .router
+        .routes
+        .iter()
+        .map(|r| r.object.clone())
+        .collect();
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    let (contender, service, routing) = futures::future::try_join3(
+        get_deployment(conn, &contender_ref.namespace, &contender_ref.name),
+        async {
+            services.get_opt(&record.service).await.map_err(|e| {
+                error::from_kube(
+                    e,
+                    &format!("get service {:?}", record.service),
+                    &conn.server,
+                )
+            })
+        },
+        router::recorded(
+            conn,
+            record.router.kind,
+            &objects,
+            &incumbent_ref,
+            &contender_ref,
+        ),
+    )
+    .await?;
+    Ok(Observed {
+        incumbent,
+        record: Some(record),
+        contender,
+        service,
+        routing,
+    })
+}
+
+/// Without a rollout: the Service that selects the Deployment's pods and
+/// what routes to it are found by looking.
+async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Result<Observed> {
+    let namespace = conn.namespace.as_str();
+    let contender_ref = ServiceRef {
+        name: crate::rollout::contender::name_for(name),
+        namespace: namespace.to_string(),
+    };
+    // Most Deployments' Service has their name: one GET instead of a list.
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    let named = services
+        .get_opt(name)
+        .await
+        .map_err(|e| error::from_kube(e, &format!("get service {name:?}"), &conn.server))?
+        .filter(|service| {
+            let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
+            let labels = incumbent
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.metadata.as_ref())
+                .and_then(|m| m.labels.clone())
+                .unwrap_or_default();
+            selector.is_some_and(|selector| selects(selector, &labels))
+        });
+    let service = match named {
+        Some(service) => Some(service),
+        None => services_selecting(conn, &incumbent)
+            .await?
+            .into_iter()
+            .next(),
+    };
     let routing = match &service {
-        Some(_) if recorded_router == Some(router::RouterKind::Replicas) => Routing {
-            router: router::RouterKind::Replicas,
-            routes: Vec::new(),
-        },
         Some(service) => {
             let incumbent_ref = ServiceRef {
                 name: service.metadata.name.clone().unwrap_or_default(),
@@ -74,8 +130,8 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
     };
     Ok(Observed {
         incumbent,
-        record,
-        contender,
+        record: None,
+        contender: None,
         service,
         routing,
     })

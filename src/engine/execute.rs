@@ -11,13 +11,13 @@ use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
 
-use super::contender;
 use super::lock::{hostname, username};
-use super::plan::{self, Action, DeploymentState, World};
-use super::record::{ANNOTATION, Phase, Record, RouteSnapshot, Transition};
 use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
+use crate::rollout::contender;
+use crate::rollout::plan::{self, Action, DeploymentState, World};
+use crate::rollout::record::{ANNOTATION, Phase, Record, RouteSnapshot, Transition};
 use crate::router::{RouterKind, weights};
 use crate::ui::progress::Progress;
 
@@ -484,7 +484,7 @@ impl Executor {
                 );
                 if let (RouterKind::Replicas, Some(step)) = (record.router.kind, step) {
                     // Pod ratios rarely give the exact percentage: say what was reached.
-                    let counts = crate::router::replicas::counts(&step, record.replicas);
+                    let counts = crate::rollout::capacity::counts(&step, record.replicas);
                     message.push_str(&format!(
                         ": asked {}%, reached {} of {} ready pods = {}",
                         step.traffic.contender,
