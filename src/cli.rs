@@ -75,6 +75,15 @@ pub enum Command {
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Show the version of kubectl-ramp and of the Kubernetes API server
+    Version(VersionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Only this program's version; do not ask the API server
+    #[arg(long)]
+    pub client: bool,
 }
 
 #[derive(Debug, Subcommand)]

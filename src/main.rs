@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Run(args) => commands::run::run(&cli.global, args).await,
         Command::Status(args) => commands::status::run(&cli.global, args).await,
         Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
+        Command::Version(args) => commands::version::run(&cli.global, args).await,
     }
 }
 
