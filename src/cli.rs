@@ -24,6 +24,7 @@ pub struct Cli {
 
 /// Flags every subcommand takes, spelled as kubectl spells them.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
@@ -164,6 +165,7 @@ pub struct ChangeArgs {
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Clusters")]
 pub struct ClusterSelection {
     /// These registered clusters, e.g. eu-1,us-1
     #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
@@ -420,7 +422,10 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+// --waves only orders a rollout; status accepts it, as it always has, but
+// does not offer it.
 #[derive(Debug, Args)]
+#[command(mut_arg("waves", |arg| arg.hide(true)))]
 pub struct StatusArgs {
     /// The Deployment (the incumbent)
     pub deployment: String,

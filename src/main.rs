@@ -7,6 +7,7 @@ mod clusters;
 mod commands;
 mod connect;
 mod error;
+mod help;
 mod rollout;
 mod router;
 mod ui;
@@ -14,14 +15,13 @@ mod ui;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
 use error::{Error, Kind};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match help::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version print to stdout and succeed; usage errors
