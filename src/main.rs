@@ -5,8 +5,10 @@ mod analysis;
 mod cli;
 mod clusters;
 mod commands;
+mod complete;
 mod connect;
 mod error;
+mod generate;
 mod help;
 mod rollout;
 mod router;
@@ -21,7 +23,14 @@ use cli::{Cli, Command};
 use error::{Error, Kind};
 
 fn main() -> ExitCode {
-    let cli = match help::parse_from(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Hidden entry points for the shells and for the files in the repository.
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some(complete::COMMAND) => return complete::main(&args[2..]),
+        Some(generate::COMMAND) => return generate::main(&args[2..]),
+        _ => {}
+    }
+    let cli = match help::parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version print to stdout and succeed; usage errors
