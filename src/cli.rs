@@ -24,6 +24,7 @@ pub struct Cli {
 
 /// Flags every subcommand takes, spelled as kubectl spells them.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
@@ -106,6 +107,15 @@ pub enum Command {
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Show the version of kubectl-ramp and of the Kubernetes API server
+    Version(VersionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Only this program's version; do not ask the API server
+    #[arg(long)]
+    pub client: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +196,7 @@ pub struct ChangeArgs {
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Clusters")]
 pub struct ClusterSelection {
     /// These registered clusters, e.g. eu-1,us-1
     #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
@@ -421,7 +432,10 @@ pub struct AbortArgs {
     pub change: ChangeArgs,
 }
 
+// --waves only orders a rollout; status accepts it, as it always has, but
+// does not offer it.
 #[derive(Debug, Args)]
+#[command(mut_arg("waves", |arg| arg.hide(true)))]
 pub struct StatusArgs {
     /// The Deployment (the incumbent)
     pub deployment: String,

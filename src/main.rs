@@ -5,10 +5,13 @@ mod analysis;
 mod cli;
 mod clusters;
 mod commands;
+mod complete;
 mod connect;
 mod duration;
 mod engine;
 mod error;
+mod generate;
+mod help;
 mod rollout;
 mod router;
 mod ui;
@@ -16,14 +19,20 @@ mod ui;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
 use error::{Error, Kind};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Hidden entry points for the shells and for the files in the repository.
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some(complete::COMMAND) => return complete::main(&args[2..]),
+        Some(generate::COMMAND) => return generate::main(&args[2..]),
+        _ => {}
+    }
+    let cli = match help::parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version print to stdout and succeed; usage errors
@@ -70,6 +79,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         }
         Command::Status(args) => commands::status::run(&cli.global, args).await,
         Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
+        Command::Version(args) => commands::version::run(&cli.global, args).await,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod run;
 pub mod start;
 pub mod status;
 pub mod step;
+pub mod version;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;

@@ -1,0 +1,279 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_ramp_global_optspecs
+    string join \n kubeconfig= context= n/namespace= o/output= y/yes no-color h/help V/version
+end
+
+function __fish_kubectl_ramp_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_ramp_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_ramp_using_subcommand
+    set -l cmd (__fish_kubectl_ramp_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l image -d 'The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left out when the pod has one container)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest; its pod template becomes the contender\'s' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''
+gateway-api\t''
+replicas\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l virtual-service -d 'The VirtualService to shift, when several route to the Service' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l http-route -d 'The HTTPRoute to shift, when several route to the Service' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l route -d 'Shift only the route (or HTTPRoute rule) with this name' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l service -d 'The incumbent\'s Service, when it is not found by its selector' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l canary-namespace -d 'Run the contender and its Service in this namespace' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l match-header -d 'Requests with this header go to the contender at every step, whatever the weights (A/B testing; istio and gateway-api)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l preview-header -d 'Blue-green: requests with this header reach the preview (istio and gateway-api); the same mechanism as --match-header' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l scale-down-delay -d 'After the last step, keep the incumbent at full capacity this long, then promote (default: 30s for blue-green, none otherwise)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l notify -d 'A Slack-compatible incoming webhook told of start, each step, promote and abort' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s i -l interactive -d 'After the first step, stay and ask what next: step, promote, abort or quit'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l auto -d 'Then drive the rollout automatically, as `run` does'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l no-promote -d 'Stay at the last step for a person instead of promoting'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l to -d 'Go to this step, by number (from 1) or name' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s i -l interactive -d 'After the step, stay and ask what next: step, promote, abort or quit'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l reason -d 'Why, for the record and the Event' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l notify -d 'A Slack-compatible incoming webhook told of start, each step, promote and abort' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l no-promote -d 'Stay at the last step for a person instead of promoting'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s w -l watch -d 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "remove" -d 'Forget a registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l name -d 'The name to register it under (default: the context\'s)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l region -d 'Its region, for --region and --waves region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l capability -d 'A capability, for --capability (repeatable)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l token-ttl -d 'How long the printed kubeconfig\'s token lives' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l create-rbac -d 'Create a ServiceAccount, Role and RoleBinding kubectl-ramp in the namespace (-n) holding exactly what ramp needs there'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l print-kubeconfig -d 'Print a kubeconfig for CI that uses a short-lived token of that ServiceAccount'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Forget a registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l client -d 'Only this program\'s version; do not ask the API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "remove" -d 'Forget a registered cluster'
