@@ -6,7 +6,10 @@
 //! - how long `abort` takes to exit, beside one `kubectl patch` of the
 //!   same VirtualService;
 //! - how long `status` takes, beside `kubectl get deploy -o json`, in a
-//!   namespace holding 250 Services and 200 VirtualServices.
+//!   namespace holding 250 Services and 200 VirtualServices;
+//! - how much longer a manual canary takes behind 25 ms of latency each
+//!   way (a delay line in front of the API server): the same canary with
+//!   and without it, so that the pods' own time cancels out.
 //!
 //!     cargo bench --bench requests
 //!
@@ -217,7 +220,115 @@ fn crowded_status() {
     );
 }
 
+/// A TCP delay line to the API server: every chunk is passed on `delay`
+/// after it arrived, in each direction. TLS goes through untouched.
+fn delay_line(upstream: String, delay: Duration) -> String {
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let pipe = move |mut from: TcpStream, mut to: TcpStream| {
+        let (tx, rx) = mpsc::channel::<(Instant, Vec<u8>)>();
+        std::thread::spawn(move || {
+            let mut buffer = vec![0; 64 * 1024];
+            loop {
+                match from.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send((Instant::now(), buffer[..n].to_vec())).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            for (at, chunk) in rx {
+                let due = at + delay;
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                if to.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            let _ = to.shutdown(std::net::Shutdown::Both);
+        });
+    };
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            client.set_nodelay(true).unwrap();
+            server.set_nodelay(true).unwrap();
+            pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+            pipe(server, client);
+        }
+    });
+    address
+}
+
+/// A kubeconfig like the plane's whose server is behind a delay line.
+fn kubeconfig_behind(delay: Duration) -> PathBuf {
+    let original = std::fs::read_to_string(support::kubeconfig()).unwrap();
+    let server = original
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: https://"))
+        .expect("the plane's kubeconfig names its server")
+        .to_string();
+    let address = delay_line(server.clone(), delay);
+    let path = std::env::temp_dir().join(format!(
+        "ramp-bench-latency-{}.kubeconfig",
+        std::process::id()
+    ));
+    std::fs::write(&path, original.replace(&server, &address)).unwrap();
+    path
+}
+
+fn canary_time(kubeconfig: &std::path::Path) -> Duration {
+    let ns = istio_app("bench-latency", 3);
+    let ramp = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["-n", &ns.name]);
+        support::ramp_with(&all, |c| {
+            c.env("KUBECONFIG", kubeconfig);
+        })
+        .success();
+    };
+    timed(|| {
+        ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "10,50,100",
+        ]);
+        ramp(&["step", "web"]);
+        ramp(&["step", "web"]);
+        ramp(&["promote", "web"]);
+    })
+}
+
+fn latency() {
+    let near = median((0..3).map(|_| canary_time(support::kubeconfig())).collect());
+    let far_config = kubeconfig_behind(Duration::from_millis(25));
+    let far = median((0..3).map(|_| canary_time(&far_config)).collect());
+    let extra = far.saturating_sub(near);
+    println!(
+        "manual canary (start, step, step, promote): {:.0} ms on loopback, {:.0} ms behind 25 ms each way: \
+         {:.0} ms more, as many as {:.0} round trips in a row",
+        ms(near),
+        ms(far),
+        ms(extra),
+        ms(extra) / 50.0
+    );
+}
+
 fn main() {
+    latency();
     manual_canary();
     automated();
     abort_time();

@@ -12,6 +12,8 @@ mod engine;
 mod error;
 mod generate;
 mod help;
+#[cfg(test)]
+mod mock;
 mod rollout;
 mod router;
 mod ui;

@@ -870,3 +870,171 @@ pub fn state_of(deployment: &Deployment) -> DeploymentState {
             .unwrap_or(Value::Null),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock;
+    use crate::rollout::record::tests::sample;
+
+    const PATH: &str = "/apis/apps/v1/namespaces/shop/deployments/web";
+
+    fn incumbent(record: &str, version: &str) -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "web",
+                "namespace": "shop",
+                "uid": "u-1",
+                "resourceVersion": version,
+                "annotations": {ANNOTATION: record},
+            },
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {}},
+        })
+    }
+
+    fn executor(conn: Connection, read: &str) -> Executor {
+        Executor::new(
+            conn,
+            "web",
+            sample(),
+            Base {
+                raw: Some(read.to_string()),
+                resource_version: Some("41".into()),
+            },
+            false,
+            Duration::from_secs(5),
+            Progress::silent(),
+        )
+    }
+
+    fn next_record() -> (Record, String) {
+        let mut record = sample();
+        record.phase = Phase::Progressing;
+        record.target = 2;
+        let raw = serde_json::to_string(&record).unwrap();
+        (record, raw)
+    }
+
+    #[tokio::test]
+    async fn the_record_is_written_against_the_version_it_was_read_at() {
+        let (conn, mut server) = mock::connection("shop");
+        let (record, raw) = next_record();
+        let written = tokio::spawn(async move {
+            let mut executor = executor(conn, "read");
+            executor.write_record(&record).await
+        });
+        let patch = server.answer(200, incumbent(&raw, "42")).await;
+        assert_eq!(
+            (patch.method.as_str(), patch.uri.as_str()),
+            ("PATCH", &*format!("{PATH}?"))
+        );
+        assert_eq!(
+            patch.content_type.as_deref(),
+            Some("application/merge-patch+json")
+        );
+        assert_eq!(
+            patch.body.unwrap(),
+            json!({"metadata": {"resourceVersion": "41", "annotations": {ANNOTATION: raw}}})
+        );
+        written.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_conflict_over_something_else_is_tried_again_on_the_new_version() {
+        let (conn, mut server) = mock::connection("shop");
+        let (record, raw) = next_record();
+        let written = tokio::spawn(async move {
+            let mut executor = executor(conn, "read");
+            executor.write_record(&record).await
+        });
+        // Someone scaled the Deployment: its version moved, the record did not.
+        server
+            .answer(
+                409,
+                mock::status(409, "Conflict", "the object has been modified"),
+            )
+            .await;
+        let get = server.answer(200, incumbent("read", "43")).await;
+        assert_eq!((get.method.as_str(), get.uri.as_str()), ("GET", PATH));
+        let again = server.answer(200, incumbent(&raw, "44")).await;
+        assert_eq!(
+            again.body.unwrap()["metadata"]["resourceVersion"],
+            json!("43")
+        );
+        written.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_record_changed_by_someone_else_stops_the_write_with_exit_5() {
+        let (conn, mut server) = mock::connection("shop");
+        let (record, _) = next_record();
+        let written = tokio::spawn(async move {
+            let mut executor = executor(conn, "read");
+            executor.write_record(&record).await
+        });
+        server
+            .answer(
+                409,
+                mock::status(409, "Conflict", "the object has been modified"),
+            )
+            .await;
+        let mut aborted = sample();
+        aborted.phase = Phase::Aborted;
+        aborted.history.push(Transition {
+            at: "2026-11-27T06:00:00Z".into(),
+            by: "ana@laptop".into(),
+            event: "Aborted".into(),
+            message: "aborted at step 1/2: p99 doubled".into(),
+        });
+        let theirs = serde_json::to_string(&aborted).unwrap();
+        server.answer(200, incumbent(&theirs, "43")).await;
+        let err = tokio::time::timeout(Duration::from_secs(5), written)
+            .await
+            .expect("no third request")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind.exit_code(), 5);
+        assert_eq!(
+            err.message,
+            "the rollout of \"web\" was changed by another command while this one ran: it is now Aborted \
+             (aborted at step 1/2: p99 doubled, by ana@laptop at 2026-11-27T06:00:00Z); nothing more was done"
+        );
+    }
+
+    #[tokio::test]
+    async fn deleting_a_service_that_is_already_gone_is_done() {
+        let (conn, mut server) = mock::connection("shop");
+        let deleted = tokio::spawn(async move {
+            let mut executor = executor(conn, "read");
+            let world = World {
+                incumbent: DeploymentState {
+                    replicas: 4,
+                    ready: 4,
+                    updated: 4,
+                    total: 4,
+                    observed: true,
+                    template: Value::Null,
+                },
+                contender: None,
+                contender_service: true,
+                routes: Vec::new(),
+            };
+            executor
+                .apply(&Action::DeleteContenderService, &world)
+                .await
+        });
+        let delete = server
+            .answer(
+                404,
+                mock::status(404, "NotFound", "services \"web-canary\" not found"),
+            )
+            .await;
+        assert_eq!(
+            (delete.method.as_str(), delete.uri.as_str()),
+            ("DELETE", "/api/v1/namespaces/shop/services/web-canary?")
+        );
+        deleted.await.unwrap().unwrap();
+    }
+}

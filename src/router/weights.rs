@@ -466,3 +466,128 @@ pub async fn write(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock;
+    use crate::router::istio;
+
+    fn snapshot() -> RouteSnapshot {
+        RouteSnapshot {
+            object: "web".into(),
+            route: "/spec/http/0".into(),
+            name: Some("primary".into()),
+            original: json!([{"destination": {"host": "web"}}]),
+            contender: json!({"destination": {"host": "web-canary"}}),
+        }
+    }
+
+    fn virtual_service(routes: Value) -> Value {
+        json!({
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": "7"},
+            "spec": {"hosts": ["web"], "http": routes},
+        })
+    }
+
+    fn as_read() -> Value {
+        json!([
+            {"name": "primary", "retries": {"attempts": 3}, "route": [{"destination": {"host": "web"}}]},
+            {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
+        ])
+    }
+
+    async fn set_ten_percent(conn: &Connection) -> Result<()> {
+        let split = Split {
+            contender: 10,
+            incumbent: 90,
+        };
+        write(
+            &istio::FLAVOR,
+            conn,
+            "shop",
+            &[snapshot()],
+            |s| weighted(s, split),
+            None,
+            false,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn weights_are_one_json_patch_that_first_tests_the_routes_it_read() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move { set_ten_percent(&conn).await });
+        let get = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(
+            (get.method.as_str(), get.uri.as_str()),
+            (
+                "GET",
+                "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web"
+            )
+        );
+        let patch = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(patch.method, "PATCH");
+        assert_eq!(
+            patch.uri,
+            "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web?"
+        );
+        assert_eq!(
+            patch.content_type.as_deref(),
+            Some("application/json-patch+json")
+        );
+        assert_eq!(
+            patch.body.unwrap(),
+            json!([
+                {"op": "test", "path": "/spec/http", "value": as_read()},
+                {"op": "replace", "path": "/spec/http", "value": [
+                    {"name": "primary", "retries": {"attempts": 3}, "route": [
+                        {"destination": {"host": "web"}, "weight": 90},
+                        {"destination": {"host": "web-canary"}, "weight": 10},
+                    ]},
+                    {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
+                ]},
+            ])
+        );
+        written.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn routes_changed_between_the_read_and_the_write_are_a_conflict() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move { set_ten_percent(&conn).await });
+        server.answer(200, virtual_service(as_read())).await;
+        let failed_test = mock::status(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request: testing value /spec/http failed",
+        );
+        server.answer(422, failed_test).await;
+        let err = written.await.unwrap().unwrap_err();
+        assert_eq!(err.kind, Kind::Conflict, "{err}");
+        assert_eq!(
+            err.message,
+            "VirtualService \"web\" changed while ramp was writing its weights"
+        );
+    }
+
+    #[tokio::test]
+    async fn routes_already_as_wanted_are_not_written() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move { set_ten_percent(&conn).await });
+        let already = json!([{"name": "primary", "route": [
+            {"destination": {"host": "web"}, "weight": 90},
+            {"destination": {"host": "web-canary"}, "weight": 10},
+        ]}]);
+        server.answer(200, virtual_service(already)).await;
+        // No PATCH follows: the write is done after the GET (a PATCH would
+        // wait for an answer that never comes).
+        tokio::time::timeout(std::time::Duration::from_secs(5), written)
+            .await
+            .expect("no request after the GET")
+            .unwrap()
+            .unwrap();
+    }
+}
