@@ -17,7 +17,7 @@ use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
-use crate::router::{RouterKind, ServiceRef, list_custom, replicas, weights};
+use crate::router::{RouterKind, ServiceRef};
 use crate::ui::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
@@ -280,46 +280,19 @@ async fn plan_rollout(
         None => discover_router(conn, &incumbent_ref, &contender_ref).await?,
     };
     check_access(conn, rules, router).await?;
-    let routes = match router.flavor() {
-        Some(flavor) => {
-            let resource = (flavor.resource)();
-            let Some(objects) = list_custom(conn, &resource, namespace).await? else {
-                return Err(Error::invalid(format!(
-                    "the {} router needs the {} CRD ({}.{}), which this cluster does not have",
-                    router.as_str(),
-                    flavor.kind,
-                    resource.plural,
-                    resource.group
-                ))
-                .with_hint("install it, or choose another --router"));
-            };
-            if router == RouterKind::GatewayApi && contender_namespace != namespace {
-                return Err(Error::invalid("--canary-namespace is not available with the gateway-api router")
-                    .with_hint("an HTTPRoute may send to another namespace only through a ReferenceGrant; run the contender beside the Deployment, or use the istio router"));
-            }
-            let object = match router {
-                RouterKind::GatewayApi => args.http_route.as_deref(),
-                _ => args.virtual_service.as_deref(),
-            };
-            weights::choose(
-                flavor,
-                &objects,
-                &incumbent_ref,
-                &contender_ref,
-                object,
-                args.route.as_deref(),
-            )?
-        }
-        None => {
-            replicas::check_steps(name, &strategy.steps, replicas)?;
-            Vec::new()
-        }
+    let choice = crate::router::Choice {
+        incumbent: &incumbent_ref,
+        contender: &contender_ref,
+        object: match router {
+            RouterKind::GatewayApi => args.http_route.as_deref(),
+            _ => args.virtual_service.as_deref(),
+        },
+        route: args.route.as_deref(),
     };
-
-    if header.is_some() && router == RouterKind::Replicas {
-        return Err(Error::invalid("routing by header needs the istio or gateway-api router")
-            .with_hint("without a mesh every ready pod behind the Service gets its share of requests, whatever their headers"));
-    }
+    let routes = router
+        .router()
+        .choose(conn, &choice, &strategy.steps, replicas, header.as_ref())
+        .await?;
     let scale_down_delay = match (args.scale_down_delay, strategy.name.as_str()) {
         (Some(delay), _) => Some(delay.as_secs()),
         (None, "blue-green") => Some(30),

@@ -12,7 +12,7 @@ use crate::connect::Connection;
 use crate::engine::observe::{Observed, observe};
 use crate::error::{Error, Result};
 use crate::rollout::record::Phase;
-use crate::router::{RouterKind, Version};
+use crate::router::Version;
 use crate::ui::Ui;
 use crate::ui::status::{
     CapacityReport, ContainerImage, ImagesReport, Replicas, StatusReport, StepReport,
@@ -95,8 +95,9 @@ async fn watch(ui: &Ui, conn: &Connection, name: &str, first: StatusReport) -> R
 pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport {
     let incumbent = replicas_of(Some(&observed.incumbent));
     let contender = replicas_of(observed.contender.as_ref());
-    let traffic = match (observed.routing.router, observed.routing.routes.first()) {
-        (RouterKind::Replicas, _) | (_, None) => {
+    let pods_decide = observed.routing.router.traffic_follows_pods();
+    let traffic = match observed.routing.routes.first().filter(|_| !pods_decide) {
+        None => {
             let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
                 incumbent.ready.max(0) as u32,
                 contender.ready.max(0) as u32,
@@ -107,7 +108,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
                 other: 0.0,
             }
         }
-        (_, Some(route)) => TrafficReport {
+        Some(route) => TrafficReport {
             incumbent: route.percent_to(Version::Incumbent),
             contender: route.percent_to(Version::Contender),
             other: route.percent_to(Version::Other),

@@ -17,8 +17,7 @@ use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
-use crate::rollout::record::{ANNOTATION, Phase, Record, RouteSnapshot, Transition};
-use crate::router::{RouterKind, weights};
+use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
 use crate::ui::progress::Progress;
 
 /// What a command's decision was made on: the record as the cluster held
@@ -261,19 +260,8 @@ impl Executor {
     }
 
     async fn read_routes(&self) -> Result<Vec<plan::RouteState>> {
-        match self.record.router.kind.flavor() {
-            Some(flavor) => {
-                weights::observe(
-                    flavor,
-                    &self.conn,
-                    &self.conn.namespace,
-                    &self.record.router.routes,
-                    self.record.router.header.as_ref(),
-                )
-                .await
-            }
-            None => Ok(Vec::new()),
-        }
+        let router = &self.record.router;
+        router.kind.router().observe(&self.conn, router).await
     }
 
     /// Runs actions until the planner is done.
@@ -416,8 +404,11 @@ impl Executor {
                     "traffic: {} {}%, {} {}%",
                     contender.name, split.contender, self.name, split.incumbent
                 ));
-                let split = *split;
-                self.write_routes(|s| weights::weighted(s, split), true)
+                let router = &self.record.router;
+                router
+                    .kind
+                    .router()
+                    .set_weights(&self.conn, router, *split, self.dry_run)
                     .await?;
             }
             Action::RestoreRoutes => {
@@ -425,7 +416,12 @@ impl Executor {
                     "traffic: all to {}, routes restored as they were",
                     self.name
                 ));
-                self.write_routes(|s| s.original.clone(), false).await?;
+                let router = &self.record.router;
+                router
+                    .kind
+                    .router()
+                    .restore(&self.conn, router, self.dry_run)
+                    .await?;
             }
             Action::UpdateIncumbent => {
                 self.progress
@@ -482,16 +478,11 @@ impl Executor {
                     record.step,
                     record.steps.len()
                 );
-                if let (RouterKind::Replicas, Some(step)) = (record.router.kind, step) {
-                    // Pod ratios rarely give the exact percentage: say what was reached.
-                    let counts = crate::rollout::capacity::counts(&step, record.replicas);
-                    message.push_str(&format!(
-                        ": asked {}%, reached {} of {} ready pods = {}",
-                        step.traffic.contender,
-                        counts.contender,
-                        counts.contender + counts.incumbent,
-                        crate::ui::status::percent(counts.reached())
-                    ));
+                if let Some(reached) = step
+                    .as_ref()
+                    .and_then(|step| record.router.kind.router().reached(step, record.replicas))
+                {
+                    message.push_str(&format!(": {reached}"));
                 }
                 self.transition(record, "StepReached", &message).await?;
             }
@@ -508,31 +499,6 @@ impl Executor {
             Action::Done => {}
         }
         Ok(())
-    }
-
-    /// Writes the managed routes: their backends as `desired` gives them,
-    /// and the header route beside each while `with_header`.
-    async fn write_routes(
-        &self,
-        desired: impl Fn(&RouteSnapshot) -> Value,
-        with_header: bool,
-    ) -> Result<()> {
-        let header = self.record.router.header.as_ref().filter(|_| with_header);
-        match self.record.router.kind.flavor() {
-            Some(flavor) => {
-                weights::write(
-                    flavor,
-                    &self.conn,
-                    &self.conn.namespace,
-                    &self.record.router.routes,
-                    desired,
-                    header,
-                    self.dry_run,
-                )
-                .await
-            }
-            None => Ok(()),
-        }
     }
 
     async fn incumbent_service(&self) -> Result<Service> {

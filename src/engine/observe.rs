@@ -66,13 +66,11 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
                 )
             })
         },
-        router::recorded(
-            conn,
-            record.router.kind,
-            &objects,
-            &incumbent_ref,
-            &contender_ref,
-        ),
+        record
+            .router
+            .kind
+            .router()
+            .routing(conn, &objects, &incumbent_ref, &contender_ref),
     )
     .await?;
     Ok(Observed {

@@ -12,8 +12,8 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
+use super::model::RouterKind;
 use crate::error::{Error, Result};
-use crate::router::RouterKind;
 
 pub const SUFFIX: &str = "-canary";
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-ramp");
@@ -37,7 +37,7 @@ pub fn rewritten_keys(
     router: RouterKind,
 ) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
-    if router == RouterKind::Replicas {
+    if router.traffic_follows_pods() {
         return keys;
     }
     if let Some(labels) = incumbent

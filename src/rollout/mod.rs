@@ -5,6 +5,7 @@
 pub mod capacity;
 pub mod contender;
 pub mod decide;
+pub mod model;
 pub mod plan;
 pub mod record;
 pub mod strategy;

@@ -11,7 +11,6 @@ use serde_json::Value;
 use super::capacity::replicas_for;
 use super::record::{Phase, Record};
 use super::strategy::{Split, Step};
-use crate::router::RouterKind;
 
 /// What was observed of one Deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +130,7 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     if world.incumbent.replicas > incumbent_wanted {
         return Some(Action::ScaleIncumbent(incumbent_wanted));
     }
-    if record.router.kind == RouterKind::Replicas {
+    if record.router.kind.traffic_follows_pods() {
         if contender_ready > contender_wanted {
             return Some(Action::WaitContenderDown(contender_wanted));
         }
@@ -146,16 +145,14 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
 /// replicas router the contender's count is what gives the step's traffic.
 pub fn step_replicas(step: &Step, record: &Record) -> (i32, i32) {
     let base = record.replicas;
-    match record.router.kind {
-        RouterKind::Replicas => {
-            let counts = super::capacity::counts(step, base);
-            (counts.contender, counts.incumbent)
-        }
-        _ => (
-            replicas_for(step.capacity.contender, base),
-            replicas_for(step.capacity.incumbent, base),
-        ),
+    if record.router.kind.traffic_follows_pods() {
+        let counts = super::capacity::counts(step, base);
+        return (counts.contender, counts.incumbent);
     }
+    (
+        replicas_for(step.capacity.contender, base),
+        replicas_for(step.capacity.incumbent, base),
+    )
 }
 
 /// The contender takes all traffic at full capacity; the incumbent takes the
@@ -221,9 +218,9 @@ fn abort(record: &Record, world: &World) -> Option<Action> {
     let base = record.replicas;
     // With the replicas router the contender's pods carry traffic until
     // they are gone.
-    let contender_has_traffic = match record.router.kind {
-        RouterKind::Replicas => world.contender.as_ref().is_some_and(|c| c.replicas > 0),
-        _ => !routes_are(world, RouteState::Original),
+    let contender_has_traffic = match record.router.kind.traffic_follows_pods() {
+        true => world.contender.as_ref().is_some_and(|c| c.replicas > 0),
+        false => !routes_are(world, RouteState::Original),
     };
     if contender_has_traffic && world.incumbent.replicas < base {
         return Some(Action::ScaleIncumbent(base));
@@ -518,7 +515,7 @@ mod tests {
     #[test]
     fn the_replicas_router_scales_to_the_traffic_share_and_never_sets_weights() {
         let mut record = record(Phase::Progressing, 0, 1);
-        record.router.kind = RouterKind::Replicas;
+        record.router.kind = crate::rollout::model::RouterKind::Replicas;
         record.replicas = 9;
         record.steps = crate::rollout::strategy::Strategy::from_percentages("10,50,100")
             .unwrap()

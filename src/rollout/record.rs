@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::model::RouterKind;
 use super::strategy::Step;
 use crate::error::{Error, Result};
-use crate::router::RouterKind;
 
 /// The annotation on the incumbent Deployment that holds the record.
 pub const ANNOTATION: &str = "ramp.dev/record";

@@ -5,7 +5,8 @@ use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 use serde_json::Value;
 
-use super::weights::Flavor;
+use super::RouterKind;
+use super::weights::{Flavor, Weighted};
 use super::{Backend, RouteWeights, ServiceRef, Version};
 use crate::rollout::capacity::round_percent;
 
@@ -82,6 +83,14 @@ pub fn rules_to(
 }
 
 /// How the gateway-api router reads and writes HTTPRoutes.
+/// The gateway-api router.
+pub static ROUTER: Weighted = Weighted {
+    kind: RouterKind::GatewayApi,
+    flavor: &FLAVOR,
+    routes_of: rules_to,
+    cross_namespace: false,
+};
+
 pub const FLAVOR: Flavor = Flavor {
     resource: http_route_resource,
     kind: "HTTPRoute",

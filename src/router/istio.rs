@@ -5,7 +5,8 @@ use kube::api::DynamicObject;
 use kube::discovery::ApiResource;
 use serde_json::Value;
 
-use super::weights::Flavor;
+use super::RouterKind;
+use super::weights::{Flavor, Weighted};
 use super::{Backend, RouteWeights, ServiceRef, Version};
 use crate::rollout::capacity::round_percent;
 
@@ -112,6 +113,14 @@ pub fn host_is_service(host: &str, vs_namespace: &str, service: &ServiceRef) -> 
 }
 
 /// How the istio router reads and writes VirtualServices.
+/// The istio router.
+pub static ROUTER: Weighted = Weighted {
+    kind: RouterKind::Istio,
+    flavor: &FLAVOR,
+    routes_of: http_routes_to,
+    cross_namespace: true,
+};
+
 pub const FLAVOR: Flavor = Flavor {
     resource: virtual_service_resource,
     kind: "VirtualService",

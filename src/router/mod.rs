@@ -13,38 +13,93 @@ pub mod istio;
 pub mod replicas;
 pub mod weights;
 
+use futures::future::BoxFuture;
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::discovery::ApiResource;
 use serde::Serialize;
 
 use crate::connect::Connection;
 use crate::error::{self, Result};
+use crate::rollout::plan::RouteState;
+use crate::rollout::record::{Header, RouteSnapshot, RouterRecord};
+use crate::rollout::strategy::{Split, Step};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RouterKind {
-    Istio,
-    GatewayApi,
-    Replicas,
-}
+pub use crate::rollout::model::RouterKind;
 
 impl RouterKind {
-    /// How the router's objects are read and written; `None` for the
-    /// replicas router, which has no routes.
-    pub fn flavor(self) -> Option<&'static weights::Flavor> {
+    /// The router of this kind.
+    pub fn router(self) -> &'static dyn Router {
         match self {
-            RouterKind::Istio => Some(&istio::FLAVOR),
-            RouterKind::GatewayApi => Some(&gateway_api::FLAVOR),
-            RouterKind::Replicas => None,
+            RouterKind::Istio => &istio::ROUTER,
+            RouterKind::GatewayApi => &gateway_api::ROUTER,
+            RouterKind::Replicas => &replicas::ROUTER,
         }
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RouterKind::Istio => "istio",
-            RouterKind::GatewayApi => "gateway-api",
-            RouterKind::Replicas => "replicas",
-        }
+/// What `start` was told about the routes to shift.
+pub struct Choice<'a> {
+    pub incumbent: &'a ServiceRef,
+    pub contender: &'a ServiceRef,
+    /// --virtual-service or --http-route.
+    pub object: Option<&'a str>,
+    /// --route.
+    pub route: Option<&'a str>,
+}
+
+/// How a traffic split is applied: one implementation per file (istio.rs,
+/// gateway_api.rs, replicas.rs), as Flagger's routers are.
+pub trait Router: Sync {
+    /// At start: refuses, before anything changes, what this router cannot
+    /// carry out, and snapshots the routes it will shift (none for the
+    /// replicas router).
+    fn choose<'a>(
+        &'a self,
+        conn: &'a Connection,
+        choice: &'a Choice<'a>,
+        steps: &'a [Step],
+        replicas: i32,
+        header: Option<&'a Header>,
+    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>>;
+
+    /// The state of each managed route, in the record's order.
+    fn observe<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+    ) -> BoxFuture<'a, Result<Vec<RouteState>>>;
+
+    /// Splits the managed routes (with the header routes, when the rollout
+    /// has them).
+    fn set_weights<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        split: Split,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>>;
+
+    /// Puts every managed route back exactly as the snapshot has it.
+    fn restore<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>>;
+
+    /// What the named objects route to the incumbent now, for status.
+    fn routing<'a>(
+        &'a self,
+        conn: &'a Connection,
+        objects: &'a [String],
+        incumbent: &'a ServiceRef,
+        contender: &'a ServiceRef,
+    ) -> BoxFuture<'a, Result<Routing>>;
+
+    /// What a step reached, when the router cannot give exactly what it
+    /// asked (pod ratios).
+    fn reached(&self, _step: &Step, _replicas: i32) -> Option<String> {
+        None
     }
 }
 
@@ -145,47 +200,7 @@ pub async fn discover(
     })
 }
 
-/// What a rollout's recorded routes look like now: only the objects the
-/// record names are read (one GET each, together), not every route of the
-/// namespace.
-pub async fn recorded(
-    conn: &Connection,
-    kind: RouterKind,
-    objects: &[String],
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-) -> Result<Routing> {
-    let (resource, routes_of): (ApiResource, RoutesOf) = match kind {
-        RouterKind::Istio => (istio::virtual_service_resource(), istio::http_routes_to),
-        RouterKind::GatewayApi => (gateway_api::http_route_resource(), gateway_api::rules_to),
-        RouterKind::Replicas => {
-            return Ok(Routing {
-                router: kind,
-                routes: Vec::new(),
-            });
-        }
-    };
-    let api: Api<DynamicObject> =
-        Api::namespaced_with(conn.client.clone(), &incumbent.namespace, &resource);
-    let mut names: Vec<&String> = objects.iter().collect();
-    names.dedup();
-    let read = futures::future::join_all(names.iter().map(|name| api.get_opt(name))).await;
-    let mut routes = Vec::new();
-    for (name, object) in names.into_iter().zip(read) {
-        let object = object.map_err(|e| {
-            error::from_kube(e, &format!("get {} {name:?}", resource.kind), &conn.server)
-        })?;
-        if let Some(object) = object {
-            routes.extend(routes_of(&object, incumbent, contender));
-        }
-    }
-    Ok(Routing {
-        router: kind,
-        routes,
-    })
-}
-
-type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
+pub type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
 
 /// The routes of every object of one kind in the incumbent's namespace that
 /// send to it. Empty when there are none or the kind's CRD is not installed.

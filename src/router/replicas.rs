@@ -3,9 +3,95 @@
 //! step's traffic percentage becomes the contender's replica count that
 //! comes closest to it beside the incumbent's pods.
 
+use futures::future::BoxFuture;
+
+use super::{Choice, Router, RouterKind, Routing, ServiceRef};
+use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::capacity::{Counts, counts};
-use crate::rollout::strategy::Step;
+use crate::rollout::plan::RouteState;
+use crate::rollout::record::{Header, RouteSnapshot, RouterRecord};
+use crate::rollout::strategy::{Split, Step};
+
+/// The replicas router: nothing to weigh; the planner sizes the two
+/// Deployments so that the ready pods give the split.
+pub struct Replicas;
+
+pub static ROUTER: Replicas = Replicas;
+
+impl Router for Replicas {
+    fn choose<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        choice: &'a Choice<'a>,
+        steps: &'a [Step],
+        replicas: i32,
+        header: Option<&'a Header>,
+    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>> {
+        Box::pin(async move {
+            check_steps(&choice.incumbent.name, steps, replicas)?;
+            if header.is_some() {
+                return Err(Error::invalid("routing by header needs the istio or gateway-api router")
+                    .with_hint("without a mesh every ready pod behind the Service gets its share of requests, whatever their headers"));
+            }
+            Ok(Vec::new())
+        })
+    }
+
+    fn observe<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+    ) -> BoxFuture<'a, Result<Vec<RouteState>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn set_weights<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+        _split: Split,
+        _dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn restore<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+        _dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn routing<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _objects: &'a [String],
+        _incumbent: &'a ServiceRef,
+        _contender: &'a ServiceRef,
+    ) -> BoxFuture<'a, Result<Routing>> {
+        Box::pin(async {
+            Ok(Routing {
+                router: RouterKind::Replicas,
+                routes: Vec::new(),
+            })
+        })
+    }
+
+    /// Pod ratios rarely give the exact percentage: say what was reached.
+    fn reached(&self, step: &Step, replicas: i32) -> Option<String> {
+        let counts = counts(step, replicas);
+        Some(format!(
+            "asked {}%, reached {} of {} ready pods = {}",
+            step.traffic.contender,
+            counts.contender,
+            counts.contender + counts.incumbent,
+            crate::ui::status::percent(counts.reached())
+        ))
+    }
+}
 
 /// Refuses, before anything changes, a strategy the replicas router cannot
 /// carry out on `base` replicas, saying what is possible instead.

@@ -12,12 +12,14 @@ use kube::api::{DynamicObject, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 
-use super::ServiceRef;
+use futures::future::BoxFuture;
+
+use super::{Choice, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::plan::RouteState;
-use crate::rollout::record::{Header, RouteSnapshot};
-use crate::rollout::strategy::Split;
+use crate::rollout::record::{Header, RouteSnapshot, RouterRecord};
+use crate::rollout::strategy::{Split, Step};
 
 /// How one kind of routing object spells its routes and backends.
 pub struct Flavor {
@@ -44,6 +46,142 @@ pub struct Flavor {
     /// first route that matches) or may follow (the Gateway API takes the
     /// most specific).
     pub header_route_first: bool,
+}
+
+/// A router that shifts weights in routing objects (istio, gateway-api):
+/// what they share, with the flavor of each.
+pub struct Weighted {
+    pub kind: RouterKind,
+    pub flavor: &'static Flavor,
+    /// The routes of one object that send to the incumbent, for status.
+    pub routes_of: RoutesOf,
+    /// Whether a route may send to a contender in another namespace.
+    pub cross_namespace: bool,
+}
+
+impl Router for Weighted {
+    fn choose<'a>(
+        &'a self,
+        conn: &'a Connection,
+        choice: &'a Choice<'a>,
+        _steps: &'a [Step],
+        _replicas: i32,
+        _header: Option<&'a Header>,
+    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>> {
+        Box::pin(async move {
+            let resource = (self.flavor.resource)();
+            let namespace = &choice.incumbent.namespace;
+            let Some(objects) = list_custom(conn, &resource, namespace).await? else {
+                return Err(Error::invalid(format!(
+                    "the {} router needs the {} CRD ({}.{}), which this cluster does not have",
+                    self.kind.as_str(),
+                    self.flavor.kind,
+                    resource.plural,
+                    resource.group
+                ))
+                .with_hint("install it, or choose another --router"));
+            };
+            if !self.cross_namespace && choice.contender.namespace != *namespace {
+                return Err(Error::invalid(format!(
+                    "--canary-namespace is not available with the {} router",
+                    self.kind.as_str()
+                ))
+                .with_hint("an HTTPRoute may send to another namespace only through a ReferenceGrant; run the contender beside the Deployment, or use the istio router"));
+            }
+            choose(
+                self.flavor,
+                &objects,
+                choice.incumbent,
+                choice.contender,
+                choice.object,
+                choice.route,
+            )
+        })
+    }
+
+    fn observe<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+    ) -> BoxFuture<'a, Result<Vec<RouteState>>> {
+        Box::pin(observe(
+            self.flavor,
+            conn,
+            &conn.namespace,
+            &router.routes,
+            router.header.as_ref(),
+        ))
+    }
+
+    fn set_weights<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        split: Split,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(write(
+            self.flavor,
+            conn,
+            &conn.namespace,
+            &router.routes,
+            move |s| weighted(s, split),
+            router.header.as_ref(),
+            dry_run,
+        ))
+    }
+
+    fn restore<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(write(
+            self.flavor,
+            conn,
+            &conn.namespace,
+            &router.routes,
+            |s| s.original.clone(),
+            None,
+            dry_run,
+        ))
+    }
+
+    fn routing<'a>(
+        &'a self,
+        conn: &'a Connection,
+        objects: &'a [String],
+        incumbent: &'a ServiceRef,
+        contender: &'a ServiceRef,
+    ) -> BoxFuture<'a, Result<Routing>> {
+        Box::pin(async move {
+            let resource = (self.flavor.resource)();
+            let api: Api<DynamicObject> =
+                Api::namespaced_with(conn.client.clone(), &incumbent.namespace, &resource);
+            let mut names: Vec<&String> = objects.iter().collect();
+            names.dedup();
+            // Only the objects the record names, read together.
+            let read = futures::future::join_all(names.iter().map(|name| api.get_opt(name))).await;
+            let mut routes = Vec::new();
+            for (name, object) in names.into_iter().zip(read) {
+                let object = object.map_err(|e| {
+                    error::from_kube(
+                        e,
+                        &format!("get {} {name:?}", self.flavor.kind),
+                        &conn.server,
+                    )
+                })?;
+                if let Some(object) = object {
+                    routes.extend((self.routes_of)(&object, incumbent, contender));
+                }
+            }
+            Ok(Routing {
+                router: self.kind,
+                routes,
+            })
+        })
+    }
 }
 
 /// The routes ramp will shift, chosen at start: every route of one object
