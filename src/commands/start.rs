@@ -289,7 +289,7 @@ async fn plan_rollout(
         },
         route: args.route.as_deref(),
     };
-    let routes = router
+    let chosen = router
         .router()
         .choose(conn, &choice, &strategy.steps, replicas, header.as_ref())
         .await?;
@@ -314,7 +314,8 @@ async fn plan_rollout(
         service: service_name,
         router: RouterRecord {
             kind: router,
-            routes,
+            routes: chosen.routes,
+            api_version: chosen.api_version,
             header,
         },
         scale_down_delay,

@@ -48,12 +48,6 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
         name: record.service.clone(),
         namespace: namespace.to_string(),
     };
-    let objects: Vec<String> = record
-        .router
-        .routes
-        .iter()
-        .map(|r| r.object.clone())
-        .collect();
     let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
     let (contender, service, routing) = futures::future::try_join3(
         get_deployment(conn, &contender_ref.namespace, &contender_ref.name),
@@ -70,7 +64,7 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
             .router
             .kind
             .router()
-            .routing(conn, &objects, &incumbent_ref, &contender_ref),
+            .routing(conn, &record.router, &incumbent_ref, &contender_ref),
     )
     .await?;
     Ok(Observed {

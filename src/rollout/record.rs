@@ -119,6 +119,10 @@ pub struct Contender {
 pub struct RouterRecord {
     pub kind: RouterKind,
     pub routes: Vec<RouteSnapshot>,
+    /// The version of the routing objects' API that the cluster served at
+    /// start (`v1`, `v1beta1`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
     /// Requests with this header go to the contender whatever the weights,
     /// through a route ramp adds beside each route it shifts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,6 +375,7 @@ pub(crate) mod tests {
             router: RouterRecord {
                 kind: RouterKind::Istio,
                 routes: Vec::new(),
+                api_version: None,
                 header: None,
             },
             scale_down_delay: None,

@@ -2,23 +2,12 @@
 //! rules that send to the incumbent's Service.
 
 use kube::api::DynamicObject;
-use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::RouterKind;
 use super::weights::{Flavor, Weighted};
 use super::{Backend, RouteWeights, ServiceRef, Version};
 use crate::rollout::capacity::round_percent;
-
-pub fn http_route_resource() -> ApiResource {
-    ApiResource {
-        group: "gateway.networking.k8s.io".into(),
-        version: "v1".into(),
-        api_version: "gateway.networking.k8s.io/v1".into(),
-        kind: "HTTPRoute".into(),
-        plural: "httproutes".into(),
-    }
-}
 
 /// The rules of one HTTPRoute with a backendRef to the incumbent's Service.
 pub fn rules_to(
@@ -92,7 +81,9 @@ pub static ROUTER: Weighted = Weighted {
 };
 
 pub const FLAVOR: Flavor = Flavor {
-    resource: http_route_resource,
+    group: "gateway.networking.k8s.io",
+    plural: "httproutes",
+    versions: &["v1", "v1beta1"],
     kind: "HTTPRoute",
     flag: "--http-route",
     routes: "rules",

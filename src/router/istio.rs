@@ -2,23 +2,12 @@
 //! send to the incumbent's host.
 
 use kube::api::DynamicObject;
-use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::RouterKind;
 use super::weights::{Flavor, Weighted};
 use super::{Backend, RouteWeights, ServiceRef, Version};
 use crate::rollout::capacity::round_percent;
-
-pub fn virtual_service_resource() -> ApiResource {
-    ApiResource {
-        group: "networking.istio.io".into(),
-        version: "v1".into(),
-        api_version: "networking.istio.io/v1".into(),
-        kind: "VirtualService".into(),
-        plural: "virtualservices".into(),
-    }
-}
 
 /// The HTTP routes of one VirtualService that have a destination on the
 /// incumbent's host.
@@ -122,7 +111,9 @@ pub static ROUTER: Weighted = Weighted {
 };
 
 pub const FLAVOR: Flavor = Flavor {
-    resource: virtual_service_resource,
+    group: "networking.istio.io",
+    plural: "virtualservices",
+    versions: &["v1", "v1beta1", "v1alpha3"],
     kind: "VirtualService",
     flag: "--virtual-service",
     routes: "http",

@@ -37,6 +37,12 @@ impl RouterKind {
     }
 }
 
+/// The routes a rollout will shift, and the API version of their objects.
+pub struct Chosen {
+    pub routes: Vec<RouteSnapshot>,
+    pub api_version: Option<String>,
+}
+
 /// What `start` was told about the routes to shift.
 pub struct Choice<'a> {
     pub incumbent: &'a ServiceRef,
@@ -60,7 +66,7 @@ pub trait Router: Sync {
         steps: &'a [Step],
         replicas: i32,
         header: Option<&'a Header>,
-    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>>;
+    ) -> BoxFuture<'a, Result<Chosen>>;
 
     /// The state of each managed route, in the record's order.
     fn observe<'a>(
@@ -87,11 +93,11 @@ pub trait Router: Sync {
         dry_run: bool,
     ) -> BoxFuture<'a, Result<()>>;
 
-    /// What the named objects route to the incumbent now, for status.
+    /// What the rollout's objects route to the incumbent now, for status.
     fn routing<'a>(
         &'a self,
         conn: &'a Connection,
-        objects: &'a [String],
+        router: &'a RouterRecord,
         incumbent: &'a ServiceRef,
         contender: &'a ServiceRef,
     ) -> BoxFuture<'a, Result<Routing>>;
@@ -164,6 +170,9 @@ pub struct Routing {
     pub routes: Vec<RouteWeights>,
 }
 
+/// The routes of one routing object that send to the incumbent.
+pub type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
+
 /// Finds what routes traffic to `incumbent`: Istio VirtualServices first,
 /// then Gateway API HTTPRoutes, else the replicas router.
 pub async fn discover(
@@ -171,36 +180,35 @@ pub async fn discover(
     incumbent: &ServiceRef,
     contender: &ServiceRef,
 ) -> Result<Routing> {
-    let vs = istio::virtual_service_resource();
-    let routes = routes_to(conn, &vs, incumbent, contender, istio::http_routes_to).await?;
-    if !routes.is_empty() {
-        return Ok(Routing {
-            router: RouterKind::Istio,
-            routes,
-        });
-    }
-    let http_route = gateway_api::http_route_resource();
-    let routes = routes_to(
-        conn,
-        &http_route,
-        incumbent,
-        contender,
-        gateway_api::rules_to,
-    )
-    .await?;
-    if !routes.is_empty() {
-        return Ok(Routing {
-            router: RouterKind::GatewayApi,
-            routes,
-        });
+    for (kind, flavor, routes_of) in [
+        (
+            RouterKind::Istio,
+            &istio::FLAVOR,
+            istio::http_routes_to as RoutesOf,
+        ),
+        (
+            RouterKind::GatewayApi,
+            &gateway_api::FLAVOR,
+            gateway_api::rules_to,
+        ),
+    ] {
+        let Some(version) = flavor.served(conn).await? else {
+            continue;
+        };
+        let resource = flavor.resource(&version);
+        let routes = routes_to(conn, &resource, incumbent, contender, routes_of).await?;
+        if !routes.is_empty() {
+            return Ok(Routing {
+                router: kind,
+                routes,
+            });
+        }
     }
     Ok(Routing {
         router: RouterKind::Replicas,
         routes: Vec::new(),
     })
 }
-
-pub type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
 
 /// The routes of every object of one kind in the incumbent's namespace that
 /// send to it. Empty when there are none or the kind's CRD is not installed.

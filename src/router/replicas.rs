@@ -5,12 +5,12 @@
 
 use futures::future::BoxFuture;
 
-use super::{Choice, Router, RouterKind, Routing, ServiceRef};
+use super::{Choice, Chosen, Router, RouterKind, Routing, ServiceRef};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::capacity::{Counts, counts};
 use crate::rollout::plan::RouteState;
-use crate::rollout::record::{Header, RouteSnapshot, RouterRecord};
+use crate::rollout::record::{Header, RouterRecord};
 use crate::rollout::strategy::{Split, Step};
 
 /// The replicas router: nothing to weigh; the planner sizes the two
@@ -27,14 +27,17 @@ impl Router for Replicas {
         steps: &'a [Step],
         replicas: i32,
         header: Option<&'a Header>,
-    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>> {
+    ) -> BoxFuture<'a, Result<Chosen>> {
         Box::pin(async move {
             check_steps(&choice.incumbent.name, steps, replicas)?;
             if header.is_some() {
                 return Err(Error::invalid("routing by header needs the istio or gateway-api router")
                     .with_hint("without a mesh every ready pod behind the Service gets its share of requests, whatever their headers"));
             }
-            Ok(Vec::new())
+            Ok(Chosen {
+                routes: Vec::new(),
+                api_version: None,
+            })
         })
     }
 
@@ -68,7 +71,7 @@ impl Router for Replicas {
     fn routing<'a>(
         &'a self,
         _conn: &'a Connection,
-        _objects: &'a [String],
+        _router: &'a RouterRecord,
         _incumbent: &'a ServiceRef,
         _contender: &'a ServiceRef,
     ) -> BoxFuture<'a, Result<Routing>> {

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 use futures::future::BoxFuture;
 
-use super::{Choice, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
+
+use super::{Choice, Chosen, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::plan::RouteState;
@@ -23,7 +25,12 @@ use crate::rollout::strategy::{Split, Step};
 
 /// How one kind of routing object spells its routes and backends.
 pub struct Flavor {
-    pub resource: fn() -> ApiResource,
+    /// The API group and resource of the objects.
+    pub group: &'static str,
+    pub plural: &'static str,
+    /// The versions ramp speaks, preferred first; the cluster's CRD may
+    /// serve only some (older Istio releases serve v1beta1, not v1).
+    pub versions: &'static [&'static str],
     /// `VirtualService`, `HTTPRoute`.
     pub kind: &'static str,
     /// The flag that names the object: `--virtual-service`, `--http-route`.
@@ -67,20 +74,27 @@ impl Router for Weighted {
         _steps: &'a [Step],
         _replicas: i32,
         _header: Option<&'a Header>,
-    ) -> BoxFuture<'a, Result<Vec<RouteSnapshot>>> {
+    ) -> BoxFuture<'a, Result<Chosen>> {
         Box::pin(async move {
-            let resource = (self.flavor.resource)();
             let namespace = &choice.incumbent.namespace;
-            let Some(objects) = list_custom(conn, &resource, namespace).await? else {
-                return Err(Error::invalid(format!(
+            let missing = || {
+                Error::invalid(format!(
                     "the {} router needs the {} CRD ({}.{}), which this cluster does not have",
                     self.kind.as_str(),
                     self.flavor.kind,
-                    resource.plural,
-                    resource.group
+                    self.flavor.plural,
+                    self.flavor.group,
                 ))
-                .with_hint("install it, or choose another --router"));
+                .with_hint(format!(
+                    "install it (serving version {}), or choose another --router",
+                    self.flavor.versions.join(", ")
+                ))
             };
+            let version = self.flavor.served(conn).await?.ok_or_else(missing)?;
+            let resource = self.flavor.resource(&version);
+            let objects = list_custom(conn, &resource, namespace)
+                .await?
+                .ok_or_else(missing)?;
             if !self.cross_namespace && choice.contender.namespace != *namespace {
                 return Err(Error::invalid(format!(
                     "--canary-namespace is not available with the {} router",
@@ -88,14 +102,18 @@ impl Router for Weighted {
                 ))
                 .with_hint("an HTTPRoute may send to another namespace only through a ReferenceGrant; run the contender beside the Deployment, or use the istio router"));
             }
-            choose(
+            let routes = choose(
                 self.flavor,
                 &objects,
                 choice.incumbent,
                 choice.contender,
                 choice.object,
                 choice.route,
-            )
+            )?;
+            Ok(Chosen {
+                routes,
+                api_version: Some(version),
+            })
         })
     }
 
@@ -106,8 +124,8 @@ impl Router for Weighted {
     ) -> BoxFuture<'a, Result<Vec<RouteState>>> {
         Box::pin(observe(
             self.flavor,
+            self.flavor.recorded(router),
             conn,
-            &conn.namespace,
             &router.routes,
             router.header.as_ref(),
         ))
@@ -122,8 +140,8 @@ impl Router for Weighted {
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(write(
             self.flavor,
+            self.flavor.recorded(router),
             conn,
-            &conn.namespace,
             &router.routes,
             move |s| weighted(s, split),
             router.header.as_ref(),
@@ -139,8 +157,8 @@ impl Router for Weighted {
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(write(
             self.flavor,
+            self.flavor.recorded(router),
             conn,
-            &conn.namespace,
             &router.routes,
             |s| s.original.clone(),
             None,
@@ -151,15 +169,15 @@ impl Router for Weighted {
     fn routing<'a>(
         &'a self,
         conn: &'a Connection,
-        objects: &'a [String],
+        router: &'a RouterRecord,
         incumbent: &'a ServiceRef,
         contender: &'a ServiceRef,
     ) -> BoxFuture<'a, Result<Routing>> {
         Box::pin(async move {
-            let resource = (self.flavor.resource)();
+            let resource = self.flavor.recorded(router);
             let api: Api<DynamicObject> =
                 Api::namespaced_with(conn.client.clone(), &incumbent.namespace, &resource);
-            let mut names: Vec<&String> = objects.iter().collect();
+            let mut names: Vec<&String> = router.routes.iter().map(|r| &r.object).collect();
             names.dedup();
             // Only the objects the record names, read together.
             let read = futures::future::join_all(names.iter().map(|name| api.get_opt(name))).await;
@@ -181,6 +199,51 @@ impl Router for Weighted {
                 routes,
             })
         })
+    }
+}
+
+impl Flavor {
+    /// The objects' resource at one version.
+    pub fn resource(&self, version: &str) -> ApiResource {
+        ApiResource {
+            group: self.group.into(),
+            version: version.into(),
+            api_version: format!("{}/{version}", self.group),
+            kind: self.kind.into(),
+            plural: self.plural.into(),
+        }
+    }
+
+    /// The resource at the version a rollout recorded (the preferred one
+    /// for records written before versions were).
+    pub fn recorded(&self, router: &RouterRecord) -> ApiResource {
+        self.resource(router.api_version.as_deref().unwrap_or(self.versions[0]))
+    }
+
+    /// The version of the objects the cluster serves that ramp prefers,
+    /// asked of the API server (one GET of the API group); `None` when
+    /// the cluster does not have the CRD.
+    pub async fn served(&self, conn: &Connection) -> Result<Option<String>> {
+        let request = http::Request::get(format!("/apis/{}", self.group))
+            .body(Vec::new())
+            .expect("a valid request");
+        let group: APIGroup = match conn.client.request(request).await {
+            Ok(group) => group,
+            Err(kube::Error::Api(status)) if status.code == 404 => return Ok(None),
+            Err(e) => {
+                return Err(error::from_kube(
+                    e,
+                    &format!("read the API group {}", self.group),
+                    &conn.server,
+                ));
+            }
+        };
+        let served: Vec<&str> = group.versions.iter().map(|v| v.version.as_str()).collect();
+        Ok(self
+            .versions
+            .iter()
+            .find(|v| served.contains(v))
+            .map(|v| v.to_string()))
     }
 }
 
@@ -464,8 +527,8 @@ pub fn route_states(
         .collect()
 }
 
-fn api(flavor: &Flavor, conn: &Connection, namespace: &str) -> Api<DynamicObject> {
-    Api::namespaced_with(conn.client.clone(), namespace, &(flavor.resource)())
+fn api(resource: &ApiResource, conn: &Connection, namespace: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(conn.client.clone(), namespace, resource)
 }
 
 fn by_object(snapshots: &[RouteSnapshot]) -> BTreeMap<&str, Vec<&RouteSnapshot>> {
@@ -482,12 +545,12 @@ fn by_object(snapshots: &[RouteSnapshot]) -> BTreeMap<&str, Vec<&RouteSnapshot>>
 /// The state of every managed route, in the order of `snapshots`.
 pub async fn observe(
     flavor: &Flavor,
+    resource: ApiResource,
     conn: &Connection,
-    namespace: &str,
     snapshots: &[RouteSnapshot],
     header: Option<&Header>,
 ) -> Result<Vec<RouteState>> {
-    let api = api(flavor, conn, namespace);
+    let api = api(&resource, conn, &conn.namespace);
     let mut states: BTreeMap<(String, String), RouteState> = BTreeMap::new();
     for (name, managed) in by_object(snapshots) {
         let object = api.get(name).await.map_err(|e| {
@@ -549,14 +612,14 @@ fn desired_list(
 /// not ramp's come out exactly as they were.
 pub async fn write(
     flavor: &Flavor,
+    resource: ApiResource,
     conn: &Connection,
-    namespace: &str,
     snapshots: &[RouteSnapshot],
     backends: impl Fn(&RouteSnapshot) -> Value,
     header: Option<&Header>,
     dry_run: bool,
 ) -> Result<()> {
-    let api = api(flavor, conn, namespace);
+    let api = api(&resource, conn, &conn.namespace);
     let kind = flavor.kind;
     for (object, managed) in by_object(snapshots) {
         let current = api
@@ -644,8 +707,8 @@ mod tests {
         };
         write(
             &istio::FLAVOR,
+            istio::FLAVOR.resource("v1"),
             conn,
-            "shop",
             &[snapshot()],
             |s| weighted(s, split),
             None,
@@ -688,6 +751,82 @@ mod tests {
                     {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
                 ]},
             ])
+        );
+        written.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_version_the_cluster_serves_is_found_by_discovery() {
+        let group = |versions: &[&str]| {
+            json!({
+                "kind": "APIGroup",
+                "apiVersion": "v1",
+                "name": "networking.istio.io",
+                "versions": versions.iter().map(|v| json!({
+                    "groupVersion": format!("networking.istio.io/{v}"),
+                    "version": v,
+                })).collect::<Vec<_>>(),
+            })
+        };
+        let cases: Vec<(u16, Value, Option<&str>)> = vec![
+            (200, group(&["v1", "v1beta1", "v1alpha3"]), Some("v1")),
+            // An Istio release from before v1: the newest it serves.
+            (200, group(&["v1beta1", "v1alpha3"]), Some("v1beta1")),
+            (200, group(&["v1alpha3"]), Some("v1alpha3")),
+            (200, group(&["v2alpha1"]), None),
+            (
+                404,
+                mock::status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ),
+                None,
+            ),
+        ];
+        for (code, answer, expected) in cases {
+            let (conn, mut server) = mock::connection("shop");
+            let served = tokio::spawn(async move { istio::FLAVOR.served(&conn).await });
+            let get = server.answer(code, answer).await;
+            assert_eq!(
+                (get.method.as_str(), get.uri.as_str()),
+                ("GET", "/apis/networking.istio.io")
+            );
+            assert_eq!(served.await.unwrap().unwrap().as_deref(), expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rollout_writes_at_the_version_it_recorded() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move {
+            let router = RouterRecord {
+                kind: RouterKind::Istio,
+                routes: vec![snapshot()],
+                api_version: Some("v1beta1".into()),
+                header: None,
+            };
+            istio::ROUTER
+                .set_weights(
+                    &conn,
+                    &router,
+                    Split {
+                        contender: 10,
+                        incumbent: 90,
+                    },
+                    false,
+                )
+                .await
+        });
+        let get = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(
+            get.uri,
+            "/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices/web"
+        );
+        let patch = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(
+            patch.uri,
+            "/apis/networking.istio.io/v1beta1/namespaces/shop/virtualservices/web?"
         );
         written.await.unwrap().unwrap();
     }
