@@ -184,14 +184,6 @@ pub struct ChangeArgs {
     /// (default), or pause, leaving the others where they are
     #[arg(long, value_enum, default_value_t = OnFailure::Abort)]
     pub on_failure: OnFailure,
-
-    /// Put before every progress line: the cluster, when there are several.
-    #[arg(skip)]
-    pub label: Option<String>,
-
-    /// Leave the final status to the caller (the cluster summary).
-    #[arg(skip)]
-    pub quiet: bool,
 }
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
@@ -249,8 +241,6 @@ impl Default for ChangeArgs {
             timeout: std::time::Duration::from_secs(300),
             clusters: ClusterSelection::default(),
             on_failure: OnFailure::Abort,
-            label: None,
-            quiet: false,
         }
     }
 }

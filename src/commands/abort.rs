@@ -1,30 +1,28 @@
 //! `kubectl ramp abort DEPLOYMENT`: traffic back to the incumbent first
 //! (the routes restored from the snapshot), then the contender removed.
 
-use super::{Begin, drive, executor, load_with, show};
-use crate::cli::{AbortArgs, ChangeArgs, GlobalArgs};
+use super::{Begin, Change, drive, executor, load_with, show};
+use crate::cli::{AbortArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::engine::execute::state_of;
 use crate::error::{Error, Result};
 use crate::rollout::record::{Phase, Record};
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
+    exec(global, args, &Change::of(&args.change)).await
+}
+
+pub async fn exec(global: &GlobalArgs, args: &AbortArgs, change: &Change) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
-    abort(
-        &conn,
-        &args.deployment,
-        args.reason.as_deref(),
-        &args.change,
-    )
-    .await?;
-    show(global, &conn, &args.deployment, &args.change).await
+    abort(&conn, &args.deployment, args.reason.as_deref(), change).await?;
+    show(global, &conn, &args.deployment, change).await
 }
 
 pub async fn abort(
     conn: &Connection,
     name: &str,
     reason: Option<&str>,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Result<()> {
     let loaded = load_with(conn, name, Record::from_annotations_to_abort).await?;
     let base = loaded.base();

@@ -7,6 +7,7 @@
 use futures::future::{LocalBoxFuture, join_all};
 use serde::Serialize;
 
+use super::Change;
 use super::status::report;
 use crate::cli::{
     ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RunArgs, StartArgs, StepArgs,
@@ -47,7 +48,7 @@ pub async fn run<'a>(
     change: &'a ChangeArgs,
     deployment: &'a str,
     command: &str,
-    work: impl Fn(GlobalArgs, ChangeArgs) -> LocalBoxFuture<'a, Result<()>>,
+    work: impl Fn(GlobalArgs, Change) -> LocalBoxFuture<'a, Result<()>>,
 ) -> Result<()> {
     let clusters = selected(&change.clusters)?;
     run_on(
@@ -65,15 +66,11 @@ pub async fn run_on<'a>(
     command: &str,
     targets: &[Cluster],
     shown: &[Cluster],
-    work: impl Fn(GlobalArgs, ChangeArgs) -> LocalBoxFuture<'a, Result<()>>,
+    work: impl Fn(GlobalArgs, Change) -> LocalBoxFuture<'a, Result<()>>,
 ) -> Result<()> {
     let clusters = targets.to_vec();
-    let for_cluster = |cluster: &Cluster| ChangeArgs {
-        label: Some(cluster.name.clone()),
-        quiet: true,
-        clusters: ClusterSelection::default(),
-        ..change.clone()
-    };
+    let options = Change::of(change);
+    let for_cluster = |cluster: &Cluster| options.for_cluster(&cluster.name);
     let results = join_all(
         clusters
             .iter()
@@ -257,9 +254,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 &first,
                 &all,
                 |g, change| {
-                    let mut args = (**args).clone();
-                    args.change = change;
-                    Box::pin(async move { super::start::run(&g, &args).await })
+                    Box::pin(async move { super::start::start(&g, args, None, &change).await })
                 },
             )
             .await
@@ -288,9 +283,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 &all,
                 shown,
                 |g, change| {
-                    let mut args = (**args).clone();
-                    args.change = change;
-                    Box::pin(async move { super::start::run(&g, &args).await })
+                    Box::pin(async move { super::start::start(&g, args, None, &change).await })
                 },
             )
             .await;
@@ -324,10 +317,10 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 &args.deployment,
                 "step",
                 |g, change| {
-                    let mut args = args.clone();
-                    args.change = change;
-                    args.to = to.clone();
-                    Box::pin(async move { super::step::run(&g, &args).await })
+                    let to = to.clone();
+                    Box::pin(
+                        async move { super::step::exec(&g, args, to.as_deref(), &change).await },
+                    )
                 },
             )
             .await
@@ -338,11 +331,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 &args.change,
                 &args.deployment,
                 "promote",
-                |g, change| {
-                    let mut args = args.clone();
-                    args.change = change;
-                    Box::pin(async move { super::promote::run(&g, &args).await })
-                },
+                |g, change| Box::pin(async move { super::promote::exec(&g, args, &change).await }),
             )
             .await
         }
@@ -352,11 +341,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 &args.change,
                 &args.deployment,
                 "abort",
-                |g, change| {
-                    let mut args = args.clone();
-                    args.change = change;
-                    Box::pin(async move { super::abort::run(&g, &args).await })
-                },
+                |g, change| Box::pin(async move { super::abort::exec(&g, args, &change).await }),
             )
             .await
         }
@@ -380,12 +365,7 @@ async fn automated(
     let clusters = selected(&change.clusters)?;
     let mut members = Vec::new();
     for c in &clusters {
-        let change = ChangeArgs {
-            label: Some(c.name.clone()),
-            quiet: true,
-            clusters: ClusterSelection::default(),
-            ..change.clone()
-        };
+        let change = Change::of(change).for_cluster(&c.name);
         let conn = Connection::open(&global_for(global, c).target())
             .await
             .map_err(|e| Error {
@@ -503,10 +483,10 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
             wave,
             &all,
             |g, change| {
-                let mut start = start.clone();
-                start.change = change;
-                let rollout = rollout.clone();
-                Box::pin(async move { super::start::start(&g, &start, Some(&rollout)).await })
+                let (start, rollout) = (&start, &rollout);
+                Box::pin(
+                    async move { super::start::start(&g, start, Some(rollout), &change).await },
+                )
             },
         )
         .await;
@@ -527,10 +507,8 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
         &targets,
         &all,
         |g, change| {
-            let mut args = args.clone();
-            args.change = change;
-            args.to = to.clone();
-            Box::pin(async move { super::step::run(&g, &args).await })
+            let to = to.clone();
+            Box::pin(async move { super::step::exec(&g, args, to.as_deref(), &change).await })
         },
     )
     .await

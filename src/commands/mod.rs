@@ -15,6 +15,47 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 
 use crate::cli::{ChangeArgs, GlobalArgs};
+
+/// How a command that changes a rollout runs, resolved from its flags;
+/// across clusters, one of these for each cluster.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Send the writes with dryRun=All; change nothing.
+    pub dry_run: bool,
+    /// How long to wait for pods.
+    pub timeout: std::time::Duration,
+    /// Put before every progress line: the cluster, when there are several.
+    pub label: Option<String>,
+    /// Leave the final status to the caller (the summary of the clusters).
+    pub quiet: bool,
+}
+
+impl Change {
+    pub fn of(args: &ChangeArgs) -> Change {
+        Change {
+            dry_run: args.dry_run,
+            timeout: args.timeout,
+            label: None,
+            quiet: false,
+        }
+    }
+
+    /// For one cluster of several: its progress labelled, no status at
+    /// the end.
+    pub fn for_cluster(&self, cluster: &str) -> Change {
+        Change {
+            label: Some(cluster.to_string()),
+            quiet: true,
+            ..self.clone()
+        }
+    }
+}
+
+impl Default for Change {
+    fn default() -> Self {
+        Change::of(&ChangeArgs::default())
+    }
+}
 use crate::connect::Connection;
 use crate::engine::execute::{Base, Executor};
 use crate::engine::lock::Lock;
@@ -228,7 +269,7 @@ pub async fn show(
     global: &GlobalArgs,
     conn: &Connection,
     name: &str,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Result<()> {
     if change.dry_run || change.quiet {
         // Nothing changed (the status would only show the cluster as it
@@ -250,7 +291,7 @@ pub fn executor(
     name: &str,
     record: Record,
     base: Base,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Executor {
     Executor::new(
         conn.clone(),

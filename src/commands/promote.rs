@@ -2,25 +2,24 @@
 //! contender carries all traffic while the incumbent takes the new template;
 //! then traffic returns to the incumbent and the contender goes.
 
-use super::{Begin, Loaded, drive, executor, load, show};
-use crate::cli::{ChangeArgs, GlobalArgs, PromoteArgs};
+use super::{Begin, Change, Loaded, drive, executor, load, show};
+use crate::cli::{GlobalArgs, PromoteArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
-    let conn = Connection::open(&global.target()).await?;
-    let loaded = load(&conn, &args.deployment).await?;
-    promote(&conn, &args.deployment, loaded, &args.change).await?;
-    show(global, &conn, &args.deployment, &args.change).await
+    exec(global, args, &Change::of(&args.change)).await
 }
 
-pub async fn promote(
-    conn: &Connection,
-    name: &str,
-    loaded: Loaded,
-    change: &ChangeArgs,
-) -> Result<()> {
+pub async fn exec(global: &GlobalArgs, args: &PromoteArgs, change: &Change) -> Result<()> {
+    let conn = Connection::open(&global.target()).await?;
+    let loaded = load(&conn, &args.deployment).await?;
+    promote(&conn, &args.deployment, loaded, change).await?;
+    show(global, &conn, &args.deployment, change).await
+}
+
+pub async fn promote(conn: &Connection, name: &str, loaded: Loaded, change: &Change) -> Result<()> {
     let base = loaded.base();
     let Some(record) = loaded.record else {
         return Err(

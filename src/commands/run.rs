@@ -15,13 +15,13 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 
-use super::{Loaded, abort, executor, in_progress, load, promote, show, step};
+use super::{Change, Loaded, abort, executor, in_progress, load, promote, show, step};
 use crate::analysis::judge::{self, Context};
 use crate::analysis::prometheus::Prometheus;
 use crate::analysis::spec::{AnalysisSpec, WebhookType};
 use crate::analysis::webhook::{self, Payload};
 use crate::analysis::{Check, Verdict, overall, pods};
-use crate::cli::{AutomationArgs, ChangeArgs, GlobalArgs, RunArgs};
+use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::connect::Connection;
 use crate::engine::lock::{Lock, hostname, username};
 use crate::error::{self, Error, Kind, Result};
@@ -49,7 +49,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     let loaded = load(&conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     let automation = settings(record.automation.clone(), &args.automation)?;
-    drive_one(global, &conn, name, automation, &args.change).await
+    drive_one(global, &conn, name, automation, &Change::of(&args.change)).await
 }
 
 /// The automation settings: those recorded, with the flags given on top.
@@ -114,7 +114,7 @@ pub struct Member {
     /// The cluster's name when there are several; progress lines carry it.
     pub label: Option<String>,
     pub conn: Connection,
-    pub change: ChangeArgs,
+    pub change: Change,
 }
 
 impl Member {
@@ -142,7 +142,7 @@ pub async fn drive_one(
     conn: &Connection,
     name: &str,
     automation: Automation,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Result<()> {
     let member = Member {
         label: None,
@@ -875,7 +875,7 @@ async fn save_automation(
         name,
         record.clone(),
         loaded.base(),
-        &ChangeArgs::default(),
+        &Change::default(),
     );
     writer
         .write_record(&record)
@@ -912,7 +912,7 @@ pub async fn pause(conn: &Connection, name: &str) -> Result<()> {
         name,
         record.clone(),
         loaded.base(),
-        &ChangeArgs::default(),
+        &Change::default(),
     );
     writer
         .transition(record, "AutomationPaused", &message)

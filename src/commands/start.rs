@@ -7,7 +7,7 @@ use kube::Api;
 use kube::api::{Patch, PatchParams};
 use serde_json::json;
 
-use super::{Begin, Loaded, drive, executor, load, show};
+use super::{Begin, Change, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, StartArgs};
 use crate::clusters::access::Rules;
 use crate::connect::Connection;
@@ -21,13 +21,18 @@ use crate::router::{RouterKind, ServiceRef};
 use crate::ui::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
-    start(global, args, None).await
+    start(global, args, None, &Change::of(&args.change)).await
 }
 
 /// `start`, or, with `carried`, the next wave of a rollout across regions:
 /// the pod template and steps of the earlier wave's record instead of the
 /// flags.
-pub async fn start(global: &GlobalArgs, args: &StartArgs, carried: Option<&Record>) -> Result<()> {
+pub async fn start(
+    global: &GlobalArgs,
+    args: &StartArgs,
+    carried: Option<&Record>,
+    change: &Change,
+) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
     if args.interactive {
@@ -49,9 +54,9 @@ pub async fn start(global: &GlobalArgs, args: &StartArgs, carried: Option<&Recor
             Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
             // The same start, run again after it was interrupted: carry on.
             _ if existing.step <= 1 && existing.contender.template == template => {
-                let executor = executor(&conn, name, existing.clone(), base, &args.change);
+                let executor = executor(&conn, name, existing.clone(), base, change);
                 drive(executor, &conn, name, "start", None).await?;
-                return show(global, &conn, name, &args.change).await;
+                return show(global, &conn, name, change).await;
             }
             phase => {
                 return Err(Error::invalid(format!(
@@ -77,7 +82,7 @@ pub async fn start(global: &GlobalArgs, args: &StartArgs, carried: Option<&Recor
     };
     // Every write once with dryRun=All first, so that admission, schemas
     // and RBAC judge the whole plan before anything changes.
-    let quiet = match args.change.dry_run {
+    let quiet = match change.dry_run {
         true => Progress::new(true),
         false => Progress::silent(),
     };
@@ -87,29 +92,29 @@ pub async fn start(global: &GlobalArgs, args: &StartArgs, carried: Option<&Recor
         new.clone(),
         base.clone(),
         true,
-        args.change.timeout,
+        change.timeout,
         quiet,
     );
     drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await?;
-    if args.change.dry_run {
+    if change.dry_run {
         return Ok(());
     }
     if let Some(automation) = &new.automation {
         super::run::pre_rollout(automation, name, &conn.namespace).await?;
     }
-    let executor = executor(&conn, name, new.clone(), base, &args.change);
+    let executor = executor(&conn, name, new.clone(), base, change);
     drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
     // Across clusters, one driver drives them all once every one started.
-    if let Some(automation) = new.automation.filter(|_| !args.change.quiet) {
+    if let Some(automation) = new.automation.filter(|_| !change.quiet) {
         if let Some(url) = &automation.notify {
             crate::analysis::webhook::notify(url, &format!("{name}: {message}")).await;
         }
-        return super::run::drive_one(global, &conn, name, automation, &args.change).await;
+        return super::run::drive_one(global, &conn, name, automation, change).await;
     }
     if args.interactive {
-        return super::step::interact(global, &conn, name, &args.change).await;
+        return super::step::interact(global, &conn, name, change).await;
     }
-    show(global, &conn, name, &args.change).await
+    show(global, &conn, name, change).await
 }
 
 /// RBAC allows the rollout: asked of the API server before the first write,

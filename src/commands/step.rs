@@ -3,25 +3,36 @@
 
 use std::io::IsTerminal;
 
-use super::{Begin, abort, drive, executor, in_progress, load, promote, show};
-use crate::cli::{ChangeArgs, GlobalArgs, StepArgs};
+use super::{Begin, Change, abort, drive, executor, in_progress, load, promote, show};
+use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
 
 pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
+    exec(global, args, args.to.as_deref(), &Change::of(&args.change)).await
+}
+
+/// `step` to `to` (the flag's, or the step clusters behind must catch up
+/// to).
+pub async fn exec(
+    global: &GlobalArgs,
+    args: &StepArgs,
+    to: Option<&str>,
+    change: &Change,
+) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
     if args.interactive {
         require_terminal(name)?;
     }
     let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
-    advance(&conn, name, args.to.as_deref(), &args.change, ask).await?;
+    advance(&conn, name, to, change, ask).await?;
     if args.interactive {
-        return interact(global, &conn, name, &args.change).await;
+        return interact(global, &conn, name, change).await;
     }
-    show(global, &conn, name, &args.change).await
+    show(global, &conn, name, change).await
 }
 
 /// Moves the rollout to step `to` (default: the next one). `ask` shows what
@@ -30,7 +41,7 @@ pub async fn advance(
     conn: &Connection,
     name: &str,
     to: Option<&str>,
-    change: &ChangeArgs,
+    change: &Change,
     ask: bool,
 ) -> Result<()> {
     let loaded = load(conn, name).await?;
@@ -82,7 +93,7 @@ async fn scale_down_delay(
     name: &str,
     reached: &Record,
     seconds: u64,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Result<()> {
     eprintln!(
         "keeping {name} at full capacity for {seconds}s so that an abort is instant, then promoting \
@@ -125,7 +136,7 @@ pub async fn interact(
     global: &GlobalArgs,
     conn: &Connection,
     name: &str,
-    change: &ChangeArgs,
+    change: &Change,
 ) -> Result<()> {
     let term = console::Term::stderr();
     if !term.is_term() || !std::io::stdin().is_terminal() {
