@@ -50,12 +50,16 @@ fn requests_since(from: u64) -> BTreeMap<String, usize> {
     let mut text = String::new();
     file.read_to_string(&mut text).unwrap();
     let mut verbs = BTreeMap::new();
+    // A watch is logged when its response starts and when it ends: one
+    // request, counted once.
+    let mut seen = std::collections::BTreeSet::new();
     for line in text.lines() {
         let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
         let agent = event["userAgent"].as_str().unwrap_or_default();
-        if agent.starts_with("kubectl-ramp/") {
+        let id = event["auditID"].as_str().unwrap_or_default().to_string();
+        if agent.starts_with("kubectl-ramp/") && seen.insert(id) {
             *verbs
                 .entry(event["verb"].as_str().unwrap_or_default().to_string())
                 .or_insert(0) += 1;

@@ -46,6 +46,12 @@ fn a_manual_canary_goes_through_its_steps_and_promotes() {
     assert_eq!(status["capacity"]["contender"]["ready"], 1);
     assert_eq!(status["capacity"]["incumbent"]["desired"], 5);
     assert_eq!(status["router"], "istio");
+    // Each action once: the next look sees what this command just wrote.
+    assert_eq!(
+        run.stderr.matches("creating deployment web-canary").count(),
+        1,
+        "{run}"
+    );
     assert!(
         run.stderr.contains("traffic: web-canary 20%, web 80%"),
         "{run}"

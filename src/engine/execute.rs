@@ -359,24 +359,32 @@ impl Executor {
                         .deployments(&contender.namespace)
                         .create(&self.post_params(), &deployment)
                         .await;
+                    let version = created
+                        .as_ref()
+                        .ok()
+                        .and_then(|d| d.metadata.resource_version.clone());
                     already_there(created).map_err(|e| {
                         self.fail(e, format!("create deployment {:?}", contender.name))
                     })?;
+                    self.caught_up(Which::Contender, version).await;
                 } else {
                     self.progress.say(&format!(
                         "scaling {} to {}",
                         contender.name,
                         pods(*replicas)
                     ));
-                    self.scale(&contender.namespace, &contender.name, *replicas)
+                    let version = self
+                        .scale(&contender.namespace, &contender.name, *replicas)
                         .await?;
+                    self.caught_up(Which::Contender, version).await;
                 }
             }
             Action::ScaleIncumbent(replicas) => {
                 self.progress
                     .say(&format!("scaling {} to {}", self.name, pods(*replicas)));
                 let (namespace, name) = (self.namespace().to_string(), self.name.clone());
-                self.scale(&namespace, &name, *replicas).await?;
+                let version = self.scale(&namespace, &name, *replicas).await?;
+                self.caught_up(Which::Incumbent, version).await;
             }
             Action::WaitContender(replicas) => {
                 self.wait(action, Which::Contender, Goal::AtLeast(*replicas))
@@ -433,10 +441,13 @@ impl Executor {
                 .expect("valid JSON patch");
                 let name = self.name.clone();
                 let namespace = self.namespace().to_string();
-                self.deployments(&namespace)
+                let updated = self
+                    .deployments(&namespace)
                     .patch(&name, &self.params(), &Patch::Json::<()>(patch))
                     .await
                     .map_err(|e| self.fail(e, format!("update deployment {name:?}")))?;
+                self.caught_up(Which::Incumbent, updated.metadata.resource_version)
+                    .await;
             }
             Action::DeleteContender => {
                 self.progress
@@ -509,13 +520,27 @@ impl Executor {
             .map_err(|e| self.fail(e, format!("get service {name:?}")))
     }
 
-    async fn scale(&self, namespace: &str, name: &str, replicas: i32) -> Result<()> {
+    /// Scales a Deployment; its resourceVersion after the write.
+    async fn scale(&self, namespace: &str, name: &str, replicas: i32) -> Result<Option<String>> {
         let patch = json!({"spec": {"replicas": replicas}});
-        self.deployments(namespace)
+        let scaled = self
+            .deployments(namespace)
             .patch(name, &self.params(), &Patch::Merge(&patch))
             .await
             .map_err(|e| self.fail(e, format!("scale deployment {name:?}")))?;
-        Ok(())
+        Ok(scaled.metadata.resource_version)
+    }
+
+    /// After a write of this process to a watched Deployment: the next
+    /// look waits (briefly) for the watch to show it.
+    async fn caught_up(&mut self, which: Which, version: Option<String>) {
+        let watched = match which {
+            Which::Incumbent => self.incumbent_watch.as_mut(),
+            Which::Contender => self.contender_watch.as_mut(),
+        };
+        if let (Some(watched), Some(version), false) = (watched, version, self.dry_run) {
+            watched.caught_up(&version, Duration::from_secs(2)).await;
+        }
     }
 
     /// Waits, on the watch of one Deployment, until the planner no longer
@@ -673,9 +698,11 @@ impl Executor {
                 Ok(written) => {
                     self.uid = written.metadata.uid;
                     if !self.dry_run {
-                        self.resource_version = written.metadata.resource_version;
+                        self.resource_version = written.metadata.resource_version.clone();
                         self.stored = Some(raw.clone());
                         self.ours.push(Some(raw));
+                        self.caught_up(Which::Incumbent, written.metadata.resource_version)
+                            .await;
                     }
                     return Ok(());
                 }

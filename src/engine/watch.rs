@@ -155,6 +155,40 @@ where
         }
     }
 
+    /// Waits, for at most `limit`, until the watch has seen the object at
+    /// `version` or later (a write of this process), so that the next look
+    /// does not find it as it was before the write.
+    pub async fn caught_up(&mut self, version: &str, limit: Duration) {
+        // resourceVersions are etcd revisions; one that is not a number
+        // cannot be ordered, and the look simply goes on.
+        let Ok(wanted) = version.parse::<u64>() else {
+            return;
+        };
+        let deadline = Instant::now() + limit;
+        loop {
+            let seen = match &*self.rx.borrow_and_update() {
+                Seen::Now(Some(object)) => object
+                    .meta()
+                    .resource_version
+                    .as_deref()
+                    .and_then(|v| v.parse::<u64>().ok()),
+                Seen::Now(None) | Seen::Failed(_) => return,
+                Seen::Nothing => None,
+            };
+            if seen.is_some_and(|seen| seen >= wanted) {
+                return;
+            }
+            tokio::select! {
+                changed = self.rx.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = tokio::time::sleep_until(deadline) => return,
+            }
+        }
+    }
+
     /// A receiver of this watch's states, for a wait on another object
     /// that must also notice changes to this one.
     pub fn subscribe(&self) -> watch::Receiver<Seen<K>> {
