@@ -452,9 +452,18 @@ impl Executor {
             Action::DeleteContender => {
                 self.progress
                     .say(&format!("deleting deployment {}", contender.name));
+                // Its pods carry no traffic once the routes are restored:
+                // the Deployment goes at once and the garbage collector
+                // removes its pods after. Without routes (the replicas
+                // router) they carry traffic until they are gone, so the
+                // Deployment stays until its pods went.
+                let propagation = match self.record.router.kind.traffic_follows_pods() {
+                    true => DeleteParams::foreground(),
+                    false => DeleteParams::background(),
+                };
                 let params = DeleteParams {
                     dry_run: self.dry_run,
-                    ..DeleteParams::foreground()
+                    ..propagation
                 };
                 let deleted = self
                     .deployments(&contender.namespace)

@@ -172,8 +172,9 @@ where
                     .resource_version
                     .as_deref()
                     .and_then(|v| v.parse::<u64>().ok()),
-                Seen::Now(None) | Seen::Failed(_) => return,
-                Seen::Nothing => None,
+                Seen::Failed(_) => return,
+                // Not there yet (a create this process just made).
+                Seen::Now(None) | Seen::Nothing => None,
             };
             if seen.is_some_and(|seen| seen >= wanted) {
                 return;
