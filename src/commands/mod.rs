@@ -222,6 +222,7 @@ pub async fn drive(
     {
         pause_where_it_stands(&mut executor, err).await;
     }
+    executor.flush().await;
     if let Some(lock) = lock {
         lock.release().await;
     }

@@ -917,6 +917,7 @@ pub async fn pause(conn: &Connection, name: &str) -> Result<()> {
     writer
         .transition(record, "AutomationPaused", &message)
         .await?;
+    writer.flush().await;
     eprintln!(
         "a running `kubectl ramp run {name}` stops at its current step; `kubectl ramp run {name}` carries on"
     );

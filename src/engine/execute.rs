@@ -55,6 +55,8 @@ pub struct Executor {
     /// the first look, then what this command wrote.
     contender_service: Option<bool>,
     routes: Option<Vec<plan::RouteState>>,
+    /// Events posted and not yet answered.
+    events: Vec<tokio::task::JoinHandle<()>>,
     /// The record the command started from and every one it wrote: an
     /// incumbent carrying one of them (a watch may lag behind a write) has
     /// not been changed by anyone else.
@@ -94,6 +96,7 @@ impl Executor {
             contender_watch: None,
             contender_service: None,
             routes: None,
+            events: Vec::new(),
             ours: vec![base.raw],
         }
     }
@@ -677,7 +680,7 @@ impl Executor {
         self.record = record;
         self.progress.say(message);
         if !self.dry_run {
-            self.event(reason, message).await;
+            self.event(reason, message);
         }
         Ok(())
     }
@@ -744,7 +747,9 @@ impl Executor {
         ))
     }
 
-    async fn event(&self, reason: &str, message: &str) {
+    /// Posts an Event on the incumbent beside the work that follows;
+    /// `flush` waits for the Events still on their way.
+    fn event(&mut self, reason: &str, message: &str) {
         let reference = Deployment {
             metadata: kube::api::ObjectMeta {
                 name: Some(self.name.clone()),
@@ -766,9 +771,20 @@ impl Executor {
             action: reason.to_string(),
             secondary: None,
         };
-        // An event is a courtesy: the record holds the truth.
-        if let Err(e) = self.recorder.publish(&event, &reference).await {
-            tracing::warn!("could not post event {reason}: {e}");
+        let recorder = self.recorder.clone();
+        let reason = reason.to_string();
+        self.events.push(tokio::spawn(async move {
+            // An event is a courtesy: the record holds the truth.
+            if let Err(e) = recorder.publish(&event, &reference).await {
+                tracing::warn!("could not post event {reason}: {e}");
+            }
+        }));
+    }
+
+    /// Waits for the Events posted so far.
+    pub async fn flush(&mut self) {
+        for posted in self.events.drain(..) {
+            let _ = posted.await;
         }
     }
 }
