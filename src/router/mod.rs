@@ -219,7 +219,9 @@ async fn routes_to(
     contender: &ServiceRef,
     routes_of: RoutesOf,
 ) -> Result<Vec<RouteWeights>> {
-    let Some(objects) = list_custom(conn, resource, &incumbent.namespace).await? else {
+    let Some(objects) =
+        list_custom(conn, resource, &incumbent.namespace, Freshness::Cached).await?
+    else {
         return Ok(Vec::new());
     };
     Ok(objects
@@ -228,15 +230,30 @@ async fn routes_to(
         .collect())
 }
 
+/// How current a list must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// As etcd holds it now: what a snapshot is taken of.
+    Now,
+    /// As the API server's cache holds it (a moment old at most): enough
+    /// to tell what routes where, and much cheaper in a crowded namespace.
+    Cached,
+}
+
 /// Lists the objects of a custom resource in a namespace, or `None` when its
 /// CRD is not installed in the cluster.
 pub(crate) async fn list_custom(
     conn: &Connection,
     resource: &ApiResource,
     namespace: &str,
+    freshness: Freshness,
 ) -> Result<Option<Vec<DynamicObject>>> {
     let api: Api<DynamicObject> = Api::namespaced_with(conn.client.clone(), namespace, resource);
-    match api.list(&ListParams::default()).await {
+    let params = match freshness {
+        Freshness::Now => ListParams::default(),
+        Freshness::Cached => ListParams::default().match_any(),
+    };
+    match api.list(&params).await {
         Ok(list) => Ok(Some(list.items)),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
         Err(e) => Err(error::from_kube(

@@ -16,7 +16,9 @@ use futures::future::BoxFuture;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
 
-use super::{Choice, Chosen, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom};
+use super::{
+    Choice, Chosen, Freshness, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom,
+};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::plan::RouteState;
@@ -92,7 +94,7 @@ impl Router for Weighted {
             };
             let version = self.flavor.served(conn).await?.ok_or_else(missing)?;
             let resource = self.flavor.resource(&version);
-            let objects = list_custom(conn, &resource, namespace)
+            let objects = list_custom(conn, &resource, namespace, Freshness::Now)
                 .await?
                 .ok_or_else(missing)?;
             if !self.cross_namespace && choice.contender.namespace != *namespace {
