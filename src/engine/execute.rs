@@ -108,7 +108,31 @@ impl Executor {
     /// Abort's first write: when the incumbent has all its capacity, its
     /// traffic goes back before anything else happens.
     pub async fn restore_routes_first(&mut self) -> Result<()> {
-        let world = self.observe().await?;
+        let world = match self.dry_run {
+            true => self.observe().await?,
+            // Two reads side by side, not the watches a whole look starts:
+            // traffic goes back first.
+            false => {
+                let name = self.name.clone();
+                let api = self.deployments(self.namespace());
+                let (incumbent, routes) = futures::future::try_join(
+                    async {
+                        api.get(&name)
+                            .await
+                            .map_err(|e| self.fail(e, format!("get deployment {name:?}")))
+                    },
+                    self.read_routes(),
+                )
+                .await?;
+                self.accept(&incumbent)?;
+                World {
+                    incumbent: state_of(&incumbent),
+                    contender: None,
+                    contender_service: false,
+                    routes,
+                }
+            }
+        };
         let restored = world
             .routes
             .iter()
