@@ -55,6 +55,10 @@ pub struct Executor {
     /// the first look, then what this command wrote.
     contender_service: Option<bool>,
     routes: Option<Vec<plan::RouteState>>,
+    /// The incumbent's Service, once read.
+    incumbent_service: Option<Service>,
+    /// In a dry run, the incumbent as read at the first look.
+    dry_incumbent: Option<Deployment>,
     /// Events posted and not yet answered.
     events: Vec<tokio::task::JoinHandle<()>>,
     /// The record the command started from and every one it wrote: an
@@ -96,6 +100,8 @@ impl Executor {
             contender_watch: None,
             contender_service: None,
             routes: None,
+            incumbent_service: None,
+            dry_incumbent: None,
             events: Vec::new(),
             ours: vec![base.raw],
         }
@@ -189,11 +195,17 @@ impl Executor {
             ))
         };
         let incumbent = match self.dry_run {
-            true => self
-                .deployments(&namespace)
-                .get_opt(&name)
-                .await
-                .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?,
+            // A dry run changes nothing: one read serves every look.
+            true if self.dry_incumbent.is_some() => self.dry_incumbent.clone(),
+            true => {
+                let read = self
+                    .deployments(&namespace)
+                    .get_opt(&name)
+                    .await
+                    .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
+                self.dry_incumbent.clone_from(&read);
+                read
+            }
             false => {
                 let api = self.deployments(&namespace);
                 self.incumbent_watch
@@ -548,12 +560,20 @@ impl Executor {
         Ok(())
     }
 
-    async fn incumbent_service(&self) -> Result<Service> {
+    /// The incumbent's Service, read once (the contender's labels and its
+    /// Service are made from it).
+    async fn incumbent_service(&mut self) -> Result<Service> {
+        if let Some(service) = &self.incumbent_service {
+            return Ok(service.clone());
+        }
         let name = &self.record.service;
-        self.services(self.namespace())
+        let service = self
+            .services(self.namespace())
             .get(name)
             .await
-            .map_err(|e| self.fail(e, format!("get service {name:?}")))
+            .map_err(|e| self.fail(e, format!("get service {name:?}")))?;
+        self.incumbent_service = Some(service.clone());
+        Ok(service)
     }
 
     /// Scales a Deployment; its resourceVersion after the write.
