@@ -512,3 +512,88 @@ fn pause_stops_the_driver_at_its_step_and_run_carries_on() {
             .is_none()
     );
 }
+
+#[test]
+fn blue_green_driven_by_itself_checks_the_switch_and_leaves_the_promotion_to_a_person() {
+    // Blue-green keeps the incumbent 30s after the switch when a person
+    // steps; the automation checks the switch instead, and --no-promote
+    // leaves the rollout there.
+    let metrics = Metrics::get();
+    let ns = istio_app("auto-blue-green", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web-canary", healthy());
+    let analysis = example("istio.yaml");
+    let run = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--strategy",
+            "blue-green",
+            "--auto",
+            "--analysis",
+            &analysis,
+            "--prometheus",
+            &metrics.prometheus_url,
+            "--interval",
+            "2s",
+            "--no-promote",
+        ])
+        .success();
+    assert!(run.stderr.contains("left for a person"), "{run}");
+    assert!(
+        !run.stderr.contains("keeping web at full capacity"),
+        "{run}"
+    );
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(2)),
+        "{record}"
+    );
+    // The preview (no traffic) was judged by its pods, the switch by its
+    // metrics too.
+    let checks = record["automation"]["checks"].as_array().unwrap();
+    let metric_checks = checks
+        .iter()
+        .filter(|c| c["name"] == "request-success-rate")
+        .count();
+    assert_eq!(metric_checks, 1, "{checks:?}");
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0), ("web-canary".into(), 100)]
+    );
+    ns.ramp(&["abort", "web"]).success();
+}
+
+#[test]
+fn a_rollback_decided_before_the_driver_stopped_happens_when_run_carries_on() {
+    let ns = istio_app("auto-decided", 2);
+    let driver = driven(&ns);
+    let mut driver = driver;
+    driver.kill().unwrap();
+    driver.wait().unwrap();
+    // The checks had failed as often as allowed (the default limit is 1)
+    // when the driver died, before its rollback.
+    let mut record = ns.record("web").unwrap();
+    record["automation"]["failures"] = 1.into();
+    support::kubectl(&[
+        "annotate",
+        "deployment",
+        "web",
+        "-n",
+        &ns.name,
+        "--overwrite",
+        &format!("ramp.dev/record={record}"),
+    ])
+    .success();
+    let run = ns.ramp(&["run", "web"]).code(3);
+    assert!(
+        run.stderr
+            .contains("the checks had failed as often as --failure-limit allows"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+    assert_eq!(ns.names("deployments"), ["web"]);
+}

@@ -5,7 +5,7 @@ use super::{Begin, Change, drive, executor, load_with, show};
 use crate::cli::{AbortArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::engine::execute::state_of;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::rollout::record::{Phase, Record};
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
@@ -18,7 +18,31 @@ pub async fn exec(global: &GlobalArgs, args: &AbortArgs, change: &Change) -> Res
     show(global, &conn, &args.deployment, change).await
 }
 
+/// How many times an abort reads the rollout again after someone else
+/// changed it in the moment between its read and its write.
+const ABORT_ATTEMPTS: usize = 5;
+
+/// Aborts: another command writing the record at the same moment does not
+/// stop it (abort always wins); it reads the rollout again and goes on.
 pub async fn abort(
+    conn: &Connection,
+    name: &str,
+    reason: Option<&str>,
+    change: &Change,
+) -> Result<()> {
+    let mut attempt = 1;
+    loop {
+        match abort_once(conn, name, reason, change).await {
+            Err(err) if err.kind == Kind::Conflict && attempt < ABORT_ATTEMPTS => {
+                tracing::debug!("aborting again after a conflict: {err}");
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn abort_once(
     conn: &Connection,
     name: &str,
     reason: Option<&str>,

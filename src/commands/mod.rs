@@ -207,6 +207,7 @@ pub async fn drive(
             if !released {
                 tracing::warn!("the other command still holds the rollout");
             }
+            executor.forget();
             executor.run().await?;
         }
         Ok(())

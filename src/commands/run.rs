@@ -15,6 +15,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 
+use super::step::AtTheEnd;
 use super::{Change, Loaded, abort, executor, in_progress, load, promote, show, step};
 use crate::analysis::judge::{self, Context};
 use crate::analysis::prometheus::Prometheus;
@@ -308,7 +309,7 @@ async fn act(
     let records = &look.records;
     let settings = settings_of(automation);
     let one = members.len() == 1;
-    match decide::next(&settings, views, now) {
+    match decide::next(&settings, views, counters_of(records), now) {
         Next::Succeeded => Ok(Some(())),
         Next::AbortedElsewhere(aborted) => {
             let by = &records[aborted[0]];
@@ -329,9 +330,16 @@ async fn act(
                 .collect::<Vec<_>>()
                 .join(", ");
             let reason = format!("the rollout was aborted on {on}{how}");
-            roll_back(members, deployment, records, automation, &reason)
-                .await
-                .map(Some)
+            roll_back(
+                members,
+                deployment,
+                records,
+                automation,
+                &reason,
+                Cause::Elsewhere,
+            )
+            .await
+            .map(Some)
         }
         Next::Paused(by) => {
             let at = &records[0];
@@ -351,7 +359,17 @@ async fn act(
                             let loaded = load(&m.conn, deployment).await?;
                             promote::promote(&m.conn, deployment, loaded, &m.change).await
                         }
-                        _ => step::advance(&m.conn, deployment, None, &m.change, false).await,
+                        _ => {
+                            step::advance(
+                                &m.conn,
+                                deployment,
+                                None,
+                                &m.change,
+                                false,
+                                AtTheEnd::Stop,
+                            )
+                            .await
+                        }
                     };
                     result.map_err(|e| m.labelled(e))
                 }
@@ -370,9 +388,16 @@ async fn act(
                 let m = &members[*i];
                 let to = to.clone();
                 async move {
-                    step::advance(&m.conn, deployment, Some(&to), &m.change, false)
-                        .await
-                        .map_err(|e| m.labelled(e))
+                    step::advance(
+                        &m.conn,
+                        deployment,
+                        Some(&to),
+                        &m.change,
+                        false,
+                        AtTheEnd::Stop,
+                    )
+                    .await
+                    .map_err(|e| m.labelled(e))
                 }
             }))
             .await;
@@ -395,6 +420,33 @@ async fn act(
             Ok(None)
         }
         Next::Check => check(members, deployment, look, automation).await,
+        Next::RollBack => {
+            let failed: Vec<String> = records
+                .iter()
+                .filter_map(|r| r.automation.as_ref())
+                .flat_map(|a| {
+                    a.checks
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.verdict == Verdict::Fail)
+                })
+                .map(|c| c.message.clone())
+                .collect();
+            let reason = match failed.is_empty() {
+                true => "the checks had failed as often as --failure-limit allows".to_string(),
+                false => failed.join("; "),
+            };
+            roll_back(
+                members,
+                deployment,
+                records,
+                automation,
+                &reason,
+                Cause::Analysis,
+            )
+            .await
+            .map(Some)
+        }
     }
 }
 
@@ -494,12 +546,19 @@ async fn check(
             }
             Ok(None)
         }
-        Outcome::RollBack(reason) => roll_back(members, deployment, records, automation, &reason)
-            .await
-            .map(Some),
+        Outcome::RollBack(reason) => roll_back(
+            members,
+            deployment,
+            records,
+            automation,
+            &reason,
+            Cause::Analysis,
+        )
+        .await
+        .map(Some),
         Outcome::Advance => {
             let stepped = join_all(members.iter().map(|m| async move {
-                step::advance(&m.conn, deployment, None, &m.change, false)
+                step::advance(&m.conn, deployment, None, &m.change, false, AtTheEnd::Stop)
                     .await
                     .map_err(|e| m.labelled(e))
             }))
@@ -509,9 +568,16 @@ async fn check(
                     return Err(err);
                 }
                 let reason = err.message;
-                return roll_back(members, deployment, records, automation, &reason)
-                    .await
-                    .map(Some);
+                return roll_back(
+                    members,
+                    deployment,
+                    records,
+                    automation,
+                    &reason,
+                    Cause::StepFailed(err.kind),
+                )
+                .await
+                .map(Some);
             }
             let where_ = match members.len() {
                 1 => String::new(),
@@ -581,12 +647,23 @@ async fn promote_all(members: &[Member], which: &[usize], deployment: &str) -> R
 
 /// Rolls every cluster back, reports each cluster's abort, and exits 3
 /// with the reason (1 when an abort failed somewhere).
+/// Why the driver rolls back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    Analysis,
+    /// Someone aborted it on one of the clusters.
+    Elsewhere,
+    /// A step failed on one of the clusters (not the analysis).
+    StepFailed(Kind),
+}
+
 async fn roll_back(
     members: &[Member],
     deployment: &str,
     records: &[Record],
     automation: &Automation,
     reason: &str,
+    cause: Cause,
 ) -> Result<()> {
     let record = &records[0];
     let at = format!("step {}/{}", record.step, record.steps.len());
@@ -594,7 +671,10 @@ async fn roll_back(
         1 => eprintln!("analysis failed at {at}: {reason}; rolling back"),
         _ => eprintln!("rolling back on every cluster: {reason}"),
     }
-    let why = format!("analysis failed: {reason}");
+    let why = match cause {
+        Cause::Analysis => format!("analysis failed: {reason}"),
+        Cause::Elsewhere | Cause::StepFailed(_) => reason.to_string(),
+    };
     let aborted = join_all(
         members
             .iter()
@@ -628,16 +708,26 @@ async fn roll_back(
     notify(automation, &whole).await;
     if !failed.is_empty() {
         return Err(Error::failed(format!(
-            "analysis failed ({reason}) but the rollback failed on {}",
+            "{why}, but the rollback failed on {}",
             failed.join("; ")
         ))
         .with_hint(format!("run `kubectl ramp abort {deployment}` there again")));
     }
-    let message = match members.len() {
-        1 => format!("analysis failed at {at} and the rollout was rolled back: {reason}"),
-        _ => format!("the rollout was rolled back on every cluster: {reason}"),
+    let (kind, message) = match (cause, members.len()) {
+        (Cause::Analysis, 1) => (
+            Kind::AnalysisFailed,
+            format!("analysis failed at {at} and the rollout was rolled back: {reason}"),
+        ),
+        (Cause::StepFailed(kind), _) => (
+            kind,
+            format!("a step failed and the rollout was rolled back on every cluster: {reason}"),
+        ),
+        _ => (
+            Kind::AnalysisFailed,
+            format!("the rollout was rolled back on every cluster: {reason}"),
+        ),
     };
-    Err(Error::new(Kind::AnalysisFailed, message).with_hint(format!(
+    Err(Error::new(kind, message).with_hint(format!(
         "`kubectl ramp status {deployment}` shows the checks"
     )))
 }
@@ -705,6 +795,14 @@ async fn analyse(
     let Some(url) = &automation.prometheus else {
         return Ok(checks);
     };
+    // A step that gives the contender no traffic (a preview, a staging
+    // step) has no requests of its to judge: its pods are what is checked.
+    if record
+        .current_step()
+        .is_some_and(|s| s.traffic.contender == 0)
+    {
+        return Ok(checks);
+    }
     if automation.analysis.metrics.is_empty() {
         return Ok(checks);
     }

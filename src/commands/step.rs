@@ -28,7 +28,7 @@ pub async fn exec(
         require_terminal(name)?;
     }
     let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
-    advance(&conn, name, to, change, ask).await?;
+    advance(&conn, name, to, change, ask, AtTheEnd::DelayThenPromote).await?;
     if args.interactive {
         return interact(global, &conn, name, change).await;
     }
@@ -37,12 +37,23 @@ pub async fn exec(
 
 /// Moves the rollout to step `to` (default: the next one). `ask` shows what
 /// will change and asks first.
+/// How a step that reaches the last one ends when the rollout has a
+/// scale-down delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtTheEnd {
+    /// Keep the incumbent for the delay, then promote (a person's step).
+    DelayThenPromote,
+    /// Stop at the step: the automation checks it and decides.
+    Stop,
+}
+
 pub async fn advance(
     conn: &Connection,
     name: &str,
     to: Option<&str>,
     change: &Change,
     ask: bool,
+    at_the_end: AtTheEnd,
 ) -> Result<()> {
     let loaded = load(conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
@@ -68,6 +79,11 @@ pub async fn advance(
     let mut next = record.clone();
     next.phase = Phase::Progressing;
     next.target = target;
+    if let Some(automation) = next.automation.as_mut() {
+        // A new step starts counting its own failed checks.
+        automation.failures = 0;
+        automation.inconclusive = 0;
+    }
     let message = format!("moving to step {target}/{total} ({})", step.name);
     let executor = executor(conn, name, record, loaded.base(), change);
     let begin = Begin {
@@ -78,7 +94,9 @@ pub async fn advance(
     };
     let record = drive(executor, conn, name, "step", Some(begin)).await?;
     match record.scale_down_delay {
-        Some(delay) if target == total && !change.dry_run => {
+        Some(delay)
+            if target == total && !change.dry_run && at_the_end == AtTheEnd::DelayThenPromote =>
+        {
             scale_down_delay(conn, name, &record, delay, change).await
         }
         _ => Ok(()),
@@ -170,7 +188,9 @@ pub async fn interact(
             .map_err(|e| Error::failed(format!("cannot read the answer: {e}")))?;
         eprintln!();
         match key {
-            'n' | 'N' | '\n' | '\r' => advance(conn, name, None, change, false).await?,
+            'n' | 'N' | '\n' | '\r' => {
+                advance(conn, name, None, change, false, AtTheEnd::DelayThenPromote).await?
+            }
             'p' | 'P' => {
                 let loaded = load(conn, name).await?;
                 promote::promote(conn, name, loaded, change).await?;

@@ -328,6 +328,13 @@ impl Executor {
         .with_hint("run the command again with RAMP_LOG=debug and report what it prints"))
     }
 
+    /// Reads the contender's Service and the routes again at the next
+    /// look, instead of trusting what this command last saw or wrote.
+    pub fn forget(&mut self) {
+        self.contender_service = None;
+        self.routes = None;
+    }
+
     /// What an action that succeeded changed of the Service and routes.
     fn remember(&mut self, action: &Action) {
         let count = self.record.router.routes.len();

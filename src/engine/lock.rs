@@ -233,8 +233,9 @@ async fn renew(
     mut lease: Lease,
     version: Arc<Mutex<Option<String>>>,
 ) {
+    let mut wait = RENEW_EVERY;
     loop {
-        tokio::time::sleep(RENEW_EVERY).await;
+        tokio::time::sleep(wait).await;
         let mut next = lease.clone();
         if let Some(spec) = next.spec.as_mut() {
             if spec.holder_identity.as_deref() != Some(holder.as_str()) {
@@ -248,10 +249,17 @@ async fn renew(
                     v.clone_from(&renewed.metadata.resource_version);
                 }
                 lease = renewed;
+                wait = RENEW_EVERY;
             }
             // Lost: someone took it over after it expired. The record's
             // compare-and-swap stops this process at its next write.
-            Err(_) => return,
+            Err(kube::Error::Api(status)) if status.code == 409 || status.code == 404 => return,
+            // A blip of the API server: try again soon, well within the
+            // lease's 30 seconds.
+            Err(e) => {
+                tracing::debug!("could not renew the lease, trying again: {e}");
+                wait = Duration::from_secs(2);
+            }
         }
     }
 }

@@ -66,10 +66,14 @@ pub enum Next {
     Check,
     /// Someone paused the automation: stop, leaving the rollout as it is.
     Paused(String),
+    /// The checks had already failed as often as allowed when the last
+    /// driver stopped before rolling back: roll back now.
+    RollBack,
 }
 
-/// The next thing to do, from the records of every cluster and the time.
-pub fn next(settings: &Settings, views: &[View], now_ms: i64) -> Next {
+/// The next thing to do, from the records of every cluster, the counters
+/// they keep, and the time.
+pub fn next(settings: &Settings, views: &[View], counters: Counters, now_ms: i64) -> Next {
     let indices = |keep: &dyn Fn(&View) -> bool| -> Vec<usize> {
         views
             .iter()
@@ -87,6 +91,9 @@ pub fn next(settings: &Settings, views: &[View], now_ms: i64) -> Next {
     }
     if let Some(by) = views.iter().find_map(|v| v.paused_by.clone()) {
         return Next::Paused(by);
+    }
+    if counters.failures >= settings.failure_limit {
+        return Next::RollBack;
     }
     let unfinished = indices(&|v| matches!(v.phase, Phase::Progressing | Phase::Promoting));
     if !unfinished.is_empty() {
@@ -181,6 +188,10 @@ pub fn judge(
         ));
     }
     if !failed.is_empty() {
+        // Inconclusive rounds count in a row: a failure ends the row.
+        if !inconclusive || next.inconclusive > settings.inconclusive_limit {
+            next.inconclusive = 0;
+        }
         next.failures += 1;
         if next.failures >= settings.failure_limit {
             return (next, Outcome::RollBack(failed.join("; ")));
@@ -307,8 +318,27 @@ mod tests {
             ),
         ];
         for (what, views, now, expected) in cases {
-            assert_eq!(next(&SETTINGS, &views, now), expected, "{what}");
+            assert_eq!(
+                next(&SETTINGS, &views, Counters::default(), now),
+                expected,
+                "{what}"
+            );
         }
+        // A driver stopped after the checks had failed as often as allowed,
+        // before its rollback: the next one rolls back at once.
+        let failed = Counters {
+            failures: 2,
+            inconclusive: 0,
+        };
+        assert_eq!(next(&SETTINGS, &[paused(1)], failed, 0), Next::RollBack);
+        let once = Counters {
+            failures: 1,
+            inconclusive: 0,
+        };
+        assert_eq!(
+            next(&SETTINGS, &[paused(1)], once, 0),
+            Next::WaitUntil(12_000)
+        );
     }
 
     #[test]
@@ -405,9 +435,18 @@ mod tests {
                 false,
                 Counters {
                     failures: 2,
-                    inconclusive: 2,
+                    inconclusive: 0,
                 },
                 Outcome::RollBack("the analysis was inconclusive 2 times in a row".into()),
+            ),
+            (
+                "a failure ends a row of inconclusive rounds",
+                unsure,
+                vec![(None, fail("p99 is 900"))],
+                None,
+                false,
+                once,
+                Outcome::Again,
             ),
             (
                 "a failure anywhere outweighs inconclusive elsewhere",
