@@ -206,6 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             break
         }
         'kubectl-ramp;status' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --wait: give up after this long, e.g. 10m (exit 4); the rollout is not affected')
             [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'These registered clusters, e.g. eu-1,us-1')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The registered clusters of this region')
             [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'The registered clusters with this capability')
@@ -216,8 +217,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C')
-            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s')
             [CompletionResult]::new('--all-clusters', '--all-clusters', [CompletionResultType]::ParameterName, 'Every registered cluster')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')

@@ -1057,12 +1057,16 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__status)
-            opts="-w -n -o -y -h --watch --clusters --region --capability --all-clusters --waves --kubeconfig --context --namespace --output --yes --no-color --help"
+            opts="-w -n -o -y -h --wait --watch --timeout --clusters --region --capability --all-clusters --waves --kubeconfig --context --namespace --output --yes --no-color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clusters)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

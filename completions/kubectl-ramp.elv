@@ -196,6 +196,7 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand --help 'Print help'
         }
         &'kubectl-ramp;status'= {
+            cand --timeout 'With --wait: give up after this long, e.g. 10m (exit 4); the rollout is not affected'
             cand --clusters 'These registered clusters, e.g. eu-1,us-1'
             cand --region 'The registered clusters of this region'
             cand --capability 'The registered clusters with this capability'
@@ -206,8 +207,9 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand --namespace 'The namespace of the Deployment (default: the context''s namespace)'
             cand -o 'Output format'
             cand --output 'Output format'
-            cand -w 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C'
-            cand --watch 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C'
+            cand -w 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s'
+            cand --watch 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s'
+            cand --wait 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s'
             cand --all-clusters 'Every registered cluster'
             cand -y 'Answer yes to every prompt'
             cand --yes 'Answer yes to every prompt'

@@ -177,6 +177,7 @@ yaml\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l timeout -d 'With --wait: give up after this long, e.g. 10m (exit 4); the rollout is not affected' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l capability -d 'The registered clusters with this capability' -r
@@ -187,7 +188,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s n -
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s w -l watch -d 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s w -l watch -l wait -d 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'

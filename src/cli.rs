@@ -441,9 +441,15 @@ pub struct StatusArgs {
     pub deployment: String,
 
     /// Keep watching: show the status again whenever it changes, until the
-    /// rollout ends or Ctrl-C
-    #[arg(short = 'w', long)]
+    /// rollout ends; exit 0 when it succeeded, 3 when it was aborted (the
+    /// CI gate). Without a TTY, a timestamped line on stderr every 30s
+    #[arg(short = 'w', long, visible_alias = "wait")]
     pub watch: bool,
+
+    /// With --wait: give up after this long, e.g. 10m (exit 4); the rollout
+    /// is not affected
+    #[arg(long, value_name = "DURATION", requires = "watch", value_parser = crate::duration::parse)]
+    pub timeout: Option<std::time::Duration>,
 
     #[command(flatten)]
     pub clusters: ClusterSelection,

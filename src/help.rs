@@ -108,6 +108,9 @@ kubectl ramp status web -o json
 # Follow it until the rollout ends
 kubectl ramp status web -w
 
+# CI gate: exit 0 when it succeeded, 3 when aborted, 4 after 10 minutes
+kubectl ramp status web --wait --timeout 10m
+
 # One line per registered cluster
 kubectl ramp status web --all-clusters",
     ),
