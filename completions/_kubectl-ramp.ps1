@@ -41,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it')
             [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a running `run` at its current step; `run` carries on')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'Register, check and list the clusters ramp rolls out to')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version of kubectl-ramp and of the Kubernetes API server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -228,6 +230,56 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kubectl-ramp;list' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)''')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)''')
+            [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'These registered clusters, e.g. eu-1,us-1')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The registered clusters of this region')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'The registered clusters with this capability')
+            [CompletionResult]::new('--waves', '--waves', [CompletionResultType]::ParameterName, 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'In every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'In every namespace')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After the list, a line for each rollout whenever it changes')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After the list, a line for each rollout whenever it changes')
+            [CompletionResult]::new('--all-clusters', '--all-clusters', [CompletionResultType]::ParameterName, 'Every registered cluster')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Do not color the output (also: NO_COLOR=1)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-ramp;ls' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)''')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)''')
+            [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'These registered clusters, e.g. eu-1,us-1')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The registered clusters of this region')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'The registered clusters with this capability')
+            [CompletionResult]::new('--waves', '--waves', [CompletionResultType]::ParameterName, 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'In every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'In every namespace')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After the list, a line for each rollout whenever it changes')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'After the list, a line for each rollout whenever it changes')
+            [CompletionResult]::new('--all-clusters', '--all-clusters', [CompletionResultType]::ParameterName, 'Every registered cluster')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Do not color the output (also: NO_COLOR=1)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kubectl-ramp;cluster' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
@@ -355,6 +407,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it')
             [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a running `run` at its current step; `run` carries on')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'Register, check and list the clusters ramp rolls out to')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version of kubectl-ramp and of the Kubernetes API server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -379,6 +432,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             break
         }
         'kubectl-ramp;help;status' {
+            break
+        }
+        'kubectl-ramp;help;list' {
             break
         }
         'kubectl-ramp;help;cluster' {

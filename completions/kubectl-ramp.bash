@@ -25,6 +25,12 @@ _kubectl__ramp() {
             kubectl__ramp,help)
                 cmd="kubectl__ramp__subcmd__help"
                 ;;
+            kubectl__ramp,list)
+                cmd="kubectl__ramp__subcmd__list"
+                ;;
+            kubectl__ramp,ls)
+                cmd="kubectl__ramp__subcmd__list"
+                ;;
             kubectl__ramp,pause)
                 cmd="kubectl__ramp__subcmd__pause"
                 ;;
@@ -85,6 +91,9 @@ _kubectl__ramp() {
             kubectl__ramp__subcmd__help,help)
                 cmd="kubectl__ramp__subcmd__help__subcmd__help"
                 ;;
+            kubectl__ramp__subcmd__help,list)
+                cmd="kubectl__ramp__subcmd__help__subcmd__list"
+                ;;
             kubectl__ramp__subcmd__help,pause)
                 cmd="kubectl__ramp__subcmd__help__subcmd__pause"
                 ;;
@@ -125,7 +134,7 @@ _kubectl__ramp() {
 
     case "${cmd}" in
         kubectl__ramp)
-            opts="-n -o -y -h -V --kubeconfig --context --namespace --output --yes --no-color --help --version start step promote abort run pause status cluster version help"
+            opts="-n -o -y -h -V --kubeconfig --context --namespace --output --yes --no-color --help --version start step promote abort run pause status list ls cluster version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,7 +528,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__help)
-            opts="start step promote abort run pause status cluster version help"
+            opts="start step promote abort run pause status list cluster version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,6 +639,20 @@ _kubectl__ramp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__ramp__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__ramp__subcmd__help__subcmd__pause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -721,6 +744,68 @@ _kubectl__ramp() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__ramp__subcmd__list)
+            opts="-A -l -w -n -o -y -h --all-namespaces --selector --watch --clusters --region --capability --all-clusters --waves --kubeconfig --context --namespace --output --yes --no-color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clusters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --waves)
+                    COMPREPLY=($(compgen -W "region" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -38,6 +38,8 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand run 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
             cand pause 'Stop a running `run` at its current step; `run` carries on'
             cand status 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+            cand list 'List the rollouts: every Deployment with a record, its phase and step'
+            cand ls 'List the rollouts: every Deployment with a record, its phase and step'
             cand cluster 'Register, check and list the clusters ramp rolls out to'
             cand version 'Show the version of kubectl-ramp and of the Kubernetes API server'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -217,6 +219,54 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kubectl-ramp;list'= {
+            cand -l 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)'''
+            cand --selector 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)'''
+            cand --clusters 'These registered clusters, e.g. eu-1,us-1'
+            cand --region 'The registered clusters of this region'
+            cand --capability 'The registered clusters with this capability'
+            cand --waves 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'The namespace of the Deployment (default: the context''s namespace)'
+            cand --namespace 'The namespace of the Deployment (default: the context''s namespace)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -A 'In every namespace'
+            cand --all-namespaces 'In every namespace'
+            cand -w 'After the list, a line for each rollout whenever it changes'
+            cand --watch 'After the list, a line for each rollout whenever it changes'
+            cand --all-clusters 'Every registered cluster'
+            cand -y 'Answer yes to every prompt'
+            cand --yes 'Answer yes to every prompt'
+            cand --no-color 'Do not color the output (also: NO_COLOR=1)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'kubectl-ramp;ls'= {
+            cand -l 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)'''
+            cand --selector 'Only Deployments with these labels, e.g. app=web or ''tier in (web,api)'''
+            cand --clusters 'These registered clusters, e.g. eu-1,us-1'
+            cand --region 'The registered clusters of this region'
+            cand --capability 'The registered clusters with this capability'
+            cand --waves 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'The namespace of the Deployment (default: the context''s namespace)'
+            cand --namespace 'The namespace of the Deployment (default: the context''s namespace)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -A 'In every namespace'
+            cand --all-namespaces 'In every namespace'
+            cand -w 'After the list, a line for each rollout whenever it changes'
+            cand --watch 'After the list, a line for each rollout whenever it changes'
+            cand --all-clusters 'Every registered cluster'
+            cand -y 'Answer yes to every prompt'
+            cand --yes 'Answer yes to every prompt'
+            cand --no-color 'Do not color the output (also: NO_COLOR=1)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kubectl-ramp;cluster'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use (default: the current context)'
@@ -332,6 +382,7 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand run 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
             cand pause 'Stop a running `run` at its current step; `run` carries on'
             cand status 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+            cand list 'List the rollouts: every Deployment with a record, its phase and step'
             cand cluster 'Register, check and list the clusters ramp rolls out to'
             cand version 'Show the version of kubectl-ramp and of the Kubernetes API server'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -349,6 +400,8 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
         &'kubectl-ramp;help;pause'= {
         }
         &'kubectl-ramp;help;status'= {
+        }
+        &'kubectl-ramp;help;list'= {
         }
         &'kubectl-ramp;help;cluster'= {
             cand setup 'Check a kubeconfig context (--context) and register it'

@@ -41,6 +41,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "abort" -d
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "ls" -d 'List the rollouts: every Deployment with a record, its phase and step'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -193,6 +195,40 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l all
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s l -l selector -d 'Only Deployments with these labels, e.g. app=web or \'tier in (web,api)\'' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s A -l all-namespaces -d 'In every namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s w -l watch -d 'After the list, a line for each rollout whenever it changes'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s l -l selector -d 'Only Deployments with these labels, e.g. app=web or \'tier in (web,api)\'' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s A -l all-namespaces -d 'In every namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s w -l watch -d 'After the list, a line for each rollout whenever it changes'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -264,16 +300,17 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l cl
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'

@@ -104,6 +104,9 @@ pub enum Command {
     Pause(PauseArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
+    /// List the rollouts: every Deployment with a record, its phase and step
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -450,6 +453,25 @@ pub struct StatusArgs {
     /// is not affected
     #[arg(long, value_name = "DURATION", requires = "watch", value_parser = crate::duration::parse)]
     pub timeout: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub clusters: ClusterSelection,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("waves", |arg| arg.hide(true)))]
+pub struct ListArgs {
+    /// In every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Only Deployments with these labels, e.g. app=web or 'tier in (web,api)'
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// After the list, a line for each rollout whenever it changes
+    #[arg(short = 'w', long)]
+    pub watch: bool,
 
     #[command(flatten)]
     pub clusters: ClusterSelection,

@@ -115,6 +115,21 @@ kubectl ramp status web --wait --timeout 10m
 kubectl ramp status web --all-clusters",
     ),
     (
+        "list",
+        "\
+# The rollouts in the namespace: phase, step, traffic, contender, age
+kubectl ramp list -n shop
+
+# In every namespace, of the Deployments labelled tier=web
+kubectl ramp ls -A -l tier=web
+
+# Follow them: a line whenever one changes
+kubectl ramp list -w
+
+# On every registered cluster, for a script
+kubectl ramp list --all-clusters -o json",
+    ),
+    (
         "cluster",
         "\
 kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu
