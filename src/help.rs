@@ -449,12 +449,14 @@ mod tests {
     }
 
     #[test]
-    fn cluster_is_not_steered_to_clusters() {
-        let err = error_of(&["status", "web", "--cluster", "prod"]);
+    fn cluster_is_kubectls_and_never_steered_to_clusters() {
+        let cli = parse_from(["kubectl-ramp", "status", "web", "--cluster", "prod"]).unwrap();
+        assert_eq!(cli.global.connection.cluster.as_deref(), Some("prod"));
+        let err = error_of(&["status", "web", "--clustrs", "prod"]);
         let text = err.render().to_string();
         assert_eq!(err.exit_code(), 2, "{text}");
-        assert!(text.contains("unexpected argument '--cluster'"), "{text}");
-        assert!(!text.contains("--clusters"), "{text}");
+        assert!(text.contains("unexpected argument '--clustrs'"), "{text}");
+        assert!(!text.contains("'--clusters'"), "{text}");
         assert!(text.contains("Usage: kubectl ramp status"), "{text}");
     }
 

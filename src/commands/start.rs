@@ -120,8 +120,12 @@ async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> R
     if missing.is_empty() {
         return Ok(());
     }
+    let who = match &conn.impersonating {
+        Some(user) => format!("user {user:?} (--as)"),
+        None => "these credentials".to_string(),
+    };
     Err(Error::invalid(format!(
-        "these credentials may not do what the rollout needs in namespace {namespace:?}: {}",
+        "{who} may not do what the rollout needs in namespace {namespace:?}: {}",
         missing.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
     ))
     .with_hint(format!(
