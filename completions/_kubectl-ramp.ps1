@@ -63,8 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
         }
         'kubectl-ramp;start' {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left out when the pod has one container)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The new version of the Deployment as a manifest; its pod template becomes the contender''s')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'The new version of the Deployment as a manifest; its pod template becomes the contender''s')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender''s')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender''s')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'canary, vanguard, blue-green, or a strategy file in Shipper''s step format')
             [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'The contender''s share at each step, e.g. 10,25,50,100')
             [CompletionResult]::new('--router', '--router', [CompletionResultType]::ParameterName, 'How traffic is split (default: found by looking at what routes to the Deployment''s Service)')

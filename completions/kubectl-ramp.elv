@@ -59,8 +59,8 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
         }
         &'kubectl-ramp;start'= {
             cand --image 'The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left out when the pod has one container)'
-            cand -f 'The new version of the Deployment as a manifest; its pod template becomes the contender''s'
-            cand --filename 'The new version of the Deployment as a manifest; its pod template becomes the contender''s'
+            cand -f 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender''s'
+            cand --filename 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender''s'
             cand --strategy 'canary, vanguard, blue-green, or a strategy file in Shipper''s step format'
             cand --steps 'The contender''s share at each step, e.g. 10,25,50,100'
             cand --router 'How traffic is split (default: found by looking at what routes to the Deployment''s Service)'

@@ -59,7 +59,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l image -d 'The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left out when the pod has one container)' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest; its pod template becomes the contender\'s' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender\'s' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''

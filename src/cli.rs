@@ -344,7 +344,8 @@ pub struct StartArgs {
     )]
     pub image: Vec<String>,
 
-    /// The new version of the Deployment as a manifest; its pod template
+    /// The new version of the Deployment as a manifest (- for stdin; of
+    /// several documents, the Deployment of that name); its pod template
     /// becomes the contender's
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
     pub filename: Option<std::path::PathBuf>,
