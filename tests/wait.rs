@@ -170,3 +170,15 @@ fn a_timeout_without_wait_is_a_usage_error() {
     let run = support::ramp(&["status", "web", "--timeout", "1m"]).code(2);
     assert!(run.stderr.contains("--watch"), "{run}");
 }
+
+#[test]
+fn waiting_on_several_clusters_at_once_is_refused() {
+    // Not a summary that returns at once, which a CI gate would take for
+    // a verdict.
+    let run = support::ramp(&["status", "web", "--wait", "--all-clusters"]).code(2);
+    assert!(
+        run.stderr
+            .starts_with("error: status --wait follows the rollout on one cluster"),
+        "{run}"
+    );
+}
