@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_ramp_global_optspecs
-    string join \n kubeconfig= context= n/namespace= o/output= y/yes no-color h/help V/version
+    string join \n kubeconfig= context= n/namespace= o/output= y/yes no-color cluster= user= as= as-group= as-uid= s/server= token= certificate-authority= client-certificate= client-key= insecure-skip-tls-verify request-timeout= h/help V/version
 end
 
 function __fish_kubectl_ramp_needs_command
@@ -30,8 +30,20 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s n -l namespac
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
@@ -41,11 +53,13 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "abort" -d
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "ls" -d 'List the rollouts: every Deployment with a record, its phase and step'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l image -d 'The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left out when the pod has one container)' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest; its pod template becomes the contender\'s' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender\'s' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''
@@ -78,6 +92,17 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s n -l
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s i -l interactive -d 'After the first step, stay and ask what next: step, promote, abort or quit'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l auto -d 'Then drive the rollout automatically, as `run` does'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l no-promote -d 'Stay at the last step for a person instead of promoting'
@@ -85,6 +110,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l dry-
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l to -d 'Go to this step, by number (from 1) or name' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
@@ -100,11 +126,23 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s n -l 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s i -l interactive -d 'After the step, stay and ask what next: step, promote, abort or quit'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
@@ -119,10 +157,22 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s n 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l reason -d 'Why, for the record and the Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
@@ -138,10 +188,22 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s n -l
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
@@ -162,11 +224,23 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s n -l n
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l no-promote -d 'Stay at the last step for a person instead of promoting'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -174,9 +248,22 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s n -l
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l timeout -d 'With --wait: give up after this long, e.g. 10m (exit 4); the rollout is not affected' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l capability -d 'The registered clusters with this capability' -r
@@ -187,19 +274,101 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s n -
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s w -l watch -d 'Keep watching: show the status again whenever it changes, until the rollout ends or Ctrl-C'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s w -l watch -l wait -d 'Keep watching: show the status again whenever it changes, until the rollout ends; exit 0 when it succeeded, 3 when it was aborted (the CI gate). Without a TTY, a timestamped line on stderr every 30s'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s l -l selector -d 'Only Deployments with these labels, e.g. app=web or \'tier in (web,api)\'' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s A -l all-namespaces -d 'In every namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s w -l watch -d 'After the list, a line for each rollout whenever it changes'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s l -l selector -d 'Only Deployments with these labels, e.g. app=web or \'tier in (web,api)\'' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s A -l all-namespaces -d 'In every namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s w -l watch -d 'After the list, a line for each rollout whenever it changes'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
@@ -216,10 +385,22 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and _
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l create-rbac -d 'Create a ServiceAccount, Role and RoleBinding kubectl-ramp in the namespace (-n) holding exactly what ramp needs there'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l print-kubeconfig -d 'Print a kubeconfig for CI that uses a short-lived token of that ServiceAccount'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -227,8 +408,20 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and _
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -236,8 +429,20 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and _
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -245,8 +450,20 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and _
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from help" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
@@ -259,20 +476,33 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s n 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l client -d 'Only this program\'s version; do not ask the API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y -l yes -d 'Answer yes to every prompt'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'

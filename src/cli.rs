@@ -49,15 +49,86 @@ pub struct GlobalArgs {
     /// Do not color the output (also: NO_COLOR=1)
     #[arg(long, global = true)]
     pub no_color: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// kubectl's connection and identity flags, with kubectl's meaning: kubectl
+/// refuses flags placed before a plugin's name, so ramp takes them itself.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection options (as kubectl's)")]
+pub struct ConnectionArgs {
+    /// The kubeconfig cluster to use (not --clusters, ramp's registered
+    /// clusters)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Act as this user (impersonation)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Act as this group, repeatable (impersonation)
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub as_group: Vec<String>,
+
+    /// Act as this UID (impersonation)
+    #[arg(long = "as-uid", global = true, value_name = "UID")]
+    pub as_uid: Option<String>,
+
+    /// The API server's address, e.g. https://10.0.0.1:6443
+    #[arg(short = 's', long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// A bearer token to authenticate with
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// A certificate file of the certificate authority
+    #[arg(long, global = true, value_name = "PATH")]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// A client certificate file for TLS
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_certificate: Option<PathBuf>,
+
+    /// A client key file for TLS
+    #[arg(long, global = true, value_name = "PATH")]
+    pub client_key: Option<PathBuf>,
+
+    /// Do not check the server's certificate (insecure)
+    #[arg(long, global = true)]
+    pub insecure_skip_tls_verify: bool,
+
+    /// How long one request may take, e.g. 1s, 2m (0: no limit)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::duration::parse)]
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl GlobalArgs {
     /// The cluster and namespace the flags name.
     pub fn target(&self) -> crate::connect::Target {
+        let c = &self.connection;
         crate::connect::Target {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
             namespace: self.namespace.clone(),
+            cluster: c.cluster.clone(),
+            user: c.user.clone(),
+            server: c.server.clone(),
+            certificate_authority: c.certificate_authority.clone(),
+            insecure_skip_tls_verify: c.insecure_skip_tls_verify,
+            token: c.token.clone(),
+            client_certificate: c.client_certificate.clone(),
+            client_key: c.client_key.clone(),
+            impersonate: c.as_user.clone(),
+            impersonate_groups: c.as_group.clone(),
+            impersonate_uid: c.as_uid.clone(),
+            request_timeout: c.request_timeout.filter(|t| !t.is_zero()),
         }
     }
 }
@@ -104,6 +175,9 @@ pub enum Command {
     Pause(PauseArgs),
     /// Show the rollout of a Deployment: phase, step, traffic and capacity
     Status(StatusArgs),
+    /// List the rollouts: every Deployment with a record, its phase and step
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -260,7 +334,8 @@ pub struct StartArgs {
     )]
     pub image: Vec<String>,
 
-    /// The new version of the Deployment as a manifest; its pod template
+    /// The new version of the Deployment as a manifest (- for stdin; of
+    /// several documents, the Deployment of that name); its pod template
     /// becomes the contender's
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
     pub filename: Option<std::path::PathBuf>,
@@ -431,7 +506,32 @@ pub struct StatusArgs {
     pub deployment: String,
 
     /// Keep watching: show the status again whenever it changes, until the
-    /// rollout ends or Ctrl-C
+    /// rollout ends; exit 0 when it succeeded, 3 when it was aborted (the
+    /// CI gate). Without a TTY, a timestamped line on stderr every 30s
+    #[arg(short = 'w', long, visible_alias = "wait")]
+    pub watch: bool,
+
+    /// With --wait: give up after this long, e.g. 10m (exit 4); the rollout
+    /// is not affected
+    #[arg(long, value_name = "DURATION", requires = "watch", value_parser = crate::duration::parse)]
+    pub timeout: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub clusters: ClusterSelection,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("waves", |arg| arg.hide(true)))]
+pub struct ListArgs {
+    /// In every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Only Deployments with these labels, e.g. app=web or 'tier in (web,api)'
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// After the list, a line for each rollout whenever it changes
     #[arg(short = 'w', long)]
     pub watch: bool,
 

@@ -139,6 +139,7 @@ impl Target {
             output: OutputFormat::Table,
             yes: false,
             no_color: true,
+            connection: Default::default(),
         }
     }
 

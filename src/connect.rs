@@ -5,17 +5,258 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{
+    AuthInfo, Context, KubeConfigOptions, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext,
+};
 use kube::{Client, Config};
 
 use crate::error::{Error, Result};
 
-/// Which cluster and namespace to talk to, as kubectl's flags say it.
+/// Which cluster and namespace to talk to, and as whom, as kubectl's flags
+/// say it.
 #[derive(Debug, Clone, Default)]
 pub struct Target {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// The kubeconfig cluster and user to use instead of the context's.
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    /// Overrides of the cluster's entry.
+    pub server: Option<String>,
+    pub certificate_authority: Option<PathBuf>,
+    pub insecure_skip_tls_verify: bool,
+    /// Overrides of the user's entry.
+    pub token: Option<String>,
+    pub client_certificate: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// Impersonation: `--as`, `--as-group`, `--as-uid`.
+    pub impersonate: Option<String>,
+    pub impersonate_groups: Vec<String>,
+    pub impersonate_uid: Option<String>,
+    /// How long one request may take; `None` keeps the client's defaults.
+    pub request_timeout: Option<Duration>,
+}
+
+impl Target {
+    /// Whether a flag names the cluster or the credentials, so that a
+    /// kubeconfig is not needed to describe them.
+    fn names_the_server(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// Checks that the files the flags name exist: exit 2 naming the flag.
+    fn check_files(&self) -> Result<()> {
+        let files = [
+            ("--certificate-authority", &self.certificate_authority),
+            ("--client-certificate", &self.client_certificate),
+            ("--client-key", &self.client_key),
+        ];
+        for (flag, path) in files {
+            if let Some(path) = path
+                && !path.is_file()
+            {
+                return Err(
+                    Error::invalid(format!("{flag} {}: no such file", path.display()))
+                        .with_hint(format!("pass the path of an existing PEM file to {flag}")),
+                );
+            }
+        }
+        if self.insecure_skip_tls_verify && self.certificate_authority.is_some() {
+            return Err(Error::invalid(
+                "--insecure-skip-tls-verify and --certificate-authority contradict each other",
+            )
+            .with_hint("pass one of them, as kubectl asks"));
+        }
+        if let Some(server) = &self.server
+            && !server
+                .parse::<http::Uri>()
+                .is_ok_and(|u| u.host().is_some())
+        {
+            return Err(Error::invalid(format!("--server {server:?} is not a URL"))
+                .with_hint("write it as https://HOST:PORT"));
+        }
+        Ok(())
+    }
+
+    /// The kubeconfig with the flags' overrides written into the entries
+    /// the context (or --cluster and --user) points at, as kubectl applies
+    /// them.
+    fn apply(&self, mut config: Kubeconfig) -> Result<Kubeconfig> {
+        let names = |names: Vec<&String>| match names.is_empty() {
+            true => "none".to_string(),
+            false => names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        if let Some(name) = &self.cluster
+            && self.server.is_none()
+            && !config.clusters.iter().any(|c| c.name == *name)
+        {
+            return Err(Error::invalid(format!(
+                "the kubeconfig has no cluster {name:?} (--cluster)"
+            ))
+            .with_hint(format!(
+                "its clusters: {}",
+                names(config.clusters.iter().map(|c| &c.name).collect())
+            )));
+        }
+        if let Some(name) = &self.user
+            && !config.auth_infos.iter().any(|u| u.name == *name)
+        {
+            return Err(
+                Error::invalid(format!("the kubeconfig has no user {name:?} (--user)")).with_hint(
+                    format!(
+                        "its users: {}",
+                        names(config.auth_infos.iter().map(|u| &u.name).collect())
+                    ),
+                ),
+            );
+        }
+        let context_name = self
+            .context
+            .clone()
+            .or_else(|| config.current_context.clone())
+            .unwrap_or_default();
+        let context = config
+            .contexts
+            .iter()
+            .find(|c| c.name == context_name)
+            .and_then(|c| c.context.clone());
+        let cluster_name = self
+            .cluster
+            .clone()
+            .or_else(|| context.as_ref().map(|c| c.cluster.clone()));
+        let user_name = self
+            .user
+            .clone()
+            .or_else(|| context.as_ref().and_then(|c| c.user.clone()));
+        let changes_cluster = self.server.is_some()
+            || self.certificate_authority.is_some()
+            || self.insecure_skip_tls_verify;
+        if changes_cluster {
+            let name = cluster_name.ok_or_else(|| {
+                Error::invalid(format!(
+                    "the kubeconfig has no context {context_name:?} naming a cluster"
+                ))
+                .with_hint("pass --context, or --cluster NAME")
+            })?;
+            if !config.clusters.iter().any(|c| c.name == name) {
+                config.clusters.push(NamedCluster {
+                    name: name.clone(),
+                    ..Default::default()
+                });
+            }
+            let entry = config.clusters.iter_mut().find(|c| c.name == name).unwrap();
+            let cluster = entry.cluster.get_or_insert_with(Default::default);
+            if let Some(server) = &self.server {
+                cluster.server = Some(server.clone());
+            }
+            if let Some(path) = &self.certificate_authority {
+                cluster.certificate_authority = Some(path.display().to_string());
+                cluster.certificate_authority_data = None;
+            }
+            if self.insecure_skip_tls_verify {
+                cluster.insecure_skip_tls_verify = Some(true);
+                cluster.certificate_authority = None;
+                cluster.certificate_authority_data = None;
+            }
+        }
+        let changes_user = self.token.is_some()
+            || self.client_certificate.is_some()
+            || self.client_key.is_some()
+            || self.impersonate.is_some()
+            || !self.impersonate_groups.is_empty()
+            || self.impersonate_uid.is_some();
+        if changes_user {
+            // A context without a user is anonymous; the flags give it one.
+            let name = user_name.unwrap_or_else(|| "kubectl-ramp".to_string());
+            if !config.auth_infos.iter().any(|u| u.name == name) {
+                config.auth_infos.push(NamedAuthInfo {
+                    name: name.clone(),
+                    ..Default::default()
+                });
+            }
+            let entry = config
+                .auth_infos
+                .iter_mut()
+                .find(|u| u.name == name)
+                .unwrap();
+            let user = entry.auth_info.get_or_insert_with(Default::default);
+            if let Some(token) = &self.token {
+                // The token says who we are: no other way of logging in is
+                // kept, not even a client certificate, which the API server
+                // would believe first.
+                *user = AuthInfo {
+                    token: Some(token.clone().into()),
+                    impersonate: user.impersonate.take(),
+                    impersonate_groups: user.impersonate_groups.take(),
+                    impersonate_uid: user.impersonate_uid.take(),
+                    ..Default::default()
+                };
+            }
+            if let Some(path) = &self.client_certificate {
+                user.client_certificate = Some(path.display().to_string());
+                user.client_certificate_data = None;
+            }
+            if let Some(path) = &self.client_key {
+                user.client_key = Some(path.display().to_string());
+                user.client_key_data = None;
+            }
+            if let Some(name) = &self.impersonate {
+                user.impersonate = Some(name.clone());
+            }
+            if !self.impersonate_groups.is_empty() {
+                user.impersonate_groups = Some(self.impersonate_groups.clone());
+            }
+            if let Some(uid) = &self.impersonate_uid {
+                user.impersonate_uid = Some(uid.clone());
+            }
+            if self.user.is_none() {
+                // The context may have had no user: point it at this one.
+                if let Some(entry) = config
+                    .contexts
+                    .iter_mut()
+                    .find(|c| c.name == context_name)
+                    .and_then(|c| c.context.as_mut())
+                {
+                    entry.user = Some(name);
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A kubeconfig of one context, for flags that name the server outright
+/// (`--server`, `--token`) where there is no kubeconfig.
+fn from_flags_only() -> Kubeconfig {
+    const NAME: &str = "kubectl-ramp";
+    Kubeconfig {
+        clusters: vec![NamedCluster {
+            name: NAME.into(),
+            cluster: Some(Default::default()),
+            ..Default::default()
+        }],
+        auth_infos: vec![NamedAuthInfo {
+            name: NAME.into(),
+            auth_info: Some(Default::default()),
+            ..Default::default()
+        }],
+        contexts: vec![NamedContext {
+            name: NAME.into(),
+            context: Some(Context {
+                cluster: NAME.into(),
+                user: Some(NAME.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        current_context: Some(NAME.into()),
+        ..Default::default()
+    }
 }
 
 /// The User-Agent of every request to the API server.
@@ -31,15 +272,26 @@ pub struct Connection {
     /// The certificate authorities the server is checked against (DER), for
     /// the kubeconfigs ramp writes.
     pub root_cert: Option<Vec<Vec<u8>>>,
+    /// The user named by --as (or the kubeconfig's `as`), for messages.
+    pub impersonating: Option<String>,
 }
 
 impl Connection {
     pub async fn open(target: &Target) -> Result<Self> {
+        target.check_files()?;
         let options = KubeConfigOptions {
             context: target.context.clone(),
-            ..Default::default()
+            cluster: target.cluster.clone(),
+            user: target.user.clone(),
         };
-        let mut config = match kubeconfig(target.kubeconfig.as_deref())? {
+        let found = match kubeconfig(target.kubeconfig.as_deref())? {
+            None if target.names_the_server() && target.context.is_none() => {
+                Some(from_flags_only())
+            }
+            found => found,
+        };
+        let found = found.map(|k| target.apply(k)).transpose()?;
+        let mut config = match found {
             Some(kubeconfig) => Config::from_custom_kubeconfig(kubeconfig, &options)
                 .await
                 .map_err(|e| {
@@ -62,6 +314,12 @@ impl Connection {
         };
         // A black-holed address should fail in seconds, not hang a CI job.
         config.connect_timeout = Some(Duration::from_secs(10));
+        if let Some(timeout) = target.request_timeout {
+            config.connect_timeout = Some(timeout.min(Duration::from_secs(10)));
+            config.read_timeout = Some(timeout);
+            config.write_timeout = Some(timeout);
+        }
+        let impersonating = config.auth_info.impersonate.clone();
         // As kubectl names itself: audit logs tell who made each request.
         config.headers.push((
             http::header::USER_AGENT,
@@ -88,6 +346,7 @@ impl Connection {
             namespace,
             server,
             root_cert,
+            impersonating,
         })
     }
 }
@@ -156,4 +415,61 @@ fn first_line(err: &dyn std::fmt::Display) -> String {
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KUBECONFIG: &str = r#"
+apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster: {server: "https://prod:6443", certificate-authority-data: Q0E=}
+users:
+- name: admin
+  user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}
+contexts:
+- name: prod
+  context: {cluster: prod, user: admin}
+current-context: prod
+"#;
+
+    fn applied(target: Target) -> Kubeconfig {
+        target
+            .apply(Kubeconfig::from_yaml(KUBECONFIG).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn impersonation_goes_into_the_contexts_user() {
+        let config = applied(Target {
+            impersonate: Some("jane".into()),
+            impersonate_groups: vec!["dev".into(), "ops".into()],
+            impersonate_uid: Some("42".into()),
+            ..Default::default()
+        });
+        let user = config.auth_infos[0].auth_info.as_ref().unwrap();
+        assert_eq!(user.impersonate.as_deref(), Some("jane"));
+        assert_eq!(
+            user.impersonate_groups.as_deref(),
+            Some(&["dev".to_string(), "ops".to_string()][..])
+        );
+        assert_eq!(user.impersonate_uid.as_deref(), Some("42"));
+        assert!(user.client_certificate_data.is_some(), "still logged in");
+    }
+
+    #[test]
+    fn insecure_drops_the_certificate_authority_and_server_replaces_the_address() {
+        let config = applied(Target {
+            server: Some("https://other:6443".into()),
+            insecure_skip_tls_verify: true,
+            ..Default::default()
+        });
+        let cluster = config.clusters[0].cluster.as_ref().unwrap();
+        assert_eq!(cluster.server.as_deref(), Some("https://other:6443"));
+        assert_eq!(cluster.insecure_skip_tls_verify, Some(true));
+        assert!(cluster.certificate_authority_data.is_none());
+    }
 }

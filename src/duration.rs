@@ -28,9 +28,41 @@ pub fn parse(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+/// A duration as `parse` reads it back: `10m`, `1h2m`, `45s`, `0s`.
+pub fn display(duration: std::time::Duration) -> String {
+    let total = duration.as_secs();
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    let mut text = String::new();
+    if h > 0 {
+        text.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        text.push_str(&format!("{m}m"));
+    }
+    if s > 0 || text.is_empty() {
+        text.push_str(&format!("{s}s"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_shown_as_they_are_written() {
+        for (seconds, text) in [
+            (600, "10m"),
+            (3720, "1h2m"),
+            (45, "45s"),
+            (0, "0s"),
+            (90, "1m30s"),
+        ] {
+            let duration = std::time::Duration::from_secs(seconds);
+            assert_eq!(display(duration), text);
+            assert_eq!(parse(text), Ok(duration));
+        }
+    }
 
     #[test]
     fn durations_read_like_kubectls() {

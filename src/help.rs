@@ -108,8 +108,26 @@ kubectl ramp status web -o json
 # Follow it until the rollout ends
 kubectl ramp status web -w
 
+# CI gate: exit 0 when it succeeded, 3 when aborted, 4 after 10 minutes
+kubectl ramp status web --wait --timeout 10m
+
 # One line per registered cluster
 kubectl ramp status web --all-clusters",
+    ),
+    (
+        "list",
+        "\
+# The rollouts in the namespace: phase, step, traffic, contender, age
+kubectl ramp list -n shop
+
+# In every namespace, of the Deployments labelled tier=web
+kubectl ramp ls -A -l tier=web
+
+# Follow them: a line whenever one changes
+kubectl ramp list -w
+
+# On every registered cluster, for a script
+kubectl ramp list --all-clusters -o json",
     ),
     (
         "cluster",
@@ -431,12 +449,14 @@ mod tests {
     }
 
     #[test]
-    fn cluster_is_not_steered_to_clusters() {
-        let err = error_of(&["status", "web", "--cluster", "prod"]);
+    fn cluster_is_kubectls_and_never_steered_to_clusters() {
+        let cli = parse_from(["kubectl-ramp", "status", "web", "--cluster", "prod"]).unwrap();
+        assert_eq!(cli.global.connection.cluster.as_deref(), Some("prod"));
+        let err = error_of(&["status", "web", "--clustrs", "prod"]);
         let text = err.render().to_string();
         assert_eq!(err.exit_code(), 2, "{text}");
-        assert!(text.contains("unexpected argument '--cluster'"), "{text}");
-        assert!(!text.contains("--clusters"), "{text}");
+        assert!(text.contains("unexpected argument '--clustrs'"), "{text}");
+        assert!(!text.contains("'--clusters'"), "{text}");
         assert!(text.contains("Usage: kubectl ramp status"), "{text}");
     }
 

@@ -80,6 +80,7 @@ async fn run(cli: Cli) -> error::Result<()> {
             commands::run::pause(&conn, &args.deployment).await
         }
         Command::Status(args) => commands::status::run(&cli.global, args).await,
+        Command::List(args) => commands::list::run(&cli.global, args).await,
         Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
         Command::Version(args) => commands::version::run(&cli.global, args).await,
     }

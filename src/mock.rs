@@ -29,6 +29,7 @@ pub fn connection(namespace: &str) -> (Connection, ApiServer) {
         namespace: namespace.to_string(),
         server: "https://api.test".into(),
         root_cert: None,
+        impersonating: None,
     };
     (conn, ApiServer(handle))
 }

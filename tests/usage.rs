@@ -32,11 +32,28 @@ fn unknown_commands_get_no_suggestion_of_one_that_changes_the_cluster() {
 }
 
 #[test]
-fn cluster_is_not_taken_for_clusters() {
-    let (code, stderr) = ramp(&["abort", "web", "--cluster", "prod"]);
-    assert_eq!(code, Some(2), "{stderr}");
+fn cluster_is_kubectls_kubeconfig_cluster_not_clusters() {
+    let dir = std::env::temp_dir().join(format!("ramp-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("kubeconfig");
+    std::fs::write(
+        &config,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: dev\n  cluster: {server: 'https://127.0.0.1:9'}\n\
+         users:\n- name: me\n  user: {}\ncontexts:\n- name: dev\n  context: {cluster: dev, user: me}\n\
+         current-context: dev\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+        .args(["abort", "web", "--cluster", "prod"])
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("unexpected argument '--cluster'"),
+        stderr.starts_with(
+            "error: the kubeconfig has no cluster \"prod\" (--cluster)\n  hint: its clusters: dev"
+        ),
         "{stderr}"
     );
     assert!(!stderr.contains("--clusters"), "{stderr}");

@@ -345,6 +345,12 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             )
             .await
         }
+        Command::Status(args) if args.clusters.is_set() && args.watch => Err(Error::invalid(
+            "status --wait follows the rollout on one cluster, and --clusters names several",
+        )
+        .with_hint(
+            "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
+        )),
         Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
             Ok(clusters) => summary(global, &clusters, &args.deployment).await,
             Err(e) => Err(e),

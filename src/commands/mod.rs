@@ -4,6 +4,7 @@
 pub mod abort;
 pub mod cluster;
 pub mod fanout;
+pub mod list;
 pub mod promote;
 pub mod run;
 pub mod start;

@@ -125,8 +125,12 @@ async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> R
     if missing.is_empty() {
         return Ok(());
     }
+    let who = match &conn.impersonating {
+        Some(user) => format!("user {user:?} (--as)"),
+        None => "these credentials".to_string(),
+    };
     Err(Error::invalid(format!(
-        "these credentials may not do what the rollout needs in namespace {namespace:?}: {}",
+        "{who} may not do what the rollout needs in namespace {namespace:?}: {}",
         missing.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
     ))
     .with_hint(format!(
@@ -173,7 +177,7 @@ async fn new_template(
                 ))
             })?
         }
-        (Some(path), _) => template_from_file(path, incumbent)?,
+        (Some(path), _) => template_from_file(path, incumbent, &conn.namespace)?,
         (None, images) => {
             let changes = images
                 .iter()
@@ -329,20 +333,96 @@ async fn plan_rollout(
     })
 }
 
-/// The pod template of a manifest of the same Deployment.
-fn template_from_file(path: &std::path::Path, incumbent: &Deployment) -> Result<PodTemplateSpec> {
+/// The text of `-f`: a file, or stdin for `-`, read once (a rollout on
+/// several clusters asks for it once per cluster).
+fn manifest_text(path: &std::path::Path) -> Result<String> {
+    static STDIN: std::sync::OnceLock<std::result::Result<String, String>> =
+        std::sync::OnceLock::new();
+    if path == std::path::Path::new("-") {
+        let read = STDIN.get_or_init(|| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map(|_| text)
+                .map_err(|e| e.to_string())
+        });
+        return read.clone().map_err(|e| {
+            Error::invalid(format!("cannot read the manifest from stdin: {e}"))
+                .with_hint("pipe a Deployment manifest into `-f -`")
+        });
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::invalid(format!("cannot read {}: {e}", path.display()))
+            .with_hint("pass the path of a Deployment manifest to -f, or - for stdin")
+    })
+}
+
+/// The pod template of a manifest of the same Deployment. The manifest may
+/// hold several documents (or a List): the Deployment of that name is
+/// taken, and stderr says so.
+fn template_from_file(
+    path: &std::path::Path,
+    incumbent: &Deployment,
+    namespace: &str,
+) -> Result<PodTemplateSpec> {
     let name = incumbent.metadata.name.clone().unwrap_or_default();
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::invalid(format!("cannot read {shown}: {e}"))
-            .with_hint("pass the path of a Deployment manifest to -f")
-    })?;
-    let deployment: Deployment = serde_saphyr::from_str(&text).map_err(|e| {
+    let shown = if path == std::path::Path::new("-") {
+        "stdin".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let text = manifest_text(path)?;
+    let not_a_manifest = |e: &dyn std::fmt::Display| {
         let text = e.to_string();
-        let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+        let first = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
         Error::invalid(format!("{shown} is not a valid Deployment manifest: {first}"))
             .with_hint("-f takes the new version of the Deployment, as `kubectl get deployment NAME -o yaml` prints it")
-    })?;
+    };
+    let documents: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple(&text).map_err(|e| not_a_manifest(&e))?;
+    let mut objects = Vec::new();
+    for document in documents.into_iter().filter(|d| !d.is_null()) {
+        match (document["kind"].as_str(), document["items"].as_array()) {
+            (Some("List"), Some(items)) => objects.extend(items.iter().cloned()),
+            _ => objects.push(document),
+        }
+    }
+    let deployments: Vec<&serde_json::Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Deployment")
+        .collect();
+    let chosen = match deployments.as_slice() {
+        [] if objects.len() == 1 => objects[0].clone(),
+        [only] if objects.len() == 1 => (*only).clone(),
+        _ => {
+            let found = deployments
+                .iter()
+                .position(|d| d["metadata"]["name"] == name.as_str())
+                .ok_or_else(|| {
+                    let names: Vec<String> = deployments
+                        .iter()
+                        .map(|d| {
+                            format!("{:?}", d["metadata"]["name"].as_str().unwrap_or_default())
+                        })
+                        .collect();
+                    Error::invalid(format!(
+                        "{shown} has no deployment {name:?} (its deployments: {})",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ))
+                    .with_hint(format!("-f takes a manifest holding deployment {name:?}"))
+                })?;
+            deployments[found].clone()
+        }
+    };
+    let deployment: Deployment = serde_json::from_value(chosen).map_err(|e| not_a_manifest(&e))?;
     let file_name = deployment.metadata.name.clone().unwrap_or_default();
     if file_name != name {
         return Err(Error::invalid(format!(
@@ -351,6 +431,22 @@ fn template_from_file(path: &std::path::Path, incumbent: &Deployment) -> Result<
         .with_hint(format!(
             "-f takes the new version of deployment {name:?} itself"
         )));
+    }
+    if let Some(theirs) = &deployment.metadata.namespace
+        && theirs != namespace
+    {
+        return Err(Error::invalid(format!(
+            "{shown} is for namespace {theirs:?}, but the rollout is in namespace {namespace:?}"
+        ))
+        .with_hint(format!(
+            "pass -n {theirs} to roll out there, or change metadata.namespace in the manifest"
+        )));
+    }
+    if objects.len() > 1 {
+        eprintln!(
+            "using deployment {name:?} of {shown} ({} objects; the others are left alone)",
+            objects.len()
+        );
     }
     let template = deployment.spec.map(|s| s.template).unwrap_or_default();
     let labels = template

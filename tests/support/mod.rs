@@ -141,6 +141,17 @@ impl Namespace {
         ramp(&all)
     }
 
+    /// `kubectl-ramp ARGS -n NAMESPACE` with `stdin` on its standard input.
+    pub fn ramp_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"));
+        command
+            .env("KUBECONFIG", kubeconfig())
+            .env_remove("RAMP_LOG")
+            .args(args)
+            .args(["-n", &self.name]);
+        run(&mut command, stdin)
+    }
+
     /// `kubectl get KIND NAME -o json` in this namespace.
     pub fn get(&self, kind: &str, name: &str) -> Value {
         kubectl(&["get", kind, name, "-n", &self.name, "-o", "json"])

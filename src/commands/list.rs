@@ -1,0 +1,401 @@
+//! `kubectl ramp list`: every rollout, that is every Deployment carrying a
+//! record, as `kubectl get` lists objects. Everything shown comes from the
+//! record, so one LIST of Deployments per namespace (or one for all of them)
+//! is all it asks of each cluster.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use kube::api::ListParams;
+use kube::runtime::watcher;
+use serde::Serialize;
+
+use super::fanout::{global_for, selected};
+use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
+use crate::connect::Connection;
+use crate::error::{self, Error, Kind, Result};
+use crate::rollout::record::{ANNOTATION, Phase, Record};
+use crate::ui::Ui;
+use crate::ui::status::{age, percent};
+
+/// One rollout, a line of the table or an item of `-o json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub namespace: String,
+    pub deployment: String,
+    /// None when the record cannot be read (stderr says why).
+    pub phase: Option<Phase>,
+    pub step: Step,
+    /// The contender's share of traffic at the recorded step; 0 once the
+    /// rollout has ended.
+    pub traffic: Traffic,
+    /// The contender Deployment and the images of its pod template.
+    pub contender: Option<Contender>,
+    pub started_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub index: usize,
+    pub total: usize,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Traffic {
+    pub contender: f64,
+    pub incumbent: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contender {
+    pub name: String,
+    pub images: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct List<'a> {
+    items: &'a [Item],
+}
+
+pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
+    let ui = Ui::new(global);
+    if args.clusters.is_set() {
+        if args.watch {
+            return Err(Error::invalid("list -w follows one cluster")
+                .with_hint("leave out -w, or pass --context CONTEXT for one cluster"));
+        }
+        return run_on_clusters(&ui, global, args).await;
+    }
+    let conn = Connection::open(&global.target()).await?;
+    let layout = Layout::new(args.all_namespaces, false);
+    if args.watch && ui.format != OutputFormat::Table {
+        // A stream of items, one a line from the first.
+        return watch(&ui, &conn, args, &layout, None).await;
+    }
+    let items = read(&conn, None, args).await?;
+    print(&ui, &layout, &items, where_(&conn, args))?;
+    if args.watch {
+        return watch(&ui, &conn, args, &layout, Some(items)).await;
+    }
+    Ok(())
+}
+
+/// "in namespace shop", for "No rollouts found ...".
+fn where_(conn: &Connection, args: &ListArgs) -> String {
+    if args.all_namespaces {
+        "in any namespace".to_string()
+    } else {
+        format!("in namespace {}", conn.namespace)
+    }
+}
+
+async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Result<()> {
+    let clusters = selected(&args.clusters)?;
+    let read_all = clusters.iter().map(|c| async move {
+        let conn = Connection::open(&global_for(global, c).target()).await?;
+        read(&conn, Some(&c.name), args).await
+    });
+    let mut items = Vec::new();
+    let mut failed = Vec::new();
+    for (cluster, result) in clusters
+        .iter()
+        .zip(futures::future::join_all(read_all).await)
+    {
+        match result {
+            Ok(found) => items.extend(found),
+            Err(e) => {
+                eprintln!("[{}] {}", cluster.name, e.message);
+                failed.push(cluster.name.clone());
+            }
+        }
+    }
+    let layout = Layout::new(args.all_namespaces, true);
+    print(ui, &layout, &items, "on the selected clusters".to_string())?;
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::failed(format!(
+            "{} of {} clusters did not answer: {}",
+            failed.len(),
+            clusters.len(),
+            failed.join(", ")
+        )))
+    }
+}
+
+fn api(conn: &Connection, all_namespaces: bool) -> Api<Deployment> {
+    if all_namespaces {
+        Api::all(conn.client.clone())
+    } else {
+        Api::namespaced(conn.client.clone(), &conn.namespace)
+    }
+}
+
+/// One LIST of Deployments: those with a record are the rollouts.
+async fn read(conn: &Connection, cluster: Option<&str>, args: &ListArgs) -> Result<Vec<Item>> {
+    let mut params = ListParams::default();
+    if let Some(selector) = &args.selector {
+        params = params.labels(selector);
+    }
+    let list = api(conn, args.all_namespaces)
+        .list(&params)
+        .await
+        .map_err(|e| list_error(e, conn, args))?;
+    Ok(list.items.iter().filter_map(|d| item(cluster, d)).collect())
+}
+
+fn list_error(err: kube::Error, conn: &Connection, args: &ListArgs) -> Error {
+    if let (kube::Error::Api(status), Some(selector)) = (&err, &args.selector)
+        && status.code == 400
+    {
+        return Error::invalid(format!(
+            "the selector {selector:?} is not valid: {}",
+            status.message
+        ))
+        .with_hint("write it as kubectl does, e.g. -l app=web or -l 'tier in (web,api)'");
+    }
+    let what = if args.all_namespaces {
+        "list deployments in all namespaces".to_string()
+    } else {
+        format!("list deployments in namespace {:?}", conn.namespace)
+    };
+    error::from_kube(err, &what, &conn.server)
+}
+
+/// The rollout of a Deployment, when it carries a record.
+fn item(cluster: Option<&str>, deployment: &Deployment) -> Option<Item> {
+    let annotations = deployment.metadata.annotations.as_ref();
+    annotations?.get(ANNOTATION)?;
+    let name = deployment.metadata.name.clone().unwrap_or_default();
+    let namespace = deployment.metadata.namespace.clone().unwrap_or_default();
+    let record = match Record::from_annotations(&name, annotations) {
+        Ok(record) => record?,
+        Err(e) => {
+            eprintln!("warning: {namespace}/{name}: {}", e.message);
+            return Some(Item {
+                cluster: cluster.map(str::to_string),
+                namespace,
+                deployment: name,
+                phase: None,
+                step: Step {
+                    index: 0,
+                    total: 0,
+                    name: None,
+                },
+                traffic: Traffic {
+                    contender: 0.0,
+                    incumbent: 100.0,
+                },
+                contender: None,
+                started_at: None,
+            });
+        }
+    };
+    Some(of_record(cluster, &namespace, &name, &record))
+}
+
+fn of_record(cluster: Option<&str>, namespace: &str, name: &str, record: &Record) -> Item {
+    let under_way = !matches!(
+        record.phase,
+        Phase::Succeeded | Phase::Aborted | Phase::Idle
+    );
+    let contender_share = match (under_way, record.current_step()) {
+        (true, Some(step)) => step.traffic.contender,
+        _ => 0,
+    };
+    let images = record.contender.template["spec"]["containers"]
+        .as_array()
+        .map(|containers| {
+            containers
+                .iter()
+                .filter_map(|c| c["image"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Item {
+        cluster: cluster.map(str::to_string),
+        namespace: namespace.to_string(),
+        deployment: name.to_string(),
+        phase: Some(record.phase),
+        step: Step {
+            index: record.step,
+            total: record.steps.len(),
+            name: record.current_step().map(|s| s.name.clone()),
+        },
+        traffic: Traffic {
+            contender: f64::from(contender_share),
+            incumbent: f64::from(100 - contender_share.min(100)),
+        },
+        contender: Some(Contender {
+            name: record.contender.name.clone(),
+            images,
+        }),
+        started_at: record
+            .history
+            .iter()
+            .find(|t| t.event == "Started")
+            .map(|t| t.at.clone()),
+    }
+}
+
+/// The columns, as `kubectl get` shows them: NAMESPACE with -A, the cluster
+/// first when there are several.
+struct Layout {
+    namespace: bool,
+    cluster: bool,
+}
+
+impl Layout {
+    fn new(namespace: bool, cluster: bool) -> Layout {
+        Layout { namespace, cluster }
+    }
+
+    fn header(&self) -> Vec<String> {
+        let mut cells = Vec::new();
+        if self.cluster {
+            cells.push("CLUSTER".to_string());
+        }
+        if self.namespace {
+            cells.push("NAMESPACE".to_string());
+        }
+        cells.extend(["NAME", "PHASE", "STEP", "TRAFFIC", "CONTENDER", "AGE"].map(str::to_string));
+        cells
+    }
+
+    fn cells(&self, item: &Item) -> Vec<String> {
+        let mut cells = Vec::new();
+        if self.cluster {
+            cells.push(item.cluster.clone().unwrap_or_default());
+        }
+        if self.namespace {
+            cells.push(item.namespace.clone());
+        }
+        let images = match &item.contender {
+            Some(contender) if !contender.images.is_empty() => contender.images.join(","),
+            _ => "<none>".to_string(),
+        };
+        cells.extend([
+            item.deployment.clone(),
+            item.phase
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "<unreadable>".to_string()),
+            format!("{}/{}", item.step.index, item.step.total),
+            percent(item.traffic.contender),
+            images,
+            item.started_at
+                .as_deref()
+                .map(age)
+                .unwrap_or_else(|| "<unknown>".to_string()),
+        ]);
+        cells
+    }
+}
+
+/// Column widths: the widest cell, as kubectl aligns them.
+fn widths(rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths = vec![0; rows.first().map_or(0, Vec::len)];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    widths
+}
+
+fn line(cells: &[String], widths: &[usize]) -> String {
+    let mut text = String::new();
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if i + 1 == cells.len() {
+            text.push_str(cell);
+        } else {
+            text.push_str(&format!("{cell:<width$}   "));
+        }
+    }
+    text.trim_end().to_string()
+}
+
+fn print(ui: &Ui, layout: &Layout, items: &[Item], where_: String) -> Result<()> {
+    if ui.format == OutputFormat::Table && items.is_empty() {
+        eprintln!("No rollouts found {where_}.");
+        return Ok(());
+    }
+    ui.print(&List { items }, |list, _| {
+        let mut rows = vec![layout.header()];
+        rows.extend(list.items.iter().map(|i| layout.cells(i)));
+        let widths = widths(&rows);
+        rows.iter().map(|r| line(r, &widths) + "\n").collect()
+    })
+}
+
+/// `-w`: after the list, a line for each rollout whenever it changes, as
+/// `kubectl get -w` does; with -o json, one item a line.
+async fn watch(
+    ui: &Ui,
+    conn: &Connection,
+    args: &ListArgs,
+    layout: &Layout,
+    first: Option<Vec<Item>>,
+) -> Result<()> {
+    let first = first.unwrap_or_default();
+    let mut rows = vec![layout.header()];
+    rows.extend(first.iter().map(|i| layout.cells(i)));
+    let widths = widths(&rows);
+    let key = |i: &Item| (i.namespace.clone(), i.deployment.clone());
+    let mut shown: BTreeMap<(String, String), Item> =
+        first.into_iter().map(|i| (key(&i), i)).collect();
+    let mut config = watcher::Config::default();
+    if let Some(selector) = &args.selector {
+        config = config.labels(selector);
+    }
+    let mut events = watcher(api(conn, args.all_namespaces), config).boxed();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = &mut interrupted => return Err(Error::interrupted("stopped watching")),
+        };
+        let deployment = match event {
+            None => {
+                return Err(Error::new(
+                    Kind::Failed,
+                    "the watch of the Deployments ended",
+                ));
+            }
+            Some(Err(e)) => {
+                tracing::debug!("watch interrupted, it resumes: {e}");
+                continue;
+            }
+            Some(Ok(watcher::Event::Apply(d) | watcher::Event::InitApply(d))) => d,
+            Some(Ok(_)) => continue,
+        };
+        let Some(item) = item(None, &deployment) else {
+            continue;
+        };
+        if shown.get(&key(&item)) == Some(&item) {
+            continue;
+        }
+        let mut out = std::io::stdout().lock();
+        match ui.format {
+            OutputFormat::Json => {
+                let text = serde_json::to_string(&item).expect("an item serializes");
+                writeln!(out, "{text}")?;
+            }
+            OutputFormat::Yaml => {
+                drop(out);
+                writeln!(std::io::stdout(), "---")?;
+                ui.print(&item, |_, _| String::new())?;
+                out = std::io::stdout().lock();
+            }
+            OutputFormat::Table => writeln!(out, "{}", line(&layout.cells(&item), &widths))?,
+        }
+        out.flush()?;
+        shown.insert(key(&item), item);
+    }
+}
