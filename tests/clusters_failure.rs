@@ -64,7 +64,7 @@ fn a_cluster_that_fails_mid_rollout_aborts_the_others_with_a_clear_report() {
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
         run.stderr.contains(
-            "[c3] error: cannot reach the Kubernetes API server at https://127.0.0.1:36483"
+            "[c3] error: cannot reach the Kubernetes API server at https://127.0.0.1:26483"
         ),
         "{run}"
     );

@@ -25,7 +25,9 @@ die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
 PLANE="${PLANE:-1}"
 
 # Loopback ports of the plane; RAMP_TESTENV_PORT_BASE moves them all.
-PORT_BASE=$(( ${RAMP_TESTENV_PORT_BASE:-36440} + 20 * (PLANE - 1) ))
+# Below the kernel's ephemeral range (32768-60999), where any process's
+# outgoing connection may take a port at any moment.
+PORT_BASE=$(( ${RAMP_TESTENV_PORT_BASE:-26440} + 20 * (PLANE - 1) ))
 ETCD_CLIENT_PORT=$((PORT_BASE + 1))
 ETCD_PEER_PORT=$((PORT_BASE + 2))
 APISERVER_PORT=$((PORT_BASE + 3))
