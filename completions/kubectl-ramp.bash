@@ -220,7 +220,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__abort)
-            opts="-n -o -y -s -h --reason --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --reason --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,6 +252,10 @@ _kubectl__ramp() {
                     ;;
                 --on-failure)
                     COMPREPLY=($(compgen -W "abort pause" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1284,7 +1288,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__promote)
-            opts="-n -o -y -s -h --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1312,6 +1316,10 @@ _kubectl__ramp() {
                     ;;
                 --on-failure)
                     COMPREPLY=($(compgen -W "abort pause" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1394,7 +1402,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__run)
-            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --notify --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,10 +1428,6 @@ _kubectl__ramp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --notify)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1446,6 +1450,10 @@ _kubectl__ramp() {
                     ;;
                 --on-failure)
                     COMPREPLY=($(compgen -W "abort pause" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1528,7 +1536,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__start)
-            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --notify --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1610,10 +1618,6 @@ _kubectl__ramp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --notify)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1636,6 +1640,10 @@ _kubectl__ramp() {
                     ;;
                 --on-failure)
                     COMPREPLY=($(compgen -W "abort pause" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1824,7 +1832,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__step)
-            opts="-i -n -o -y -s -h --to --interactive --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-i -n -o -y -s -h --to --interactive --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1856,6 +1864,10 @@ _kubectl__ramp() {
                     ;;
                 --on-failure)
                     COMPREPLY=($(compgen -W "abort pause" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -78,7 +78,6 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l prom
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l notify -d 'A Slack-compatible incoming webhook told of start, each step, promote and abort' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l region -d 'The registered clusters of this region' -r
@@ -86,6 +85,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l capa
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
 pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -120,6 +120,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l capab
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
 pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -151,6 +152,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l ca
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
 pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -182,6 +184,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l capa
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
 pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -210,7 +213,6 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l promet
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l notify -d 'A Slack-compatible incoming webhook told of start, each step, promote and abort' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l region -d 'The registered clusters of this region' -r
@@ -218,6 +220,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l capabi
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
 pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r

@@ -258,6 +258,11 @@ pub struct ChangeArgs {
     /// (default), or pause, leaving the others where they are
     #[arg(long, value_enum, default_value_t = OnFailure::Abort)]
     pub on_failure: OnFailure,
+
+    /// A Slack-compatible incoming webhook told of each step reached, the
+    /// promotion and an abort, naming the namespace, cluster and images
+    #[arg(long, value_name = "URL", env = "RAMP_NOTIFY")]
+    pub notify: Option<String>,
 }
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
@@ -315,6 +320,7 @@ impl Default for ChangeArgs {
             timeout: std::time::Duration::from_secs(300),
             clusters: ClusterSelection::default(),
             on_failure: OnFailure::Abort,
+            notify: None,
         }
     }
 }
@@ -433,11 +439,6 @@ pub struct AutomationArgs {
     /// Stay at the last step for a person instead of promoting
     #[arg(long)]
     pub no_promote: bool,
-
-    /// A Slack-compatible incoming webhook told of start, each step, promote
-    /// and abort
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -288,12 +288,15 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             )
             .await;
             match (started, args.auto) {
-                (Ok(()), true) => match super::run::settings(None, &args.automation) {
-                    Ok(automation) => {
-                        automated(global, &args.change, &args.deployment, automation).await
+                (Ok(()), true) => {
+                    match super::run::settings(None, &args.automation, args.change.notify.as_ref())
+                    {
+                        Ok(automation) => {
+                            automated(global, &args.change, &args.deployment, automation).await
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
-                },
+                }
                 (started, _) => started,
             }
         }
@@ -397,7 +400,11 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     let conn = Connection::open(&global_for(global, first).target()).await?;
     let loaded = super::load(&conn, &args.deployment).await?;
     let record = super::in_progress(&args.deployment, loaded.record.as_ref())?;
-    let automation = super::run::settings(record.automation, &args.automation)?;
+    let automation = super::run::settings(
+        record.automation,
+        &args.automation,
+        args.change.notify.as_ref(),
+    )?;
     automated(global, &args.change, &args.deployment, automation).await
 }
 

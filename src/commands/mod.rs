@@ -29,6 +29,8 @@ pub struct Change {
     pub label: Option<String>,
     /// Leave the final status to the caller (the summary of the clusters).
     pub quiet: bool,
+    /// The webhook told of each step reached, the promotion and an abort.
+    pub notify: Option<String>,
 }
 
 impl Change {
@@ -38,6 +40,7 @@ impl Change {
             timeout: args.timeout,
             label: None,
             quiet: false,
+            notify: args.notify.clone(),
         }
     }
 
@@ -305,4 +308,5 @@ pub fn executor(
         change.timeout,
         Progress::new(change.dry_run).labelled(change.label.as_deref()),
     )
+    .notifying(change.notify.clone(), change.label.clone())
 }

@@ -49,12 +49,20 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
     let loaded = load(&conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
-    let automation = settings(record.automation.clone(), &args.automation)?;
+    let automation = settings(
+        record.automation.clone(),
+        &args.automation,
+        args.change.notify.as_ref(),
+    )?;
     drive_one(global, &conn, name, automation, &Change::of(&args.change)).await
 }
 
 /// The automation settings: those recorded, with the flags given on top.
-pub fn settings(recorded: Option<Automation>, flags: &AutomationArgs) -> Result<Automation> {
+pub fn settings(
+    recorded: Option<Automation>,
+    flags: &AutomationArgs,
+    notify: Option<&String>,
+) -> Result<Automation> {
     let mut automation = recorded.unwrap_or(Automation {
         analysis: AnalysisSpec {
             metrics: Vec::new(),
@@ -98,7 +106,7 @@ pub fn settings(recorded: Option<Automation>, flags: &AutomationArgs) -> Result<
     if flags.no_promote {
         automation.promote = false;
     }
-    if let Some(url) = &flags.notify {
+    if let Some(url) = notify {
         automation.notify = Some(url.clone());
     }
     if automation.analysis.uses_prometheus() && automation.prometheus.is_none() {
@@ -527,7 +535,6 @@ async fn check(
         })
         .await?;
     }
-    let total = at.steps.len();
     match outcome {
         Outcome::Again => {
             let before = counters_of(records);
@@ -579,23 +586,6 @@ async fn check(
                 .await
                 .map(Some);
             }
-            let where_ = match members.len() {
-                1 => String::new(),
-                n => format!(" on {n} clusters"),
-            };
-            let step = at
-                .steps
-                .get(at.step)
-                .map(|s| s.name.as_str())
-                .unwrap_or_default();
-            notify(
-                automation,
-                &format!(
-                    "{deployment}: step {}/{total} ({step}) reached{where_}",
-                    at.step + 1
-                ),
-            )
-            .await;
             Ok(None)
         }
         Outcome::LeaveForPerson => {
@@ -605,11 +595,6 @@ async fn check(
             Ok(Some(()))
         }
         Outcome::Promote => {
-            notify(
-                automation,
-                &format!("{deployment}: promoting after step {}/{total}", at.step),
-            )
-            .await;
             let everyone: Vec<usize> = (0..members.len()).collect();
             promote_all(members, &everyone, deployment).await?;
             hooks(
@@ -620,11 +605,6 @@ async fn check(
                 &members[0].conn,
             )
             .await;
-            let where_ = match members.len() {
-                1 => "it runs the new version".to_string(),
-                n => format!("on {n} clusters"),
-            };
-            notify(automation, &format!("{deployment}: promoted, {where_}")).await;
             Ok(Some(()))
         }
     }
@@ -701,11 +681,7 @@ async fn roll_back(
         &members[0].conn,
     )
     .await;
-    let whole = match members.len() {
-        1 => format!("{deployment}: rolled back at {at}: {reason}"),
-        _ => format!("{deployment}: rolled back on every cluster: {reason}"),
-    };
-    notify(automation, &whole).await;
+
     if !failed.is_empty() {
         return Err(Error::failed(format!(
             "{why}, but the rollback failed on {}",
@@ -942,12 +918,6 @@ pub async fn pre_rollout(automation: &Automation, name: &str, namespace: &str) -
         }
     }
     Ok(())
-}
-
-async fn notify(automation: &Automation, text: &str) {
-    if let Some(url) = &automation.notify {
-        webhook::notify(url, text).await;
-    }
 }
 
 /// Writes the automation part of the record, as a compare-and-swap

@@ -106,9 +106,6 @@ pub async fn start(
     drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
     // Across clusters, one driver drives them all once every one started.
     if let Some(automation) = new.automation.filter(|_| !change.quiet) {
-        if let Some(url) = &automation.notify {
-            crate::analysis::webhook::notify(url, &format!("{name}: {message}")).await;
-        }
         return super::run::drive_one(global, &conn, name, automation, change).await;
     }
     if args.interactive {
@@ -147,11 +144,10 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
         || flags.interval.is_some()
         || flags.window.is_some()
         || flags.failure_limit.is_some()
-        || flags.no_promote
-        || flags.notify.is_some();
+        || flags.no_promote;
     match (args.auto, given) {
-        (true, _) => super::run::settings(None, flags).map(Some),
-        (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit, --no-promote and --notify drive an automated rollout")
+        (true, _) => super::run::settings(None, flags, args.change.notify.as_ref()).map(Some),
+        (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit and --no-promote drive an automated rollout")
             .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
         (false, false) => Ok(None),
     }

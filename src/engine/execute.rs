@@ -16,6 +16,7 @@ use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender;
+use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
 use crate::ui::progress::Progress;
@@ -59,6 +60,10 @@ pub struct Executor {
     incumbent_service: Option<Service>,
     /// In a dry run, the incumbent as read at the first look.
     dry_incumbent: Option<Deployment>,
+    /// The webhook told of steps reached, the promotion and an abort, and
+    /// the cluster its notices name (when there are several).
+    notify: Option<String>,
+    cluster: Option<String>,
     /// Events posted and not yet answered.
     events: Vec<tokio::task::JoinHandle<()>>,
     /// The record the command started from and every one it wrote: an
@@ -102,6 +107,8 @@ impl Executor {
             routes: None,
             incumbent_service: None,
             dry_incumbent: None,
+            notify: None,
+            cluster: None,
             events: Vec::new(),
             ours: vec![base.raw],
         }
@@ -732,8 +739,40 @@ impl Executor {
         self.progress.say(message);
         if !self.dry_run {
             self.event(reason, message);
+            self.notice(reason, message);
         }
         Ok(())
+    }
+
+    /// Who to tell of this rollout's steps, promotion and abort: the
+    /// command's --notify, else the webhook an automated rollout recorded.
+    pub fn notifying(mut self, url: Option<String>, cluster: Option<String>) -> Executor {
+        self.notify = url;
+        self.cluster = cluster;
+        self
+    }
+
+    /// Posts a notice of a transition people are told of, beside the work
+    /// that follows it (`flush` waits for it).
+    fn notice(&mut self, reason: &str, message: &str) {
+        if !notice::NOTIFIED.contains(&reason) {
+            return;
+        }
+        let url = self
+            .notify
+            .clone()
+            .or_else(|| self.record.automation.as_ref()?.notify.clone());
+        let Some(url) = url else { return };
+        let text = notice::notice(
+            &self.name,
+            &self.conn.namespace,
+            self.cluster.as_deref(),
+            &self.record,
+            message,
+        );
+        self.events.push(tokio::spawn(async move {
+            crate::analysis::webhook::notify(&url, &text).await;
+        }));
     }
 
     /// Compare-and-swap of the record annotation: the write carries the

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod contender;
 pub mod decide;
 pub mod model;
+pub mod notice;
 pub mod plan;
 pub mod record;
 pub mod strategy;
