@@ -4,12 +4,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use support::hook::Hook;
 use support::metrics::{Metrics, Traffic};
 use support::{istio_app, wait_output, wait_until, weights};
 
@@ -255,41 +252,12 @@ fn no_traffic_is_inconclusive_then_fails_at_its_limit() {
     assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
 }
 
-/// A webhook answering with the status the test sets, counting calls.
-fn webhook(status: Arc<AtomicU16>, calls: Arc<AtomicUsize>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/gate", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; length];
-            let _ = std::io::Read::read_exact(&mut reader, &mut body);
-            calls.fetch_add(1, Ordering::SeqCst);
-            let code = status.load(Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    url
-}
-
 #[test]
 fn a_webhook_gate_holds_the_step_until_it_answers_200() {
     let ns = istio_app("auto-gate", 2);
-    let status = Arc::new(AtomicU16::new(503));
-    let calls = Arc::new(AtomicUsize::new(0));
-    let url = webhook(status.clone(), calls.clone());
+    let hook = Hook::start();
+    hook.answer(503);
+    let url = &hook.url;
     let file = std::env::temp_dir().join(format!("ramp-gate-{}.yaml", ns.name));
     std::fs::write(
         &file,
@@ -310,14 +278,14 @@ fn a_webhook_gate_holds_the_step_until_it_answers_200() {
         "1s",
     ]);
     wait_until("the gate is called twice", Duration::from_secs(30), || {
-        calls.load(Ordering::SeqCst) >= 2
+        hook.calls() >= 2
     });
     assert_eq!(
         ns.record("web").unwrap()["step"],
         1,
         "the step waits for the gate"
     );
-    status.store(200, Ordering::SeqCst);
+    hook.answer(200);
     let run = wait_output(driver);
     assert_eq!(run.code, Some(0), "{run}");
     assert!(
@@ -331,22 +299,7 @@ fn a_webhook_gate_holds_the_step_until_it_answers_200() {
 #[test]
 fn a_second_driver_is_kept_out_and_a_dead_one_is_taken_over() {
     let ns = istio_app("auto-lease", 2);
-    let driver = ns.spawn_ramp(&[
-        "start",
-        "web",
-        "--image",
-        "example.com/web:2",
-        "--steps",
-        "30,60,100",
-        "--auto",
-        "--interval",
-        "30s",
-    ]);
-    wait_until("the first step", Duration::from_secs(30), || {
-        ns.record("web")
-            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
-            && ns.names("leases") == ["ramp-web"]
-    });
+    let driver = driven(&ns);
     let second = ns.ramp(&["run", "web"]).code(5);
     assert!(
         second
