@@ -274,7 +274,14 @@ pub struct Connection {
     pub root_cert: Option<Vec<Vec<u8>>>,
     /// The user named by --as (or the kubeconfig's `as`), for messages.
     pub impersonating: Option<String>,
+    /// The versions of each API group the server serves, as discovery
+    /// answered them (`None`: not served), asked once per connection.
+    pub served: Served,
 }
+
+/// API groups and the versions the server serves of each.
+pub type Served =
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, Option<Vec<String>>>>>;
 
 impl Connection {
     pub async fn open(target: &Target) -> Result<Self> {
@@ -347,6 +354,7 @@ impl Connection {
             server,
             root_cert,
             impersonating,
+            served: Served::default(),
         })
     }
 }

@@ -30,6 +30,7 @@ pub fn connection(namespace: &str) -> (Connection, ApiServer) {
         server: "https://api.test".into(),
         root_cert: None,
         impersonating: None,
+        served: Default::default(),
     };
     (conn, ApiServer(handle))
 }

@@ -412,6 +412,53 @@ spec:
 }
 
 #[test]
+fn objects_of_the_users_in_the_contenders_place_are_never_taken_over() {
+    let ns = app("canary-taken", 2);
+    // A Service of the user's with the contender's name: start would have
+    // adopted it, pointed it at the contender, and deleted it at the end.
+    ns.apply(
+        r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-canary
+spec:
+  selector: {app: something-else}
+  ports: [{port: 81}]
+"#,
+    )
+    .success();
+    let versions = ns.versions();
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2"])
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("service \"web-canary\" already exists in namespace")
+            && run.stderr.contains("is not kubectl-ramp's"),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions, "start changed the cluster");
+    let service = ns.get("service", "web-canary");
+    assert_eq!(service["spec"]["selector"]["app"], "something-else");
+
+    kubectl(&["delete", "service", "web-canary", "-n", &ns.name]).success();
+    ns.apply(&web_app("web-canary", 1, "example.com/theirs:1"))
+        .success();
+    let versions = ns.versions();
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2"])
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("deployment \"web-canary\" already exists in namespace")
+            && run.stderr.contains("is not kubectl-ramp's"),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions, "start changed the cluster");
+}
+
+#[test]
 fn two_steps_at_once_advance_exactly_one() {
     let ns = app("canary-race", 4);
     ns.ramp(&[

@@ -136,6 +136,13 @@ fn reading_takes_one_list_of_deployments() {
     let ns = rollouts("list-requests");
     let log = kubeconfig().parent().unwrap().join("plane/logs/audit.log");
     let from = std::fs::metadata(&log).unwrap().len();
+    // The earlier commands' watches may end (and be logged) after this
+    // point: only requests received from now on are list's.
+    let now = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%S.%6NZ"])
+        .output()
+        .unwrap();
+    let since = String::from_utf8(now.stdout).unwrap().trim().to_string();
     ns.ramp(&["list"]).success();
     // The API server writes its audit log as requests complete.
     std::thread::sleep(Duration::from_millis(500));
@@ -154,6 +161,7 @@ fn reading_takes_one_list_of_deployments() {
                 .starts_with("kubectl-ramp/")
         })
         .filter(|e| e["objectRef"]["namespace"] == ns.name.as_str())
+        .filter(|e| e["requestReceivedTimestamp"].as_str().unwrap_or_default() >= since.as_str())
         .map(|e| {
             (
                 e["verb"].as_str().unwrap().to_string(),

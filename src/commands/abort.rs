@@ -5,6 +5,7 @@ use super::{Begin, Change, drive, executor, load_with, show};
 use crate::cli::{AbortArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::engine::execute::state_of;
+use crate::engine::observe::Observed;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::record::{Phase, Record};
 
@@ -14,8 +15,8 @@ pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
 
 pub async fn exec(global: &GlobalArgs, args: &AbortArgs, change: &Change) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
-    abort(&conn, &args.deployment, args.reason.as_deref(), change).await?;
-    show(global, &conn, &args.deployment, change).await
+    let view = abort(&conn, &args.deployment, args.reason.as_deref(), change).await?;
+    show(global, &conn, &args.deployment, change, view).await
 }
 
 /// How many times an abort reads the rollout again after someone else
@@ -24,12 +25,13 @@ const ABORT_ATTEMPTS: usize = 5;
 
 /// Aborts: another command writing the record at the same moment does not
 /// stop it (abort always wins); it reads the rollout again and goes on.
+/// The rollout as it left it.
 pub async fn abort(
     conn: &Connection,
     name: &str,
     reason: Option<&str>,
     change: &Change,
-) -> Result<()> {
+) -> Result<Option<Observed>> {
     let mut attempt = 1;
     loop {
         match abort_once(conn, name, reason, change).await {
@@ -47,7 +49,7 @@ async fn abort_once(
     name: &str,
     reason: Option<&str>,
     change: &Change,
-) -> Result<()> {
+) -> Result<Option<Observed>> {
     let loaded = load_with(conn, name, Record::from_annotations_to_abort).await?;
     let base = loaded.base();
     let Some(record) = loaded.record else {
@@ -88,6 +90,5 @@ async fn abort_once(
         }
     };
     let executor = executor(conn, name, record, base, change);
-    drive(executor, conn, name, "abort", begin).await?;
-    Ok(())
+    Ok(drive(executor, conn, name, "abort", begin).await?.view)
 }

@@ -101,7 +101,9 @@ pub async fn run_on<'a>(
                     let reason = reason.clone();
                     async move {
                         let conn = Connection::open(&global.target()).await?;
-                        super::abort::abort(&conn, deployment, Some(&reason), &change).await
+                        super::abort::abort(&conn, deployment, Some(&reason), &change)
+                            .await
+                            .map(|_| ())
                     }
                 }))
                 .await;

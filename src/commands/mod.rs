@@ -63,6 +63,7 @@ impl Default for Change {
 use crate::connect::Connection;
 use crate::engine::execute::{Base, Executor};
 use crate::engine::lock::Lock;
+use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
@@ -82,6 +83,7 @@ impl Loaded {
         Base {
             raw: self.raw.clone(),
             resource_version: self.incumbent.metadata.resource_version.clone(),
+            incumbent: Some(self.incumbent.clone()),
         }
     }
 }
@@ -163,6 +165,15 @@ pub struct Begin {
     pub restore_first: bool,
 }
 
+/// What a command that drove a rollout ends with.
+pub struct Driven {
+    /// The record as it wrote it last.
+    pub record: Record,
+    /// The rollout as it last saw it, after its own writes: what its
+    /// status shows (none in a dry run).
+    pub view: Option<Observed>,
+}
+
 /// Takes the lock, writes the intent, runs the executor to the end,
 /// releases the lock. On a timeout or Ctrl-C a stepping rollout is left
 /// paused where it stands.
@@ -172,7 +183,7 @@ pub async fn drive(
     name: &str,
     command: &str,
     begin: Option<Begin>,
-) -> Result<Record> {
+) -> Result<Driven> {
     let dry_run = executor.dry_run();
     let mut held_elsewhere = false;
     let lock = match dry_run {
@@ -227,11 +238,20 @@ pub async fn drive(
     {
         pause_where_it_stands(&mut executor, err).await;
     }
+    let view = match (&outcome, dry_run) {
+        // Read from the watches this command already has; when that fails
+        // the status is read afresh.
+        (Ok(()), false) => executor.view().await.ok(),
+        _ => None,
+    };
     executor.flush().await;
     if let Some(lock) = lock {
         lock.release().await;
     }
-    outcome.map(|()| executor.record.clone())
+    outcome.map(|()| Driven {
+        record: executor.record.clone(),
+        view,
+    })
 }
 
 /// Resolves when the record on the Deployment differs from `raw`.
@@ -270,12 +290,14 @@ async fn pause_where_it_stands(executor: &mut Executor, err: &Error) {
     }
 }
 
-/// What every mutating command prints at the end: the rollout's status.
+/// What every mutating command prints at the end: the rollout's status, as
+/// the command last saw it (`view`), or read now.
 pub async fn show(
     global: &GlobalArgs,
     conn: &Connection,
     name: &str,
     change: &Change,
+    view: Option<Observed>,
 ) -> Result<()> {
     if change.dry_run || change.quiet {
         // Nothing changed (the status would only show the cluster as it
@@ -283,7 +305,10 @@ pub async fn show(
         return Ok(());
     }
     let ui = Ui::new(global);
-    let observed = crate::engine::observe::observe(conn, name).await?;
+    let observed = match view {
+        Some(view) => view,
+        None => crate::engine::observe::observe(conn, name).await?,
+    };
     ui.print(
         &status::report(name, &conn.namespace, &observed),
         crate::ui::status::table_of,

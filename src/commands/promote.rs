@@ -5,6 +5,7 @@
 use super::{Begin, Change, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, PromoteArgs};
 use crate::connect::Connection;
+use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
 use crate::rollout::record::Phase;
 
@@ -15,11 +16,17 @@ pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
 pub async fn exec(global: &GlobalArgs, args: &PromoteArgs, change: &Change) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
     let loaded = load(&conn, &args.deployment).await?;
-    promote(&conn, &args.deployment, loaded, change).await?;
-    show(global, &conn, &args.deployment, change).await
+    let view = promote(&conn, &args.deployment, loaded, change).await?;
+    show(global, &conn, &args.deployment, change, view).await
 }
 
-pub async fn promote(conn: &Connection, name: &str, loaded: Loaded, change: &Change) -> Result<()> {
+/// Promotes; the rollout as it left it.
+pub async fn promote(
+    conn: &Connection,
+    name: &str,
+    loaded: Loaded,
+    change: &Change,
+) -> Result<Option<Observed>> {
     let base = loaded.base();
     let Some(record) = loaded.record else {
         return Err(
@@ -51,6 +58,5 @@ pub async fn promote(conn: &Connection, name: &str, loaded: Loaded, change: &Cha
         }
     };
     let executor = executor(conn, name, record, base, change);
-    drive(executor, conn, name, "promote", begin).await?;
-    Ok(())
+    Ok(drive(executor, conn, name, "promote", begin).await?.view)
 }

@@ -159,7 +159,7 @@ pub async fn drive_one(
         change: change.clone(),
     };
     drive(vec![member], name, automation).await?;
-    show(global, conn, name, change).await
+    show(global, conn, name, change, None).await
 }
 
 /// Holds every cluster's lease and drives the rollout to its end.

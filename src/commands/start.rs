@@ -55,8 +55,8 @@ pub async fn start(
             // The same start, run again after it was interrupted: carry on.
             _ if existing.step <= 1 && existing.contender.template == template => {
                 let executor = executor(&conn, name, existing.clone(), base, change);
-                drive(executor, &conn, name, "start", None).await?;
-                return show(global, &conn, name, change).await;
+                let view = drive(executor, &conn, name, "start", None).await?.view;
+                return show(global, &conn, name, change, view).await;
             }
             phase => {
                 return Err(Error::invalid(format!(
@@ -69,7 +69,11 @@ pub async fn start(
             }
         }
     }
-    let mut new = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
+    let Planned {
+        record: mut new,
+        objects,
+        service,
+    } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
     new.automation = automation(args)?;
     check_leftovers(&conn, &new.contender).await?;
 
@@ -94,7 +98,10 @@ pub async fn start(
         true,
         change.timeout,
         quiet,
-    );
+    )
+    .knowing_routes(objects.clone())
+    .knowing_service(service.clone())
+    .knowing_no_contender();
     drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await?;
     if change.dry_run {
         return Ok(());
@@ -102,16 +109,21 @@ pub async fn start(
     if let Some(automation) = &new.automation {
         super::run::pre_rollout(automation, name, &conn.namespace).await?;
     }
-    let executor = executor(&conn, name, new.clone(), base, change);
-    drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
+    let executor = executor(&conn, name, new.clone(), base, change)
+        .knowing_routes(objects)
+        .knowing_service(service)
+        .knowing_no_contender();
+    let view = drive(executor, &conn, name, "start", Some(begin(new.clone())))
+        .await?
+        .view;
     // Across clusters, one driver drives them all once every one started.
     if let Some(automation) = new.automation.filter(|_| !change.quiet) {
         return super::run::drive_one(global, &conn, name, automation, change).await;
     }
     if args.interactive {
-        return super::step::interact(global, &conn, name, change).await;
+        return super::step::interact(global, &conn, name, change, view).await;
     }
-    show(global, &conn, name, change).await
+    show(global, &conn, name, change, view).await
 }
 
 /// RBAC allows the rollout: asked of the API server before the first write,
@@ -194,6 +206,15 @@ async fn new_template(
     Ok(template)
 }
 
+/// What `start` will write, and what it read to decide it.
+struct Planned {
+    record: Record,
+    /// The routing objects, as read to choose the routes.
+    objects: crate::router::Objects,
+    /// The incumbent's Service.
+    service: Service,
+}
+
 /// Everything `start` checks before the first write, and the record it
 /// will write.
 async fn plan_rollout(
@@ -203,7 +224,7 @@ async fn plan_rollout(
     carried: Option<&Record>,
     incumbent: &Deployment,
     template: serde_json::Value,
-) -> Result<Record> {
+) -> Result<Planned> {
     let name = args.deployment.as_str();
     let namespace = conn.namespace.as_str();
     let header = match (&args.match_header, &args.preview_header) {
@@ -278,11 +299,21 @@ async fn plan_rollout(
         namespace: contender_namespace.clone(),
     };
 
-    let router = match args.router {
-        Some(router) => router.into(),
-        None if args.virtual_service.is_some() => RouterKind::Istio,
-        None if args.http_route.is_some() => RouterKind::GatewayApi,
-        None => discover_router(conn, &incumbent_ref, &contender_ref).await?,
+    let (router, listed) = match args.router {
+        Some(router) => (router.into(), None),
+        None if args.virtual_service.is_some() => (RouterKind::Istio, None),
+        None if args.http_route.is_some() => (RouterKind::GatewayApi, None),
+        None => {
+            // As they are now: the routes found are the ones snapshotted.
+            let (routing, listed) = crate::router::discover_listing(
+                conn,
+                &incumbent_ref,
+                &contender_ref,
+                crate::router::Freshness::Now,
+            )
+            .await?;
+            (routing.router, Some(listed))
+        }
     };
     check_access(conn, rules, router).await?;
     let choice = crate::router::Choice {
@@ -293,6 +324,7 @@ async fn plan_rollout(
             _ => args.virtual_service.as_deref(),
         },
         route: args.route.as_deref(),
+        listed,
     };
     let chosen = router
         .router()
@@ -303,7 +335,7 @@ async fn plan_rollout(
         (None, "blue-green") => Some(30),
         (None, _) => None,
     };
-    Ok(Record {
+    let record = Record {
         schema: SCHEMA,
         phase: Phase::Progressing,
         strategy: strategy.name,
@@ -326,6 +358,11 @@ async fn plan_rollout(
         scale_down_delay,
         automation: None,
         history: Vec::new(),
+    };
+    Ok(Planned {
+        record,
+        objects: chosen.objects,
+        service,
     })
 }
 
@@ -558,49 +595,57 @@ async fn defaulted(
 }
 
 /// A contender left from an earlier rollout, or an object of the user's that
-/// has the contender's name, must not be taken over.
+/// has the contender's name (its Deployment or its Service), must not be
+/// taken over. Both are read at once.
 async fn check_leftovers(conn: &Connection, contender: &Contender) -> Result<()> {
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
-    let existing = api.get_opt(&contender.name).await.map_err(|e| {
-        error::from_kube(
-            e,
-            &format!("get deployment {:?}", contender.name),
-            &conn.server,
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), &contender.namespace);
+    let name = &contender.name;
+    let (deployment, service) =
+        futures::future::try_join(
+            async {
+                deployments.get_opt(name).await.map_err(|e| {
+                    error::from_kube(e, &format!("get deployment {name:?}"), &conn.server)
+                })
+            },
+            async {
+                services.get_opt(name).await.map_err(|e| {
+                    error::from_kube(e, &format!("get service {name:?}"), &conn.server)
+                })
+            },
         )
-    })?;
-    if let Some(existing) = existing {
-        let ours = existing
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(MANAGED_BY.0))
-            .map(String::as_str)
-            == Some(MANAGED_BY.1);
-        let problem = format!(
-            "deployment {:?} already exists in namespace {:?}",
-            contender.name, contender.namespace
-        );
-        return Err(if ours {
-            Error::invalid(format!(
-                "{problem}: the contender of an earlier rollout that was not cleaned up"
-            ))
-            .with_hint("delete it with `kubectl delete deployment` and start again")
-        } else {
-            Error::invalid(format!("{problem} and is not kubectl-ramp's"))
-                .with_hint("rename or delete it; ramp names the contender NAME-canary")
-        });
-    }
-    Ok(())
-}
-
-/// The router when none is asked for: Istio when a VirtualService routes to
-/// the Service, else the Gateway API when an HTTPRoute does, else replicas.
-async fn discover_router(
-    conn: &Connection,
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-) -> Result<RouterKind> {
-    Ok(crate::router::discover(conn, incumbent, contender)
-        .await?
-        .router)
+        .await?;
+    let found = [
+        ("deployment", deployment.map(|d| d.metadata)),
+        ("service", service.map(|s| s.metadata)),
+    ];
+    let Some((kind, existing)) = found
+        .into_iter()
+        .find_map(|(kind, meta)| meta.map(|m| (kind, m)))
+    else {
+        return Ok(());
+    };
+    let ours = existing
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY.0))
+        .map(String::as_str)
+        == Some(MANAGED_BY.1);
+    let problem = format!(
+        "{kind} {name:?} already exists in namespace {:?}",
+        contender.namespace
+    );
+    Err(if ours {
+        Error::invalid(format!(
+            "{problem}: the contender of an earlier rollout that was not cleaned up"
+        ))
+        .with_hint(format!(
+            "delete it with `kubectl delete {kind} {name} -n {}` and start again",
+            contender.namespace
+        ))
+    } else {
+        Error::invalid(format!("{problem} and is not kubectl-ramp's")).with_hint(format!(
+            "rename or delete it; ramp names the contender's {kind} NAME-canary"
+        ))
+    })
 }

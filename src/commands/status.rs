@@ -272,10 +272,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             incumbent,
         },
         router: observed.routing.router,
-        service: observed
-            .service
-            .as_ref()
-            .and_then(|s| s.metadata.name.clone()),
+        service: observed.service.clone(),
         contender: observed
             .contender
             .as_ref()

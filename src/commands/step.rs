@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use super::{Begin, Change, abort, drive, executor, in_progress, load, promote, show};
 use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
+use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
 use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
@@ -28,11 +29,11 @@ pub async fn exec(
         require_terminal(name)?;
     }
     let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
-    advance(&conn, name, to, change, ask, AtTheEnd::DelayThenPromote).await?;
+    let view = advance(&conn, name, to, change, ask, AtTheEnd::DelayThenPromote).await?;
     if args.interactive {
-        return interact(global, &conn, name, change).await;
+        return interact(global, &conn, name, change, view).await;
     }
-    show(global, &conn, name, change).await
+    show(global, &conn, name, change, view).await
 }
 
 /// Moves the rollout to step `to` (default: the next one). `ask` shows what
@@ -54,7 +55,7 @@ pub async fn advance(
     change: &Change,
     ask: bool,
     at_the_end: AtTheEnd,
-) -> Result<()> {
+) -> Result<Option<Observed>> {
     let loaded = load(conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     if record.phase == Phase::Promoting {
@@ -92,14 +93,14 @@ pub async fn advance(
         message,
         restore_first: false,
     };
-    let record = drive(executor, conn, name, "step", Some(begin)).await?;
-    match record.scale_down_delay {
+    let driven = drive(executor, conn, name, "step", Some(begin)).await?;
+    match driven.record.scale_down_delay {
         Some(delay)
             if target == total && !change.dry_run && at_the_end == AtTheEnd::DelayThenPromote =>
         {
-            scale_down_delay(conn, name, &record, delay, change).await
+            scale_down_delay(conn, name, &driven.record, delay, change).await
         }
-        _ => Ok(()),
+        _ => Ok(driven.view),
     }
 }
 
@@ -112,7 +113,7 @@ async fn scale_down_delay(
     reached: &Record,
     seconds: u64,
     change: &Change,
-) -> Result<()> {
+) -> Result<Option<Observed>> {
     eprintln!(
         "keeping {name} at full capacity for {seconds}s so that an abort is instant, then promoting \
          (Ctrl-C stops waiting; `kubectl ramp promote {name}` finishes later)"
@@ -155,6 +156,7 @@ pub async fn interact(
     conn: &Connection,
     name: &str,
     change: &Change,
+    mut view: Option<Observed>,
 ) -> Result<()> {
     let term = console::Term::stderr();
     if !term.is_term() || !std::io::stdin().is_terminal() {
@@ -165,7 +167,7 @@ pub async fn interact(
         );
     }
     loop {
-        show(global, conn, name, change).await?;
+        show(global, conn, name, change, view.take()).await?;
         let loaded = load(conn, name).await?;
         let Some(record) = loaded
             .record
@@ -189,13 +191,15 @@ pub async fn interact(
         eprintln!();
         match key {
             'n' | 'N' | '\n' | '\r' => {
-                advance(conn, name, None, change, false, AtTheEnd::DelayThenPromote).await?
+                view = advance(conn, name, None, change, false, AtTheEnd::DelayThenPromote).await?;
             }
             'p' | 'P' => {
                 let loaded = load(conn, name).await?;
-                promote::promote(conn, name, loaded, change).await?;
+                view = promote::promote(conn, name, loaded, change).await?;
             }
-            'a' | 'A' => abort::abort(conn, name, Some("aborted at the prompt"), change).await?,
+            'a' | 'A' => {
+                view = abort::abort(conn, name, Some("aborted at the prompt"), change).await?;
+            }
             // q, Esc, Ctrl-C or Ctrl-D: the rollout stays paused and consistent.
             _ => {
                 eprintln!(

@@ -12,6 +12,7 @@ use kube::{Api, Resource};
 use serde_json::{Value, json};
 
 use super::lock::{hostname, username};
+use super::observe::Observed;
 use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -19,6 +20,7 @@ use crate::rollout::contender;
 use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
+use crate::router::{Objects, ServiceRef};
 use crate::ui::progress::Progress;
 
 /// What a command's decision was made on: the record as the cluster held
@@ -29,6 +31,8 @@ use crate::ui::progress::Progress;
 pub struct Base {
     pub raw: Option<String>,
     pub resource_version: Option<String>,
+    /// The incumbent as read: the watch of it starts there, with no list.
+    pub incumbent: Option<Deployment>,
 }
 
 pub struct Executor {
@@ -51,11 +55,21 @@ pub struct Executor {
     /// Watches of the incumbent and the contender, started at the first
     /// look: every later look and every wait reads them, not the server.
     incumbent_watch: Option<Watched<Deployment>>,
+    /// The contender is known not to exist (`start` just looked) until
+    /// this command creates it: its watch starts from the creation.
+    contender_absent: bool,
+    /// The record was written once with dryRun=All: a dry run's later
+    /// writes of it would be judged the same.
+    rehearsed: bool,
+    /// The incumbent as the command read it, until its watch starts.
+    loaded: Option<Deployment>,
     contender_watch: Option<Watched<Deployment>>,
     /// What is known of the contender's Service and of the routes: read at
     /// the first look, then what this command wrote.
     contender_service: Option<bool>,
     routes: Option<Vec<plan::RouteState>>,
+    /// The routing objects as last read or written.
+    route_objects: Objects,
     /// The incumbent's Service, once read.
     incumbent_service: Option<Service>,
     /// In a dry run, the incumbent as read at the first look.
@@ -102,9 +116,13 @@ impl Executor {
             uid: None,
             recorder,
             incumbent_watch: None,
+            contender_absent: false,
+            rehearsed: false,
+            loaded: base.incumbent,
             contender_watch: None,
             contender_service: None,
             routes: None,
+            route_objects: Objects::new(),
             incumbent_service: None,
             dry_incumbent: None,
             notify: None,
@@ -128,13 +146,17 @@ impl Executor {
             false => {
                 let name = self.name.clone();
                 let api = self.deployments(self.namespace());
+                let (conn, router) = (&self.conn, &self.record.router);
                 let (incumbent, routes) = futures::future::try_join(
                     async {
-                        api.get(&name)
-                            .await
-                            .map_err(|e| self.fail(e, format!("get deployment {name:?}")))
+                        api.get(&name).await.map_err(|e| {
+                            error::from_kube(e, &format!("get deployment {name:?}"), &conn.server)
+                        })
                     },
-                    self.read_routes(),
+                    router
+                        .kind
+                        .router()
+                        .observe(conn, router, &mut self.route_objects),
                 )
                 .await?;
                 self.accept(&incumbent)?;
@@ -204,6 +226,10 @@ impl Executor {
         let incumbent = match self.dry_run {
             // A dry run changes nothing: one read serves every look.
             true if self.dry_incumbent.is_some() => self.dry_incumbent.clone(),
+            true if self.loaded.is_some() => {
+                self.dry_incumbent.clone_from(&self.loaded);
+                self.loaded.clone()
+            }
             true => {
                 let read = self
                     .deployments(&namespace)
@@ -214,9 +240,10 @@ impl Executor {
                 read
             }
             false => {
-                let api = self.deployments(&namespace);
+                self.watch_incumbent();
                 self.incumbent_watch
-                    .get_or_insert_with(|| Watched::start(api, &name))
+                    .as_mut()
+                    .expect("started")
                     .current()
                     .await
                     .map_err(|e| Error::failed(format!("cannot watch deployment {name:?}: {e}")))?
@@ -241,6 +268,9 @@ impl Executor {
 
     /// The contender as the executor sees it now.
     async fn contender(&mut self) -> Result<Option<Deployment>> {
+        if self.contender_absent {
+            return Ok(None);
+        }
         let contender = self.record.contender.clone();
         let api = self.deployments(&contender.namespace);
         match self.dry_run {
@@ -259,25 +289,49 @@ impl Executor {
         }
     }
 
+    /// Starts the incumbent's watch, from the incumbent as the command
+    /// read it when it did.
+    fn watch_incumbent(&mut self) {
+        if self.incumbent_watch.is_some() {
+            return;
+        }
+        let api = self.deployments(self.namespace());
+        self.incumbent_watch = Some(match self.loaded.take() {
+            Some(read) => Watched::start_from(api, &self.name, read),
+            None => Watched::start(api, &self.name),
+        });
+    }
+
     pub async fn observe(&mut self) -> Result<World> {
         if let Some(world) = &self.simulated {
             return Ok(world.clone());
         }
         if !self.dry_run {
-            // Both watches list at once.
-            let (namespace, name) = (self.namespace().to_string(), self.name.clone());
-            let api = self.deployments(&namespace);
-            self.incumbent_watch
-                .get_or_insert_with(|| Watched::start(api, &name));
+            // Both watches start at once.
+            self.watch_incumbent();
             let contender = self.record.contender.clone();
             let api = self.deployments(&contender.namespace);
-            self.contender_watch
-                .get_or_insert_with(|| Watched::start(api, &contender.name));
+            if !self.contender_absent {
+                self.contender_watch
+                    .get_or_insert_with(|| Watched::start(api, &contender.name));
+            }
         }
         if self.contender_service.is_none() || self.routes.is_none() {
-            let (service, routes) =
-                futures::future::try_join(self.read_contender_service(), self.read_routes())
-                    .await?;
+            let (conn, record, known) = (&self.conn, &self.record, self.contender_service);
+            let (service, routes) = futures::future::try_join(
+                async {
+                    match known {
+                        Some(known) => Ok(known),
+                        None => read_contender_service(conn, record).await,
+                    }
+                },
+                record
+                    .router
+                    .kind
+                    .router()
+                    .observe(conn, &record.router, &mut self.route_objects),
+            )
+            .await?;
             self.contender_service = Some(service);
             self.routes = Some(routes);
         }
@@ -295,19 +349,33 @@ impl Executor {
         Ok(world)
     }
 
-    async fn read_contender_service(&self) -> Result<bool> {
-        let contender = &self.record.contender;
-        Ok(self
-            .services(&contender.namespace)
-            .get_opt(&contender.name)
-            .await
-            .map_err(|e| self.fail(e, format!("get service {:?}", contender.name)))?
-            .is_some())
-    }
-
-    async fn read_routes(&self) -> Result<Vec<plan::RouteState>> {
-        let router = &self.record.router;
-        router.kind.router().observe(&self.conn, router).await
+    /// The rollout as this command last saw it, after its own writes: what
+    /// its status shows at the end, without reading everything again.
+    pub async fn view(&mut self) -> Result<Observed> {
+        let incumbent = self.incumbent().await?;
+        let contender = self.contender().await?;
+        let record = &self.record;
+        let incumbent_ref = ServiceRef {
+            name: record.service.clone(),
+            namespace: self.conn.namespace.clone(),
+        };
+        let contender_ref = ServiceRef {
+            name: record.contender.name.clone(),
+            namespace: record.contender.namespace.clone(),
+        };
+        let routing = record.router.kind.router().routing_of(
+            &record.router,
+            &self.route_objects,
+            &incumbent_ref,
+            &contender_ref,
+        );
+        Ok(Observed {
+            incumbent,
+            record: Some(record.clone()),
+            contender,
+            service: Some(record.service.clone()),
+            routing,
+        })
     }
 
     /// Runs actions until the planner is done.
@@ -320,8 +388,7 @@ impl Executor {
             }
             if let Err(err) = self.apply(&action, &world).await {
                 // Read the Service and the routes again on the next look.
-                self.contender_service = None;
-                self.routes = None;
+                self.forget();
                 return Err(err);
             }
             self.remember(&action);
@@ -340,6 +407,28 @@ impl Executor {
     pub fn forget(&mut self) {
         self.contender_service = None;
         self.routes = None;
+        self.route_objects.clear();
+    }
+
+    /// Starts from the routing objects as `start` read them to choose the
+    /// routes, instead of reading them again.
+    pub fn knowing_routes(mut self, objects: Objects) -> Executor {
+        self.route_objects = objects;
+        self
+    }
+
+    /// Starts knowing that neither the contender nor its Service exists
+    /// (`start` looked, to take nothing over).
+    pub fn knowing_no_contender(mut self) -> Executor {
+        self.contender_absent = true;
+        self.contender_service = Some(false);
+        self
+    }
+
+    /// Starts from the incumbent's Service as `start` read it.
+    pub fn knowing_service(mut self, service: Service) -> Executor {
+        self.incumbent_service = Some(service);
+        self
     }
 
     /// What an action that succeeded changed of the Service and routes.
@@ -408,17 +497,23 @@ impl Executor {
                         contender.name,
                         pods(*replicas)
                     ));
-                    let created = self
-                        .deployments(&contender.namespace)
-                        .create(&self.post_params(), &deployment)
-                        .await;
-                    let version = created
+                    let api = self.deployments(&contender.namespace);
+                    let created = api.create(&self.post_params(), &deployment).await;
+                    let made = created.as_ref().ok().cloned();
+                    let version = made
                         .as_ref()
-                        .ok()
                         .and_then(|d| d.metadata.resource_version.clone());
                     already_there(created).map_err(|e| {
                         self.fail(e, format!("create deployment {:?}", contender.name))
                     })?;
+                    if !self.dry_run {
+                        self.contender_absent = false;
+                        if let (None, Some(made)) = (&self.contender_watch, made) {
+                            // Watched from its creation on: no list.
+                            self.contender_watch =
+                                Some(Watched::start_from(api, &contender.name, made));
+                        }
+                    }
                     self.caught_up(Which::Contender, version).await;
                 } else {
                     self.progress.say(&format!(
@@ -469,7 +564,13 @@ impl Executor {
                 router
                     .kind
                     .router()
-                    .set_weights(&self.conn, router, *split, self.dry_run)
+                    .set_weights(
+                        &self.conn,
+                        router,
+                        *split,
+                        self.dry_run,
+                        &mut self.route_objects,
+                    )
                     .await?;
             }
             Action::RestoreRoutes => {
@@ -481,7 +582,7 @@ impl Executor {
                 router
                     .kind
                     .router()
-                    .restore(&self.conn, router, self.dry_run)
+                    .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
                     .await?;
             }
             Action::UpdateIncumbent => {
@@ -779,6 +880,9 @@ impl Executor {
     /// resourceVersion read. When something else changed the Deployment
     /// (a scale, a label) but not the record, the write is tried again.
     pub async fn write_record(&mut self, record: &Record) -> Result<()> {
+        if self.dry_run && self.rehearsed {
+            return Ok(());
+        }
         let raw = serde_json::to_string(record).expect("a record serializes");
         let name = self.name.clone();
         let namespace = self.namespace().to_string();
@@ -799,6 +903,7 @@ impl Executor {
             {
                 Ok(written) => {
                     self.uid = written.metadata.uid;
+                    self.rehearsed = self.dry_run;
                     if !self.dry_run {
                         self.resource_version = written.metadata.resource_version.clone();
                         self.stored = Some(raw.clone());
@@ -877,6 +982,23 @@ impl Executor {
             let _ = posted.await;
         }
     }
+}
+
+/// Whether the contender's Service exists.
+async fn read_contender_service(conn: &Connection, record: &Record) -> Result<bool> {
+    let contender = &record.contender;
+    let api: Api<Service> = Api::namespaced(conn.client.clone(), &contender.namespace);
+    Ok(api
+        .get_opt(&contender.name)
+        .await
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("get service {:?}", contender.name),
+                &conn.server,
+            )
+        })?
+        .is_some())
 }
 
 /// The error of a command whose rollout was changed by another one while
@@ -1010,6 +1132,7 @@ mod tests {
             Base {
                 raw: Some(read.to_string()),
                 resource_version: Some("41".into()),
+                incumbent: None,
             },
             false,
             Duration::from_secs(5),

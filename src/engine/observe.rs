@@ -18,8 +18,8 @@ pub struct Observed {
     pub incumbent: Deployment,
     pub record: Option<Record>,
     pub contender: Option<Deployment>,
-    /// The Service that selects the incumbent's pods, if any.
-    pub service: Option<Service>,
+    /// The name of the Service that selects the incumbent's pods, if any.
+    pub service: Option<String>,
     pub routing: Routing,
 }
 
@@ -71,7 +71,7 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
         incumbent,
         record: Some(record),
         contender,
-        service,
+        service: service.and_then(|s| s.metadata.name),
         routing,
     })
 }
@@ -124,7 +124,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
         incumbent,
         record: None,
         contender: None,
-        service,
+        service: service.and_then(|s| s.metadata.name),
         routing,
     })
 }

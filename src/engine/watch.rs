@@ -1,12 +1,14 @@
 //! The latest state of one object, kept by a watch on the API server (one
-//! LIST and one long WATCH), so that a command waits for pods, deletions
-//! and other commands' writes without asking again and again.
+//! LIST and one long WATCH, or the WATCH alone from an object just read),
+//! so that a command waits for pods, deletions and other commands' writes
+//! without asking again and again.
 
 use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
 use kube::Api;
+use kube::api::{WatchEvent, WatchParams};
 use kube::runtime::watcher::{self, Event, ListSemantic};
 use serde::de::DeserializeOwned;
 use tokio::sync::watch;
@@ -51,46 +53,23 @@ where
     /// Starts watching the object `name` that `api` reaches.
     pub fn start(api: Api<K>, name: &str) -> Watched<K> {
         let (tx, rx) = watch::channel(Seen::Nothing);
-        // The latest state, read from etcd rather than the API server's
-        // cache, so that it is never older than what this process wrote.
-        let config = watcher::Config::default()
-            .fields(&format!("metadata.name={name}"))
-            .list_semantic(ListSemantic::MostRecent);
+        let name = name.to_string();
+        let task = tokio::spawn(async move { listed(api, &name, tx).await });
+        Watched { rx, task }
+    }
+
+    /// Starts watching the object `name` from `object`, just read: the
+    /// watch begins at its resourceVersion, with no list. When the server
+    /// no longer has that version, it lists and goes on as `start`.
+    pub fn start_from(api: Api<K>, name: &str, object: K) -> Watched<K> {
+        let version = object.meta().resource_version.clone();
+        let (tx, rx) = watch::channel(Seen::Now(Some(object)));
+        let name = name.to_string();
         let task = tokio::spawn(async move {
-            let mut events = watcher::watcher(api, config).boxed();
-            let mut seen = false;
-            let mut started = false;
-            while let Some(event) = events.next().await {
-                match event {
-                    Ok(Event::Init) => seen = false,
-                    Ok(Event::InitApply(object)) => {
-                        seen = true;
-                        tx.send_replace(Seen::Now(Some(object)));
-                    }
-                    Ok(Event::InitDone) => {
-                        if !seen {
-                            tx.send_replace(Seen::Now(None));
-                        }
-                        started = true;
-                    }
-                    Ok(Event::Apply(object)) => {
-                        tx.send_replace(Seen::Now(Some(object)));
-                    }
-                    Ok(Event::Delete(_)) => {
-                        tx.send_replace(Seen::Now(None));
-                    }
-                    Err(e) if !started => {
-                        tx.send_replace(Seen::Failed(e.to_string()));
-                        return;
-                    }
-                    // The watcher lists again and goes on; a pause keeps a
-                    // server that refuses from being asked in a loop.
-                    Err(e) => {
-                        tracing::debug!("watch interrupted, it resumes: {e}");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                }
+            if let Some(version) = version {
+                from_version(&api, &name, version, &tx).await;
             }
+            listed(api, &name, tx).await
         });
         Watched { rx, task }
     }
@@ -194,5 +173,154 @@ where
     /// that must also notice changes to this one.
     pub fn subscribe(&self) -> watch::Receiver<Seen<K>> {
         self.rx.clone()
+    }
+}
+
+/// Follows the object with the watcher (a list, then a watch), for as long
+/// as the receiver is there.
+async fn listed<K>(api: Api<K>, name: &str, tx: watch::Sender<Seen<K>>)
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    // The latest state, read from etcd rather than the API server's
+    // cache, so that it is never older than what this process wrote.
+    let config = watcher::Config::default()
+        .fields(&format!("metadata.name={name}"))
+        .list_semantic(ListSemantic::MostRecent);
+    let mut events = watcher::watcher(api, config).boxed();
+    let mut seen = false;
+    let mut started = false;
+    while let Some(event) = events.next().await {
+        match event {
+            Ok(Event::Init) => seen = false,
+            Ok(Event::InitApply(object)) => {
+                seen = true;
+                tx.send_replace(Seen::Now(Some(object)));
+            }
+            Ok(Event::InitDone) => {
+                if !seen {
+                    tx.send_replace(Seen::Now(None));
+                }
+                started = true;
+            }
+            Ok(Event::Apply(object)) => {
+                tx.send_replace(Seen::Now(Some(object)));
+            }
+            Ok(Event::Delete(_)) => {
+                tx.send_replace(Seen::Now(None));
+            }
+            Err(e) if !started => {
+                tx.send_replace(Seen::Failed(e.to_string()));
+                return;
+            }
+            // The watcher lists again and goes on; a pause keeps a
+            // server that refuses from being asked in a loop.
+            Err(e) => {
+                tracing::debug!("watch interrupted, it resumes: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// Follows the object by watching from `version` on, again from the last
+/// version seen each time the server ends the watch. Returns when the
+/// server no longer has the version (410 Gone) or refuses the watch: the
+/// caller lists instead.
+async fn from_version<K>(api: &Api<K>, name: &str, mut version: String, tx: &watch::Sender<Seen<K>>)
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let params = WatchParams::default()
+        .fields(&format!("metadata.name={name}"))
+        .timeout(290);
+    loop {
+        let mut stream = match api.watch(&params, &version).await {
+            Ok(stream) => stream.boxed(),
+            Err(e) => {
+                tracing::debug!("watch from version {version} refused, listing: {e}");
+                return;
+            }
+        };
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(WatchEvent::Added(object) | WatchEvent::Modified(object)) => {
+                    if let Some(now) = &object.meta().resource_version {
+                        version.clone_from(now);
+                    }
+                    tx.send_replace(Seen::Now(Some(object)));
+                }
+                Ok(WatchEvent::Deleted(object)) => {
+                    if let Some(now) = &object.meta().resource_version {
+                        version.clone_from(now);
+                    }
+                    tx.send_replace(Seen::Now(None));
+                }
+                Ok(WatchEvent::Bookmark(bookmark)) => {
+                    version = bookmark.metadata.resource_version;
+                }
+                Ok(WatchEvent::Error(status)) => {
+                    tracing::debug!("watch from version {version} ended, listing: {status:?}");
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!("watch interrupted, listing: {e}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock;
+    use k8s_openapi::api::apps::v1::Deployment;
+    use serde_json::json;
+
+    fn deployment(version: &str) -> Deployment {
+        serde_json::from_value(json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": version},
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_watch_from_an_object_just_read_starts_at_its_version_without_a_list() {
+        let (conn, mut server) = mock::connection("shop");
+        let api: Api<Deployment> = Api::namespaced(conn.client.clone(), "shop");
+        let mut watched = Watched::start_from(api, "web", deployment("41"));
+        let now = watched.current().await.unwrap().unwrap();
+        assert_eq!(now.metadata.resource_version.as_deref(), Some("41"));
+
+        let modified = json!({"type": "MODIFIED", "object": deployment("42")});
+        let first = server.answer(200, modified).await;
+        assert_eq!(first.method, "GET");
+        assert!(
+            first.uri.contains("watch=true") && first.uri.contains("resourceVersion=41"),
+            "a watch from version 41, not a list: {}",
+            first.uri
+        );
+        assert!(
+            first.uri.contains("fieldSelector=metadata.name%3Dweb"),
+            "{}",
+            first.uri
+        );
+        watched.caught_up("42", Duration::from_secs(5)).await;
+        let now = watched.current().await.unwrap().unwrap();
+        assert_eq!(now.metadata.resource_version.as_deref(), Some("42"));
+
+        // The server ended that watch: the next goes on from 42.
+        let gone = json!({"type": "ERROR", "object": mock::status(410, "Expired", "too old resource version: 42")});
+        let second = server.answer(200, gone).await;
+        assert!(second.uri.contains("resourceVersion=42"), "{}", second.uri);
+        // The version expired: it lists.
+        let list = server
+            .answer(200, json!({"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {"resourceVersion": "50"}, "items": []}))
+            .await;
+        assert!(!list.uri.contains("watch=true"), "a list: {}", list.uri);
     }
 }

@@ -37,10 +37,18 @@ impl RouterKind {
     }
 }
 
+/// The routing objects a command last read or wrote, by name. A write
+/// starts from them instead of reading again (its `test` operation still
+/// refuses routes that changed since), and the status a command prints at
+/// its end is made from them.
+pub type Objects = std::collections::BTreeMap<String, DynamicObject>;
+
 /// The routes a rollout will shift, and the API version of their objects.
 pub struct Chosen {
     pub routes: Vec<RouteSnapshot>,
     pub api_version: Option<String>,
+    /// The objects the routes are in, as read to choose them.
+    pub objects: Objects,
 }
 
 /// What `start` was told about the routes to shift.
@@ -51,6 +59,9 @@ pub struct Choice<'a> {
     pub object: Option<&'a str>,
     /// --route.
     pub route: Option<&'a str>,
+    /// The router's objects in the namespace, when discovering the router
+    /// just listed them as they are now.
+    pub listed: Option<Vec<DynamicObject>>,
 }
 
 /// How a traffic split is applied: one implementation per file (istio.rs,
@@ -68,21 +79,24 @@ pub trait Router: Sync {
         header: Option<&'a Header>,
     ) -> BoxFuture<'a, Result<Chosen>>;
 
-    /// The state of each managed route, in the record's order.
+    /// The state of each managed route, in the record's order: from the
+    /// objects in `known`, the others read (and kept there).
     fn observe<'a>(
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<Vec<RouteState>>>;
 
     /// Splits the managed routes (with the header routes, when the rollout
-    /// has them).
+    /// has them); `known` holds the objects as written.
     fn set_weights<'a>(
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
         dry_run: bool,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>>;
 
     /// Puts every managed route back exactly as the snapshot has it.
@@ -91,6 +105,7 @@ pub trait Router: Sync {
         conn: &'a Connection,
         router: &'a RouterRecord,
         dry_run: bool,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>>;
 
     /// What the rollout's objects route to the incumbent now, for status.
@@ -101,6 +116,15 @@ pub trait Router: Sync {
         incumbent: &'a ServiceRef,
         contender: &'a ServiceRef,
     ) -> BoxFuture<'a, Result<Routing>>;
+
+    /// `routing`, from objects already read or written.
+    fn routing_of(
+        &self,
+        router: &RouterRecord,
+        known: &Objects,
+        incumbent: &ServiceRef,
+        contender: &ServiceRef,
+    ) -> Routing;
 
     /// What a step reached, when the router cannot give exactly what it
     /// asked (pod ratios).
@@ -180,6 +204,21 @@ pub async fn discover(
     incumbent: &ServiceRef,
     contender: &ServiceRef,
 ) -> Result<Routing> {
+    Ok(
+        discover_listing(conn, incumbent, contender, Freshness::Cached)
+            .await?
+            .0,
+    )
+}
+
+/// `discover`, with the lists as fresh as asked, and the objects of the
+/// router found.
+pub async fn discover_listing(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    freshness: Freshness,
+) -> Result<(Routing, Vec<DynamicObject>)> {
     for (kind, flavor, routes_of) in [
         (
             RouterKind::Istio,
@@ -196,38 +235,31 @@ pub async fn discover(
             continue;
         };
         let resource = flavor.resource(&version);
-        let routes = routes_to(conn, &resource, incumbent, contender, routes_of).await?;
+        let Some(objects) = list_custom(conn, &resource, &incumbent.namespace, freshness).await?
+        else {
+            continue;
+        };
+        let routes: Vec<RouteWeights> = objects
+            .iter()
+            .flat_map(|o| routes_of(o, incumbent, contender))
+            .collect();
         if !routes.is_empty() {
-            return Ok(Routing {
-                router: kind,
-                routes,
-            });
+            return Ok((
+                Routing {
+                    router: kind,
+                    routes,
+                },
+                objects,
+            ));
         }
     }
-    Ok(Routing {
-        router: RouterKind::Replicas,
-        routes: Vec::new(),
-    })
-}
-
-/// The routes of every object of one kind in the incumbent's namespace that
-/// send to it. Empty when there are none or the kind's CRD is not installed.
-async fn routes_to(
-    conn: &Connection,
-    resource: &ApiResource,
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-    routes_of: RoutesOf,
-) -> Result<Vec<RouteWeights>> {
-    let Some(objects) =
-        list_custom(conn, resource, &incumbent.namespace, Freshness::Cached).await?
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(objects
-        .iter()
-        .flat_map(|o| routes_of(o, incumbent, contender))
-        .collect())
+    Ok((
+        Routing {
+            router: RouterKind::Replicas,
+            routes: Vec::new(),
+        },
+        Vec::new(),
+    ))
 }
 
 /// How current a list must be.

@@ -5,7 +5,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{Choice, Chosen, Router, RouterKind, Routing, ServiceRef};
+use super::{Choice, Chosen, Objects, Router, RouterKind, Routing, ServiceRef};
 use crate::connect::Connection;
 use crate::error::{Error, Result};
 use crate::rollout::capacity::{Counts, counts};
@@ -37,6 +37,7 @@ impl Router for Replicas {
             Ok(Chosen {
                 routes: Vec::new(),
                 api_version: None,
+                objects: Objects::new(),
             })
         })
     }
@@ -45,6 +46,7 @@ impl Router for Replicas {
         &'a self,
         _conn: &'a Connection,
         _router: &'a RouterRecord,
+        _known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<Vec<RouteState>>> {
         Box::pin(async { Ok(Vec::new()) })
     }
@@ -55,6 +57,7 @@ impl Router for Replicas {
         _router: &'a RouterRecord,
         _split: Split,
         _dry_run: bool,
+        _known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(async { Ok(()) })
     }
@@ -64,6 +67,7 @@ impl Router for Replicas {
         _conn: &'a Connection,
         _router: &'a RouterRecord,
         _dry_run: bool,
+        _known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(async { Ok(()) })
     }
@@ -81,6 +85,19 @@ impl Router for Replicas {
                 routes: Vec::new(),
             })
         })
+    }
+
+    fn routing_of(
+        &self,
+        _router: &RouterRecord,
+        _known: &Objects,
+        _incumbent: &ServiceRef,
+        _contender: &ServiceRef,
+    ) -> Routing {
+        Routing {
+            router: RouterKind::Replicas,
+            routes: Vec::new(),
+        }
     }
 
     /// Pod ratios rarely give the exact percentage: say what was reached.

@@ -17,7 +17,8 @@ use futures::future::BoxFuture;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup;
 
 use super::{
-    Choice, Chosen, Freshness, Router, RouterKind, RoutesOf, Routing, ServiceRef, list_custom,
+    Choice, Chosen, Freshness, Objects, Router, RouterKind, RoutesOf, Routing, ServiceRef,
+    list_custom,
 };
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -94,9 +95,12 @@ impl Router for Weighted {
             };
             let version = self.flavor.served(conn).await?.ok_or_else(missing)?;
             let resource = self.flavor.resource(&version);
-            let objects = list_custom(conn, &resource, namespace, Freshness::Now)
-                .await?
-                .ok_or_else(missing)?;
+            let objects = match &choice.listed {
+                Some(listed) => listed.clone(),
+                None => list_custom(conn, &resource, namespace, Freshness::Now)
+                    .await?
+                    .ok_or_else(missing)?,
+            };
             if !self.cross_namespace && choice.contender.namespace != *namespace {
                 return Err(Error::invalid(format!(
                     "--canary-namespace is not available with the {} router",
@@ -112,9 +116,19 @@ impl Router for Weighted {
                 choice.object,
                 choice.route,
             )?;
+            let objects = objects
+                .into_iter()
+                .filter(|o| {
+                    routes
+                        .iter()
+                        .any(|r| Some(&r.object) == o.metadata.name.as_ref())
+                })
+                .map(|o| (o.metadata.name.clone().unwrap_or_default(), o))
+                .collect();
             Ok(Chosen {
                 routes,
                 api_version: Some(version),
+                objects,
             })
         })
     }
@@ -123,6 +137,7 @@ impl Router for Weighted {
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<Vec<RouteState>>> {
         Box::pin(observe(
             self.flavor,
@@ -130,6 +145,7 @@ impl Router for Weighted {
             conn,
             &router.routes,
             router.header.as_ref(),
+            known,
         ))
     }
 
@@ -139,6 +155,7 @@ impl Router for Weighted {
         router: &'a RouterRecord,
         split: Split,
         dry_run: bool,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(write(
             self.flavor,
@@ -148,6 +165,7 @@ impl Router for Weighted {
             move |s| weighted(s, split),
             router.header.as_ref(),
             dry_run,
+            known,
         ))
     }
 
@@ -156,6 +174,7 @@ impl Router for Weighted {
         conn: &'a Connection,
         router: &'a RouterRecord,
         dry_run: bool,
+        known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(write(
             self.flavor,
@@ -165,6 +184,7 @@ impl Router for Weighted {
             |s| s.original.clone(),
             None,
             dry_run,
+            known,
         ))
     }
 
@@ -202,6 +222,25 @@ impl Router for Weighted {
             })
         })
     }
+
+    fn routing_of(
+        &self,
+        router: &RouterRecord,
+        known: &Objects,
+        incumbent: &ServiceRef,
+        contender: &ServiceRef,
+    ) -> Routing {
+        let mut names: Vec<&String> = router.routes.iter().map(|r| &r.object).collect();
+        names.dedup();
+        Routing {
+            router: self.kind,
+            routes: names
+                .into_iter()
+                .filter_map(|name| known.get(name))
+                .flat_map(|object| (self.routes_of)(object, incumbent, contender))
+                .collect(),
+        }
+    }
 }
 
 impl Flavor {
@@ -226,26 +265,49 @@ impl Flavor {
     /// asked of the API server (one GET of the API group); `None` when
     /// the cluster does not have the CRD.
     pub async fn served(&self, conn: &Connection) -> Result<Option<String>> {
-        let request = http::Request::get(format!("/apis/{}", self.group))
-            .body(Vec::new())
-            .expect("a valid request");
-        let group: APIGroup = match conn.client.request(request).await {
-            Ok(group) => group,
-            Err(kube::Error::Api(status)) if status.code == 404 => return Ok(None),
-            Err(e) => {
-                return Err(error::from_kube(
-                    e,
-                    &format!("read the API group {}", self.group),
-                    &conn.server,
-                ));
+        let known = conn
+            .served
+            .lock()
+            .expect("not poisoned")
+            .get(self.group)
+            .cloned();
+        let served = match known {
+            Some(served) => served,
+            None => {
+                let served = self.ask_served(conn).await?;
+                conn.served
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(self.group.to_string(), served.clone());
+                served
             }
         };
-        let served: Vec<&str> = group.versions.iter().map(|v| v.version.as_str()).collect();
+        let Some(served) = served else {
+            return Ok(None);
+        };
         Ok(self
             .versions
             .iter()
-            .find(|v| served.contains(v))
+            .find(|v| served.iter().any(|s| s == *v))
             .map(|v| v.to_string()))
+    }
+
+    /// The versions of the group the cluster serves; `None` without it.
+    async fn ask_served(&self, conn: &Connection) -> Result<Option<Vec<String>>> {
+        let request = http::Request::get(format!("/apis/{}", self.group))
+            .body(Vec::new())
+            .expect("a valid request");
+        match conn.client.request::<APIGroup>(request).await {
+            Ok(group) => Ok(Some(
+                group.versions.into_iter().map(|v| v.version).collect(),
+            )),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+            Err(e) => Err(error::from_kube(
+                e,
+                &format!("read the API group {}", self.group),
+                &conn.server,
+            )),
+        }
     }
 }
 
@@ -544,23 +606,29 @@ fn by_object(snapshots: &[RouteSnapshot]) -> BTreeMap<&str, Vec<&RouteSnapshot>>
     grouped
 }
 
-/// The state of every managed route, in the order of `snapshots`.
+/// The state of every managed route, in the order of `snapshots`: from
+/// the objects in `known`, the others read and kept there.
 pub async fn observe(
     flavor: &Flavor,
     resource: ApiResource,
     conn: &Connection,
     snapshots: &[RouteSnapshot],
     header: Option<&Header>,
+    known: &mut Objects,
 ) -> Result<Vec<RouteState>> {
     let api = api(&resource, conn, &conn.namespace);
     let mut states: BTreeMap<(String, String), RouteState> = BTreeMap::new();
     for (name, managed) in by_object(snapshots) {
-        let object = api.get(name).await.map_err(|e| {
-            error::from_kube(e, &format!("get {} {name:?}", flavor.kind), &conn.server)
-        })?;
-        for (snapshot, state) in managed
-            .iter()
-            .zip(route_states(flavor, &object, &managed, header)?)
+        if !known.contains_key(name) {
+            let object = api.get(name).await.map_err(|e| {
+                error::from_kube(e, &format!("get {} {name:?}", flavor.kind), &conn.server)
+            })?;
+            known.insert(name.to_string(), object);
+        }
+        for (snapshot, state) in
+            managed
+                .iter()
+                .zip(route_states(flavor, &known[name], &managed, header)?)
         {
             states.insert((snapshot.object.clone(), snapshot.route.clone()), state);
         }
@@ -611,7 +679,9 @@ fn desired_list(
 /// Writes the routes list of every object ramp manages, as one JSON patch
 /// each that first tests the list is what was read: a concurrent change to
 /// any route fails the write instead of being overwritten. Routes that are
-/// not ramp's come out exactly as they were.
+/// not ramp's come out exactly as they were. An object in `known` is not
+/// read again unless the test fails; `known` holds what was written.
+#[allow(clippy::too_many_arguments)]
 pub async fn write(
     flavor: &Flavor,
     resource: ApiResource,
@@ -620,50 +690,69 @@ pub async fn write(
     backends: impl Fn(&RouteSnapshot) -> Value,
     header: Option<&Header>,
     dry_run: bool,
+    known: &mut Objects,
 ) -> Result<()> {
     let api = api(&resource, conn, &conn.namespace);
     let kind = flavor.kind;
     for (object, managed) in by_object(snapshots) {
-        let current = api
-            .get(object)
-            .await
-            .map_err(|e| error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server))?;
-        // Refuses to write over a route someone else changed.
-        route_states(flavor, &current, &managed, header)?;
-        let list = routes_list(flavor, &current);
-        let wanted = desired_list(flavor, &list, &managed, &backends, header);
-        if wanted == list {
-            continue;
-        }
-        let path = format!("/spec/{}", flavor.routes);
-        let patch: json_patch::Patch = serde_json::from_value(json!([
-            {"op": "test", "path": path, "value": list},
-            {"op": "replace", "path": path, "value": wanted},
-        ]))
-        .expect("valid JSON patch operations");
-        let params = PatchParams {
-            dry_run,
-            ..Default::default()
-        };
-        match api.patch(object, &params, &Patch::Json::<()>(patch)).await {
-            Ok(_) => {}
-            // A failed test operation: the routes changed between our read
-            // and our write.
-            Err(kube::Error::Api(status))
-                if status.code == 422 && status.message.contains("test") =>
-            {
-                return Err(Error::new(
-                    Kind::Conflict,
-                    format!("{kind} {object:?} changed while ramp was writing its weights"),
-                )
-                .with_hint("run the command again"));
+        let mut read_now = false;
+        loop {
+            let current = match known.get(object) {
+                Some(current) => current.clone(),
+                None => {
+                    read_now = true;
+                    api.get(object).await.map_err(|e| {
+                        error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server)
+                    })?
+                }
+            };
+            // Refuses to write over a route someone else changed.
+            route_states(flavor, &current, &managed, header)?;
+            let list = routes_list(flavor, &current);
+            let wanted = desired_list(flavor, &list, &managed, &backends, header);
+            if wanted == list {
+                known.insert(object.to_string(), current);
+                break;
             }
-            Err(e) => {
-                return Err(error::from_kube(
-                    e,
-                    &format!("patch {kind} {object:?}"),
-                    &conn.server,
-                ));
+            let path = format!("/spec/{}", flavor.routes);
+            let patch: json_patch::Patch = serde_json::from_value(json!([
+                {"op": "test", "path": path, "value": list},
+                {"op": "replace", "path": path, "value": wanted},
+            ]))
+            .expect("valid JSON patch operations");
+            let params = PatchParams {
+                dry_run,
+                ..Default::default()
+            };
+            match api.patch(object, &params, &Patch::Json::<()>(patch)).await {
+                Ok(written) => {
+                    if !dry_run {
+                        known.insert(object.to_string(), written);
+                    }
+                    break;
+                }
+                // A failed test operation: the routes changed since they
+                // were read. Read at the start of the command: once more,
+                // now; read just before: someone is writing them too.
+                Err(kube::Error::Api(status))
+                    if status.code == 422 && status.message.contains("test") =>
+                {
+                    known.remove(object);
+                    if read_now {
+                        return Err(Error::new(
+                            Kind::Conflict,
+                            format!("{kind} {object:?} changed while ramp was writing its weights"),
+                        )
+                        .with_hint("run the command again"));
+                    }
+                }
+                Err(e) => {
+                    return Err(error::from_kube(
+                        e,
+                        &format!("patch {kind} {object:?}"),
+                        &conn.server,
+                    ));
+                }
             }
         }
     }
@@ -703,6 +792,10 @@ mod tests {
     }
 
     async fn set_ten_percent(conn: &Connection) -> Result<()> {
+        set_ten_percent_knowing(conn, &mut Objects::new()).await
+    }
+
+    async fn set_ten_percent_knowing(conn: &Connection, known: &mut Objects) -> Result<()> {
         let split = Split {
             contender: 10,
             incumbent: 90,
@@ -715,8 +808,65 @@ mod tests {
             |s| weighted(s, split),
             None,
             false,
+            known,
         )
         .await
+    }
+
+    fn known(routes: Value) -> Objects {
+        let object: DynamicObject = serde_json::from_value(virtual_service(routes)).unwrap();
+        Objects::from([("web".to_string(), object)])
+    }
+
+    #[tokio::test]
+    async fn an_object_read_earlier_by_the_command_is_written_without_reading_it_again() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move {
+            let mut known = known(as_read());
+            set_ten_percent_knowing(&conn, &mut known)
+                .await
+                .map(|()| known)
+        });
+        let patch = server.answer(200, virtual_service(json!([]))).await;
+        assert_eq!(patch.method, "PATCH", "no GET first");
+        assert_eq!(
+            patch.body.unwrap()[0],
+            json!({"op": "test", "path": "/spec/http", "value": as_read()})
+        );
+        let known = written.await.unwrap().unwrap();
+        assert_eq!(
+            known["web"].data["spec"]["http"],
+            json!([]),
+            "what the server answered is what is known now"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_object_changed_since_the_command_read_it_is_read_again_and_written_once_more() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move {
+            // Known with the admin route only: someone added "primary"
+            // since, or changed it.
+            let mut known =
+                known(json!([{"name": "primary", "route": [{"destination": {"host": "web"}}]}]));
+            set_ten_percent_knowing(&conn, &mut known).await
+        });
+        let failed_test = mock::status(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request: testing value /spec/http failed",
+        );
+        let first = server.answer(422, failed_test).await;
+        assert_eq!(first.method, "PATCH");
+        let get = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(get.method, "GET");
+        let patch = server.answer(200, virtual_service(as_read())).await;
+        assert_eq!(
+            patch.body.unwrap()[0],
+            json!({"op": "test", "path": "/spec/http", "value": as_read()}),
+            "the second write tests what was read afresh"
+        );
+        written.await.unwrap().unwrap();
     }
 
     #[tokio::test]
@@ -817,6 +967,7 @@ mod tests {
                         incumbent: 90,
                     },
                     false,
+                    &mut Objects::new(),
                 )
                 .await
         });
