@@ -56,6 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a Deployment''s rollouts: the last ten that finished, and the one under way')
+            [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'Register, check and list the clusters ramp rolls out to')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version of kubectl-ramp and of the Kubernetes API server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -413,6 +415,90 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kubectl-ramp;history' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use (not --clusters, ramp''s registered clusters)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Act as this group, repeatable (impersonation)')
+            [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'Act as this UID (impersonation)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A bearer token to authenticate with')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'A certificate file of the certificate authority')
+            [CompletionResult]::new('--client-certificate', '--client-certificate', [CompletionResultType]::ParameterName, 'A client certificate file for TLS')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'A client key file for TLS')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one request may take, e.g. 1s, 2m (0: no limit)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Do not color the output (also: NO_COLOR=1)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server''s certificate (insecure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-ramp;undo' {
+            [CompletionResult]::new('--to-revision', '--to-revision', [CompletionResultType]::ParameterName, 'The revision to go back to, as `kubectl ramp history` and `kubectl rollout history` number them (default: the one before the current)')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'canary, vanguard, blue-green, or a strategy file in Shipper''s step format')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'The contender''s share at each step, e.g. 10,25,50,100')
+            [CompletionResult]::new('--router', '--router', [CompletionResultType]::ParameterName, 'How traffic is split (default: found by looking at what routes to the Deployment''s Service)')
+            [CompletionResult]::new('--virtual-service', '--virtual-service', [CompletionResultType]::ParameterName, 'The VirtualService to shift, when several route to the Service')
+            [CompletionResult]::new('--http-route', '--http-route', [CompletionResultType]::ParameterName, 'The HTTPRoute to shift, when several route to the Service')
+            [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'Shift only the route (or HTTPRoute rule) with this name')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The incumbent''s Service, when it is not found by its selector')
+            [CompletionResult]::new('--canary-namespace', '--canary-namespace', [CompletionResultType]::ParameterName, 'Run the contender and its Service in this namespace')
+            [CompletionResult]::new('--match-header', '--match-header', [CompletionResultType]::ParameterName, 'Requests with this header go to the contender at every step, whatever the weights (A/B testing; istio and gateway-api)')
+            [CompletionResult]::new('--preview-header', '--preview-header', [CompletionResultType]::ParameterName, 'Blue-green: requests with this header reach the preview (istio and gateway-api); the same mechanism as --match-header')
+            [CompletionResult]::new('--scale-down-delay', '--scale-down-delay', [CompletionResultType]::ParameterName, 'After the last step, keep the incumbent at full capacity this long, then promote (default: 30s for blue-green, none otherwise)')
+            [CompletionResult]::new('--analysis', '--analysis', [CompletionResultType]::ParameterName, 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'The Prometheus the metrics are read from, e.g. http://prometheus:9090')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How long each step runs before its analysis (default 1m)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus'' scrape intervals, read from its configuration)')
+            [CompletionResult]::new('--failure-limit', '--failure-limit', [CompletionResultType]::ParameterName, 'Failed checks at one step before the rollback (default 1)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for pods to become ready, e.g. 90s, 5m')
+            [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'These registered clusters, e.g. eu-1,us-1')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The registered clusters of this region')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'The registered clusters with this capability')
+            [CompletionResult]::new('--waves', '--waves', [CompletionResultType]::ParameterName, 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step')
+            [CompletionResult]::new('--on-failure', '--on-failure', [CompletionResultType]::ParameterName, 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use (not --clusters, ramp''s registered clusters)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Act as this group, repeatable (impersonation)')
+            [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'Act as this UID (impersonation)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A bearer token to authenticate with')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'A certificate file of the certificate authority')
+            [CompletionResult]::new('--client-certificate', '--client-certificate', [CompletionResultType]::ParameterName, 'A client certificate file for TLS')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'A client key file for TLS')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one request may take, e.g. 1s, 2m (0: no limit)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'After the first step, stay and ask what next: step, promote, abort or quit')
+            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'After the first step, stay and ask what next: step, promote, abort or quit')
+            [CompletionResult]::new('--auto', '--auto', [CompletionResultType]::ParameterName, 'Then drive the rollout automatically, as `run` does')
+            [CompletionResult]::new('--no-promote', '--no-promote', [CompletionResultType]::ParameterName, 'Stay at the last step for a person instead of promoting')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Send the writes with the API server''s dryRun=All and print what would change; nothing is changed')
+            [CompletionResult]::new('--all-clusters', '--all-clusters', [CompletionResultType]::ParameterName, 'Every registered cluster')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Do not color the output (also: NO_COLOR=1)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server''s certificate (insecure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kubectl-ramp;cluster' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
@@ -619,6 +705,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a running `run` at its current step; `run` carries on')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a Deployment''s rollouts: the last ten that finished, and the one under way')
+            [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start')
             [CompletionResult]::new('cluster', 'cluster', [CompletionResultType]::ParameterValue, 'Register, check and list the clusters ramp rolls out to')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version of kubectl-ramp and of the Kubernetes API server')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -646,6 +734,12 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             break
         }
         'kubectl-ramp;help;list' {
+            break
+        }
+        'kubectl-ramp;help;history' {
+            break
+        }
+        'kubectl-ramp;help;undo' {
             break
         }
         'kubectl-ramp;help;cluster' {

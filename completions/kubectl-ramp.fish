@@ -55,6 +55,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "pause" -d
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "ls" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -352,6 +354,80 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s y -l ye
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l to-revision -d 'The revision to go back to, as `kubectl ramp history` and `kubectl rollout history` number them (default: the one before the current)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''
+gateway-api\t''
+replicas\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l virtual-service -d 'The VirtualService to shift, when several route to the Service' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l http-route -d 'The HTTPRoute to shift, when several route to the Service' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l route -d 'Shift only the route (or HTTPRoute rule) with this name' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l service -d 'The incumbent\'s Service, when it is not found by its selector' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l canary-namespace -d 'Run the contender and its Service in this namespace' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l match-header -d 'Requests with this header go to the contender at every step, whatever the weights (A/B testing; istio and gateway-api)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l preview-header -d 'Blue-green: requests with this header reach the preview (istio and gateway-api); the same mechanism as --match-header' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l scale-down-delay -d 'After the last step, keep the incumbent at full capacity this long, then promote (default: 30s for blue-green, none otherwise)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+pause\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s i -l interactive -d 'After the first step, stay and ask what next: step, promote, abort or quit'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l auto -d 'Then drive the rollout automatically, as `run` does'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l no-promote -d 'Stay at the last step for a person instead of promoting'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -495,17 +571,19 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'

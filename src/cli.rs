@@ -178,6 +178,12 @@ pub enum Command {
     /// List the rollouts: every Deployment with a record, its phase and step
     #[command(visible_alias = "ls")]
     List(ListArgs),
+    /// Show a Deployment's rollouts: the last ten that finished, and the one
+    /// under way
+    History(HistoryArgs),
+    /// Go back to an earlier revision's pod template, by a canary with the
+    /// steps of a normal start
+    Undo(Box<UndoArgs>),
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -346,6 +352,34 @@ pub struct StartArgs {
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
     pub filename: Option<std::path::PathBuf>,
 
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The Deployment
+    pub deployment: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UndoArgs {
+    /// The Deployment to take back
+    pub deployment: String,
+
+    /// The revision to go back to, as `kubectl ramp history` and `kubectl
+    /// rollout history` number them (default: the one before the current)
+    #[arg(long, value_name = "N")]
+    pub to_revision: Option<u64>,
+
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+}
+
+/// How a rollout goes: its steps, its routes, its automation; what start
+/// and undo share.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RolloutArgs {
     /// canary, vanguard, blue-green, or a strategy file in Shipper's step format
     #[arg(long, value_name = "NAME|FILE", conflicts_with = "steps")]
     pub strategy: Option<String>,

@@ -130,6 +130,25 @@ kubectl ramp list -w
 kubectl ramp list --all-clusters -o json",
     ),
     (
+        "history",
+        "\
+# The rollouts of web: revision, images, result, who, when, how long
+kubectl ramp history web -n shop
+
+# For a script
+kubectl ramp history web -o json",
+    ),
+    (
+        "undo",
+        "\
+# Back to the revision before the current one, by a canary
+kubectl ramp undo web -n shop
+
+# Back to revision 3, in two steps, driven by the analysis
+kubectl ramp undo web --to-revision 3 --steps 50,100 --auto \\
+  --analysis analysis.yaml --prometheus http://prometheus:9090",
+    ),
+    (
         "cluster",
         "\
 kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu
@@ -185,7 +204,9 @@ kubectl ramp version --client",
 
 /// Subcommands that only read. A mistyped word may be answered with one of
 /// these; never with one of CHANGES.
-const READS: &[&str] = &["status", "version", "cluster", "list", "check", "help"];
+const READS: &[&str] = &[
+    "status", "version", "cluster", "list", "history", "check", "help",
+];
 
 /// Flags never offered for a mistyped one: they widen what a command acts
 /// on, or answer its questions. (`--cluster` is kubectl's flag for a
@@ -336,7 +357,7 @@ mod tests {
 
     /// Subcommands that change the cluster or ramp's files.
     const CHANGES: &[&str] = &[
-        "start", "step", "promote", "abort", "run", "pause", "setup", "remove",
+        "start", "step", "promote", "abort", "run", "pause", "undo", "setup", "remove",
     ];
 
     fn error_of(args: &[&str]) -> clap::Error {
@@ -434,7 +455,12 @@ mod tests {
 
     #[test]
     fn unknown_words_are_not_steered_to_commands_that_change_the_cluster() {
-        for (word, not) in [("undo", "run"), ("restart", "start"), ("paus", "pause")] {
+        for (word, not) in [
+            ("rum", "run"),
+            ("restart", "start"),
+            ("paus", "pause"),
+            ("undoo", "undo"),
+        ] {
             let err = error_of(&[word]);
             let text = err.render().to_string();
             assert_eq!(err.exit_code(), 2, "{text}");

@@ -16,7 +16,12 @@ fn ramp(args: &[&str]) -> (Option<i32>, String) {
 
 #[test]
 fn unknown_commands_get_no_suggestion_of_one_that_changes_the_cluster() {
-    for (word, steered_to) in [("undo", "run"), ("restart", "start"), ("paus", "pause")] {
+    for (word, steered_to) in [
+        ("rum", "run"),
+        ("restart", "start"),
+        ("paus", "pause"),
+        ("undoo", "undo"),
+    ] {
         let (code, stderr) = ramp(&[word, "web"]);
         assert_eq!(code, Some(2), "{word}: {stderr}");
         assert!(

@@ -101,6 +101,23 @@ pub async fn rules(conn: &Connection, namespace: &str) -> Result<Rules> {
     })
 }
 
+/// Who the API server takes the caller to be (a SelfSubjectReview), for
+/// the record: `None` when it cannot say (a server before 1.28).
+pub async fn who_am_i(conn: &Connection) -> Option<String> {
+    use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+    let api: Api<SelfSubjectReview> = Api::all(conn.client.clone());
+    match api
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await
+    {
+        Ok(review) => review.status?.user_info?.username,
+        Err(e) => {
+            tracing::debug!("the API server did not say who the caller is: {e}");
+            None
+        }
+    }
+}
+
 /// Whether one rule of a rules review grants `verb` on `resource` of
 /// `group` (any name).
 pub fn grants(rule: &ResourceRule, group: &str, resource: &str, verb: &str) -> bool {

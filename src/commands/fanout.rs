@@ -8,9 +8,11 @@ use futures::future::{LocalBoxFuture, join_all};
 use serde::Serialize;
 
 use super::Change;
+use super::start::Source;
 use super::status::report;
 use crate::cli::{
-    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RunArgs, StartArgs, StepArgs,
+    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RolloutArgs, RunArgs,
+    StartArgs, StepArgs,
 };
 use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
@@ -239,24 +241,27 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     let global = &cli.global;
     let result = match &cli.command {
         Command::Start(args)
-            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
+            if args.rollout.change.clusters.is_set()
+                && args.rollout.change.clusters.waves.is_some() =>
         {
             // Waves: only the first region starts; `step` carries the rollout
             // on to the next region once this one is promoted.
-            let all = match selected(&args.change.clusters) {
+            let all = match selected(&args.rollout.change.clusters) {
                 Ok(all) => all,
                 Err(e) => return Some(Err(e)),
             };
             let first = waves(&all).into_iter().next().unwrap_or_default();
             run_on(
                 global,
-                &args.change,
+                &args.rollout.change,
                 &args.deployment,
                 "start",
                 &first,
                 &all,
                 |g, change| {
-                    Box::pin(async move { super::start::start(&g, args, None, &change).await })
+                    Box::pin(
+                        async move { super::start::start(&g, args, Source::Flags, &change).await },
+                    )
                 },
             )
             .await
@@ -266,35 +271,41 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
         {
             step_in_waves(global, args).await
         }
-        Command::Start(args) if args.change.clusters.is_set() => {
-            if args.interactive {
+        Command::Start(args) if args.rollout.change.clusters.is_set() => {
+            if args.rollout.interactive {
                 return Some(Err(Error::invalid("--interactive drives one cluster")
                     .with_hint("across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`")));
             }
-            let all = match selected(&args.change.clusters) {
+            let all = match selected(&args.rollout.change.clusters) {
                 Ok(all) => all,
                 Err(e) => return Some(Err(e)),
             };
             // An automated rollout sums up once, at its end.
-            let shown: &[Cluster] = if args.auto { &[] } else { &all };
+            let shown: &[Cluster] = if args.rollout.auto { &[] } else { &all };
             let started = run_on(
                 global,
-                &args.change,
+                &args.rollout.change,
                 &args.deployment,
                 "start",
                 &all,
                 shown,
                 |g, change| {
-                    Box::pin(async move { super::start::start(&g, args, None, &change).await })
+                    Box::pin(
+                        async move { super::start::start(&g, args, Source::Flags, &change).await },
+                    )
                 },
             )
             .await;
-            match (started, args.auto) {
+            match (started, args.rollout.auto) {
                 (Ok(()), true) => {
-                    match super::run::settings(None, &args.automation, args.change.notify.as_ref())
-                    {
+                    match super::run::settings(
+                        None,
+                        &args.rollout.automation,
+                        args.rollout.change.notify.as_ref(),
+                    ) {
                         Ok(automation) => {
-                            automated(global, &args.change, &args.deployment, automation).await
+                            automated(global, &args.rollout.change, &args.deployment, automation)
+                                .await
                         }
                         Err(e) => Err(e),
                     }
@@ -391,7 +402,7 @@ async fn automated(
     }
     let driven = super::run::drive(members, deployment, automation).await;
     summary(global, &clusters, deployment).await?;
-    driven
+    driven.map(|_| ())
 }
 
 /// `run --clusters ...`: the automation settings kept in the first
@@ -474,21 +485,10 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
             deployment: deployment.to_string(),
             image: Vec::new(),
             filename: None,
-            strategy: None,
-            steps: None,
-            router: None,
-            virtual_service: None,
-            http_route: None,
-            route: None,
-            service: None,
-            canary_namespace: None,
-            match_header: None,
-            preview_header: None,
-            scale_down_delay: None,
-            interactive: false,
-            auto: false,
-            automation: Default::default(),
-            change: args.change.clone(),
+            rollout: RolloutArgs {
+                change: args.change.clone(),
+                ..Default::default()
+            },
         };
         return run_on(
             global,
@@ -499,9 +499,9 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
             &all,
             |g, change| {
                 let (start, rollout) = (&start, &rollout);
-                Box::pin(
-                    async move { super::start::start(&g, start, Some(rollout), &change).await },
-                )
+                Box::pin(async move {
+                    super::start::start(&g, start, Source::Wave(rollout), &change).await
+                })
             },
         )
         .await;

@@ -4,12 +4,14 @@
 pub mod abort;
 pub mod cluster;
 pub mod fanout;
+pub mod history;
 pub mod list;
 pub mod promote;
 pub mod run;
 pub mod start;
 pub mod status;
 pub mod step;
+pub mod undo;
 pub mod version;
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -64,12 +66,14 @@ use crate::connect::Connection;
 use crate::engine::execute::{Base, Executor};
 use crate::engine::lock::Lock;
 use crate::engine::observe::Observed;
+use crate::engine::watch::Watched;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
 use crate::ui::progress::Progress;
 
 /// The incumbent and its record, for a command that needs a rollout.
+#[derive(Clone)]
 pub struct Loaded {
     pub incumbent: Deployment,
     pub record: Option<Record>,
@@ -254,20 +258,32 @@ pub async fn drive(
     })
 }
 
-/// Resolves when the record on the Deployment differs from `raw`.
+/// Resolves when the record on the Deployment differs from `raw`: a watch
+/// from `read` (the Deployment as read with that record), or from a list.
 pub async fn record_changes(
     conn: &Connection,
     deployment: &str,
     raw: Option<String>,
+    read: Option<&Deployment>,
 ) -> Result<()> {
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    kube::runtime::wait::await_condition(api, deployment, move |d: Option<&Deployment>| {
-        let now = d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned());
-        now != raw
-    })
-    .await
-    .map(|_| ())
-    .map_err(|e| Error::failed(format!("cannot watch deployment {deployment:?}: {e}")))
+    let mut watched = match read {
+        Some(read) => Watched::start_from(api, deployment, read.clone()),
+        None => Watched::start(api, deployment),
+    };
+    let changed = |d: Option<&Deployment>| {
+        d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
+    };
+    let forever = tokio::time::Instant::now() + std::time::Duration::from_secs(365 * 86_400);
+    match watched
+        .until(forever, changed, |_, _| Ok::<(), Error>(()), None)
+        .await?
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::failed(format!(
+            "cannot watch deployment {deployment:?}: {e}"
+        ))),
+    }
 }
 
 /// After a timeout or an interrupt: a rollout between steps is marked

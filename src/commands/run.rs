@@ -25,6 +25,7 @@ use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::connect::Connection;
 use crate::engine::lock::{Lock, hostname, username};
+use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
 use crate::rollout::record::{Automation, Phase, Record};
@@ -158,12 +159,17 @@ pub async fn drive_one(
         conn: conn.clone(),
         change: change.clone(),
     };
-    drive(vec![member], name, automation).await?;
-    show(global, conn, name, change, None).await
+    let view = drive(vec![member], name, automation).await?;
+    show(global, conn, name, change, view).await
 }
 
-/// Holds every cluster's lease and drives the rollout to its end.
-pub async fn drive(members: Vec<Member>, deployment: &str, automation: Automation) -> Result<()> {
+/// Holds every cluster's lease and drives the rollout to its end; on one
+/// cluster, the rollout as its last command left it.
+pub async fn drive(
+    members: Vec<Member>,
+    deployment: &str,
+    automation: Automation,
+) -> Result<Option<Observed>> {
     let mut locks = Vec::new();
     for m in &members {
         match Lock::acquire(&m.conn, &m.conn.namespace, deployment, "run").await {
@@ -207,6 +213,11 @@ async fn look(members: &[Member], deployment: &str) -> Result<Look> {
     .await
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
+    look_of(members, deployment, loaded)
+}
+
+/// A look made of what was just read (or written).
+fn look_of(members: &[Member], deployment: &str, loaded: Vec<Loaded>) -> Result<Look> {
     let records = members
         .iter()
         .zip(&loaded)
@@ -262,13 +273,18 @@ fn counters_of(records: &[Record]) -> Counters {
         })
 }
 
-async fn drive_held(members: &[Member], deployment: &str, flags: Automation) -> Result<()> {
+async fn drive_held(
+    members: &[Member],
+    deployment: &str,
+    flags: Automation,
+) -> Result<Option<Observed>> {
     // The settings of this run on every cluster, with the counters and
     // checks the records keep; a pause is lifted.
     let first = look(members, deployment).await?;
     let scrape_interval = scrape_interval(&flags).await;
+    let mut saved = Vec::new();
     for (m, loaded) in members.iter().zip(&first.loaded) {
-        save_automation(m, deployment, loaded, |recorded| {
+        let now = save_automation(m, deployment, loaded, |recorded| {
             let mut merged = flags.clone();
             merged.scrape_interval = flags.scrape_interval.or(scrape_interval);
             merged.paused_by = None;
@@ -280,19 +296,35 @@ async fn drive_held(members: &[Member], deployment: &str, flags: Automation) -> 
             merged
         })
         .await?;
+        saved.push(now);
     }
+    // The first look is what was just read or written.
+    let mut next_look = Some(look_of(members, deployment, saved)?);
+    let mut seen = None;
     let mut conflicts = 0;
     loop {
-        let look = look(members, deployment).await?;
+        let look = match next_look.take() {
+            Some(look) => look,
+            None => look(members, deployment).await?,
+        };
         let automation = look.records[0]
             .automation
             .clone()
             .unwrap_or_else(|| flags.clone());
         let views: Vec<View> = look.records.iter().map(view_of).collect();
         let now = Timestamp::now().as_millisecond();
-        let done = act(members, deployment, &look, &automation, &views, now).await;
+        let done = act(
+            members,
+            deployment,
+            &look,
+            &automation,
+            &views,
+            now,
+            &mut seen,
+        )
+        .await;
         match done {
-            Ok(Some(())) => return Ok(()),
+            Ok(Some(())) => return Ok(seen),
             Ok(None) => conflicts = 0,
             // Someone changed a record between our look and our write (a
             // person's step, a pause, an abort): look again and decide anew.
@@ -306,6 +338,7 @@ async fn drive_held(members: &[Member], deployment: &str, flags: Automation) -> 
 }
 
 /// Does what `decide::next` says; `Some(())` when the driver is done.
+/// `seen`: on one cluster, the rollout as the last command left it.
 async fn act(
     members: &[Member],
     deployment: &str,
@@ -313,6 +346,7 @@ async fn act(
     automation: &Automation,
     views: &[View],
     now: i64,
+    seen: &mut Option<Observed>,
 ) -> Result<Option<()>> {
     let records = &look.records;
     let settings = settings_of(automation);
@@ -361,10 +395,10 @@ async fn act(
         Next::Finish(clusters) => {
             let finished = join_all(clusters.iter().map(|i| {
                 let m = &members[*i];
+                let loaded = look.loaded[*i].clone();
                 async move {
                     let result = match records[*i].phase {
                         Phase::Promoting => {
-                            let loaded = load(&m.conn, deployment).await?;
                             promote::promote(&m.conn, deployment, loaded, &m.change).await
                         }
                         _ => {
@@ -375,6 +409,7 @@ async fn act(
                                 &m.change,
                                 false,
                                 AtTheEnd::Stop,
+                                Some(loaded),
                             )
                             .await
                         }
@@ -383,11 +418,14 @@ async fn act(
                 }
             }))
             .await;
-            finished.into_iter().collect::<Result<Vec<_>>>()?;
+            let mut views = finished.into_iter().collect::<Result<Vec<_>>>()?;
+            if members.len() == 1 {
+                *seen = views.pop().flatten();
+            }
             Ok(None)
         }
         Next::PromoteRest(clusters) => {
-            promote_all(members, &clusters, deployment).await?;
+            *seen = promote_all(members, &clusters, deployment, &look.loaded).await?;
             Ok(None)
         }
         Next::CatchUp { clusters, target } => {
@@ -395,6 +433,7 @@ async fn act(
             let stepped = join_all(clusters.iter().map(|i| {
                 let m = &members[*i];
                 let to = to.clone();
+                let loaded = look.loaded[*i].clone();
                 async move {
                     step::advance(
                         &m.conn,
@@ -403,6 +442,7 @@ async fn act(
                         &m.change,
                         false,
                         AtTheEnd::Stop,
+                        Some(loaded),
                     )
                     .await
                     .map_err(|e| m.labelled(e))
@@ -427,7 +467,7 @@ async fn act(
             }
             Ok(None)
         }
-        Next::Check => check(members, deployment, look, automation).await,
+        Next::Check => check(members, deployment, look, automation, seen).await,
         Next::RollBack => {
             let failed: Vec<String> = records
                 .iter()
@@ -465,6 +505,7 @@ async fn check(
     deployment: &str,
     look: &Look,
     automation: &Automation,
+    seen: &mut Option<Observed>,
 ) -> Result<Option<()>> {
     let records = &look.records;
     let settings = settings_of(automation);
@@ -521,10 +562,11 @@ async fn check(
     );
     // The transcript and the counters, in every record, against what the
     // decision was made on.
+    let mut saved = Vec::new();
     for ((m, loaded), checks) in members.iter().zip(&look.loaded).zip(&checks) {
         let mut kept = checks.clone();
         kept.extend(gate_checks.iter().flatten().cloned());
-        save_automation(m, deployment, loaded, |recorded| {
+        let now = save_automation(m, deployment, loaded, |recorded| {
             let mut a = recorded.cloned().unwrap_or_else(|| automation.clone());
             a.checks.extend(kept.iter().cloned());
             let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
@@ -534,6 +576,7 @@ async fn check(
             a
         })
         .await?;
+        saved.push(now);
     }
     match outcome {
         Outcome::Again => {
@@ -564,10 +607,18 @@ async fn check(
         .await
         .map(Some),
         Outcome::Advance => {
-            let stepped = join_all(members.iter().map(|m| async move {
-                step::advance(&m.conn, deployment, None, &m.change, false, AtTheEnd::Stop)
-                    .await
-                    .map_err(|e| m.labelled(e))
+            let stepped = join_all(members.iter().zip(&saved).map(|(m, loaded)| async move {
+                step::advance(
+                    &m.conn,
+                    deployment,
+                    None,
+                    &m.change,
+                    false,
+                    AtTheEnd::Stop,
+                    Some(loaded.clone()),
+                )
+                .await
+                .map_err(|e| m.labelled(e))
             }))
             .await;
             if let Some(err) = stepped.into_iter().find_map(Result::err) {
@@ -596,7 +647,7 @@ async fn check(
         }
         Outcome::Promote => {
             let everyone: Vec<usize> = (0..members.len()).collect();
-            promote_all(members, &everyone, deployment).await?;
+            *seen = promote_all(members, &everyone, deployment, &saved).await?;
             hooks(
                 automation,
                 WebhookType::PostRollout,
@@ -610,19 +661,29 @@ async fn check(
     }
 }
 
-async fn promote_all(members: &[Member], which: &[usize], deployment: &str) -> Result<()> {
+/// Promotes the clusters `which`, from what was last read of each; on one
+/// cluster, the rollout as the promotion left it.
+async fn promote_all(
+    members: &[Member],
+    which: &[usize],
+    deployment: &str,
+    loaded: &[Loaded],
+) -> Result<Option<Observed>> {
     let promoted = join_all(which.iter().map(|i| {
         let m = &members[*i];
+        let loaded = loaded[*i].clone();
         async move {
-            let loaded = load(&m.conn, deployment).await?;
             promote::promote(&m.conn, deployment, loaded, &m.change)
                 .await
                 .map_err(|e| m.labelled(e))
         }
     }))
     .await;
-    promoted.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(())
+    let mut views = promoted.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(match members.len() {
+        1 => views.pop().flatten(),
+        _ => None,
+    })
 }
 
 /// Rolls every cluster back, reports each cluster's abort, and exits 3
@@ -711,10 +772,14 @@ async fn roll_back(
 /// Resolves when any cluster's record differs from what was loaded: an
 /// abort, a pause, a person's step. A watch on each incumbent.
 async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Loaded]) -> Result<()> {
-    let watches = members
-        .iter()
-        .zip(loaded)
-        .map(|(m, l)| Box::pin(super::record_changes(&m.conn, deployment, l.raw.clone())));
+    let watches = members.iter().zip(loaded).map(|(m, l)| {
+        Box::pin(super::record_changes(
+            &m.conn,
+            deployment,
+            l.raw.clone(),
+            Some(&l.incumbent),
+        ))
+    });
     select_all(watches).await.0
 }
 
@@ -927,7 +992,7 @@ async fn save_automation(
     name: &str,
     loaded: &Loaded,
     change: impl Fn(Option<&Automation>) -> Automation,
-) -> Result<()> {
+) -> Result<Loaded> {
     let Some(mut record) = loaded.record.clone() else {
         return Err(member.labelled(Error::failed(format!(
             "the rollout record of {name:?} disappeared"
@@ -935,7 +1000,7 @@ async fn save_automation(
     };
     let updated = change(record.automation.as_ref());
     if record.automation.as_ref() == Some(&updated) {
-        return Ok(());
+        return Ok(loaded.clone());
     }
     record.automation = Some(updated);
     let mut writer = executor(
@@ -948,7 +1013,15 @@ async fn save_automation(
     writer
         .write_record(&record)
         .await
-        .map_err(|e| member.labelled(e))
+        .map_err(|e| member.labelled(e))?;
+    Ok(match writer.written() {
+        Some(incumbent) => Loaded {
+            incumbent,
+            raw: Some(serde_json::to_string(&record).expect("a record serializes")),
+            record: Some(record),
+        },
+        None => loaded.clone(),
+    })
 }
 
 /// `kubectl ramp pause`: a driver stops at its current step.

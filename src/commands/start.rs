@@ -12,6 +12,7 @@ use crate::cli::{GlobalArgs, StartArgs};
 use crate::clusters::access::Rules;
 use crate::connect::Connection;
 use crate::engine::execute::Executor;
+use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
@@ -21,21 +22,41 @@ use crate::router::{RouterKind, ServiceRef};
 use crate::ui::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
-    start(global, args, None, &Change::of(&args.change)).await
+    start(
+        global,
+        args,
+        Source::Flags,
+        &Change::of(&args.rollout.change),
+    )
+    .await
 }
 
-/// `start`, or, with `carried`, the next wave of a rollout across regions:
-/// the pod template and steps of the earlier wave's record instead of the
-/// flags.
+/// Where the new pod template comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// --image or -f.
+    Flags,
+    /// The next wave of a rollout across regions: the pod template and the
+    /// steps of the earlier wave's record.
+    Wave(&'a Record),
+    /// undo: an earlier revision's pod template.
+    Revision(&'a PodTemplateSpec),
+}
+
+/// `start`: a new rollout of the pod template `source` gives.
 pub async fn start(
     global: &GlobalArgs,
     args: &StartArgs,
-    carried: Option<&Record>,
+    source: Source<'_>,
     change: &Change,
 ) -> Result<()> {
+    let carried = match source {
+        Source::Wave(record) => Some(record),
+        _ => None,
+    };
     let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
-    if args.interactive {
+    if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
     let loaded = load(&conn, name).await?;
@@ -45,9 +66,15 @@ pub async fn start(
     } = loaded;
     // What every router needs, before even the dry runs; the router's own
     // objects once it is known.
-    let rules = crate::clusters::access::rules(&conn, &conn.namespace).await?;
+    // And who the API server takes the caller to be, for the history.
+    let (rules, started_by) = futures::future::join(
+        crate::clusters::access::rules(&conn, &conn.namespace),
+        crate::clusters::access::who_am_i(&conn),
+    )
+    .await;
+    let rules = rules?;
     check_access(&conn, &rules, RouterKind::Replicas).await?;
-    let template = new_template(&conn, args, carried, &incumbent).await?;
+    let template = new_template(&conn, args, source, &incumbent).await?;
 
     if let Some(existing) = &record {
         match existing.phase {
@@ -75,6 +102,9 @@ pub async fn start(
         service,
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
     new.automation = automation(args)?;
+    new.started_by = started_by;
+    // The history goes on from the last rollout's record.
+    new.finished = record.map(|r| r.finished).unwrap_or_default();
     check_leftovers(&conn, &new.contender).await?;
 
     let message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
@@ -113,14 +143,23 @@ pub async fn start(
         .knowing_routes(objects)
         .knowing_service(service)
         .knowing_no_contender();
+    // Across clusters, one driver drives them all once every one started.
+    if let Some(automation) = new.automation.clone().filter(|_| !change.quiet) {
+        // Held from the first write to the driver's end, not let go and
+        // taken again between the two; held by what drives it: `run`.
+        let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
+        let driven = async {
+            drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
+            super::run::drive_one(global, &conn, name, automation, change).await
+        }
+        .await;
+        lock.release().await;
+        return driven;
+    }
     let view = drive(executor, &conn, name, "start", Some(begin(new.clone())))
         .await?
         .view;
-    // Across clusters, one driver drives them all once every one started.
-    if let Some(automation) = new.automation.filter(|_| !change.quiet) {
-        return super::run::drive_one(global, &conn, name, automation, change).await;
-    }
-    if args.interactive {
+    if args.rollout.interactive {
         return super::step::interact(global, &conn, name, change, view).await;
     }
     show(global, &conn, name, change, view).await
@@ -150,15 +189,15 @@ async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> R
 /// The automation settings of `start --auto`; the automation flags without
 /// it are a mistake.
 fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automation>> {
-    let flags = &args.automation;
+    let flags = &args.rollout.automation;
     let given = flags.analysis.is_some()
         || flags.prometheus.is_some()
         || flags.interval.is_some()
         || flags.window.is_some()
         || flags.failure_limit.is_some()
         || flags.no_promote;
-    match (args.auto, given) {
-        (true, _) => super::run::settings(None, flags, args.change.notify.as_ref()).map(Some),
+    match (args.rollout.auto, given) {
+        (true, _) => super::run::settings(None, flags, args.rollout.change.notify.as_ref()).map(Some),
         (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit and --no-promote drive an automated rollout")
             .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
         (false, false) => Ok(None),
@@ -171,22 +210,21 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
 async fn new_template(
     conn: &Connection,
     args: &StartArgs,
-    carried: Option<&Record>,
+    source: Source<'_>,
     incumbent: &Deployment,
 ) -> Result<serde_json::Value> {
     let name = args.deployment.as_str();
-    let template = match (&args.filename, args.image.as_slice()) {
+    let template = match (source, &args.filename, args.image.as_slice()) {
         // The next wave: the template the earlier one rolled out.
-        _ if carried.is_some() => {
-            let carried = &carried.expect("checked").contender.template;
-            serde_json::from_value(carried.clone()).map_err(|e| {
+        (Source::Wave(earlier), _, _) => serde_json::from_value(earlier.contender.template.clone())
+            .map_err(|e| {
                 Error::failed(format!(
                     "the earlier wave's pod template cannot be read: {e}"
                 ))
-            })?
-        }
-        (Some(path), _) => template_from_file(path, incumbent, &conn.namespace)?,
-        (None, images) => {
+            })?,
+        (Source::Revision(template), _, _) => template.clone(),
+        (Source::Flags, Some(path), _) => template_from_file(path, incumbent, &conn.namespace)?,
+        (Source::Flags, None, images) => {
             let changes = images
                 .iter()
                 .map(|i| ImageChange::parse(i))
@@ -227,12 +265,12 @@ async fn plan_rollout(
 ) -> Result<Planned> {
     let name = args.deployment.as_str();
     let namespace = conn.namespace.as_str();
-    let header = match (&args.match_header, &args.preview_header) {
+    let header = match (&args.rollout.match_header, &args.rollout.preview_header) {
         (Some(arg), _) => Some(Header::parse("--match-header", arg)?),
         (None, Some(arg)) => Some(Header::parse("--preview-header", arg)?),
         (None, None) => None,
     };
-    let strategy = match (&args.strategy, &args.steps) {
+    let strategy = match (&args.rollout.strategy, &args.rollout.steps) {
         _ if carried.is_some() => {
             let carried = carried.expect("checked");
             Strategy {
@@ -258,10 +296,11 @@ async fn plan_rollout(
         )));
     }
 
-    let service = incumbent_service(conn, incumbent, args.service.as_deref()).await?;
+    let service = incumbent_service(conn, incumbent, args.rollout.service.as_deref()).await?;
     let service_name = service.metadata.name.clone().unwrap_or_default();
 
     let contender_namespace = args
+        .rollout
         .canary_namespace
         .clone()
         .unwrap_or_else(|| namespace.to_string());
@@ -299,10 +338,10 @@ async fn plan_rollout(
         namespace: contender_namespace.clone(),
     };
 
-    let (router, listed) = match args.router {
+    let (router, listed) = match args.rollout.router {
         Some(router) => (router.into(), None),
-        None if args.virtual_service.is_some() => (RouterKind::Istio, None),
-        None if args.http_route.is_some() => (RouterKind::GatewayApi, None),
+        None if args.rollout.virtual_service.is_some() => (RouterKind::Istio, None),
+        None if args.rollout.http_route.is_some() => (RouterKind::GatewayApi, None),
         None => {
             // As they are now: the routes found are the ones snapshotted.
             let (routing, listed) = crate::router::discover_listing(
@@ -320,17 +359,17 @@ async fn plan_rollout(
         incumbent: &incumbent_ref,
         contender: &contender_ref,
         object: match router {
-            RouterKind::GatewayApi => args.http_route.as_deref(),
-            _ => args.virtual_service.as_deref(),
+            RouterKind::GatewayApi => args.rollout.http_route.as_deref(),
+            _ => args.rollout.virtual_service.as_deref(),
         },
-        route: args.route.as_deref(),
+        route: args.rollout.route.as_deref(),
         listed,
     };
     let chosen = router
         .router()
         .choose(conn, &choice, &strategy.steps, replicas, header.as_ref())
         .await?;
-    let scale_down_delay = match (args.scale_down_delay, strategy.name.as_str()) {
+    let scale_down_delay = match (args.rollout.scale_down_delay, strategy.name.as_str()) {
         (Some(delay), _) => Some(delay.as_secs()),
         (None, "blue-green") => Some(30),
         (None, _) => None,
@@ -358,6 +397,8 @@ async fn plan_rollout(
         scale_down_delay,
         automation: None,
         history: Vec::new(),
+        started_by: None,
+        finished: Vec::new(),
     };
     Ok(Planned {
         record,

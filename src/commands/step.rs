@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use super::{Begin, Change, abort, drive, executor, in_progress, load, promote, show};
+use super::{Begin, Change, Loaded, abort, drive, executor, in_progress, load, promote, show};
 use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::engine::observe::Observed;
@@ -29,7 +29,16 @@ pub async fn exec(
         require_terminal(name)?;
     }
     let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
-    let view = advance(&conn, name, to, change, ask, AtTheEnd::DelayThenPromote).await?;
+    let view = advance(
+        &conn,
+        name,
+        to,
+        change,
+        ask,
+        AtTheEnd::DelayThenPromote,
+        None,
+    )
+    .await?;
     if args.interactive {
         return interact(global, &conn, name, change, view).await;
     }
@@ -55,8 +64,12 @@ pub async fn advance(
     change: &Change,
     ask: bool,
     at_the_end: AtTheEnd,
+    loaded: Option<Loaded>,
 ) -> Result<Option<Observed>> {
-    let loaded = load(conn, name).await?;
+    let loaded = match loaded {
+        Some(loaded) => loaded,
+        None => load(conn, name).await?,
+    };
     let record = in_progress(name, loaded.record.as_ref())?;
     if record.phase == Phase::Promoting {
         return Err(
@@ -122,7 +135,7 @@ async fn scale_down_delay(
     let raw = serde_json::to_string(reached).ok();
     tokio::select! {
         _ = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
-        changed = super::record_changes(conn, name, raw) => changed?,
+        changed = super::record_changes(conn, name, raw, None) => changed?,
         _ = tokio::signal::ctrl_c() => {
             return Err(Error::interrupted(format!(
                 "stopped waiting; the rollout stays at step {}/{}; `kubectl ramp promote {name}` finishes it",
@@ -191,7 +204,16 @@ pub async fn interact(
         eprintln!();
         match key {
             'n' | 'N' | '\n' | '\r' => {
-                view = advance(conn, name, None, change, false, AtTheEnd::DelayThenPromote).await?;
+                view = advance(
+                    conn,
+                    name,
+                    None,
+                    change,
+                    false,
+                    AtTheEnd::DelayThenPromote,
+                    None,
+                )
+                .await?;
             }
             'p' | 'P' => {
                 let loaded = load(conn, name).await?;

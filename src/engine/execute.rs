@@ -17,6 +17,7 @@ use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender;
+use crate::rollout::history;
 use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
@@ -80,6 +81,8 @@ pub struct Executor {
     cluster: Option<String>,
     /// Events posted and not yet answered.
     events: Vec<tokio::task::JoinHandle<()>>,
+    /// The incumbent as this command's last record write left it.
+    written: Option<Deployment>,
     /// The record the command started from and every one it wrote: an
     /// incumbent carrying one of them (a watch may lag behind a write) has
     /// not been changed by anyone else.
@@ -128,6 +131,7 @@ impl Executor {
             notify: None,
             cluster: None,
             events: Vec::new(),
+            written: None,
             ours: vec![base.raw],
         }
     }
@@ -146,9 +150,14 @@ impl Executor {
             false => {
                 let name = self.name.clone();
                 let api = self.deployments(self.namespace());
-                let (conn, router) = (&self.conn, &self.record.router);
+                let (conn, router, loaded) = (&self.conn, &self.record.router, &self.loaded);
                 let (incumbent, routes) = futures::future::try_join(
                     async {
+                        // As the command read it: the record's
+                        // compare-and-swap judges whether it still is.
+                        if let Some(loaded) = loaded {
+                            return Ok(loaded.clone());
+                        }
                         api.get(&name).await.map_err(|e| {
                             error::from_kube(e, &format!("get deployment {name:?}"), &conn.server)
                         })
@@ -415,6 +424,11 @@ impl Executor {
     pub fn knowing_routes(mut self, objects: Objects) -> Executor {
         self.route_objects = objects;
         self
+    }
+
+    /// The incumbent as this command's last record write left it.
+    pub fn written(&self) -> Option<Deployment> {
+        self.written.clone()
     }
 
     /// Starts knowing that neither the contender nor its Service exists
@@ -825,12 +839,28 @@ impl Executor {
         reason: &str,
         message: &str,
     ) -> Result<()> {
+        let now = k8s_openapi::jiff::Timestamp::now().to_string();
         record.history.push(Transition {
-            at: k8s_openapi::jiff::Timestamp::now().to_string(),
+            at: now.clone(),
             by: format!("{}@{}", username(), hostname()),
             event: reason.to_string(),
             message: message.to_string(),
         });
+        // The rollout ends here: it joins the Deployment's history, with
+        // the revision that runs it when it succeeded.
+        let ended = |phase: Phase| matches!(phase, Phase::Succeeded | Phase::Aborted);
+        if ended(record.phase) && !ended(self.record.phase) {
+            let revision = match record.phase {
+                Phase::Succeeded => self
+                    .incumbent()
+                    .await
+                    .ok()
+                    .and_then(|d| d.metadata.annotations?.get(history::REVISION)?.parse().ok()),
+                _ => None,
+            };
+            let entry = history::finished(&record, revision, &now);
+            record.finished = history::keep(&record.finished, entry);
+        }
         // Keep the record small: the last 50 transitions tell the story.
         if record.history.len() > 50 {
             record.history.drain(..record.history.len() - 50);
@@ -902,14 +932,15 @@ impl Executor {
                 .await
             {
                 Ok(written) => {
-                    self.uid = written.metadata.uid;
+                    self.uid = written.metadata.uid.clone();
                     self.rehearsed = self.dry_run;
                     if !self.dry_run {
                         self.resource_version = written.metadata.resource_version.clone();
                         self.stored = Some(raw.clone());
                         self.ours.push(Some(raw));
-                        self.caught_up(Which::Incumbent, written.metadata.resource_version)
+                        self.caught_up(Which::Incumbent, written.metadata.resource_version.clone())
                             .await;
+                        self.written = Some(written);
                     }
                     return Ok(());
                 }

@@ -79,6 +79,8 @@ pub fn lease_name(deployment: &str) -> String {
 pub struct Lock {
     api: Api<Lease>,
     name: String,
+    /// The server, namespace and name: what `held` knows it by.
+    key: String,
     /// None when this process already held the lease (`run` driving its
     /// steps): the outer holder renews and releases it.
     renewer: Option<JoinHandle<()>>,
@@ -96,6 +98,17 @@ impl Lock {
     ) -> Result<Lock> {
         let api: Api<Lease> = Api::namespaced(conn.client.clone(), namespace);
         let name = lease_name(deployment);
+        let key = format!("{} {namespace} {name}", conn.server);
+        // `run` holds it already while it steps: nothing to ask.
+        if held().contains(&key) {
+            return Ok(Lock {
+                api,
+                name,
+                key,
+                renewer: None,
+                version: Arc::default(),
+            });
+        }
         let me = Holder::me(command);
         let what = format!("take the lease {name:?} in namespace {namespace:?}");
         let lease = lease(&name, &me.text);
@@ -121,6 +134,7 @@ impl Lock {
                     return Ok(Lock {
                         api,
                         name,
+                        key,
                         renewer: None,
                         version: Arc::default(),
                     });
@@ -146,16 +160,19 @@ impl Lock {
             Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
         };
         let version = Arc::new(Mutex::new(taken.metadata.resource_version.clone()));
+        held().insert(key.clone());
         let renewer = Some(tokio::spawn(renew(
             api.clone(),
             name.clone(),
             me.text,
             taken,
             version.clone(),
+            key.clone(),
         )));
         Ok(Lock {
             api,
             name,
+            key,
             renewer,
             version,
         })
@@ -189,6 +206,7 @@ impl Lock {
         let Some(renewer) = self.renewer else { return };
         renewer.abort();
         let _ = renewer.await;
+        held().remove(&self.key);
         let version = self.version.lock().map(|v| v.clone()).unwrap_or_default();
         let params = DeleteParams {
             preconditions: Some(Preconditions {
@@ -200,6 +218,13 @@ impl Lock {
         // A 409 means someone took it over after it expired: theirs now.
         let _ = self.api.delete(&self.name, &params).await;
     }
+}
+
+/// The leases this process holds, by server, namespace and name.
+fn held() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<String>> {
+    static HELD: Mutex<std::collections::BTreeSet<String>> =
+        Mutex::new(std::collections::BTreeSet::new());
+    HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn lease(name: &str, holder: &str) -> Lease {
@@ -232,6 +257,7 @@ async fn renew(
     holder: String,
     mut lease: Lease,
     version: Arc<Mutex<Option<String>>>,
+    key: String,
 ) {
     let mut wait = RENEW_EVERY;
     loop {
@@ -253,7 +279,10 @@ async fn renew(
             }
             // Lost: someone took it over after it expired. The record's
             // compare-and-swap stops this process at its next write.
-            Err(kube::Error::Api(status)) if status.code == 409 || status.code == 404 => return,
+            Err(kube::Error::Api(status)) if status.code == 409 || status.code == 404 => {
+                held().remove(&key);
+                return;
+            }
             // A blip of the API server: try again soon, well within the
             // lease's 30 seconds.
             Err(e) => {

@@ -113,7 +113,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
                 name: service.metadata.name.clone().unwrap_or_default(),
                 namespace: namespace.to_string(),
             };
-            router::discover(conn, &incumbent_ref, &contender_ref).await?
+            router::discover_named(conn, &incumbent_ref, &contender_ref).await?
         }
         None => Routing {
             router: router::RouterKind::Replicas,

@@ -62,6 +62,13 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automation: Option<Automation>,
     pub history: Vec<Transition>,
+    /// Who started the rollout, as the API server knows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+    /// The rollouts of this Deployment that finished, oldest first: the
+    /// last `history::KEPT`, this one too once it has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finished: Vec<super::history::Finished>,
 }
 
 /// The settings of an automated rollout, kept so that `run` on any machine
@@ -381,6 +388,8 @@ pub(crate) mod tests {
             scale_down_delay: None,
             automation: None,
             history: Vec::new(),
+            started_by: None,
+            finished: Vec::new(),
         }
     }
 

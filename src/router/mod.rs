@@ -211,15 +211,46 @@ pub async fn discover(
     )
 }
 
-/// `discover`, with the lists as fresh as asked, and the objects of the
-/// router found.
-pub async fn discover_listing(
+/// `discover`, first from the routing objects named like the Service (one
+/// GET each, where most setups keep them), listing the namespace's only
+/// when none of those routes to it.
+pub async fn discover_named(
     conn: &Connection,
     incumbent: &ServiceRef,
     contender: &ServiceRef,
-    freshness: Freshness,
-) -> Result<(Routing, Vec<DynamicObject>)> {
-    for (kind, flavor, routes_of) in [
+) -> Result<Routing> {
+    for (kind, flavor, routes_of) in flavors() {
+        let Some(version) = flavor.served(conn).await? else {
+            continue;
+        };
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            conn.client.clone(),
+            &incumbent.namespace,
+            &flavor.resource(&version),
+        );
+        let named = api.get_opt(&incumbent.name).await.map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("get {} {:?}", flavor.kind, incumbent.name),
+                &conn.server,
+            )
+        })?;
+        let routes = named.map_or_else(Vec::new, |o| routes_of(&o, incumbent, contender));
+        if !routes.is_empty() {
+            return Ok(Routing {
+                router: kind,
+                routes,
+            });
+        }
+        // Something else may route to it: look at everything, in order.
+        return discover(conn, incumbent, contender).await;
+    }
+    discover(conn, incumbent, contender).await
+}
+
+/// The kinds of routing objects, in the order they are looked for.
+fn flavors() -> [(RouterKind, &'static weights::Flavor, RoutesOf); 2] {
+    [
         (
             RouterKind::Istio,
             &istio::FLAVOR,
@@ -230,7 +261,18 @@ pub async fn discover_listing(
             &gateway_api::FLAVOR,
             gateway_api::rules_to,
         ),
-    ] {
+    ]
+}
+
+/// `discover`, with the lists as fresh as asked, and the objects of the
+/// router found.
+pub async fn discover_listing(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    freshness: Freshness,
+) -> Result<(Routing, Vec<DynamicObject>)> {
+    for (kind, flavor, routes_of) in flavors() {
         let Some(version) = flavor.served(conn).await? else {
             continue;
         };
