@@ -241,7 +241,7 @@ pub struct ClusterSetupArgs {
     pub print_kubeconfig: bool,
 
     /// How long the printed kubeconfig's token lives
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::positive)]
     pub token_ttl: std::time::Duration,
 }
 
@@ -254,7 +254,7 @@ pub struct ChangeArgs {
     pub dry_run: bool,
 
     /// How long to wait for pods to become ready, e.g. 90s, 5m
-    #[arg(long, default_value = "5m", value_parser = crate::duration::parse)]
+    #[arg(long, default_value = "5m", value_parser = crate::duration::positive)]
     pub timeout: std::time::Duration,
 
     #[command(flatten)]
@@ -267,7 +267,7 @@ pub struct ChangeArgs {
 
     /// A Slack-compatible incoming webhook told of each step reached, the
     /// promotion and an abort, naming the namespace, cluster and images
-    #[arg(long, value_name = "URL", env = "RAMP_NOTIFY")]
+    #[arg(long, value_name = "URL", env = "RAMP_NOTIFY", value_parser = crate::input::http_url)]
     pub notify: Option<String>,
 }
 
@@ -453,17 +453,17 @@ pub struct AutomationArgs {
     pub analysis: Option<String>,
 
     /// The Prometheus the metrics are read from, e.g. http://prometheus:9090
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::input::http_url)]
     pub prometheus: Option<String>,
 
     /// How long each step runs before its analysis (default 1m)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::positive)]
     pub interval: Option<std::time::Duration>,
 
     /// How much of the metrics each check reads, e.g. 2m (default: the
     /// interval, but at least two of Prometheus' scrape intervals, read
     /// from its configuration)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::positive)]
     pub window: Option<std::time::Duration>,
 
     /// Failed checks at one step before the rollback (default 1)

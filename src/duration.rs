@@ -28,6 +28,14 @@ pub fn parse(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+/// `parse`, for what must last: 0 is refused.
+pub fn positive(text: &str) -> Result<std::time::Duration, String> {
+    match parse(text)? {
+        zero if zero.is_zero() => Err("it must be more than 0s, e.g. 90s or 5m".into()),
+        duration => Ok(duration),
+    }
+}
+
 /// A duration as `parse` reads it back: `10m`, `1h2m`, `45s`, `0s`.
 pub fn display(duration: std::time::Duration) -> String {
     let total = duration.as_secs();

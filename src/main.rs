@@ -12,6 +12,7 @@ mod engine;
 mod error;
 mod generate;
 mod help;
+mod input;
 #[cfg(test)]
 mod mock;
 mod rollout;

@@ -111,10 +111,14 @@ pub const BUILT_INS: [&str; 2] = ["request-success-rate", "request-duration"];
 
 impl AnalysisSpec {
     pub fn from_file(path: &str) -> Result<AnalysisSpec> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::input::read(std::path::Path::new(path)).map_err(|e| {
             Error::invalid(format!("cannot read the analysis file {path}: {e}"))
                 .with_hint("--analysis takes the path of a YAML file; see examples/analysis/")
         })?;
+        if text.trim().is_empty() {
+            return Err(Error::invalid(format!("the analysis file {path} is empty"))
+                .with_hint("give it metrics or webhooks; see examples/analysis/"));
+        }
         let spec: AnalysisSpec = serde_saphyr::from_str(&text).map_err(|e| {
             let text = e.to_string();
             let first = text
@@ -148,6 +152,14 @@ impl AnalysisSpec {
                 ))
                 .with_hint("give the threshold it must stay within"));
             }
+            if let (Some(min), Some(max)) = (metric.min, metric.max)
+                && min > max
+            {
+                return Err(Error::invalid(format!(
+                    "{source}: metric {name:?}: min {min} is above max {max}"
+                ))
+                .with_hint("no value could pass: swap them, or keep one"));
+            }
             if metric.relative
                 && metric
                     .query
@@ -163,6 +175,12 @@ impl AnalysisSpec {
             }
         }
         for webhook in &self.webhooks {
+            if let Err(e) = crate::input::http_url(&webhook.url) {
+                return Err(Error::invalid(format!(
+                    "{source}: webhook {:?}: {e}",
+                    webhook.name
+                )));
+            }
             if crate::duration::parse(&webhook.timeout).is_err() {
                 return Err(Error::invalid(format!(
                     "{source}: webhook {:?} has timeout {:?}, which is not a duration",

@@ -65,8 +65,8 @@ pub async fn start(
         incumbent, record, ..
     } = loaded;
     // What every router needs, before even the dry runs; the router's own
-    // objects once it is known.
-    // And who the API server takes the caller to be, for the history.
+    // objects once it is known. And who the API server takes the caller to
+    // be, for the history.
     let (rules, started_by) = futures::future::join(
         crate::clusters::access::rules(&conn, &conn.namespace),
         crate::clusters::access::who_am_i(&conn),
@@ -80,7 +80,10 @@ pub async fn start(
         match existing.phase {
             Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
             // The same start, run again after it was interrupted: carry on.
-            _ if existing.step <= 1 && existing.contender.template == template => {
+            _ if existing.step <= 1
+                && existing.contender.template == template
+                && strategy_of(args, carried)?.steps == existing.steps =>
+            {
                 let executor = executor(&conn, name, existing.clone(), base, change);
                 let view = drive(executor, &conn, name, "start", None).await?.view;
                 return show(global, &conn, name, change, view).await;
@@ -96,6 +99,7 @@ pub async fn start(
             }
         }
     }
+    crate::rollout::precondition::check(&incumbent)?;
     let Planned {
         record: mut new,
         objects,
@@ -225,10 +229,7 @@ async fn new_template(
         (Source::Revision(template), _, _) => template.clone(),
         (Source::Flags, Some(path), _) => template_from_file(path, incumbent, &conn.namespace)?,
         (Source::Flags, None, images) => {
-            let changes = images
-                .iter()
-                .map(|i| ImageChange::parse(i))
-                .collect::<Result<Vec<_>>>()?;
+            let changes = ImageChange::parse_all(images)?;
             contender::with_images(incumbent, &changes)?
         }
     };
@@ -242,6 +243,21 @@ async fn new_template(
         .with_hint("pass a different --image, or a manifest with a changed pod template"));
     }
     Ok(template)
+}
+
+/// The steps the flags ask for, or the earlier wave's.
+fn strategy_of(args: &StartArgs, carried: Option<&Record>) -> Result<Strategy> {
+    Ok(
+        match (&args.rollout.strategy, &args.rollout.steps, carried) {
+            (_, _, Some(carried)) => Strategy {
+                name: carried.strategy.clone(),
+                steps: carried.steps.clone(),
+            },
+            (_, Some(steps), None) => Strategy::from_percentages(steps)?,
+            (Some(strategy), None, None) => Strategy::named(strategy)?,
+            (None, None, None) => Strategy::named("canary")?,
+        },
+    )
 }
 
 /// What `start` will write, and what it read to decide it.
@@ -270,18 +286,7 @@ async fn plan_rollout(
         (None, Some(arg)) => Some(Header::parse("--preview-header", arg)?),
         (None, None) => None,
     };
-    let strategy = match (&args.rollout.strategy, &args.rollout.steps) {
-        _ if carried.is_some() => {
-            let carried = carried.expect("checked");
-            Strategy {
-                name: carried.strategy.clone(),
-                steps: carried.steps.clone(),
-            }
-        }
-        (_, Some(steps)) => Strategy::from_percentages(steps)?,
-        (Some(strategy), None) => Strategy::named(strategy)?,
-        (None, None) => Strategy::named("canary")?,
-    };
+    let strategy = strategy_of(args, carried)?;
     let replicas = incumbent
         .spec
         .as_ref()
@@ -413,18 +418,13 @@ fn manifest_text(path: &std::path::Path) -> Result<String> {
     static STDIN: std::sync::OnceLock<std::result::Result<String, String>> =
         std::sync::OnceLock::new();
     if path == std::path::Path::new("-") {
-        let read = STDIN.get_or_init(|| {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map(|_| text)
-                .map_err(|e| e.to_string())
-        });
+        let read = STDIN.get_or_init(|| crate::input::read_from(std::io::stdin()));
         return read.clone().map_err(|e| {
             Error::invalid(format!("cannot read the manifest from stdin: {e}"))
                 .with_hint("pipe a Deployment manifest into `-f -`")
         });
     }
-    std::fs::read_to_string(path).map_err(|e| {
+    crate::input::read(path).map_err(|e| {
         Error::invalid(format!("cannot read {}: {e}", path.display()))
             .with_hint("pass the path of a Deployment manifest to -f, or - for stdin")
     })

@@ -203,8 +203,124 @@ impl ImageChange {
             return Err(Error::invalid(format!("--image {arg:?} names no image"))
                 .with_hint("write --image IMAGE, or --image CONTAINER=IMAGE when the pod has several containers"));
         }
+        if !is_image_reference(&image) {
+            return Err(Error::invalid(format!(
+                "--image {image:?} is not a valid image reference"
+            ))
+            .with_hint("write [REGISTRY[:PORT]/]REPOSITORY[:TAG][@DIGEST], the repository in lower case, e.g. registry.example.com/shop/web:2.1"));
+        }
         Ok(ImageChange { container, image })
     }
+
+    /// The changes of several --image flags; a container named twice (or
+    /// two images for the only container) is refused.
+    pub fn parse_all(args: &[String]) -> Result<Vec<ImageChange>> {
+        let changes = args
+            .iter()
+            .map(|a| ImageChange::parse(a))
+            .collect::<Result<Vec<_>>>()?;
+        for (i, change) in changes.iter().enumerate() {
+            if changes[..i].iter().any(|c| c.container == change.container) {
+                return Err(match &change.container {
+                    Some(container) => {
+                        Error::invalid(format!("--image names container {container:?} twice"))
+                    }
+                    None => Error::invalid("--image gives two images for the same container"),
+                }
+                .with_hint("give each container one --image"));
+            }
+        }
+        Ok(changes)
+    }
+}
+
+/// Whether `text` is an image reference as container runtimes read it:
+/// [DOMAIN[:PORT]/]PATH[:TAG][@ALGORITHM:HEX], the path in lower case.
+pub fn is_image_reference(text: &str) -> bool {
+    let (rest, digest) = match text.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (text, None),
+    };
+    if let Some(digest) = digest {
+        let Some((algorithm, hex)) = digest.split_once(':') else {
+            return false;
+        };
+        let algorithm_ok = !algorithm.is_empty()
+            && algorithm.starts_with(|c: char| c.is_ascii_alphabetic())
+            && algorithm
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+._-".contains(c));
+        if !algorithm_ok || hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return false;
+        }
+    }
+    // A tag follows the last colon after the last slash.
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let tag_ok = (1..=128).contains(&tag.len())
+            && tag.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !tag_ok {
+            return false;
+        }
+    }
+    if name.is_empty() || name.len() > 255 {
+        return false;
+    }
+    let mut components: Vec<&str> = name.split('/').collect();
+    let first = components[0];
+    let has_domain = components.len() > 1
+        && (first.contains(['.', ':'])
+            || first == "localhost"
+            || first.chars().any(|c| c.is_ascii_uppercase()));
+    if has_domain {
+        let (host, port) = match first.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (first, None),
+        };
+        let host_ok = host.split('.').all(|part| {
+            !part.is_empty()
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        });
+        let port_ok = port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if !host_ok || !port_ok {
+            return false;
+        }
+        components.remove(0);
+    }
+    components.iter().all(|component| {
+        // Lower-case alphanumerics, separated by one of . _ __ or dashes.
+        let bytes = component.as_bytes();
+        let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        if bytes.is_empty() || !alnum(&bytes[0]) || !alnum(&bytes[bytes.len() - 1]) {
+            return false;
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            if alnum(&bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && !alnum(&bytes[i]) {
+                i += 1;
+            }
+            let separator = &component[start..i];
+            let ok = matches!(separator, "." | "_" | "__") || separator.chars().all(|c| c == '-');
+            if !ok {
+                return false;
+            }
+        }
+        true
+    })
 }
 
 /// The incumbent's template with new images.
@@ -241,6 +357,78 @@ pub fn with_images(incumbent: &Deployment, changes: &[ImageChange]) -> Result<Po
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn image_references_are_read_as_container_runtimes_read_them() {
+        let sha = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+        let valid = [
+            "web".to_string(),
+            "web:2".into(),
+            "example.com/web:2".into(),
+            "registry.example.com:5000/shop/web:2.1-rc_1".into(),
+            "localhost/web".into(),
+            "localhost:5000/web:latest".into(),
+            "ghcr.io/org/my__app/web-api:v1".into(),
+            format!("web@{sha}"),
+            format!("example.com/web:2@{sha}"),
+            "[::1]:5000/web".into(),
+        ];
+        for image in &valid {
+            if image.starts_with('[') {
+                // IPv6 registries are not taken (rare; refused rather
+                // than guessed at).
+                assert!(!is_image_reference(image), "{image}");
+                continue;
+            }
+            assert!(is_image_reference(image), "{image} is valid");
+        }
+        let invalid = [
+            " registry/web:2",
+            "registry/web:2 ",
+            "Registry/Web:2",
+            "web:",
+            "web::2",
+            ":2",
+            "example.com/",
+            "web/-x",
+            "web:-2",
+            "web@sha256:abc",
+            "example.com:port/web",
+            "web..app",
+            "web@",
+        ];
+        for image in invalid {
+            assert!(!is_image_reference(image), "{image:?} is not valid");
+        }
+    }
+
+    #[test]
+    fn a_container_gets_one_image() {
+        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            ImageChange::parse_all(&args(&["web=a:1", "web=b:2"]))
+                .unwrap_err()
+                .message,
+            "--image names container \"web\" twice"
+        );
+        assert_eq!(
+            ImageChange::parse_all(&args(&["a:1", "b:2"]))
+                .unwrap_err()
+                .message,
+            "--image gives two images for the same container"
+        );
+        assert_eq!(
+            ImageChange::parse_all(&args(&["web=a:1", "sidecar=b:2"]))
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            ImageChange::parse(" registry/web:2").unwrap_err().message,
+            "--image \" registry/web:2\" is not a valid image reference"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

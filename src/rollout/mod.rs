@@ -9,5 +9,6 @@ pub mod history;
 pub mod model;
 pub mod notice;
 pub mod plan;
+pub mod precondition;
 pub mod record;
 pub mod strategy;

@@ -129,7 +129,7 @@ impl Strategy {
     /// `steps:`, `strategy: {steps: ...}`, or a whole Shipper Application
     /// (`spec.template.strategy.steps`).
     pub fn from_file(path: &str) -> Result<Strategy> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::input::read(std::path::Path::new(path)).map_err(|e| {
             Error::invalid(format!("cannot read the strategy file {path}: {e}")).with_hint(format!(
                 "--strategy takes one of {} or the path of a YAML file",
                 PRESETS.join(", ")
