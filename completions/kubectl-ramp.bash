@@ -1414,7 +1414,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__promote)
-            opts="-n -o -y -s -h --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1528,7 +1528,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__run)
-            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1958,7 +1958,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__step)
-            opts="-i -n -o -y -s -h --to --interactive --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-i -n -o -y -s -h --to --interactive --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -141,6 +141,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l clien
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l client-key -d 'A client key file for TLS' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s i -l interactive -d 'After the step, stay and ask what next: step, promote, abort or quit'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l force -d 'Move on even though someone else changed what the rollout manages since ramp\'s last write (the changes are still reported)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s y -l yes -d 'Answer yes to every prompt'
@@ -172,6 +173,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l ce
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l client-certificate -d 'A client certificate file for TLS' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l client-key -d 'A client key file for TLS' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l force -d 'Move on even though someone else changed what the rollout manages since ramp\'s last write (the changes are still reported)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s y -l yes -d 'Answer yes to every prompt'
@@ -241,6 +243,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l client
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l client-key -d 'A client key file for TLS' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l no-promote -d 'Stay at the last step for a person instead of promoting'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l force -d 'Move on even though someone else changed what the rollout manages since ramp\'s last write (the changes are still reported)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l dry-run -d 'Send the writes with the API server\'s dryRun=All and print what would change; nothing is changed'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l all-clusters -d 'Every registered cluster'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s y -l yes -d 'Answer yes to every prompt'

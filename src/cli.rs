@@ -483,6 +483,11 @@ pub struct RunArgs {
     #[command(flatten)]
     pub automation: AutomationArgs,
 
+    /// Move on even though someone else changed what the rollout manages
+    /// since ramp's last write (the changes are still reported)
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub change: ChangeArgs,
 }
@@ -500,6 +505,11 @@ pub struct StepArgs {
     #[arg(short = 'i', long)]
     pub interactive: bool,
 
+    /// Move on even though someone else changed what the rollout manages
+    /// since ramp's last write (the changes are still reported)
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub change: ChangeArgs,
 }
@@ -508,6 +518,11 @@ pub struct StepArgs {
 pub struct PromoteArgs {
     /// The Deployment being rolled out
     pub deployment: String,
+
+    /// Move on even though someone else changed what the rollout manages
+    /// since ramp's last write (the changes are still reported)
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub change: ChangeArgs,

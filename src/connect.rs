@@ -342,12 +342,23 @@ impl Connection {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let client = Client::try_from(config).map_err(|e| {
-            Error::failed(format!(
-                "cannot set up a client for {server}: {}",
-                first_line(&e)
+        // ramp's own retries (crate::retry) instead of the client's, which
+        // send writes again after 503 and 504 and never after a refused
+        // connection.
+        config.default_retry = false;
+        let client = kube::client::ClientBuilder::try_from(config)
+            .map_err(|e| {
+                Error::failed(format!(
+                    "cannot set up a client for {server}: {}",
+                    first_line(&e)
+                ))
+            })?
+            // The retry layer sends copies through a service it can clone.
+            .with_layer(&tower::buffer::BufferLayer::new(1024))
+            .with_layer(&tower::retry::RetryLayer::new(
+                crate::retry::Transient::default(),
             ))
-        })?;
+            .build();
         Ok(Connection {
             client,
             namespace,

@@ -15,6 +15,7 @@ mod help;
 mod input;
 #[cfg(test)]
 mod mock;
+mod retry;
 mod rollout;
 mod router;
 mod ui;

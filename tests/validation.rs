@@ -180,6 +180,32 @@ fn deployments_a_rollout_cannot_start_from_are_refused_with_the_fix() {
         )],
     );
 
+    // Scaled by an autoscaler (a real one: the controller manager runs
+    // it, and keeps it within its bounds even without metrics).
+    let ns2 = istio_app("validate-hpa", 2);
+    ns2.apply(
+        r#"
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+"#,
+    )
+    .success();
+    refused(
+        &ns2,
+        &[(
+            vec!["start", "web", "--image", "example.com/web:2"],
+            "deployment \"web\" is scaled by HorizontalPodAutoscaler \"web\"",
+        )],
+    );
+
     // A name whose contender's Service name would be longer than 63.
     let long = "a".repeat(57);
     ns.apply(&web_app(&long, 1, "example.com/web:1")).success();

@@ -30,6 +30,7 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     ),
     ("", "services", &["get", "list", "create", "delete"]),
     ("", "pods", &["list"]),
+    ("autoscaling", "horizontalpodautoscalers", &["list"]),
     (
         "coordination.k8s.io",
         "leases",

@@ -44,18 +44,116 @@ pub async fn abort(
     }
 }
 
+/// An abort with no record (someone removed it): traffic back from
+/// whatever sends to ramp's contender, then ramp's contender removed. Only
+/// what ramp made is touched; without any, there is nothing to abort.
+async fn without_record(
+    conn: &Connection,
+    name: &str,
+    change: &Change,
+) -> Result<Option<Observed>> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Service;
+    use kube::Api;
+    use kube::api::{DeleteParams, Preconditions};
+    let namespace = conn.namespace.clone();
+    let contender = crate::rollout::contender::name_for(name);
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &namespace);
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), &namespace);
+    let failed = |what: String| move |e| crate::error::from_kube(e, &what, &conn.server);
+    let (deployment, service) = futures::future::try_join(
+        async {
+            deployments
+                .get_opt(&contender)
+                .await
+                .map_err(failed(format!("get deployment {contender:?}")))
+        },
+        async {
+            services
+                .get_opt(&contender)
+                .await
+                .map_err(failed(format!("get service {contender:?}")))
+        },
+    )
+    .await?;
+    let ours =
+        |meta: &kube::api::ObjectMeta| crate::rollout::contender::owned(meta, &namespace, name);
+    let deployment = deployment.filter(|d| ours(&d.metadata));
+    let service = service.filter(|s| ours(&s.metadata));
+    if deployment.is_none() && service.is_none() {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} has no rollout in progress; there is nothing to abort"
+        )));
+    }
+    eprintln!("ramp's {contender} is here without a rollout record to go by: taking it out");
+    let incumbent_ref = crate::router::ServiceRef {
+        name: name.to_string(),
+        namespace: namespace.clone(),
+    };
+    let contender_ref = crate::router::ServiceRef {
+        name: contender.clone(),
+        namespace: namespace.clone(),
+    };
+    for line in
+        crate::router::evict_everywhere(conn, &incumbent_ref, &contender_ref, change.dry_run)
+            .await?
+    {
+        eprintln!("{line}");
+    }
+    let exactly = |uid: Option<String>| DeleteParams {
+        dry_run: change.dry_run,
+        preconditions: uid.map(|uid| Preconditions {
+            uid: Some(uid),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    if let Some(d) = deployment {
+        deployments
+            .delete(&contender, &exactly(d.metadata.uid))
+            .await
+            .map_err(failed(format!("delete deployment {contender:?}")))?;
+        eprintln!("deleted deployment {contender}");
+    }
+    if let Some(s) = service {
+        services
+            .delete(&contender, &exactly(s.metadata.uid))
+            .await
+            .map_err(failed(format!("delete service {contender:?}")))?;
+        eprintln!("deleted service {contender}");
+    }
+    if change.dry_run {
+        return Ok(None);
+    }
+    crate::engine::observe::observe_without_record(conn, name)
+        .await
+        .map(Some)
+}
+
 async fn abort_once(
     conn: &Connection,
     name: &str,
     reason: Option<&str>,
     change: &Change,
 ) -> Result<Option<Observed>> {
-    let loaded = load_with(conn, name, Record::from_annotations_to_abort).await?;
+    let loaded = match load_with(conn, name, Record::from_annotations_to_abort).await {
+        // Nothing of the record can be trusted, its snapshot neither: the
+        // contender is taken out of whatever sends to it.
+        Err(err)
+            if err.kind == Kind::Invalid
+                && err.message.contains(&format!(
+                    "(annotation {})",
+                    crate::rollout::record::ANNOTATION
+                )) =>
+        {
+            eprintln!("{}; taking ramp's contender out instead", err.message);
+            return without_record(conn, name, change).await;
+        }
+        loaded => loaded?,
+    };
     let base = loaded.base();
     let Some(record) = loaded.record else {
-        return Err(Error::invalid(format!(
-            "deployment {name:?} has no rollout in progress; there is nothing to abort"
-        )));
+        return without_record(conn, name, change).await;
     };
     let begin = match record.phase {
         Phase::Succeeded | Phase::Idle => {
@@ -89,6 +187,6 @@ async fn abort_once(
             })
         }
     };
-    let executor = executor(conn, name, record, base, change);
+    let executor = executor(conn, name, record, base, change).aborting();
     Ok(drive(executor, conn, name, "abort", begin).await?.view)
 }

@@ -304,8 +304,14 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                         args.rollout.change.notify.as_ref(),
                     ) {
                         Ok(automation) => {
-                            automated(global, &args.rollout.change, &args.deployment, automation)
-                                .await
+                            automated(
+                                global,
+                                &args.rollout.change,
+                                &args.deployment,
+                                automation,
+                                false,
+                            )
+                            .await
                         }
                         Err(e) => Err(e),
                     }
@@ -383,11 +389,12 @@ async fn automated(
     change: &ChangeArgs,
     deployment: &str,
     automation: Automation,
+    force: bool,
 ) -> Result<()> {
     let clusters = selected(&change.clusters)?;
     let mut members = Vec::new();
     for c in &clusters {
-        let change = Change::of(change).for_cluster(&c.name);
+        let change = Change::of(change).for_cluster(&c.name).forcing(force);
         let conn = Connection::open(&global_for(global, c).target())
             .await
             .map_err(|e| Error {
@@ -418,7 +425,14 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         &args.automation,
         args.change.notify.as_ref(),
     )?;
-    automated(global, &args.change, &args.deployment, automation).await
+    automated(
+        global,
+        &args.change,
+        &args.deployment,
+        automation,
+        args.force,
+    )
+    .await
 }
 
 /// The clusters grouped by region, regions in the order they first appear.

@@ -33,6 +33,8 @@ pub struct Change {
     pub quiet: bool,
     /// The webhook told of each step reached, the promotion and an abort.
     pub notify: Option<String>,
+    /// Move on despite drift (someone else's changes), reporting it.
+    pub force: bool,
 }
 
 impl Change {
@@ -43,6 +45,15 @@ impl Change {
             label: None,
             quiet: false,
             notify: args.notify.clone(),
+            force: false,
+        }
+    }
+
+    /// These options, moving on despite drift when `force`.
+    pub fn forcing(&self, force: bool) -> Change {
+        Change {
+            force,
+            ..self.clone()
         }
     }
 
@@ -189,6 +200,7 @@ pub async fn drive(
     begin: Option<Begin>,
 ) -> Result<Driven> {
     let dry_run = executor.dry_run();
+    let force = executor.forced();
     let mut held_elsewhere = false;
     let lock = match dry_run {
         true => None,
@@ -209,6 +221,26 @@ pub async fn drive(
         },
     };
     let work = async {
+        // A command that moves the rollout on first looks for changes of
+        // someone else's: it does not write over them unless --force.
+        if matches!(command, "step" | "promote") {
+            let drift = executor.drift().await?;
+            if !drift.is_empty() {
+                executor.tell_drift(&drift);
+                if !force {
+                    return Err(Error::new(
+                        Kind::Conflict,
+                        format!(
+                            "the rollout of {name:?} was changed by someone else since ramp's last write: {}",
+                            drift.join("; ")
+                        ),
+                    )
+                    .with_hint(format!(
+                        "put it back as it was, move on anyway with --force, or put all traffic back with `kubectl ramp abort {name}`"
+                    )));
+                }
+            }
+        }
         if let Some(begin) = begin {
             if begin.restore_first {
                 executor.restore_routes_first().await?;
@@ -350,4 +382,5 @@ pub fn executor(
         Progress::new(change.dry_run).labelled(change.label.as_deref()),
     )
     .notifying(change.notify.clone(), change.label.clone())
+    .forcing(change.force)
 }

@@ -14,6 +14,7 @@ pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
 }
 
 pub async fn exec(global: &GlobalArgs, args: &PromoteArgs, change: &Change) -> Result<()> {
+    let change = &change.forcing(args.force);
     let conn = Connection::open(&global.target()).await?;
     let loaded = load(&conn, &args.deployment).await?;
     let view = promote(&conn, &args.deployment, loaded, change).await?;

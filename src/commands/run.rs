@@ -55,7 +55,8 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         &args.automation,
         args.change.notify.as_ref(),
     )?;
-    drive_one(global, &conn, name, automation, &Change::of(&args.change)).await
+    let change = Change::of(&args.change).forcing(args.force);
+    drive_one(global, &conn, name, automation, &change).await
 }
 
 /// The automation settings: those recorded, with the flags given on top.

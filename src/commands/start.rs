@@ -100,6 +100,7 @@ pub async fn start(
         }
     }
     crate::rollout::precondition::check(&incumbent)?;
+    check_autoscalers(&conn, &incumbent).await?;
     let Planned {
         record: mut new,
         objects,
@@ -243,6 +244,27 @@ async fn new_template(
         .with_hint("pass a different --image, or a manifest with a changed pod template"));
     }
     Ok(template)
+}
+
+/// Refuses a Deployment an autoscaler scales (see `precondition`).
+async fn check_autoscalers(conn: &Connection, incumbent: &Deployment) -> Result<()> {
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    let name = incumbent.metadata.name.clone().unwrap_or_default();
+    let api: Api<HorizontalPodAutoscaler> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let autoscalers = api
+        .list(&kube::api::ListParams::default())
+        .await
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("list the autoscalers in namespace {:?}", conn.namespace),
+                &conn.server,
+            )
+        })?;
+    crate::rollout::precondition::not_autoscaled(
+        &name,
+        crate::rollout::precondition::autoscaler_of(&autoscalers.items, &name),
+    )
 }
 
 /// The steps the flags ask for, or the earlier wave's.
@@ -404,6 +426,9 @@ async fn plan_rollout(
         history: Vec::new(),
         started_by: None,
         finished: Vec::new(),
+        incumbent_digest: Some(crate::rollout::history::digest(
+            &serde_json::to_value(incumbent.spec.as_ref().map(|s| &s.template)).unwrap_or_default(),
+        )),
     };
     Ok(Planned {
         record,

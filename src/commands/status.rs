@@ -298,7 +298,49 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .as_ref()
             .map(|r| r.history.iter().rev().take(10).rev().cloned().collect())
             .unwrap_or_default(),
+        drift: drift_of(observed),
     }
+}
+
+/// What someone else changed of the rollout since ramp's last write.
+fn drift_of(observed: &Observed) -> Vec<String> {
+    let Some(record) = &observed.record else {
+        // ramp's contender, and no record to say how far it got.
+        return match &observed.contender {
+            Some(left) => vec![format!(
+                "the rollout record is gone, but ramp's {} is here: `kubectl ramp abort {}` takes it out",
+                left.metadata.name.clone().unwrap_or_default(),
+                observed.incumbent.metadata.name.clone().unwrap_or_default()
+            )],
+            None => Vec::new(),
+        };
+    };
+    let incumbent = crate::engine::execute::state_of(&observed.incumbent);
+    let contender = observed
+        .contender
+        .as_ref()
+        .map(crate::engine::execute::state_of);
+    let routes: Vec<Option<f64>> = record
+        .router
+        .routes
+        .iter()
+        .map(|snapshot| {
+            observed
+                .routing
+                .routes
+                .iter()
+                .find(|r| r.object == snapshot.object && r.route == snapshot.label())
+                .map(|r| r.percent_to(Version::Contender))
+        })
+        .collect();
+    crate::rollout::drift::find(
+        record,
+        &crate::rollout::drift::Seen {
+            incumbent: &incumbent,
+            contender: contender.as_ref(),
+            routes: &routes,
+        },
+    )
 }
 
 fn replicas_of(deployment: Option<&Deployment>) -> Replicas {

@@ -23,6 +23,7 @@ pub async fn exec(
     to: Option<&str>,
     change: &Change,
 ) -> Result<()> {
+    let change = &change.forcing(args.force);
     let conn = Connection::open(&global.target()).await?;
     let name = args.deployment.as_str();
     if args.interactive {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender;
+use crate::rollout::drift;
 use crate::rollout::history;
 use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
@@ -68,6 +69,12 @@ pub struct Executor {
     /// What is known of the contender's Service and of the routes: read at
     /// the first look, then what this command wrote.
     contender_service: Option<bool>,
+    /// The uid of the contender's Service when it is ramp's: it is
+    /// deleted only as exactly that object.
+    contender_service_uid: Option<String>,
+    /// Objects of someone else's that have the contender's names, already
+    /// told of: ramp leaves them.
+    foreign: Vec<&'static str>,
     routes: Option<Vec<plan::RouteState>>,
     /// The routing objects as last read or written.
     route_objects: Objects,
@@ -83,6 +90,11 @@ pub struct Executor {
     events: Vec<tokio::task::JoinHandle<()>>,
     /// The incumbent as this command's last record write left it.
     written: Option<Deployment>,
+    /// Moves on despite drift.
+    force: bool,
+    /// An abort: routes that cannot be restored exactly lose the
+    /// contender instead.
+    aborting: bool,
     /// The record the command started from and every one it wrote: an
     /// incumbent carrying one of them (a watch may lag behind a write) has
     /// not been changed by anyone else.
@@ -124,6 +136,8 @@ impl Executor {
             loaded: base.incumbent,
             contender_watch: None,
             contender_service: None,
+            contender_service_uid: None,
+            foreign: Vec::new(),
             routes: None,
             route_objects: Objects::new(),
             incumbent_service: None,
@@ -132,6 +146,8 @@ impl Executor {
             cluster: None,
             events: Vec::new(),
             written: None,
+            force: false,
+            aborting: false,
             ours: vec![base.raw],
         }
     }
@@ -162,12 +178,16 @@ impl Executor {
                             error::from_kube(e, &format!("get deployment {name:?}"), &conn.server)
                         })
                     },
-                    router
-                        .kind
-                        .router()
-                        .observe(conn, router, &mut self.route_objects),
+                    async {
+                        Ok(router
+                            .kind
+                            .router()
+                            .observe(conn, router, &mut self.route_objects)
+                            .await)
+                    },
                 )
                 .await?;
+                let routes = self.or_evicted(routes).await?;
                 self.accept(&incumbent)?;
                 World {
                     incumbent: state_of(&incumbent),
@@ -282,11 +302,11 @@ impl Executor {
         }
         let contender = self.record.contender.clone();
         let api = self.deployments(&contender.namespace);
-        match self.dry_run {
+        let seen = match self.dry_run {
             true => api
                 .get_opt(&contender.name)
                 .await
-                .map_err(|e| self.fail(e, format!("get deployment {:?}", contender.name))),
+                .map_err(|e| self.fail(e, format!("get deployment {:?}", contender.name)))?,
             false => self
                 .contender_watch
                 .get_or_insert_with(|| Watched::start(api, &contender.name))
@@ -294,8 +314,102 @@ impl Executor {
                 .await
                 .map_err(|e| {
                     Error::failed(format!("cannot watch deployment {:?}: {e}", contender.name))
-                }),
+                })?,
+        };
+        Ok(self.ours_only("deployment", seen))
+    }
+
+    /// What a create made; when the name is taken, the object there if it
+    /// is ramp's (a command run again). Someone else's is not taken over.
+    async fn made<K>(
+        &mut self,
+        api: &Api<K>,
+        kind: &'static str,
+        created: std::result::Result<K, kube::Error>,
+    ) -> Result<K>
+    where
+        K: Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let name = self.record.contender.name.clone();
+        match created {
+            Ok(made) => Ok(made),
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                let there = api
+                    .get(&name)
+                    .await
+                    .map_err(|e| self.fail(e, format!("get {kind} {name:?}")))?;
+                if contender::owned(there.meta(), &self.conn.namespace, &self.name) {
+                    return Ok(there);
+                }
+                Err(Error::new(
+                    Kind::Conflict,
+                    format!("{kind} {name} was made by someone else; ramp does not take it over"),
+                )
+                .with_hint(format!(
+                    "rename or delete it and run the command again, or put all traffic back with `kubectl ramp abort {}`",
+                    self.name
+                )))
+            }
+            Err(e) => Err(self.fail(e, format!("create {kind} {name:?}"))),
         }
+    }
+
+    /// The contender (its Deployment or Service) when it is ramp's; one of
+    /// someone else's is left alone, and said so once.
+    fn ours_only<K: Resource>(&mut self, kind: &'static str, seen: Option<K>) -> Option<K> {
+        let seen = seen?;
+        if contender::owned(seen.meta(), &self.conn.namespace, &self.name) {
+            return Some(seen);
+        }
+        if !self.foreign.contains(&kind) {
+            self.foreign.push(kind);
+            self.progress.say(&format!(
+                "left {kind} {}: it is not kubectl-ramp's",
+                self.record.contender.name
+            ));
+        }
+        None
+    }
+
+    /// The routes as read; in an abort, when they cannot be told from the
+    /// snapshot (someone changed a route, or removed its object), the
+    /// contender is taken out of them instead, and they count as restored.
+    async fn or_evicted(
+        &mut self,
+        read: Result<Vec<plan::RouteState>>,
+    ) -> Result<Vec<plan::RouteState>> {
+        let aborting = self.aborting || self.record.phase == Phase::Aborted;
+        let err = match read {
+            Ok(routes) => return Ok(routes),
+            Err(err) if aborting && !self.dry_run => err,
+            Err(err) => return Err(err),
+        };
+        self.progress.say(&format!(
+            "the routes cannot be restored exactly: {}",
+            err.message
+        ));
+        let record = &self.record;
+        let incumbent = ServiceRef {
+            name: record.service.clone(),
+            namespace: self.conn.namespace.clone(),
+        };
+        let contender = ServiceRef {
+            name: record.contender.name.clone(),
+            namespace: record.contender.namespace.clone(),
+        };
+        let done = record
+            .router
+            .kind
+            .router()
+            .evict(&self.conn, &record.router, &incumbent, &contender)
+            .await?;
+        for line in done {
+            self.progress.say(&line);
+        }
+        self.route_objects.clear();
+        let restored = vec![plan::RouteState::Original; record.router.routes.len()];
+        self.routes = Some(restored.clone());
+        Ok(restored)
     }
 
     /// Starts the incumbent's watch, from the incumbent as the command
@@ -330,18 +444,26 @@ impl Executor {
             let (service, routes) = futures::future::try_join(
                 async {
                     match known {
-                        Some(known) => Ok(known),
-                        None => read_contender_service(conn, record).await,
+                        Some(_) => Ok(None),
+                        None => read_contender_service(conn, record).await.map(Some),
                     }
                 },
-                record
-                    .router
-                    .kind
-                    .router()
-                    .observe(conn, &record.router, &mut self.route_objects),
+                async {
+                    Ok(record
+                        .router
+                        .kind
+                        .router()
+                        .observe(conn, &record.router, &mut self.route_objects)
+                        .await)
+                },
             )
             .await?;
-            self.contender_service = Some(service);
+            let routes = self.or_evicted(routes).await?;
+            if let Some(service) = service {
+                let ours = self.ours_only("service", service);
+                self.contender_service_uid = ours.as_ref().and_then(|s| s.metadata.uid.clone());
+                self.contender_service = Some(ours.is_some());
+            }
             self.routes = Some(routes);
         }
         let incumbent = self.incumbent().await?;
@@ -387,6 +509,63 @@ impl Executor {
         })
     }
 
+    /// What someone else changed of what the rollout manages since ramp's
+    /// last write, as sentences (see `drift`).
+    pub async fn drift(&mut self) -> Result<Vec<String>> {
+        let world = self.observe().await?;
+        let routes: Vec<Option<f64>> = world
+            .routes
+            .iter()
+            .map(|route| match route {
+                plan::RouteState::Original => Some(0.0),
+                plan::RouteState::Weighted(split) => {
+                    Some(drift::percent(split.contender, split.incumbent))
+                }
+                plan::RouteState::Drifted => None,
+            })
+            .collect();
+        let found = drift::find(
+            &self.record,
+            &drift::Seen {
+                incumbent: &world.incumbent,
+                contender: world.contender.as_ref(),
+                routes: &routes,
+            },
+        );
+        if !found.is_empty() && !self.dry_run {
+            // The incumbent's watch may not have caught up with a change of
+            // the record (an abort) that explains all of it: read it now.
+            let name = self.name.clone();
+            let fresh = self
+                .deployments(self.namespace())
+                .get(&name)
+                .await
+                .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
+            self.accept(&fresh)?;
+        }
+        let taken = self.foreign.contains(&"deployment");
+        let name = self.record.contender.name.clone();
+        Ok(found
+            .into_iter()
+            .map(|line| match taken && line.ends_with("is gone") {
+                true => format!(
+                    "deployment {name} was made by someone else; ramp does not take it over"
+                ),
+                false => line,
+            })
+            .collect())
+    }
+
+    /// Says, on stderr and in a Warning Event, what someone else changed.
+    pub fn tell_drift(&mut self, drift: &[String]) {
+        let text = drift.join("; ");
+        self.progress
+            .say(&format!("changed by someone else: {text}"));
+        if !self.dry_run {
+            self.event("Drift", &text);
+        }
+    }
+
     /// Runs actions until the planner is done.
     pub async fn run(&mut self) -> Result<()> {
         for _ in 0..200 {
@@ -424,6 +603,22 @@ impl Executor {
     pub fn knowing_routes(mut self, objects: Objects) -> Executor {
         self.route_objects = objects;
         self
+    }
+
+    /// Moves on despite drift (someone else's changes), saying so.
+    pub fn forcing(mut self, force: bool) -> Executor {
+        self.force = force;
+        self
+    }
+
+    /// An abort's executor.
+    pub fn aborting(mut self) -> Executor {
+        self.aborting = true;
+        self
+    }
+
+    pub fn forced(&self) -> bool {
+        self.force
     }
 
     /// The incumbent as this command's last record write left it.
@@ -479,12 +674,12 @@ impl Executor {
                 )?;
                 self.progress
                     .say(&format!("creating service {}", contender.name));
-                let created = self
-                    .services(&contender.namespace)
-                    .create(&self.post_params(), &service)
-                    .await;
-                already_there(created)
-                    .map_err(|e| self.fail(e, format!("create service {:?}", contender.name)))?;
+                let api = self.services(&contender.namespace);
+                let created = api.create(&self.post_params(), &service).await;
+                let made = self.made(&api, "service", created).await?;
+                if !self.dry_run {
+                    self.contender_service_uid = made.metadata.uid;
+                }
             }
             Action::ScaleContender(replicas) => {
                 if world.contender.is_none() {
@@ -513,13 +708,9 @@ impl Executor {
                     ));
                     let api = self.deployments(&contender.namespace);
                     let created = api.create(&self.post_params(), &deployment).await;
-                    let made = created.as_ref().ok().cloned();
-                    let version = made
-                        .as_ref()
-                        .and_then(|d| d.metadata.resource_version.clone());
-                    already_there(created).map_err(|e| {
-                        self.fail(e, format!("create deployment {:?}", contender.name))
-                    })?;
+                    let made = self.made(&api, "deployment", created).await?;
+                    let version = made.metadata.resource_version.clone();
+                    let made = Some(made);
                     if !self.dry_run {
                         self.contender_absent = false;
                         if let (None, Some(made)) = (&self.contender_watch, made) {
@@ -629,15 +820,21 @@ impl Executor {
                     true => DeleteParams::foreground(),
                     false => DeleteParams::background(),
                 };
+                // Exactly the one ramp made: not another of that name.
+                let uid = self.contender().await?.and_then(|d| d.metadata.uid);
                 let params = DeleteParams {
                     dry_run: self.dry_run,
+                    preconditions: uid.map(|uid| Preconditions {
+                        uid: Some(uid),
+                        resource_version: None,
+                    }),
                     ..propagation
                 };
                 let deleted = self
                     .deployments(&contender.namespace)
                     .delete(&contender.name, &params)
                     .await;
-                already_gone(deleted)
+                already_gone(not_the_same(deleted))
                     .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
                 self.wait(action, Which::Contender, Goal::Gone).await?;
             }
@@ -646,13 +843,17 @@ impl Executor {
                     .say(&format!("deleting service {}", contender.name));
                 let params = DeleteParams {
                     dry_run: self.dry_run,
+                    preconditions: self.contender_service_uid.clone().map(|uid| Preconditions {
+                        uid: Some(uid),
+                        resource_version: None,
+                    }),
                     ..Default::default()
                 };
                 let deleted = self
                     .services(&contender.namespace)
                     .delete(&contender.name, &params)
                     .await;
-                already_gone(deleted)
+                already_gone(not_the_same(deleted))
                     .map_err(|e| self.fail(e, format!("delete service {:?}", contender.name)))?;
             }
             Action::Settle => {
@@ -766,6 +967,10 @@ impl Executor {
         };
         let counting = !matches!(goal, Goal::Gone);
         let mut bar = counting.then(|| self.progress.counter(&label, wanted));
+        // Someone else's Deployment of the contender's name is not the
+        // contender: ramp leaves it.
+        let (namespace, incumbent) = (self.conn.namespace.clone(), self.name.clone());
+        let is_ours = move |d: &Deployment| contender::owned(&d.metadata, &namespace, &incumbent);
         let world_with = |d: Option<&Deployment>| {
             let mut world = world.clone();
             match which {
@@ -774,7 +979,7 @@ impl Executor {
                         world.incumbent = state_of(d);
                     }
                 }
-                Which::Contender => world.contender = d.map(state_of),
+                Which::Contender => world.contender = d.filter(|d| is_ours(d)).map(state_of),
             }
             world
         };
@@ -784,7 +989,7 @@ impl Executor {
             .until(
                 self.deadline.into(),
                 |d| match goal {
-                    Goal::Gone => d.is_none(),
+                    Goal::Gone => d.is_none_or(|d| !is_ours(d)),
                     _ => plan::next(&record, &world_with(d)) != *action,
                 },
                 |d, incumbent| {
@@ -987,7 +1192,7 @@ impl Executor {
         }
         .object_ref(&());
         let event = Event {
-            type_: if reason == "Aborted" {
+            type_: if matches!(reason, "Aborted" | "Drift") {
                 EventType::Warning
             } else {
                 EventType::Normal
@@ -1015,21 +1220,17 @@ impl Executor {
     }
 }
 
-/// Whether the contender's Service exists.
-async fn read_contender_service(conn: &Connection, record: &Record) -> Result<bool> {
+/// The contender's Service, whoever made it.
+async fn read_contender_service(conn: &Connection, record: &Record) -> Result<Option<Service>> {
     let contender = &record.contender;
     let api: Api<Service> = Api::namespaced(conn.client.clone(), &contender.namespace);
-    Ok(api
-        .get_opt(&contender.name)
-        .await
-        .map_err(|e| {
-            error::from_kube(
-                e,
-                &format!("get service {:?}", contender.name),
-                &conn.server,
-            )
-        })?
-        .is_some())
+    api.get_opt(&contender.name).await.map_err(|e| {
+        error::from_kube(
+            e,
+            &format!("get service {:?}", contender.name),
+            &conn.server,
+        )
+    })
 }
 
 /// The error of a command whose rollout was changed by another one while
@@ -1057,12 +1258,17 @@ fn changed_by_another(name: &str, now: Option<&String>) -> Error {
     .with_hint(format!("see `kubectl ramp status {name}`, then decide what to run next"))
 }
 
-/// Actions are idempotent: a create that finds the object there did what
-/// was asked (a command run again after it was interrupted).
-fn already_there<T>(result: Result<T, kube::Error>) -> Result<(), kube::Error> {
+/// A delete whose uid precondition failed found another object of that
+/// name: someone else's, which stays; the one ramp made is gone.
+fn not_the_same<T>(result: Result<T, kube::Error>) -> Result<T, kube::Error> {
     match result {
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        other => other.map(|_| ()),
+        Err(kube::Error::Api(mut status))
+            if status.code == 409 && status.message.contains("UID") =>
+        {
+            status.code = 404;
+            Err(kube::Error::Api(status))
+        }
+        other => other,
     }
 }
 

@@ -76,6 +76,20 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
     })
 }
 
+/// The Deployment as if it had no rollout: after ramp's objects were taken
+/// out without a record to go by (removed, or damaged past reading).
+pub async fn observe_without_record(conn: &Connection, name: &str) -> Result<Observed> {
+    let namespace = conn.namespace.as_str();
+    let incumbent = get_deployment(conn, namespace, name)
+        .await?
+        .ok_or_else(|| {
+            Error::failed(format!(
+                "deployment {name:?} not found in namespace {namespace:?}"
+            ))
+        })?;
+    discovered(conn, name, incumbent).await
+}
+
 /// Without a rollout: the Service that selects the Deployment's pods and
 /// what routes to it are found by looking.
 async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Result<Observed> {
@@ -85,21 +99,30 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
         namespace: namespace.to_string(),
     };
     // Most Deployments' Service has their name: one GET instead of a list.
+    // Beside it, ramp's contender, which should not be there without a
+    // record.
     let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
-    let named = services
-        .get_opt(name)
-        .await
-        .map_err(|e| error::from_kube(e, &format!("get service {name:?}"), &conn.server))?
-        .filter(|service| {
-            let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
-            let labels = incumbent
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.metadata.as_ref())
-                .and_then(|m| m.labels.clone())
-                .unwrap_or_default();
-            selector.is_some_and(|selector| selects(selector, &labels))
-        });
+    let (named, left) = futures::future::try_join(
+        async {
+            services
+                .get_opt(name)
+                .await
+                .map_err(|e| error::from_kube(e, &format!("get service {name:?}"), &conn.server))
+        },
+        get_deployment(conn, namespace, &contender_ref.name),
+    )
+    .await?;
+    let left = left.filter(|d| crate::rollout::contender::owned(&d.metadata, namespace, name));
+    let named = named.filter(|service| {
+        let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
+        let labels = incumbent
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        selector.is_some_and(|selector| selects(selector, &labels))
+    });
     let service = match named {
         Some(service) => Some(service),
         None => services_selecting(conn, &incumbent)
@@ -123,7 +146,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
     Ok(Observed {
         incumbent,
         record: None,
-        contender: None,
+        contender: left,
         service: service.and_then(|s| s.metadata.name),
         routing,
     })

@@ -25,6 +25,26 @@ pub fn name_for(incumbent: &str) -> String {
     format!("{incumbent}{SUFFIX}")
 }
 
+/// Whether an object was made by kubectl-ramp for the rollout of the
+/// Deployment `namespace/deployment`: its label and its annotation say so.
+pub fn owned(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    namespace: &str,
+    deployment: &str,
+) -> bool {
+    let labelled = meta
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY.0))
+        .is_some_and(|v| v == MANAGED_BY.1);
+    let of_this = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(INCUMBENT_ANNOTATION))
+        .is_some_and(|v| *v == format!("{namespace}/{deployment}"));
+    labelled && of_this
+}
+
 /// On the contender's pods, and in its Deployment's and Service's selectors.
 pub const ROLE: (&str, &str) = ("ramp.dev/role", "contender");
 

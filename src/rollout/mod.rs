@@ -5,6 +5,7 @@
 pub mod capacity;
 pub mod contender;
 pub mod decide;
+pub mod drift;
 pub mod history;
 pub mod model;
 pub mod notice;

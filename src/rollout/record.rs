@@ -62,6 +62,10 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automation: Option<Automation>,
     pub history: Vec<Transition>,
+    /// The digest of the incumbent's pod template when the rollout
+    /// started: a change of it since is someone else's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incumbent_digest: Option<String>,
     /// Who started the rollout, as the API server knows them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_by: Option<String>,
@@ -390,6 +394,7 @@ pub(crate) mod tests {
             history: Vec::new(),
             started_by: None,
             finished: Vec::new(),
+            incumbent_digest: None,
         }
     }
 

@@ -117,6 +117,18 @@ pub trait Router: Sync {
         contender: &'a ServiceRef,
     ) -> BoxFuture<'a, Result<Routing>>;
 
+    /// Takes the contender out of every route of the rollout's objects,
+    /// when they cannot be restored exactly: what was done, a sentence each.
+    fn evict<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+        _incumbent: &'a ServiceRef,
+        _contender: &'a ServiceRef,
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// `routing`, from objects already read or written.
     fn routing_of(
         &self,
@@ -246,6 +258,21 @@ pub async fn discover_named(
         return discover(conn, incumbent, contender).await;
     }
     discover(conn, incumbent, contender).await
+}
+
+/// Takes the contender out of every routing object in the namespace that
+/// sends to it, of every kind: a rollout whose record is gone.
+pub async fn evict_everywhere(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let mut done = Vec::new();
+    for (_, flavor, _) in flavors() {
+        done.extend(weights::evict_all(flavor, conn, incumbent, contender, dry_run).await?);
+    }
+    Ok(done)
 }
 
 /// The kinds of routing objects, in the order they are looked for.

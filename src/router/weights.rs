@@ -223,6 +223,23 @@ impl Router for Weighted {
         })
     }
 
+    fn evict<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        incumbent: &'a ServiceRef,
+        contender: &'a ServiceRef,
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(evict(
+            self.flavor,
+            self.flavor.recorded(router),
+            conn,
+            router,
+            incumbent,
+            contender,
+        ))
+    }
+
     fn routing_of(
         &self,
         router: &RouterRecord,
@@ -446,6 +463,160 @@ fn without_weight(backend: &Value) -> Value {
         object.remove("weight");
     }
     backend
+}
+
+/// The routes list without the contender: every backend that sends to it
+/// taken out, its weight given to the incumbent's backend beside it, and a
+/// route left with no backend (a header route) removed. `None` when
+/// nothing sends to the contender.
+pub fn evicted(
+    flavor: &Flavor,
+    list: &[Value],
+    namespace: &str,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Option<Vec<Value>> {
+    let to_contender = |b: &Value| (flavor.sends_to)(b, namespace, contender);
+    let weight = |b: &Value| b.get("weight").and_then(Value::as_u64).unwrap_or(0);
+    let mut changed = false;
+    let mut kept = Vec::new();
+    for route in list {
+        let backends = route
+            .get(flavor.backends)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if !backends.iter().any(to_contender) {
+            kept.push(route.clone());
+            continue;
+        }
+        changed = true;
+        let freed: u64 = backends
+            .iter()
+            .filter(|b| to_contender(b))
+            .map(weight)
+            .sum();
+        let mut left: Vec<Value> = backends.into_iter().filter(|b| !to_contender(b)).collect();
+        match left.as_mut_slice() {
+            [] => continue,
+            [only] => {
+                if let Some(object) = only.as_object_mut() {
+                    object.remove("weight");
+                }
+            }
+            several => {
+                if let Some(home) = several
+                    .iter_mut()
+                    .find(|b| (flavor.sends_to)(b, namespace, incumbent))
+                    && let Some(w) = home.get("weight").and_then(Value::as_u64)
+                {
+                    home["weight"] = Value::from(w + freed);
+                }
+            }
+        }
+        let mut route = route.clone();
+        route[flavor.backends] = Value::Array(left);
+        kept.push(route);
+    }
+    changed.then_some(kept)
+}
+
+/// Replaces an object's routes list with `wanted`, in one JSON patch that
+/// first tests the list is still `list`: a concurrent change fails the
+/// write instead of being overwritten.
+async fn replace_routes(
+    api: &Api<DynamicObject>,
+    flavor: &Flavor,
+    object: &str,
+    list: &[Value],
+    wanted: &[Value],
+    dry_run: bool,
+) -> std::result::Result<DynamicObject, kube::Error> {
+    let path = format!("/spec/{}", flavor.routes);
+    let patch: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "test", "path": path, "value": list},
+        {"op": "replace", "path": path, "value": wanted},
+    ]))
+    .expect("valid JSON patch operations");
+    let params = PatchParams {
+        dry_run,
+        ..Default::default()
+    };
+    api.patch(object, &params, &Patch::Json::<()>(patch)).await
+}
+
+/// Takes the contender out of every route of this kind in the namespace
+/// that sends to it (a rollout whose record is gone): what was done.
+pub async fn evict_all(
+    flavor: &Flavor,
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let Some(version) = flavor.served(conn).await? else {
+        return Ok(Vec::new());
+    };
+    let resource = flavor.resource(&version);
+    let Some(objects) = list_custom(conn, &resource, &conn.namespace, Freshness::Now).await? else {
+        return Ok(Vec::new());
+    };
+    let api = api(&resource, conn, &conn.namespace);
+    let kind = flavor.kind;
+    let mut done = Vec::new();
+    for object in objects {
+        let name = object.metadata.name.clone().unwrap_or_default();
+        let list = routes_list(flavor, &object);
+        let Some(wanted) = evicted(flavor, &list, &conn.namespace, incumbent, contender) else {
+            continue;
+        };
+        replace_routes(&api, flavor, &name, &list, &wanted, dry_run)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("patch {kind} {name:?}"), &conn.server))?;
+        done.push(format!("took {} out of {kind} {name}", contender.name));
+    }
+    Ok(done)
+}
+
+/// Takes the contender out of every route of the rollout's objects, when
+/// they cannot be restored from the snapshot (someone changed them); what
+/// was done, a sentence each.
+pub async fn evict(
+    flavor: &Flavor,
+    resource: ApiResource,
+    conn: &Connection,
+    router: &RouterRecord,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<Vec<String>> {
+    let api = api(&resource, conn, &conn.namespace);
+    let kind = flavor.kind;
+    let mut done = Vec::new();
+    for (object, _) in by_object(&router.routes) {
+        let Some(current) = api
+            .get_opt(object)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server))?
+        else {
+            done.push(format!(
+                "{kind} {object} is gone: it sends nothing to {}",
+                contender.name
+            ));
+            continue;
+        };
+        let list = routes_list(flavor, &current);
+        let Some(wanted) = evicted(flavor, &list, &conn.namespace, incumbent, contender) else {
+            continue;
+        };
+        replace_routes(&api, flavor, object, &list, &wanted, false)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("patch {kind} {object:?}"), &conn.server))?;
+        done.push(format!(
+            "took {} out of {kind} {object}; its other routes are as someone left them",
+            contender.name
+        ));
+    }
+    Ok(done)
 }
 
 /// The backends of a route split by ramp: the incumbent's as it was, and
@@ -714,17 +885,7 @@ pub async fn write(
                 known.insert(object.to_string(), current);
                 break;
             }
-            let path = format!("/spec/{}", flavor.routes);
-            let patch: json_patch::Patch = serde_json::from_value(json!([
-                {"op": "test", "path": path, "value": list},
-                {"op": "replace", "path": path, "value": wanted},
-            ]))
-            .expect("valid JSON patch operations");
-            let params = PatchParams {
-                dry_run,
-                ..Default::default()
-            };
-            match api.patch(object, &params, &Patch::Json::<()>(patch)).await {
+            match replace_routes(&api, flavor, object, &list, &wanted, dry_run).await {
                 Ok(written) => {
                     if !dry_run {
                         known.insert(object.to_string(), written);
@@ -867,6 +1028,71 @@ mod tests {
             "the second write tests what was read afresh"
         );
         written.await.unwrap().unwrap();
+    }
+
+    #[test]
+    fn eviction_takes_the_contender_out_of_every_route_and_nothing_else() {
+        let refs = (
+            ServiceRef {
+                name: "web".into(),
+                namespace: "shop".into(),
+            },
+            ServiceRef {
+                name: "web-canary".into(),
+                namespace: "shop".into(),
+            },
+        );
+        let evict = |list: Value| {
+            evicted(
+                &istio::FLAVOR,
+                list.as_array().unwrap(),
+                "shop",
+                &refs.0,
+                &refs.1,
+            )
+        };
+        let admin = json!({"name": "admin", "route": [{"destination": {"host": "admin"}}]});
+        let cases: Vec<(Value, Option<Value>)> = vec![
+            // Split by ramp: the incumbent gets it all back.
+            (
+                json!([admin, {"name": "primary", "route": [
+                    {"destination": {"host": "web"}, "weight": 50},
+                    {"destination": {"host": "web-canary"}, "weight": 50},
+                ]}]),
+                Some(
+                    json!([admin, {"name": "primary", "route": [{"destination": {"host": "web"}}]}]),
+                ),
+            ),
+            // A third backend someone added keeps its weight.
+            (
+                json!([{"route": [
+                    {"destination": {"host": "web"}, "weight": 40},
+                    {"destination": {"host": "web-canary"}, "weight": 40},
+                    {"destination": {"host": "other"}, "weight": 20},
+                ]}]),
+                Some(json!([{"route": [
+                    {"destination": {"host": "web"}, "weight": 80},
+                    {"destination": {"host": "other"}, "weight": 20},
+                ]}])),
+            ),
+            // A header route to the contender alone goes.
+            (
+                json!([
+                    {"name": "primary-canary-header", "match": [{"headers": {"x": {"exact": "1"}}}], "route": [{"destination": {"host": "web-canary"}}]},
+                    {"name": "primary", "route": [{"destination": {"host": "web"}}]},
+                ]),
+                Some(json!([{"name": "primary", "route": [{"destination": {"host": "web"}}]}])),
+            ),
+            // Nothing sends to the contender: nothing to write.
+            (json!([admin]), None),
+        ];
+        for (list, wanted) in cases {
+            assert_eq!(
+                evict(list.clone()),
+                wanted.map(|w| w.as_array().unwrap().clone()),
+                "{list}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -31,6 +31,9 @@ pub struct StatusReport {
     pub history: Vec<Transition>,
     /// The latest analysis checks of an automated rollout, oldest first.
     pub checks: Vec<Check>,
+    /// What someone else changed of what the rollout manages since ramp's
+    /// last write; empty when nothing.
+    pub drift: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -145,6 +148,10 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     ];
     for (label, value) in fields {
         out.push_str(&format!("{:<12}{value}\n", format!("{label}:")));
+    }
+    for (i, change) in report.drift.iter().enumerate() {
+        let label = if i == 0 { "Drift:" } else { "" };
+        out.push_str(&format!("{label:<12}{change}\n"));
     }
 
     let mut versions = table(&["version", "deployment", "ready", "images"]);

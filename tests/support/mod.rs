@@ -7,6 +7,7 @@
 
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
+pub mod fault;
 pub mod hook;
 pub mod metrics;
 

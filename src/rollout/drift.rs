@@ -1,0 +1,226 @@
+//! Drift: what someone else changed of what a rollout manages since ramp
+//! last wrote it (a hand-edited weight, a new image on the contender or on
+//! the incumbent, a scale). Found by comparing what is observed with what
+//! the record says ramp left; no IO.
+
+use serde_json::Value;
+
+use super::history::{digest, images};
+use super::plan::{DeploymentState, step_replicas};
+use super::record::{Phase, Record};
+
+/// What is observed of a rollout, as drift is judged.
+pub struct Seen<'a> {
+    pub incumbent: &'a DeploymentState,
+    pub contender: Option<&'a DeploymentState>,
+    /// The share of each managed route's traffic that goes to the
+    /// contender, in the record's order; `None` when it cannot be told.
+    pub routes: &'a [Option<f64>],
+}
+
+/// Each change someone else made, as a sentence; empty when there is none.
+/// Judged at rest (Paused): while a command moves the rollout, its own
+/// writes are under way.
+pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
+    let mut drift = Vec::new();
+    if record.phase != Phase::Paused || record.step == 0 {
+        return drift;
+    }
+    let Some(step) = record.steps.get(record.step - 1) else {
+        return drift;
+    };
+    let at = format!("step {}/{}", record.step, record.steps.len());
+    let contender_name = record.contender.name.as_str();
+    let (contender_wanted, incumbent_wanted) = step_replicas(step, record);
+
+    if let Some(started) = &record.incumbent_digest
+        && digest(&seen.incumbent.template) != *started
+    {
+        drift.push(format!(
+            "the incumbent's pod template changed (it runs {} now)",
+            shown(&seen.incumbent.template)
+        ));
+    }
+    if seen.incumbent.replicas != incumbent_wanted {
+        drift.push(format!(
+            "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it",
+            seen.incumbent.replicas
+        ));
+    }
+    match seen.contender {
+        None => drift.push(format!("deployment {contender_name} is gone")),
+        Some(contender) => {
+            if images(&contender.template) != images(&record.contender.template) {
+                drift.push(format!(
+                    "deployment {contender_name} runs {}, not {} as the rollout made it",
+                    shown(&contender.template),
+                    shown(&record.contender.template)
+                ));
+            }
+            if contender.replicas != contender_wanted {
+                drift.push(format!(
+                    "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it",
+                    contender.replicas
+                ));
+            }
+        }
+    }
+    if !record.router.kind.traffic_follows_pods() {
+        let wanted = percent(step.traffic.contender, step.traffic.incumbent);
+        for (snapshot, now) in record.router.routes.iter().zip(seen.routes) {
+            match now {
+                Some(now) if (now - wanted).abs() < 0.01 => {}
+                Some(now) => drift.push(format!(
+                    "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it",
+                    snapshot.label(),
+                    snapshot.object
+                )),
+                None => drift.push(format!(
+                    "route {} of {:?} was changed by someone else",
+                    snapshot.label(),
+                    snapshot.object
+                )),
+            }
+        }
+    }
+    drift
+}
+
+/// The share of traffic of weights `a` and `b` that goes to `a`.
+pub fn percent(a: u32, b: u32) -> f64 {
+    match a + b {
+        0 => 0.0,
+        total => f64::from(a) * 100.0 / f64::from(total),
+    }
+}
+
+/// A template's images, as people read them.
+fn shown(template: &Value) -> String {
+    images(template)
+        .into_iter()
+        .map(|i| i.image)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::record::RouteSnapshot;
+    use crate::rollout::record::tests::sample;
+    use serde_json::json;
+
+    fn template(image: &str) -> Value {
+        json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": image}]}})
+    }
+
+    fn state(replicas: i32, image: &str) -> DeploymentState {
+        DeploymentState {
+            replicas,
+            ready: replicas,
+            updated: replicas,
+            total: replicas,
+            observed: true,
+            template: template(image),
+        }
+    }
+
+    /// A rollout at step 1/2 (10%) of 4 replicas, with one route.
+    fn at_step_one() -> Record {
+        let mut record = sample();
+        record.contender.template = template("web:2");
+        record.incumbent_digest = Some(digest(&template("web:1")));
+        record.router.routes = vec![RouteSnapshot {
+            object: "web".into(),
+            route: "/spec/http/0".into(),
+            name: Some("primary".into()),
+            original: json!([{"destination": {"host": "web"}}]),
+            contender: json!({"destination": {"host": "web-canary"}}),
+        }];
+        record
+    }
+
+    #[test]
+    fn what_someone_else_changed_is_named() {
+        let record = at_step_one();
+        let (incumbent, contender) = (state(4, "web:1"), state(1, "web:2"));
+        let (scaled, changed, evil) =
+            (state(5, "web:1"), state(4, "web:1.1"), state(1, "web:evil"));
+        let ten = [Some(10.0)];
+        let cases: Vec<(Seen, Vec<&str>)> = vec![
+            (
+                Seen {
+                    incumbent: &incumbent,
+                    contender: Some(&contender),
+                    routes: &ten,
+                },
+                vec![],
+            ),
+            (
+                Seen {
+                    incumbent: &scaled,
+                    contender: Some(&contender),
+                    routes: &ten,
+                },
+                vec!["the incumbent has 5 replicas, not 4 as step 1/2 left it"],
+            ),
+            (
+                Seen {
+                    incumbent: &changed,
+                    contender: Some(&contender),
+                    routes: &ten,
+                },
+                vec!["the incumbent's pod template changed (it runs web:1.1 now)"],
+            ),
+            (
+                Seen {
+                    incumbent: &incumbent,
+                    contender: Some(&evil),
+                    routes: &ten,
+                },
+                vec!["deployment web-canary runs web:evil, not web:2 as the rollout made it"],
+            ),
+            (
+                Seen {
+                    incumbent: &incumbent,
+                    contender: Some(&contender),
+                    routes: &[Some(30.0)],
+                },
+                vec![
+                    "route primary of \"web\" sends 30% to web-canary, not 10% as step 1/2 set it",
+                ],
+            ),
+            (
+                Seen {
+                    incumbent: &incumbent,
+                    contender: None,
+                    routes: &ten,
+                },
+                vec!["deployment web-canary is gone"],
+            ),
+        ];
+        for (seen, wanted) in cases {
+            assert_eq!(find(&record, &seen), wanted);
+        }
+    }
+
+    #[test]
+    fn a_rollout_on_the_move_or_ended_is_not_judged() {
+        let (incumbent, contender) = (state(9, "web:x"), state(9, "web:y"));
+        let seen = Seen {
+            incumbent: &incumbent,
+            contender: Some(&contender),
+            routes: &[None],
+        };
+        for phase in [
+            Phase::Progressing,
+            Phase::Promoting,
+            Phase::Succeeded,
+            Phase::Aborted,
+        ] {
+            let mut record = at_step_one();
+            record.phase = phase;
+            assert!(find(&record, &seen).is_empty(), "{phase:?}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! ramp changes and deletes only what it created: objects of someone else's
+//! that take the contender's names during a rollout are left alone, and
+//! traffic still goes back to the incumbent.
+
+mod support;
+
+use support::{istio_app, kubectl, weights};
+
+const THEIR_SERVICE: &str = r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-canary
+  labels: {owner: someone-else}
+spec:
+  selector: {app: something-else}
+  ports: [{port: 81}]
+"#;
+
+#[test]
+fn abort_puts_traffic_back_and_leaves_objects_that_are_not_its_own() {
+    let ns = istio_app("owned-abort", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    // Someone replaces ramp's Service with one of theirs, of the same name.
+    kubectl(&["delete", "service", "web-canary", "-n", &ns.name]).success();
+    ns.apply(THEIR_SERVICE).success();
+    let theirs = ns.get("service", "web-canary");
+
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)],
+        "traffic is back on the incumbent"
+    );
+    assert!(
+        run.stderr
+            .contains("left service web-canary: it is not kubectl-ramp's"),
+        "{run}"
+    );
+    let still = ns.get("service", "web-canary");
+    assert_eq!(
+        still["metadata"]["uid"], theirs["metadata"]["uid"],
+        "their Service is still there"
+    );
+    assert_eq!(still["spec"], theirs["spec"], "and unchanged");
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+}
+
+#[test]
+fn a_step_does_not_take_over_a_deployment_of_someone_elses() {
+    let ns = istio_app("owned-step", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    // Someone deletes ramp's contender and makes their own of that name.
+    kubectl(&["delete", "deployment", "web-canary", "-n", &ns.name]).success();
+    let theirs = support::web_app("web-canary", 1, "example.com/theirs:1");
+    ns.apply(theirs.split("---").next().unwrap()).success();
+    let theirs = ns.get("deployment", "web-canary");
+    let run = ns.ramp(&["step", "web"]).code(5);
+    assert!(
+        run.stderr
+            .contains("deployment web-canary was made by someone else; ramp does not take it over"),
+        "{run}"
+    );
+    let still = ns.get("deployment", "web-canary");
+    assert_eq!(still["metadata"]["uid"], theirs["metadata"]["uid"]);
+    assert_eq!(
+        still["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/theirs:1"
+    );
+    assert_eq!(still["spec"]["replicas"], 1, "not scaled");
+
+    // Abort puts traffic back and leaves their Deployment.
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert!(
+        run.stderr
+            .contains("left deployment web-canary: it is not kubectl-ramp's"),
+        "{run}"
+    );
+    let still = ns.get("deployment", "web-canary");
+    assert_eq!(still["metadata"]["uid"], theirs["metadata"]["uid"]);
+}

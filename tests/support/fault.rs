@@ -1,0 +1,118 @@
+//! A TCP proxy in front of the local API server that can go down for a
+//! while: no connection is taken (connection refused) and the ones open
+//! are cut. TLS passes through untouched, so ramp talks to the real
+//! server through it.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub struct Faulty {
+    pub address: String,
+    upstream: String,
+    down: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Faulty {
+    /// A proxy to the plane's API server, up.
+    pub fn start() -> Faulty {
+        let original = std::fs::read_to_string(super::kubeconfig()).unwrap();
+        let upstream = original
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("server: https://"))
+            .expect("the plane's kubeconfig names its server")
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let faulty = Faulty {
+            address,
+            upstream,
+            down: Arc::default(),
+            open: Arc::default(),
+        };
+        faulty.serve(listener);
+        faulty
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let (upstream, down, open) = (self.upstream.clone(), self.down.clone(), self.open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if down.load(Ordering::SeqCst) {
+                    // Closed while down: the listener goes (below).
+                    let _ = client.shutdown(Shutdown::Both);
+                    return;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                {
+                    let mut open = open.lock().unwrap();
+                    open.push(client.try_clone().unwrap());
+                    open.push(server.try_clone().unwrap());
+                }
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+    }
+
+    /// Down for `how_long`: open connections cut, new ones refused; then
+    /// up again on the same address.
+    pub fn down_for(&self, how_long: Duration) {
+        self.down.store(true, Ordering::SeqCst);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        // The listener's thread ends at its next connection: make one.
+        let _ = TcpStream::connect(&self.address);
+        std::thread::sleep(Duration::from_millis(50));
+        let (address, down) = (self.address.clone(), self.down.clone());
+        let this = Faulty {
+            address: self.address.clone(),
+            upstream: self.upstream.clone(),
+            down: self.down.clone(),
+            open: self.open.clone(),
+        };
+        std::thread::spawn(move || {
+            std::thread::sleep(how_long);
+            let listener = TcpListener::bind(&address).expect("the proxy's address is free again");
+            down.store(false, Ordering::SeqCst);
+            this.serve(listener);
+        });
+    }
+
+    /// A kubeconfig like the plane's whose server is this proxy.
+    pub fn kubeconfig(&self) -> PathBuf {
+        let original = std::fs::read_to_string(super::kubeconfig()).unwrap();
+        let path = std::env::temp_dir().join(format!(
+            "ramp-faulty-{}-{}.kubeconfig",
+            std::process::id(),
+            self.address.replace([':', '.'], "-")
+        ));
+        std::fs::write(&path, original.replace(&self.upstream, &self.address)).unwrap();
+        path
+    }
+}
+
+/// Copies one direction of a connection until either side closes.
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            match from.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if to.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
