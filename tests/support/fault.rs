@@ -26,7 +26,12 @@ impl Faulty {
             .find_map(|l| l.trim().strip_prefix("server: https://"))
             .expect("the plane's kubeconfig names its server")
             .to_string();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        // Below the kernel's ephemeral range, where no outgoing connection
+        // can take the port while the proxy is down and its listener gone.
+        let first = 27_100 + (std::process::id() % 700) as u16;
+        let listener = (first..first + 100)
+            .find_map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
+            .expect("a free port for the proxy below 27900");
         let address = listener.local_addr().unwrap().to_string();
         let faulty = Faulty {
             address,
