@@ -50,20 +50,50 @@ KUBECONFIG_ALL="$STATE_ROOT/kubeconfig-all"
 # How many fake nodes KWOK runs.
 NODE_COUNT="${RAMP_TESTENV_NODES:-3}"
 
-# Stops the processes of the plane whose state is in DIR and removes the
+# The plane's components, in the order they start.
+COMPONENTS="etcd kube-apiserver kube-controller-manager kube-scheduler kwok"
+
+# Stops one component of the plane whose state is in DIR.
+stop_component() {
+  local dir=$1 name=$2 pid
+  [ -f "$dir/$name.pid" ] || return 0
+  pid=$(cat "$dir/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/$name.pid"
+}
+
+# Stops the processes of the plane whose state is in DIR, keeping the
 # state. Processes whose pid file was lost (a start that failed half way)
 # are found by DIR in their command line.
-stop_plane() {
-  local dir=$1 name pid
+stop_processes() {
+  local dir=$1 name
   for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    [ -f "$dir/$name.pid" ] || continue
-    pid=$(cat "$dir/$name.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+    stop_component "$dir" "$name"
   done
   pkill -9 -f -- "--[a-z-]*[ =]$dir/" 2>/dev/null || true
-  rm -rf "$dir"
+}
+
+# Stops the plane whose state is in DIR and removes the state.
+stop_plane() {
+  stop_processes "$1"
+  rm -rf "$1"
+}
+
+# Starts component NAME of the plane in DIR with the command line its
+# first start saved (one argument a line), its output appended to its log.
+start_component() {
+  local dir=$1 name=$2 args=()
+  mapfile -t args <"$dir/$name.cmd"
+  setsid "${args[@]}" >>"$dir/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$dir/$name.pid"
+}
+
+# Who listens on loopback port PORT: the process's name and pid, as ss
+# tells them, or nothing.
+port_holder() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -1
 }
