@@ -2,9 +2,9 @@
 //! in the record (the last `KEPT`), and `undo` picks the pod template of
 //! an earlier revision. No IO here.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::record::{Finished, Image};
 use super::record::{Phase, Record};
 use crate::error::{Error, Result};
 
@@ -18,36 +18,6 @@ pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 /// The annotation that numbers a Deployment's revisions (and the revision
 /// of each of its ReplicaSets).
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
-
-/// One finished rollout.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finished {
-    /// The Deployment's revision that runs the rollout's pod template
-    /// (`kubectl rollout history` numbers them the same); none for a
-    /// rollout that was aborted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<u64>,
-    pub images: Vec<Image>,
-    /// The first 12 hex digits of the SHA-256 of the pod template.
-    pub digest: String,
-    /// Succeeded or Aborted.
-    pub result: Phase,
-    /// Its last word: what the promotion or the abort said.
-    pub reason: String,
-    /// Who started it, as the API server knows them.
-    pub by: String,
-    /// RFC 3339.
-    pub started_at: String,
-    pub finished_at: String,
-    pub seconds: u64,
-}
-
-/// A container and its image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Image {
-    pub container: String,
-    pub image: String,
-}
 
 /// The containers of a pod template and their images.
 pub fn images(template: &Value) -> Vec<Image> {

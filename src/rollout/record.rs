@@ -72,7 +72,7 @@ pub struct Record {
     /// The rollouts of this Deployment that finished, oldest first: the
     /// last `history::KEPT`, this one too once it has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub finished: Vec<super::history::Finished>,
+    pub finished: Vec<Finished>,
 }
 
 /// The settings of an automated rollout, kept so that `run` on any machine
@@ -186,6 +186,36 @@ impl RouteSnapshot {
             format!("{}[{index}]", parts.next().unwrap_or_default())
         })
     }
+}
+
+/// One finished rollout, as the record keeps it (see `history`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    /// The Deployment's revision that runs the rollout's pod template
+    /// (`kubectl rollout history` numbers them the same); none for a
+    /// rollout that was aborted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u64>,
+    pub images: Vec<Image>,
+    /// The first 12 hex digits of the SHA-256 of the pod template.
+    pub digest: String,
+    /// Succeeded or Aborted.
+    pub result: Phase,
+    /// Its last word: what the promotion or the abort said.
+    pub reason: String,
+    /// Who started it, as the API server knows them.
+    pub by: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub finished_at: String,
+    pub seconds: u64,
+}
+
+/// A container and its image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    pub container: String,
+    pub image: String,
 }
 
 /// One change of the rollout, as `status` and `kubectl describe` show it.
