@@ -75,6 +75,9 @@ fn refused_naming(ns: &Namespace, change: &str) {
 #[test]
 fn a_new_image_on_the_contender_is_not_given_traffic() {
     let ns = at_first_step("drift-contender");
+    // managedFields keep times in seconds: a change in a later second than
+    // ramp's write is told apart from it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     kubectl(&[
         "set",
         "image",
@@ -87,6 +90,11 @@ fn a_new_image_on_the_contender_is_not_given_traffic() {
     refused_naming(
         &ns,
         "deployment web-canary runs example.com/evil:1, not example.com/web:2 as the rollout made it",
+    );
+    let run = ns.ramp(&["promote", "web"]).code(5);
+    assert!(
+        run.stderr.contains("as the rollout made it (changed by kubectl-set at "),
+        "names who changed it: {run}"
     );
     // Told to, it moves on (and still says what it overrides).
     let run = ns.ramp(&["step", "web", "--force"]).success();

@@ -339,6 +339,12 @@ fn drift_of(observed: &Observed) -> Vec<String> {
             incumbent: &incumbent,
             contender: contender.as_ref(),
             routes: &routes,
+            incumbent_by: crate::rollout::drift::writer(&observed.incumbent.metadata),
+            contender_by: observed
+                .contender
+                .as_ref()
+                .and_then(|c| crate::rollout::drift::writer(&c.metadata)),
+            routes_by: &[],
         },
     )
 }

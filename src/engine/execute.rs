@@ -524,12 +524,32 @@ impl Executor {
                 plan::RouteState::Drifted => None,
             })
             .collect();
+        // Who changed what, when the objects' managedFields tell.
+        let incumbent_by = drift::writer(&self.incumbent().await?.metadata);
+        let contender_by = self
+            .contender()
+            .await?
+            .and_then(|c| drift::writer(&c.metadata));
+        let routes_by: Vec<Option<String>> = self
+            .record
+            .router
+            .routes
+            .iter()
+            .map(|r| {
+                self.route_objects
+                    .get(&r.object)
+                    .and_then(|o| drift::writer(&o.metadata))
+            })
+            .collect();
         let found = drift::find(
             &self.record,
             &drift::Seen {
                 incumbent: &world.incumbent,
                 contender: world.contender.as_ref(),
                 routes: &routes,
+                incumbent_by,
+                contender_by,
+                routes_by: &routes_by,
             },
         );
         if !found.is_empty() && !self.dry_run {

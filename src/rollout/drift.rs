@@ -16,6 +16,52 @@ pub struct Seen<'a> {
     /// The share of each managed route's traffic that goes to the
     /// contender, in the record's order; `None` when it cannot be told.
     pub routes: &'a [Option<f64>],
+    /// Who changed each since ramp last wrote it, when its managedFields
+    /// tell (see `writer`): the incumbent, the contender, each route's
+    /// object in the record's order.
+    pub incumbent_by: Option<String>,
+    pub contender_by: Option<String>,
+    pub routes_by: &'a [Option<String>],
+}
+
+/// Who last changed an object after ramp's last write of it, by its
+/// managedFields: the field manager and when ("kubectl-set at
+/// 10:14:34"). `None` when ramp's write is the latest (or as late: the
+/// times are in seconds), or nothing says.
+pub fn writer(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<String> {
+    let entries = meta.managed_fields.as_deref().unwrap_or_default();
+    let written = |e: &&k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
+        e.subresource.as_deref().is_none_or(str::is_empty)
+    };
+    let ramps = |e: &&k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
+        e.manager
+            .as_deref()
+            .is_some_and(|m| m.starts_with("kubectl-ramp"))
+    };
+    let last_ramp = entries
+        .iter()
+        .filter(written)
+        .filter(ramps)
+        .filter_map(|e| e.time.as_ref().map(|t| t.0))
+        .max()?;
+    let other = entries
+        .iter()
+        .filter(written)
+        .filter(|e| !ramps(e))
+        .filter(|e| e.time.as_ref().is_some_and(|t| t.0 > last_ramp))
+        .max_by_key(|e| e.time.as_ref().map(|t| t.0))?;
+    let at = other.time.as_ref()?.0.strftime("%H:%M:%S").to_string();
+    Some(format!(
+        "{} at {at}",
+        other.manager.as_deref().unwrap_or("someone")
+    ))
+}
+
+/// ` (changed by WHO)`, when it is known.
+fn by(writer: Option<&String>) -> String {
+    writer
+        .map(|w| format!(" (changed by {w})"))
+        .unwrap_or_default()
 }
 
 /// Each change someone else made, as a sentence; empty when there is none.
@@ -37,14 +83,16 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
         && digest(&seen.incumbent.template) != *started
     {
         drift.push(format!(
-            "the incumbent's pod template changed (it runs {} now)",
-            shown(&seen.incumbent.template)
+            "the incumbent's pod template changed (it runs {} now){}",
+            shown(&seen.incumbent.template),
+            by(seen.incumbent_by.as_ref())
         ));
     }
     if seen.incumbent.replicas != incumbent_wanted {
         drift.push(format!(
-            "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it",
-            seen.incumbent.replicas
+            "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it{}",
+            seen.incumbent.replicas,
+            by(seen.incumbent_by.as_ref())
         ));
     }
     match seen.contender {
@@ -52,31 +100,34 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
         Some(contender) => {
             if images(&contender.template) != images(&record.contender.template) {
                 drift.push(format!(
-                    "deployment {contender_name} runs {}, not {} as the rollout made it",
+                    "deployment {contender_name} runs {}, not {} as the rollout made it{}",
                     shown(&contender.template),
-                    shown(&record.contender.template)
+                    shown(&record.contender.template),
+                    by(seen.contender_by.as_ref())
                 ));
             }
             if contender.replicas != contender_wanted {
                 drift.push(format!(
-                    "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it",
-                    contender.replicas
+                    "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it{}",
+                    contender.replicas,
+                    by(seen.contender_by.as_ref())
                 ));
             }
         }
     }
     if !record.router.kind.traffic_follows_pods() {
         let wanted = percent(step.traffic.contender, step.traffic.incumbent);
-        for (snapshot, now) in record.router.routes.iter().zip(seen.routes) {
+        for (i, (snapshot, now)) in record.router.routes.iter().zip(seen.routes).enumerate() {
+            let who = by(seen.routes_by.get(i).and_then(Option::as_ref));
             match now {
                 Some(now) if (now - wanted).abs() < 0.01 => {}
                 Some(now) => drift.push(format!(
-                    "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it",
+                    "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it{who}",
                     snapshot.label(),
                     snapshot.object
                 )),
                 None => drift.push(format!(
-                    "route {} of {:?} was changed by someone else",
+                    "route {} of {:?} was changed by someone else{who}",
                     snapshot.label(),
                     snapshot.object
                 )),
@@ -147,12 +198,16 @@ mod tests {
         let (scaled, changed, evil) =
             (state(5, "web:1"), state(4, "web:1.1"), state(1, "web:evil"));
         let ten = [Some(10.0)];
+        let edited = [Some("kubectl-edit at 10:14:34".to_string())];
         let cases: Vec<(Seen, Vec<&str>)> = vec![
             (
                 Seen {
                     incumbent: &incumbent,
                     contender: Some(&contender),
                     routes: &ten,
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &[],
                 },
                 vec![],
             ),
@@ -161,6 +216,9 @@ mod tests {
                     incumbent: &scaled,
                     contender: Some(&contender),
                     routes: &ten,
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &[],
                 },
                 vec!["the incumbent has 5 replicas, not 4 as step 1/2 left it"],
             ),
@@ -169,6 +227,9 @@ mod tests {
                     incumbent: &changed,
                     contender: Some(&contender),
                     routes: &ten,
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &[],
                 },
                 vec!["the incumbent's pod template changed (it runs web:1.1 now)"],
             ),
@@ -177,6 +238,9 @@ mod tests {
                     incumbent: &incumbent,
                     contender: Some(&evil),
                     routes: &ten,
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &[],
                 },
                 vec!["deployment web-canary runs web:evil, not web:2 as the rollout made it"],
             ),
@@ -185,9 +249,12 @@ mod tests {
                     incumbent: &incumbent,
                     contender: Some(&contender),
                     routes: &[Some(30.0)],
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &edited,
                 },
                 vec![
-                    "route primary of \"web\" sends 30% to web-canary, not 10% as step 1/2 set it",
+                    "route primary of \"web\" sends 30% to web-canary, not 10% as step 1/2 set it (changed by kubectl-edit at 10:14:34)",
                 ],
             ),
             (
@@ -195,6 +262,9 @@ mod tests {
                     incumbent: &incumbent,
                     contender: None,
                     routes: &ten,
+                    incumbent_by: None,
+                    contender_by: None,
+                    routes_by: &[],
                 },
                 vec!["deployment web-canary is gone"],
             ),
@@ -205,12 +275,56 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_is_whoever_wrote_after_ramp() {
+        let meta = |entries: serde_json::Value| -> k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            serde_json::from_value(json!({"name": "web", "managedFields": entries})).unwrap()
+        };
+        let entry = |manager: &str, time: &str| json!({"manager": manager, "operation": "Update", "time": time});
+        let status = json!({"manager": "kube-controller-manager", "operation": "Update", "time": "2026-11-27T10:20:00Z", "subresource": "status"});
+        let cases: Vec<(serde_json::Value, Option<&str>)> = vec![
+            (
+                json!([
+                    entry("kubectl-client-side-apply", "2026-11-27T10:00:00Z"),
+                    entry("kubectl-ramp", "2026-11-27T10:01:00Z"),
+                    entry("kubectl-set", "2026-11-27T10:02:03Z"),
+                    status
+                ]),
+                Some("kubectl-set at 10:02:03"),
+            ),
+            // Before ramp's write, or the same second: not named.
+            (
+                json!([
+                    entry("kubectl-client-side-apply", "2026-11-27T10:01:00Z"),
+                    entry("kubectl-ramp", "2026-11-27T10:01:00Z"),
+                    status
+                ]),
+                None,
+            ),
+            // Never written by ramp: nothing to compare with.
+            (
+                json!([entry("argocd-controller", "2026-11-27T10:05:00Z")]),
+                None,
+            ),
+        ];
+        for (entries, wanted) in cases {
+            assert_eq!(
+                writer(&meta(entries.clone())).as_deref(),
+                wanted,
+                "{entries}"
+            );
+        }
+    }
+
+    #[test]
     fn a_rollout_on_the_move_or_ended_is_not_judged() {
         let (incumbent, contender) = (state(9, "web:x"), state(9, "web:y"));
         let seen = Seen {
             incumbent: &incumbent,
             contender: Some(&contender),
             routes: &[None],
+            incumbent_by: None,
+            contender_by: None,
+            routes_by: &[],
         };
         for phase in [
             Phase::Progressing,
