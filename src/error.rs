@@ -20,6 +20,10 @@ pub enum Kind {
     TimedOut,
     /// Someone else changed the rollout, or a lock is held. Exit 5.
     Conflict,
+    /// Someone else changed what the rollout manages (a weight, an image,
+    /// a scale); ramp does not write over it without --force. Exit 5, but
+    /// not worth a second look, as a conflict is.
+    Drift,
     /// Interrupted by Ctrl-C; the rollout was left consistent. Exit 130,
     /// as a shell reports a command ended by SIGINT.
     Interrupted,
@@ -35,7 +39,7 @@ impl Kind {
             Kind::Invalid => 2,
             Kind::AnalysisFailed => 3,
             Kind::TimedOut => 4,
-            Kind::Conflict => 5,
+            Kind::Conflict | Kind::Drift => 5,
             Kind::Interrupted => 130,
             Kind::OutputClosed => 0,
         }
@@ -160,6 +164,7 @@ mod tests {
             (Kind::AnalysisFailed, 3),
             (Kind::TimedOut, 4),
             (Kind::Conflict, 5),
+            (Kind::Drift, 5),
             (Kind::Interrupted, 130),
         ];
         for (kind, code) in cases {

@@ -684,11 +684,12 @@ fn killed_commands_converge_when_run_again() {
         let at = |phase: &str, step: u64| {
             let ns = &ns;
             let phase = phase.to_string();
+            // The record says the work is done; a kill after it may still
+            // leave the Lease, which the next command finds dead and takes.
             move || {
                 let ended = matches!(phase.as_str(), "Succeeded" | "Aborted");
                 ns.record("web")
                     .is_some_and(|r| r["phase"] == phase.as_str() && r["step"] == step)
-                    && ns.names("leases").is_empty()
                     && (!ended || ns.names("deployments") == ["web"])
             }
         };
@@ -764,7 +765,12 @@ fn killed_commands_converge_when_run_again() {
                 "example.com/web:1"
             }
         );
-        assert!(ns.names("leases").is_empty());
+        // Run again after a kill, the command let go of the rollout. (A
+        // kill once its work was done may leave the Lease: the next command
+        // finds its holder dead and takes it.)
+        if landed.last().is_some_and(|(_, _, rerun)| *rerun) {
+            assert!(ns.names("leases").is_empty());
+        }
     }
     let kills = landed.iter().filter(|(_, _, killed)| *killed).count();
     eprintln!("{kills} of {} kills landed: {landed:?}", landed.len());

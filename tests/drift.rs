@@ -93,7 +93,8 @@ fn a_new_image_on_the_contender_is_not_given_traffic() {
     );
     let run = ns.ramp(&["promote", "web"]).code(5);
     assert!(
-        run.stderr.contains("as the rollout made it (changed by kubectl-set at "),
+        run.stderr
+            .contains("as the rollout made it (changed by kubectl-set at "),
         "names who changed it: {run}"
     );
     // Told to, it moves on (and still says what it overrides).
@@ -268,4 +269,36 @@ fn a_record_damaged_past_reading_does_not_keep_traffic_on_the_contender() {
         [("web".into(), 0)]
     );
     assert_eq!(ns.names("deployments"), ["web"]);
+}
+
+#[test]
+fn the_automation_stops_on_drift_and_says_so_to_its_webhook() {
+    let ns = at_first_step("drift-run");
+    let hook = support::hook::Hook::start();
+    kubectl(&[
+        "scale",
+        "deployment/web-canary",
+        "--replicas",
+        "3",
+        "-n",
+        &ns.name,
+    ])
+    .success();
+    let run = ns
+        .ramp(&["run", "web", "--interval", "1s", "--notify", &hook.url])
+        .code(5);
+    let change = "deployment web-canary has 3 replicas, not 2 as step 1/2 left it";
+    assert!(run.stderr.contains(change), "{run}");
+    assert_eq!(
+        run.stderr.matches("changed by someone else:").count(),
+        1,
+        "it stops at once, without looking again and again: {run}"
+    );
+    let told = hook.texts();
+    assert!(
+        told.iter()
+            .any(|t| t.contains("changed by someone else") && t.contains(change)),
+        "{told:?}"
+    );
+    assert_eq!(ns.record("web").unwrap()["step"], 1, "it did not move");
 }

@@ -229,7 +229,7 @@ pub async fn drive(
                 executor.tell_drift(&drift);
                 if !force {
                     return Err(Error::new(
-                        Kind::Conflict,
+                        Kind::Drift,
                         format!(
                             "the rollout of {name:?} was changed by someone else since ramp's last write: {}",
                             drift.join("; ")

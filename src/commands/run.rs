@@ -623,7 +623,8 @@ async fn check(
             }))
             .await;
             if let Some(err) = stepped.into_iter().find_map(Result::err) {
-                if members.len() == 1 || err.kind == Kind::Conflict {
+                // Someone else's doing: stop, for a person to look.
+                if members.len() == 1 || matches!(err.kind, Kind::Conflict | Kind::Drift) {
                     return Err(err);
                 }
                 let reason = err.message;

@@ -583,6 +583,7 @@ impl Executor {
             .say(&format!("changed by someone else: {text}"));
         if !self.dry_run {
             self.event("Drift", &text);
+            self.notice("Drift", &format!("changed by someone else: {text}"));
         }
     }
 

@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use super::record::Record;
 
-/// The transitions people are told of.
-pub const NOTIFIED: [&str; 3] = ["StepReached", "Promoted", "Aborted"];
+/// The transitions people are told of, and a rollout stopped by someone
+/// else's changes.
+pub const NOTIFIED: [&str; 4] = ["StepReached", "Promoted", "Aborted", "Drift"];
 
 /// `shop/web on eu-1: reached step 2/3 (50%); web=registry/web:2.0`
 pub fn notice(
