@@ -61,21 +61,8 @@ async fn without_record(
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &namespace);
     let services: Api<Service> = Api::namespaced(conn.client.clone(), &namespace);
     let failed = |what: String| move |e| crate::error::from_kube(e, &what, &conn.server);
-    let (deployment, service) = futures::future::try_join(
-        async {
-            deployments
-                .get_opt(&contender)
-                .await
-                .map_err(failed(format!("get deployment {contender:?}")))
-        },
-        async {
-            services
-                .get_opt(&contender)
-                .await
-                .map_err(failed(format!("get service {contender:?}")))
-        },
-    )
-    .await?;
+    let (deployment, service) =
+        crate::engine::observe::contender_objects(conn, &namespace, &contender).await?;
     let ours =
         |meta: &kube::api::ObjectMeta| crate::rollout::contender::owned(meta, &namespace, name);
     let deployment = deployment.filter(|d| ours(&d.metadata));

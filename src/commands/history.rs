@@ -112,20 +112,13 @@ fn table_of(history: &History) -> String {
             r.result.as_str().to_string(),
             r.by.clone(),
             age(&r.started_at),
-            r.seconds.map_or("-".into(), took),
+            r.seconds.map_or("-".into(), |s| {
+                crate::duration::display(std::time::Duration::from_secs(s))
+            }),
             r.reason.clone(),
         ]);
     }
     render(&t)
-}
-
-/// 95 as "1m35s", as kubectl prints durations.
-fn took(seconds: u64) -> String {
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m{}s", s / 60, s % 60),
-        s => format!("{}h{}m", s / 3600, (s % 3600) / 60),
-    }
 }
 
 #[cfg(test)]
@@ -133,13 +126,6 @@ mod tests {
     use super::*;
     use crate::rollout::record::Transition;
     use crate::rollout::record::tests::sample;
-
-    #[test]
-    fn durations_read_as_kubectl_prints_them() {
-        for (seconds, text) in [(0, "0s"), (59, "59s"), (95, "1m35s"), (3725, "1h2m")] {
-            assert_eq!(took(seconds), text);
-        }
-    }
 
     #[test]
     fn the_finished_rollouts_come_first_then_the_one_under_way() {

@@ -664,23 +664,9 @@ async fn defaulted(
 /// has the contender's name (its Deployment or its Service), must not be
 /// taken over. Both are read at once.
 async fn check_leftovers(conn: &Connection, contender: &Contender) -> Result<()> {
-    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
-    let services: Api<Service> = Api::namespaced(conn.client.clone(), &contender.namespace);
     let name = &contender.name;
     let (deployment, service) =
-        futures::future::try_join(
-            async {
-                deployments.get_opt(name).await.map_err(|e| {
-                    error::from_kube(e, &format!("get deployment {name:?}"), &conn.server)
-                })
-            },
-            async {
-                services.get_opt(name).await.map_err(|e| {
-                    error::from_kube(e, &format!("get service {name:?}"), &conn.server)
-                })
-            },
-        )
-        .await?;
+        crate::engine::observe::contender_objects(conn, &contender.namespace, name).await?;
     let found = [
         ("deployment", deployment.map(|d| d.metadata)),
         ("service", service.map(|s| s.metadata)),

@@ -76,6 +76,23 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
     })
 }
 
+/// The Deployment and the Service named `name` in `namespace` (the
+/// contender's names), whoever made them, read at once.
+pub async fn contender_objects(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+) -> Result<(Option<Deployment>, Option<Service>)> {
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    futures::future::try_join(get_deployment(conn, namespace, name), async {
+        services
+            .get_opt(name)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("get service {name:?}"), &conn.server))
+    })
+    .await
+}
+
 /// The Deployment as if it had no rollout: after ramp's objects were taken
 /// out without a record to go by (removed, or damaged past reading).
 pub async fn observe_without_record(conn: &Connection, name: &str) -> Result<Observed> {

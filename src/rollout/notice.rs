@@ -28,18 +28,9 @@ pub fn notice(
 
 /// The new version's images, as `container=image`.
 fn images(template: &Value) -> String {
-    template
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
+    super::history::images(template)
         .into_iter()
-        .flatten()
-        .map(|c| {
-            format!(
-                "{}={}",
-                c["name"].as_str().unwrap_or_default(),
-                c["image"].as_str().unwrap_or_default()
-            )
-        })
+        .map(|i| format!("{}={}", i.container, i.image))
         .collect::<Vec<_>>()
         .join(", ")
 }

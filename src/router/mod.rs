@@ -254,9 +254,10 @@ pub async fn discover_named(
                 routes,
             });
         }
-        // Something else may route to it: look at everything, in order.
-        return discover(conn, incumbent, contender).await;
+        // Only the first kind the cluster serves is tried by name.
+        break;
     }
+    // Something else may route to it: look at everything, in order.
     discover(conn, incumbent, contender).await
 }
 
