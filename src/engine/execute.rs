@@ -441,23 +441,18 @@ impl Executor {
         }
         if self.contender_service.is_none() || self.routes.is_none() {
             let (conn, record, known) = (&self.conn, &self.record, self.contender_service);
-            let (service, routes) = futures::future::try_join(
-                async {
-                    match known {
-                        Some(_) => Ok(None),
-                        None => read_contender_service(conn, record).await.map(Some),
-                    }
-                },
-                async {
-                    Ok(record
-                        .router
-                        .kind
-                        .router()
-                        .observe(conn, &record.router, &mut self.route_objects)
-                        .await)
-                },
-            )
-            .await?;
+            // One after the other on the open connection (see
+            // observe::observe: a second one costs more than the wait).
+            let service = match known {
+                Some(_) => None,
+                None => Some(read_contender_service(conn, record).await?),
+            };
+            let routes = record
+                .router
+                .kind
+                .router()
+                .observe(conn, &record.router, &mut self.route_objects)
+                .await;
             let routes = self.or_evicted(routes).await?;
             if let Some(service) = service {
                 let ours = self.ours_only("service", service);
