@@ -108,6 +108,10 @@ pub async fn start(
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
     new.automation = automation(args)?;
     new.started_by = started_by;
+    new.id = Some(match carried.and_then(|r| r.id.clone()) {
+        Some(id) => id,
+        None => rollout_id()?,
+    });
     // The history goes on from the last rollout's record.
     new.finished = record.map(|r| r.finished).unwrap_or_default();
     check_leftovers(&conn, &new.contender).await?;
@@ -168,6 +172,17 @@ pub async fn start(
         return super::step::interact(global, &conn, name, change, view).await;
     }
     show(global, &conn, name, change, view).await
+}
+
+/// A new rollout's id: 10 random hexadecimal digits, short enough for a
+/// label value and for `kubectl get -l ramp.dev/rollout=ID`.
+fn rollout_id() -> Result<String> {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut bytes = [0u8; 5];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::failed("the system's random number generator failed"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// RBAC allows the rollout: asked of the API server before the first write,
@@ -425,6 +440,7 @@ async fn plan_rollout(
         automation: None,
         history: Vec::new(),
         started_by: None,
+        id: None,
         finished: Vec::new(),
         incumbent_digest: Some(crate::rollout::history::digest(
             &serde_json::to_value(incumbent.spec.as_ref().map(|s| &s.template)).unwrap_or_default(),

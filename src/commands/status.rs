@@ -282,6 +282,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             contender: images_of(observed.contender.as_ref()),
         },
         routes: observed.routing.routes.clone(),
+        rollout_id: observed.record.as_ref().and_then(|r| r.id.clone()),
         started_at: observed
             .record
             .as_ref()

@@ -687,6 +687,7 @@ impl Executor {
                     &self.name,
                     &keys,
                     &contender.namespace,
+                    self.record.id.as_deref(),
                 )?;
                 self.progress
                     .say(&format!("creating service {}", contender.name));
@@ -716,6 +717,7 @@ impl Executor {
                         &template,
                         &contender.namespace,
                         *replicas,
+                        self.record.id.as_deref(),
                     )?;
                     self.progress.say(&format!(
                         "creating deployment {} with {}",
