@@ -73,6 +73,9 @@ pub struct Record {
     /// `ramp.dev/rollout`); the waves of one rollout across clusters share it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The user's autoscaler of the incumbent, when one scales it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<super::autoscale::Autoscaler>,
     /// The rollouts of this Deployment that finished, oldest first: the
     /// last `history::KEPT`, this one too once it has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -428,6 +431,7 @@ pub(crate) mod tests {
             history: Vec::new(),
             started_by: None,
             id: None,
+            autoscaler: None,
             finished: Vec::new(),
             incumbent_digest: None,
         }
