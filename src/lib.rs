@@ -22,4 +22,3 @@ pub mod retry;
 pub mod rollout;
 pub mod router;
 pub mod ui;
-

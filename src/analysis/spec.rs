@@ -121,8 +121,10 @@ impl AnalysisSpec {
     /// An analysis file's text; `source` names the file in messages.
     pub fn from_text(text: &str, source: &str) -> Result<AnalysisSpec> {
         if text.trim().is_empty() {
-            return Err(Error::invalid(format!("the analysis file {source} is empty"))
-                .with_hint("give it metrics or webhooks; see examples/analysis/"));
+            return Err(
+                Error::invalid(format!("the analysis file {source} is empty"))
+                    .with_hint("give it metrics or webhooks; see examples/analysis/"),
+            );
         }
         let spec: AnalysisSpec = serde_saphyr::from_str(text).map_err(|e| {
             let text = e.to_string();

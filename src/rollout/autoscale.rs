@@ -127,7 +127,11 @@ pub fn bounds(
 /// traffic, at the promotion: the user's own, the lower one the incumbent's
 /// replicas at the start.
 pub fn full(base: i32, autoscaler: &Autoscaler) -> (i32, i32) {
-    (base.clamp(autoscaler.min, autoscaler.max), autoscaler.max)
+    // Never panics, even on bounds a record edited by hand might hold
+    // (Record::check refuses those).
+    let low = autoscaler.min.max(1);
+    let high = autoscaler.max.max(low);
+    (base.clamp(low, high), high)
 }
 
 /// Whether bounds `wanted` raise either of those `seen` (or there are none
@@ -255,6 +259,13 @@ mod tests {
         }
         assert_eq!(full(4, &USERS), (4, 10));
         assert_eq!(full(12, &USERS), (10, 10));
+        // Bounds no autoscaler has (a record edited by hand) do not panic.
+        let upside_down = Autoscaler {
+            name: "web".into(),
+            min: 9,
+            max: 5,
+        };
+        assert_eq!(full(4, &upside_down), (9, 9));
     }
 
     #[test]

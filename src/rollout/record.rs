@@ -342,6 +342,14 @@ impl Record {
         if self.replicas < 0 {
             return Err(format!("replicas is {}, below 0", self.replicas));
         }
+        if let Some(autoscaler) = &self.autoscaler
+            && (autoscaler.min < 1 || autoscaler.max < autoscaler.min)
+        {
+            return Err(format!(
+                "autoscaler.min is {} and autoscaler.max {}: the bounds of an autoscaler run from 1 up",
+                autoscaler.min, autoscaler.max
+            ));
+        }
         let strategy = super::strategy::Strategy {
             name: self.strategy.clone(),
             steps: self.steps.clone(),
@@ -494,6 +502,17 @@ pub(crate) mod tests {
                 true,
             ),
             (edit(&|r| r.replicas = -1), Some("replicas is -1"), true),
+            (
+                edit(&|r| {
+                    r.autoscaler = Some(super::super::autoscale::Autoscaler {
+                        name: "web".into(),
+                        min: 9,
+                        max: 5,
+                    })
+                }),
+                Some("autoscaler.min is 9 and autoscaler.max 5"),
+                true,
+            ),
             (
                 edit(&|r| r.router.routes[0].original = serde_json::json!([3])),
                 Some("router.routes[0].original is not a list of backends"),
