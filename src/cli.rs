@@ -184,11 +184,42 @@ pub enum Command {
     /// Go back to an earlier revision's pod template, by a canary with the
     /// steps of a normal start
     Undo(Box<UndoArgs>),
+    /// Hold the rollouts of a namespace (or, with --all-namespaces, of the
+    /// cluster) still: start, step, run, promote and undo refuse until it
+    /// ends or is lifted; abort and pause never do
+    Freeze(FreezeArgs),
+    /// Lift the freeze of a namespace (or, with --all-namespaces, of the
+    /// cluster)
+    Unfreeze(UnfreezeArgs),
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Show the version of kubectl-ramp and of the Kubernetes API server
     Version(VersionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// Freeze the whole cluster (kept in the cluster's freeze namespace,
+    /// see `cluster setup --freeze-namespace`), not one namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Why, for whoever's rollout it stops
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// When the freeze ends by itself: a time (2026-12-01T08:00:00Z) or a
+    /// duration from now (2h); without it, until `unfreeze`
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// Lift the cluster-wide freeze, not the namespace's
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +271,12 @@ pub struct ClusterSetupArgs {
     #[arg(long)]
     pub print_kubeconfig: bool,
 
+    /// The namespace that holds the cluster-wide freeze (`freeze
+    /// --all-namespaces`), registered with the cluster; with --create-rbac,
+    /// ramp's ServiceAccount may read it there (default: kube-system)
+    #[arg(long, value_name = "NAME")]
+    pub freeze_namespace: Option<String>,
+
     /// How long the printed kubeconfig's token lives
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::positive)]
     pub token_ttl: std::time::Duration,
@@ -269,6 +306,11 @@ pub struct ChangeArgs {
     /// promotion and an abort, naming the namespace, cluster and images
     #[arg(long, value_name = "URL", env = "RAMP_NOTIFY", value_parser = crate::input::http_url)]
     pub notify: Option<String>,
+
+    /// Go on despite a freeze (see `freeze`), for this reason, recorded in
+    /// the rollout's history and as an Event
+    #[arg(long, value_name = "REASON")]
+    pub override_freeze: Option<String>,
 }
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
@@ -327,6 +369,7 @@ impl Default for ChangeArgs {
             clusters: ClusterSelection::default(),
             on_failure: OnFailure::Abort,
             notify: None,
+            override_freeze: None,
         }
     }
 }
@@ -535,6 +578,7 @@ pub struct PauseArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+#[command(mut_arg("override_freeze", |arg| arg.hide(true)))]
 pub struct AbortArgs {
     /// The Deployment being rolled out
     pub deployment: String,

@@ -26,6 +26,10 @@ pub struct Cluster {
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<String>,
+    /// The namespace that holds the cluster-wide freeze, when not the
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_namespace: Option<String>,
 }
 
 pub fn path() -> PathBuf {
@@ -159,6 +163,7 @@ mod tests {
             kubeconfig: None,
             region: Some(region.into()),
             capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
+            freeze_namespace: None,
         }
     }
 

@@ -158,11 +158,18 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
     let version = access::version(&conn).await?;
     let routers = access::routers(&conn).await?;
     let namespace = conn.namespace.clone();
+    let freeze_namespace = args
+        .freeze_namespace
+        .clone()
+        .unwrap_or_else(|| crate::engine::freeze::DEFAULT_CLUSTER_NAMESPACE.to_string());
     if args.create_rbac {
-        access::create_rbac(&conn, &namespace).await?;
+        access::create_rbac(&conn, &namespace, &freeze_namespace).await?;
         eprintln!(
-            "ServiceAccount, Role and RoleBinding {:?} hold what ramp needs in namespace {namespace:?}",
-            access::NAME
+            "ServiceAccount, Role and RoleBinding {:?} hold what ramp needs in namespace {namespace:?}, \
+             and may read the cluster-wide freeze in namespace {freeze_namespace:?}; \
+             Role {:?} (bound to no one) lets whoever you bind to it freeze",
+            access::NAME,
+            access::FREEZER
         );
     }
     let missing = access::missing_permissions(&conn, &namespace, None).await?;
@@ -172,6 +179,7 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         kubeconfig: global.kubeconfig.clone(),
         region: args.region.clone(),
         capabilities: args.capabilities.clone(),
+        freeze_namespace: args.freeze_namespace.clone(),
     };
     let mut registry = Registry::load()?;
     registry.upsert(cluster.clone());

@@ -18,6 +18,7 @@ use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
 use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
@@ -239,6 +240,18 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
 /// is for one cluster.
 pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     let global = &cli.global;
+    let frozen = match &cli.command {
+        Command::Start(args) => Some((FrozenCommand::Start, &args.rollout.change)),
+        Command::Step(args) => Some((FrozenCommand::Step, &args.change)),
+        Command::Promote(args) => Some((FrozenCommand::Promote, &args.change)),
+        Command::Run(args) => Some((FrozenCommand::Run, &args.change)),
+        _ => None,
+    };
+    if let Some((command, change)) = frozen.filter(|(_, c)| c.clusters.is_set())
+        && let Err(e) = check_freezes(global, command, change).await
+    {
+        return Some(Err(e));
+    }
     let result = match &cli.command {
         Command::Start(args)
             if args.rollout.change.clusters.is_set()
@@ -382,6 +395,44 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     Some(result)
 }
 
+/// Refuses (exit 2), before any cluster changes, when a freeze holds the
+/// command back on one of the selected clusters. An override is left to
+/// each cluster's command, which records it.
+async fn check_freezes(
+    global: &GlobalArgs,
+    command: FrozenCommand,
+    change: &ChangeArgs,
+) -> Result<()> {
+    if change.override_freeze.is_some() {
+        return Ok(());
+    }
+    let clusters = selected(&change.clusters)?;
+    let options = Change::of(change);
+    let gates = join_all(clusters.iter().map(|c| {
+        let options = options.for_cluster(&c.name);
+        async move {
+            let global = global_for(global, c);
+            let conn = Connection::open(&global.target()).await?;
+            super::freeze::gate(&global, &conn, command, &options)
+                .await
+                .map(|_| ())
+        }
+    }))
+    .await;
+    let refused: Vec<String> = clusters
+        .iter()
+        .zip(gates)
+        .filter_map(|(c, gate)| gate.err().map(|e| format!("{}: {}", c.name, e.message)))
+        .collect();
+    match refused.is_empty() {
+        true => Ok(()),
+        false => Err(Error::invalid(refused.join("; ")).with_hint(
+            "wait for the freeze to end, lift it with `kubectl ramp unfreeze --context CONTEXT`, \
+             or pass --override-freeze REASON (recorded); `kubectl ramp abort` is never frozen",
+        )),
+    }
+}
+
 /// Drives an automated rollout on every selected cluster in lock-step, then
 /// prints the summary.
 async fn automated(
@@ -425,6 +476,13 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         &args.automation,
         args.change.notify.as_ref(),
     )?;
+    for c in &clusters {
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target()).await?;
+        let loaded = super::load(&conn, &args.deployment).await?;
+        let change = Change::of(&args.change).for_cluster(&c.name);
+        super::run::pass_freeze(&global, &conn, &args.deployment, &change, loaded).await?;
+    }
     automated(
         global,
         &args.change,

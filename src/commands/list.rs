@@ -17,6 +17,7 @@ use super::fanout::{global_for, selected};
 use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
+use crate::rollout::freeze::Freeze;
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
 use crate::ui::status::{age, percent};
@@ -61,6 +62,8 @@ pub struct Contender {
 #[derive(Serialize)]
 struct List<'a> {
     items: &'a [Item],
+    /// The freezes that hold rollouts here now.
+    freezes: &'a [Freeze],
 }
 
 pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
@@ -78,8 +81,10 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
         // A stream of items, one a line from the first.
         return watch(&ui, &conn, args, &layout, None).await;
     }
-    let items = read(&conn, None, args).await?;
-    print(&ui, &layout, &items, where_(&conn, args))?;
+    let (items, freezes) =
+        futures::future::join(read(&conn, None, args), freezes(global, &conn, args)).await;
+    let items = items?;
+    print(&ui, &layout, &items, &freezes?, where_(&conn, args))?;
     if args.watch {
         return watch(&ui, &conn, args, &layout, Some(items)).await;
     }
@@ -116,7 +121,13 @@ async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Resul
         }
     }
     let layout = Layout::new(args.all_namespaces, true);
-    print(ui, &layout, &items, "on the selected clusters".to_string())?;
+    print(
+        ui,
+        &layout,
+        &items,
+        &[],
+        "on the selected clusters".to_string(),
+    )?;
     if failed.is_empty() {
         Ok(())
     } else {
@@ -320,17 +331,47 @@ fn line(cells: &[String], widths: &[usize]) -> String {
     text.trim_end().to_string()
 }
 
-fn print(ui: &Ui, layout: &Layout, items: &[Item], where_: String) -> Result<()> {
+fn print(
+    ui: &Ui,
+    layout: &Layout,
+    items: &[Item],
+    freezes: &[Freeze],
+    where_: String,
+) -> Result<()> {
     if ui.format == OutputFormat::Table && items.is_empty() {
         eprintln!("No rollouts found {where_}.");
-        return Ok(());
+        if freezes.is_empty() {
+            return Ok(());
+        }
     }
-    ui.print(&List { items }, |list, _| {
-        let mut rows = vec![layout.header()];
-        rows.extend(list.items.iter().map(|i| layout.cells(i)));
-        let widths = widths(&rows);
-        rows.iter().map(|r| line(r, &widths) + "\n").collect()
+    ui.print(&List { items, freezes }, |list, _| {
+        let mut text = String::new();
+        if !list.items.is_empty() {
+            let mut rows = vec![layout.header()];
+            rows.extend(list.items.iter().map(|i| layout.cells(i)));
+            let widths = widths(&rows);
+            text = rows.iter().map(|r| line(r, &widths) + "\n").collect();
+        }
+        if !list.freezes.is_empty() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&super::freeze::list_table(list.freezes));
+        }
+        text
     })
+}
+
+/// The freezes that hold now: of the namespace and the cluster, or with
+/// --all-namespaces of every namespace.
+async fn freezes(global: &GlobalArgs, conn: &Connection, args: &ListArgs) -> Result<Vec<Freeze>> {
+    let cluster_namespace = super::freeze::cluster_namespace(global);
+    let found = match args.all_namespaces {
+        true => crate::engine::freeze::read_all(conn, &cluster_namespace).await?,
+        false => crate::engine::freeze::read(conn, &conn.namespace, &cluster_namespace).await?,
+    };
+    let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+    Ok(found.into_iter().filter(|f| f.holds_at(now)).collect())
 }
 
 /// `-w`: after the list, a line for each rollout whenever it changes, as

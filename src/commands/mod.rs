@@ -4,6 +4,7 @@
 pub mod abort;
 pub mod cluster;
 pub mod fanout;
+pub mod freeze;
 pub mod history;
 pub mod list;
 pub mod promote;
@@ -35,6 +36,11 @@ pub struct Change {
     pub notify: Option<String>,
     /// Move on despite drift (someone else's changes), reporting it.
     pub force: bool,
+    /// --override-freeze: why a freeze is passed over.
+    pub override_freeze: Option<String>,
+    /// A freeze this command passed over: written into the record with the
+    /// command's first transition, and posted as an Event.
+    pub freeze_note: Option<String>,
 }
 
 impl Change {
@@ -46,6 +52,17 @@ impl Change {
             quiet: false,
             notify: args.notify.clone(),
             force: false,
+            override_freeze: args.override_freeze.clone(),
+            freeze_note: None,
+        }
+    }
+
+    /// These options, recording `note` (an overridden freeze) with the
+    /// first transition.
+    pub fn noting(&self, note: Option<String>) -> Change {
+        Change {
+            freeze_note: note,
+            ..self.clone()
         }
     }
 
@@ -383,4 +400,5 @@ pub fn executor(
     )
     .notifying(change.notify.clone(), change.label.clone())
     .forcing(change.force)
+    .noting(change.freeze_note.clone())
 }

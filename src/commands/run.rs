@@ -24,10 +24,12 @@ use crate::analysis::webhook::{self, Payload};
 use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::connect::Connection;
+use crate::engine::execute::FREEZE_OVERRIDDEN;
 use crate::engine::lock::{Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
 
 /// How many checks the record keeps.
@@ -56,7 +58,33 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         args.change.notify.as_ref(),
     )?;
     let change = Change::of(&args.change).forcing(args.force);
+    pass_freeze(global, &conn, name, &change, loaded).await?;
     drive_one(global, &conn, name, automation, &change).await
+}
+
+/// Refuses to drive a frozen rollout (exit 2); with --override-freeze, the
+/// override is written into the record and posted as an Event first.
+pub async fn pass_freeze(
+    global: &GlobalArgs,
+    conn: &Connection,
+    name: &str,
+    change: &Change,
+    loaded: Loaded,
+) -> Result<()> {
+    let passed = super::freeze::gate(global, conn, FrozenCommand::Run, change).await?;
+    let (Some(note), Some(record)) = (passed.freeze_note, loaded.record.clone()) else {
+        return Ok(());
+    };
+    let mut writer = executor(
+        conn,
+        name,
+        record.clone(),
+        loaded.base(),
+        &Change::default(),
+    );
+    writer.transition(record, FREEZE_OVERRIDDEN, &note).await?;
+    writer.flush().await;
+    Ok(())
 }
 
 /// The automation settings: those recorded, with the flags given on top.

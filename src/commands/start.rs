@@ -16,6 +16,7 @@ use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
@@ -59,6 +60,11 @@ pub async fn start(
     if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
+    let command = match source {
+        Source::Revision(_) => FrozenCommand::Undo,
+        _ => FrozenCommand::Start,
+    };
+    let change = &super::freeze::gate(global, &conn, command, change).await?;
     let loaded = load(&conn, name).await?;
     let base = loaded.base();
     let Loaded {
@@ -155,7 +161,9 @@ pub async fn start(
         let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
         let driven = async {
             drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
-            super::run::drive_one(global, &conn, name, automation, change).await
+            // The override went into the record with the start.
+            let change = change.noting(None);
+            super::run::drive_one(global, &conn, name, automation, &change).await
         }
         .await;
         lock.release().await;
@@ -165,7 +173,7 @@ pub async fn start(
         .await?
         .view;
     if args.rollout.interactive {
-        return super::step::interact(global, &conn, name, change, view).await;
+        return super::step::interact(global, &conn, name, &change.noting(None), view).await;
     }
     show(global, &conn, name, change, view).await
 }

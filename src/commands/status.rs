@@ -25,8 +25,14 @@ use crate::ui::status::{
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = Ui::new(global);
     let conn = Connection::open(&global.target()).await?;
-    let observed = observe(&conn, &args.deployment).await?;
-    let report = report(&args.deployment, &conn.namespace, &observed);
+    let (observed, freezes) = futures::future::join(
+        observe(&conn, &args.deployment),
+        super::freeze::freezes(global, &conn),
+    )
+    .await;
+    let mut report = report(&args.deployment, &conn.namespace, &observed?);
+    let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+    report.freezes = freezes?.into_iter().filter(|f| f.holds_at(now)).collect();
     if !args.watch {
         return ui.print(&report, table_of);
     }
@@ -299,6 +305,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .map(|r| r.history.iter().rev().take(10).rev().cloned().collect())
             .unwrap_or_default(),
         drift: drift_of(observed),
+        freezes: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod contender;
 pub mod decide;
 pub mod drift;
+pub mod freeze;
 pub mod history;
 pub mod model;
 pub mod notice;
