@@ -794,7 +794,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__cluster__subcmd__setup)
-            opts="-n -o -y -s -h --name --region --capability --create-rbac --print-kubeconfig --freeze-namespace --token-ttl --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --name --region --capability --create-rbac --print-kubeconfig --freeze-namespace --prometheus --prometheus-label --token-ttl --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +813,14 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --freeze-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-label)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -86,8 +86,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l time
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -122,8 +122,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l timeo
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -156,8 +156,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l ti
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -190,8 +190,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l time
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -227,8 +227,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l timeou
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -282,7 +282,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l tim
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -310,7 +310,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s l -l 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -339,7 +339,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s l -l se
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -408,8 +408,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l timeo
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
@@ -515,6 +515,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and _
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l region -d 'Its region, for --region and --waves region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l capability -d 'A capability, for --capability (repeatable)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l freeze-namespace -d 'The namespace that holds the cluster-wide freeze (`freeze --all-namespaces`), registered with the cluster; with --create-rbac, ramp\'s ServiceAccount may read it there (default: kube-system)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l prometheus -d 'The Prometheus the analysis of this cluster reads (instead of --prometheus), e.g. http://prometheus.eu-1:9090' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l prometheus-label -d 'A label matcher added to every series this cluster\'s analysis reads, e.g. cluster=eu-1 for a Prometheus (or Thanos) that sees several (repeatable)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l token-ttl -d 'How long the printed kubeconfig\'s token lives' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l context -d 'The kubeconfig context to use (default: the current context)' -r

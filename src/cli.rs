@@ -277,6 +277,17 @@ pub struct ClusterSetupArgs {
     #[arg(long, value_name = "NAME")]
     pub freeze_namespace: Option<String>,
 
+    /// The Prometheus the analysis of this cluster reads (instead of
+    /// --prometheus), e.g. http://prometheus.eu-1:9090
+    #[arg(long, value_name = "URL", value_parser = crate::input::http_url)]
+    pub prometheus: Option<String>,
+
+    /// A label matcher added to every series this cluster's analysis reads,
+    /// e.g. cluster=eu-1 for a Prometheus (or Thanos) that sees several
+    /// (repeatable)
+    #[arg(long = "prometheus-label", value_name = "NAME=VALUE")]
+    pub prometheus_labels: Vec<String>,
+
     /// How long the printed kubeconfig's token lives
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::positive)]
     pub token_ttl: std::time::Duration,
@@ -298,7 +309,9 @@ pub struct ChangeArgs {
     pub clusters: ClusterSelection,
 
     /// When one of several clusters fails: abort the rollout everywhere
-    /// (default), or pause, leaving the others where they are
+    /// (default), or pause, leaving the others where they are; with --auto,
+    /// a failed analysis then leaves the clusters paused at their step
+    /// instead of rolling them back
     #[arg(long, value_enum, default_value_t = OnFailure::Abort)]
     pub on_failure: OnFailure,
 
@@ -334,8 +347,9 @@ pub struct ClusterSelection {
     pub all_clusters: bool,
 
     /// Roll out region by region: each region through all its steps (and
-    /// promoted) before the next begins. Without it, all clusters move in
-    /// lock-step
+    /// promoted) before the next begins; with --auto (or `run`), driven by
+    /// itself, each region analysed on its own. Without it, all clusters
+    /// move in lock-step
     #[arg(long, value_enum, value_name = "BY")]
     pub waves: Option<Waves>,
 }

@@ -41,6 +41,11 @@ kubectl ramp start web --image registry.example.com/web:2.0 \\
 kubectl ramp start web --image registry.example.com/web:2.0 --auto \\
     --analysis istio.yaml --prometheus http://prometheus:9090
 
+# Region after region, by itself; a failing region is rolled back and the
+# waves stop there
+kubectl ramp start web --image registry.example.com/web:2.0 --auto \\
+    --analysis istio.yaml --all-clusters --waves region
+
 # What would change, changing nothing
 kubectl ramp start web --image registry.example.com/web:2.0 --dry-run",
     ),
@@ -85,7 +90,10 @@ kubectl ramp run web --analysis istio.yaml \\
     --prometheus http://prometheus:9090 --interval 1m
 
 # The same, but leave the promotion to a person
-kubectl ramp run web --no-promote",
+kubectl ramp run web --no-promote
+
+# Every region in turn, each on its own clusters' Prometheus
+kubectl ramp run web --all-clusters --waves region --analysis istio.yaml",
     ),
     (
         "pause",
@@ -192,6 +200,10 @@ kubectl ramp cluster setup --context prod-us --name us-1 -n shop --create-rbac
 # Cluster-wide freezes kept in namespace ops, where ramp's accounts read them
 kubectl ramp cluster setup --context prod-us -n shop --create-rbac \\
     --freeze-namespace ops
+
+# The Prometheus this cluster's analysis reads, and a label of its series
+kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu \\
+    --prometheus http://thanos:9090 --prometheus-label cluster=eu-1
 
 # A kubeconfig for CI with a token that lives one hour
 kubectl ramp cluster setup --context prod-us -n shop --print-kubeconfig \\

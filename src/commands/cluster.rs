@@ -180,6 +180,8 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         region: args.region.clone(),
         capabilities: args.capabilities.clone(),
         freeze_namespace: args.freeze_namespace.clone(),
+        prometheus: args.prometheus.clone(),
+        labels: labels_of(&args.prometheus_labels)?,
     };
     let mut registry = Registry::load()?;
     registry.upsert(cluster.clone());
@@ -213,6 +215,26 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         namespace: Some(namespace),
     };
     Ui::new(global).print(&vec![report], table_of)
+}
+
+/// `--prometheus-label NAME=VALUE`s as a map.
+fn labels_of(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    flags
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                Ok((name.to_string(), value.to_string()))
+            }
+            _ => Err(Error::invalid(format!(
+                "--prometheus-label {flag:?} is not NAME=VALUE with a Prometheus label name"
+            ))
+            .with_hint("write it as cluster=eu-1")),
+        })
+        .collect()
 }
 
 async fn list(global: &GlobalArgs) -> Result<()> {

@@ -41,6 +41,13 @@ pub struct Change {
     /// A freeze this command passed over: written into the record with the
     /// command's first transition, and posted as an Event.
     pub freeze_note: Option<String>,
+    /// Where this cluster's analysis reads its metrics, when the clusters
+    /// file says.
+    pub metrics: crate::clusters::registry::Metrics,
+    /// An automated rollout whose analysis fails is left paused where it
+    /// stands instead of rolled back (`--on-failure pause` across
+    /// clusters).
+    pub hold_on_failure: bool,
 }
 
 impl Change {
@@ -54,6 +61,8 @@ impl Change {
             force: false,
             override_freeze: args.override_freeze.clone(),
             freeze_note: None,
+            metrics: Default::default(),
+            hold_on_failure: false,
         }
     }
 
@@ -71,6 +80,19 @@ impl Change {
         Change {
             force,
             ..self.clone()
+        }
+    }
+
+    /// For one registered cluster of several: `for_cluster`, with where
+    /// its analysis reads its metrics.
+    pub fn for_registered(
+        &self,
+        registry: &crate::clusters::registry::Registry,
+        cluster: &crate::clusters::registry::Cluster,
+    ) -> Change {
+        Change {
+            metrics: registry.metrics_of(cluster),
+            ..self.for_cluster(&cluster.name)
         }
     }
 

@@ -23,6 +23,7 @@ use crate::analysis::spec::{AnalysisSpec, WebhookType};
 use crate::analysis::webhook::{self, Payload};
 use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
+use crate::clusters::registry::Metrics;
 use crate::connect::Connection;
 use crate::engine::execute::FREEZE_OVERRIDDEN;
 use crate::engine::lock::{Lock, hostname, username};
@@ -56,6 +57,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         record.automation.clone(),
         &args.automation,
         args.change.notify.as_ref(),
+        false,
     )?;
     let change = Change::of(&args.change).forcing(args.force);
     pass_freeze(global, &conn, name, &change, loaded).await?;
@@ -88,10 +90,13 @@ pub async fn pass_freeze(
 }
 
 /// The automation settings: those recorded, with the flags given on top.
+/// `own_prometheus`: every cluster has its own Prometheus in the clusters
+/// file, so --prometheus is not needed.
 pub fn settings(
     recorded: Option<Automation>,
     flags: &AutomationArgs,
     notify: Option<&String>,
+    own_prometheus: bool,
 ) -> Result<Automation> {
     let mut automation = recorded.unwrap_or(Automation {
         analysis: AnalysisSpec {
@@ -139,11 +144,13 @@ pub fn settings(
     if let Some(url) = notify {
         automation.notify = Some(url.clone());
     }
-    if automation.analysis.uses_prometheus() && automation.prometheus.is_none() {
+    if automation.analysis.uses_prometheus() && automation.prometheus.is_none() && !own_prometheus {
         return Err(Error::invalid(
             "the analysis has metrics, but no Prometheus to read them from",
         )
-        .with_hint("pass --prometheus URL"));
+        .with_hint(
+            "pass --prometheus URL, or give each cluster its own with `cluster setup --prometheus URL`",
+        ));
     }
     Ok(automation)
 }
@@ -539,7 +546,7 @@ async fn check(
     let records = &look.records;
     let settings = settings_of(automation);
     let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
-        analyse(&m.conn, deployment, r, automation)
+        analyse(&m.conn, deployment, r, automation, &m.change.metrics)
             .await
             .map_err(|e| m.labelled(e))
     }))
@@ -738,6 +745,9 @@ async fn roll_back(
 ) -> Result<()> {
     let record = &records[0];
     let at = format!("step {}/{}", record.step, record.steps.len());
+    if cause != Cause::Elsewhere && members.iter().any(|m| m.change.hold_on_failure) {
+        return hold(members, deployment, &at, reason).await;
+    }
     match members.len() {
         1 => eprintln!("analysis failed at {at}: {reason}; rolling back"),
         _ => eprintln!("rolling back on every cluster: {reason}"),
@@ -799,6 +809,62 @@ async fn roll_back(
     )))
 }
 
+/// `--on-failure pause`: instead of the rollback, every cluster is left
+/// where it stands, its automation paused with the reason, for a person to
+/// promote or abort (or `run` to try again). Exit 1, saying so.
+async fn hold(members: &[Member], deployment: &str, at: &str, reason: &str) -> Result<()> {
+    let message = format!("analysis failed at {at}: {reason}; left paused (--on-failure pause)");
+    eprintln!("{message}");
+    let held = join_all(members.iter().map(|m| {
+        let message = message.clone();
+        async move {
+            let loaded = load(&m.conn, deployment).await?;
+            let mut record = in_progress(deployment, loaded.record.as_ref())?;
+            if let Some(automation) = record.automation.as_mut() {
+                automation.paused_by = Some("the analysis (--on-failure pause)".to_string());
+            }
+            let mut writer = executor(
+                &m.conn,
+                deployment,
+                record.clone(),
+                loaded.base(),
+                &Change::default(),
+            );
+            writer
+                .transition(record, "AnalysisFailed", &message)
+                .await?;
+            writer.flush().await;
+            Ok::<_, Error>(())
+        }
+    }))
+    .await;
+    let failed: Vec<String> = members
+        .iter()
+        .zip(&held)
+        .filter_map(|(m, result)| {
+            let err = result.as_ref().err()?;
+            m.say(&format!("could not leave it paused: {err}"));
+            Some(format!(
+                "{} ({})",
+                m.label.clone().unwrap_or_default(),
+                err.message
+            ))
+        })
+        .collect();
+    let mut text = format!(
+        "analysis failed at {at} and the rollout was left paused where it stands: {reason}"
+    );
+    if !failed.is_empty() {
+        text.push_str(&format!(
+            "; it could not be marked paused on {}",
+            failed.join("; ")
+        ));
+    }
+    Err(Error::failed(text).with_hint(format!(
+        "look, then `kubectl ramp promote {deployment}` or `kubectl ramp abort {deployment}` with the same clusters; `kubectl ramp run` tries again"
+    )))
+}
+
 /// Resolves when any cluster's record differs from what was loaded: an
 /// abort, a pause, a person's step. A watch on each incumbent.
 async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Loaded]) -> Result<()> {
@@ -836,6 +902,7 @@ async fn analyse(
     name: &str,
     record: &Record,
     automation: &Automation,
+    metrics: &Metrics,
 ) -> Result<Vec<Check>> {
     let contender = &record.contender;
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
@@ -863,7 +930,13 @@ async fn analyse(
         )
         .await?,
     ];
-    let Some(url) = &automation.prometheus else {
+    // The cluster's own Prometheus (the clusters file's), else the one of
+    // --prometheus.
+    let Some(url) = metrics
+        .prometheus
+        .as_ref()
+        .or(automation.prometheus.as_ref())
+    else {
         return Ok(checks);
     };
     // A step that gives the contender no traffic (a preview, a staging
@@ -879,6 +952,7 @@ async fn analyse(
     }
     let prometheus = Prometheus::new(url);
     let ctx = Context {
+        labels: metrics.labels.clone(),
         namespace: conn.namespace.clone(),
         contender: contender.name.clone(),
         incumbent: name.to_string(),

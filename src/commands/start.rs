@@ -112,7 +112,7 @@ pub async fn start(
         objects,
         service,
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
-    new.automation = automation(args)?;
+    new.automation = automation(args, change)?;
     new.started_by = started_by;
     // The history goes on from the last rollout's record.
     new.finished = record.map(|r| r.finished).unwrap_or_default();
@@ -201,7 +201,10 @@ async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> R
 
 /// The automation settings of `start --auto`; the automation flags without
 /// it are a mistake.
-fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automation>> {
+fn automation(
+    args: &StartArgs,
+    change: &Change,
+) -> Result<Option<crate::rollout::record::Automation>> {
     let flags = &args.rollout.automation;
     let given = flags.analysis.is_some()
         || flags.prometheus.is_some()
@@ -210,7 +213,13 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
         || flags.failure_limit.is_some()
         || flags.no_promote;
     match (args.rollout.auto, given) {
-        (true, _) => super::run::settings(None, flags, args.rollout.change.notify.as_ref()).map(Some),
+        (true, _) => super::run::settings(
+            None,
+            flags,
+            args.rollout.change.notify.as_ref(),
+            change.metrics.prometheus.is_some(),
+        )
+        .map(Some),
         (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit and --no-promote drive an automated rollout")
             .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
         (false, false) => Ok(None),

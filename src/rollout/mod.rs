@@ -14,3 +14,4 @@ pub mod plan;
 pub mod precondition;
 pub mod record;
 pub mod strategy;
+pub mod waves;
