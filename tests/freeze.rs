@@ -323,3 +323,64 @@ fn a_cluster_wide_freeze_holds_every_namespace_until_lifted() {
     ])
     .success();
 }
+
+#[test]
+fn a_running_driver_stops_before_its_next_step_when_a_freeze_begins() {
+    let ns = istio_app("freeze-driver", 2);
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--auto",
+        "--interval",
+        "5s",
+    ]);
+    support::wait_until("the first step", Duration::from_secs(30), || {
+        ns.record("web")
+            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
+    });
+    ns.ramp(&["freeze", "--reason", "change window closed"])
+        .success();
+    let run = support::wait_output(driver);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr
+            .contains("the automation stopped at step 1/2: run refused: namespace"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("change window closed"), "{run}");
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(1)),
+        "the rollout stays where it was"
+    );
+    assert!(ns.names("leases").is_empty(), "the driver let go");
+
+    // With an override, `run` carries on to the end, and each move under
+    // the freeze is recorded.
+    let run = ns
+        .ramp(&[
+            "run",
+            "web",
+            "--interval",
+            "1s",
+            "--override-freeze",
+            "approved by the release manager",
+            "-o",
+            "json",
+        ])
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    let overrides = transitions(&ns)
+        .into_iter()
+        .filter(|(event, message)| {
+            event == "FreezeOverridden" && message.contains("approved by the release manager")
+        })
+        .count();
+    assert!(overrides >= 2, "{:?}", transitions(&ns));
+    ns.ramp(&["unfreeze"]).success();
+}

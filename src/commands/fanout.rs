@@ -501,7 +501,8 @@ async fn members(
             .for_registered(&registry, c)
             .forcing(force);
         options.hold_on_failure = change.on_failure == OnFailure::Pause;
-        let conn = Connection::open(&global_for(global, c).target())
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target())
             .await
             .map_err(|e| Error {
                 message: format!("{}: {}", c.name, e.message),
@@ -511,6 +512,7 @@ async fn members(
             label: Some(c.name.clone()),
             conn,
             change: options,
+            freeze_namespace: super::freeze::cluster_namespace(&global),
         });
     }
     Ok(members)

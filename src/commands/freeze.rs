@@ -64,7 +64,20 @@ pub async fn gate(
     if !command.frozen_by_freezes() {
         return Ok(change.clone());
     }
-    let found = freezes(global, conn).await?;
+    gate_in(conn, &cluster_namespace(global), command, change).await
+}
+
+/// `gate`, with the cluster's freeze namespace already known.
+pub async fn gate_in(
+    conn: &Connection,
+    cluster_namespace: &str,
+    command: Command,
+    change: &Change,
+) -> Result<Change> {
+    if !command.frozen_by_freezes() {
+        return Ok(change.clone());
+    }
+    let found = stored::read(conn, &conn.namespace, cluster_namespace).await?;
     let now = Timestamp::now().as_millisecond();
     match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
         Gate::Open => Ok(change.clone()),

@@ -161,6 +161,8 @@ pub struct Member {
     pub label: Option<String>,
     pub conn: Connection,
     pub change: Change,
+    /// The namespace of the cluster's cluster-wide freeze.
+    pub freeze_namespace: String,
 }
 
 impl Member {
@@ -194,6 +196,7 @@ pub async fn drive_one(
         label: None,
         conn: conn.clone(),
         change: change.clone(),
+        freeze_namespace: super::freeze::cluster_namespace(global),
     };
     let view = drive(vec![member], name, automation).await?;
     show(global, conn, name, change, view).await
@@ -461,7 +464,7 @@ async fn act(
             Ok(None)
         }
         Next::PromoteRest(clusters) => {
-            *seen = promote_all(members, &clusters, deployment, &look.loaded).await?;
+            *seen = promote_all(members, &clusters, deployment, &look.loaded, None).await?;
             Ok(None)
         }
         Next::CatchUp { clusters, target } => {
@@ -643,19 +646,22 @@ async fn check(
         .await
         .map(Some),
         Outcome::Advance => {
-            let stepped = join_all(members.iter().zip(&saved).map(|(m, loaded)| async move {
-                step::advance(
-                    &m.conn,
-                    deployment,
-                    None,
-                    &m.change,
-                    false,
-                    AtTheEnd::Stop,
-                    Some(loaded.clone()),
-                )
-                .await
-                .map_err(|e| m.labelled(e))
-            }))
+            let passed = pass_freezes(members, deployment, at).await?;
+            let stepped = join_all(members.iter().zip(&saved).zip(&passed).map(
+                |((m, loaded), change)| async move {
+                    step::advance(
+                        &m.conn,
+                        deployment,
+                        None,
+                        change,
+                        false,
+                        AtTheEnd::Stop,
+                        Some(loaded.clone()),
+                    )
+                    .await
+                    .map_err(|e| m.labelled(e))
+                },
+            ))
             .await;
             if let Some(err) = stepped.into_iter().find_map(Result::err) {
                 // Someone else's doing: stop, for a person to look.
@@ -683,8 +689,9 @@ async fn check(
             Ok(Some(()))
         }
         Outcome::Promote => {
+            let passed = pass_freezes(members, deployment, at).await?;
             let everyone: Vec<usize> = (0..members.len()).collect();
-            *seen = promote_all(members, &everyone, deployment, &saved).await?;
+            *seen = promote_all(members, &everyone, deployment, &saved, Some(&passed)).await?;
             hooks(
                 automation,
                 WebhookType::PostRollout,
@@ -698,6 +705,33 @@ async fn check(
     }
 }
 
+/// Before the driver moves the rollout on: a freeze that began since it
+/// started stops it here (exit 2), the rollout left at its step; with
+/// --override-freeze each cluster's move records the override.
+async fn pass_freezes(members: &[Member], deployment: &str, at: &Record) -> Result<Vec<Change>> {
+    let passed = join_all(members.iter().map(|m| async move {
+        super::freeze::gate_in(&m.conn, &m.freeze_namespace, FrozenCommand::Run, &m.change)
+            .await
+            .map_err(|e| m.labelled(e))
+    }))
+    .await;
+    passed
+        .into_iter()
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| Error {
+            message: format!(
+                "the automation stopped at step {}/{}: {}",
+                at.step,
+                at.steps.len(),
+                e.message
+            ),
+            hint: Some(format!(
+                "the rollout stays where it is; `kubectl ramp run {deployment}` carries on once the freeze ends (or with --override-freeze REASON); `kubectl ramp abort {deployment}` is never frozen"
+            )),
+            ..e
+        })
+}
+
 /// Promotes the clusters `which`, from what was last read of each; on one
 /// cluster, the rollout as the promotion left it.
 async fn promote_all(
@@ -705,12 +739,14 @@ async fn promote_all(
     which: &[usize],
     deployment: &str,
     loaded: &[Loaded],
+    changes: Option<&[Change]>,
 ) -> Result<Option<Observed>> {
     let promoted = join_all(which.iter().map(|i| {
         let m = &members[*i];
         let loaded = loaded[*i].clone();
+        let change = changes.map_or(&m.change, |c| &c[*i]);
         async move {
-            promote::promote(&m.conn, deployment, loaded, &m.change)
+            promote::promote(&m.conn, deployment, loaded, change)
                 .await
                 .map_err(|e| m.labelled(e))
         }
