@@ -325,6 +325,40 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
         )),
         "{run}"
     );
+
+    // Without the reading of the freeze: start names it up front; status
+    // says it cannot see the freeze, and shows the rest.
+    let mut role = role.clone();
+    role["rules"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["resources"][0] != "configmaps");
+    role["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    kubectl_in("ramp-testenv-2", &["replace", "-f", "-"], &role.to_string()).success();
+    let run = with_token(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50,100",
+    ])
+    .code(2);
+    assert!(
+        run.stderr.contains("get configmaps/kubectl-ramp-freeze"),
+        "{run}"
+    );
+    let status = with_token(&["status", "web", "-o", "json"]).success();
+    assert!(
+        status.stderr.contains(&format!(
+            "warning: cannot read the freeze (configmap \"kubectl-ramp-freeze\") in namespace \"{ns}\""
+        )),
+        "{status}"
+    );
+    assert_eq!(status.json()["phase"], "Succeeded", "{status}");
     kubectl_in(
         "ramp-testenv-2",
         &["delete", "namespace", &ns, &ops, "--wait=false"],

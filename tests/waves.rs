@@ -300,6 +300,27 @@ fn a_freeze_on_one_cluster_refuses_the_waves_before_any_cluster_changes() {
         "{refused}"
     );
     assert!(refused.stderr.contains("us maintenance"), "{refused}");
+    // list and status across the clusters show it, with its cluster.
+    let list = ramp_clusters(
+        &registry,
+        &["list", "-n", &ns, "--all-clusters", "-o", "json"],
+    )
+    .success()
+    .json();
+    let freezes = list["freezes"].as_array().unwrap();
+    assert_eq!(freezes.len(), 1, "{list}");
+    assert_eq!(freezes[0]["cluster"], "c2");
+    assert_eq!(freezes[0]["reason"], "us maintenance");
+    let list = ramp_clusters(&registry, &["list", "-n", &ns, "--all-clusters"]).success();
+    assert!(list.stdout.contains("CLUSTER   FROZEN"), "{list}");
+    let status =
+        ramp_clusters(&registry, &["status", "web", "-n", &ns, "--all-clusters"]).success();
+    assert!(
+        status
+            .stdout
+            .contains(&format!("c2: namespace \"{ns}\" is frozen by ")),
+        "{status}"
+    );
     for context in support::PLANES {
         let d = kubectl_in(
             context,

@@ -123,7 +123,7 @@ pub async fn run_on<'a>(
         }
     }
     if !shown.is_empty() {
-        summary(global, shown, deployment).await?;
+        summary(global, shown, deployment, false).await?;
     }
     match failures.first() {
         None => Ok(()),
@@ -175,14 +175,26 @@ struct Row {
     error: Option<String>,
 }
 
-/// Where the rollout stands on every cluster: a row each, or a JSON array.
-pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str) -> Result<()> {
+/// Where the rollout stands on every cluster: a row each, or a JSON array;
+/// `with_freezes` (status): and the freezes that hold on each.
+pub async fn summary(
+    global: &GlobalArgs,
+    clusters: &[Cluster],
+    deployment: &str,
+    with_freezes: bool,
+) -> Result<()> {
     let rows = join_all(clusters.iter().map(|c| async move {
         let global = global_for(global, c);
         let looked = async {
             let conn = Connection::open(&global.target()).await?;
             let observed = observe(&conn, deployment).await?;
-            Ok::<_, Error>(report(deployment, &conn.namespace, &observed))
+            let mut status = report(deployment, &conn.namespace, &observed);
+            if with_freezes {
+                let found = super::freeze::freezes(&global, &conn).await?;
+                found.warn();
+                status.freezes = found.freezes;
+            }
+            Ok::<_, Error>(status)
         };
         match looked.await {
             Ok(status) => Row {
@@ -230,11 +242,17 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
             };
         }
         let ready = rows.iter().filter(|r| r.status.is_some()).count();
-        format!(
+        let mut text = format!(
             "{}\n{ready} of {} clusters answered\n",
             render(&t).trim_end(),
             rows.len()
-        )
+        );
+        for row in rows {
+            for freeze in row.status.iter().flat_map(|s| &s.freezes) {
+                text.push_str(&format!("{}: {}\n", row.cluster, freeze.describe()));
+            }
+        }
+        text
     })
 }
 
@@ -418,7 +436,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
         )),
         Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
-            Ok(clusters) => summary(global, &clusters, &args.deployment).await,
+            Ok(clusters) => summary(global, &clusters, &args.deployment, true).await,
             Err(e) => Err(e),
         },
         _ => return None,
@@ -481,7 +499,7 @@ async fn automated(
     let clusters = selected(&change.clusters)?;
     let members = members(global, change, &clusters, force).await?;
     let driven = super::run::drive(members, deployment, automation).await;
-    summary(global, &clusters, deployment).await?;
+    summary(global, &clusters, deployment, false).await?;
     driven.map(|_| ())
 }
 

@@ -47,9 +47,13 @@ fn current_context(global: &GlobalArgs) -> Option<String> {
     kubeconfig.current_context
 }
 
-/// The freezes that hold the rollouts of the connection's namespace.
-pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<Vec<Freeze>> {
-    stored::read(conn, &conn.namespace, &cluster_namespace(global)).await
+/// The freezes of the connection's namespace and of the cluster that hold
+/// now, and a warning for each that could not be read.
+pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<stored::Found> {
+    let mut found = stored::read(conn, &conn.namespace, &cluster_namespace(global)).await?;
+    let now = Timestamp::now().as_millisecond();
+    found.freezes.retain(|f| f.holds_at(now));
+    Ok(found)
 }
 
 /// Refuses `command` with exit 2 while a freeze holds it, naming who froze,
@@ -77,7 +81,9 @@ pub async fn gate_in(
     if !command.frozen_by_freezes() {
         return Ok(change.clone());
     }
-    let found = stored::read(conn, &conn.namespace, cluster_namespace).await?;
+    let read = stored::read(conn, &conn.namespace, cluster_namespace).await?;
+    read.warn();
+    let found = read.freezes;
     let now = Timestamp::now().as_millisecond();
     match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
         Gate::Open => Ok(change.clone()),
@@ -194,12 +200,39 @@ pub async fn unfreeze(global: &GlobalArgs, args: &UnfreezeArgs) -> Result<()> {
     }
 }
 
+/// A freeze as `list` shows it: with its cluster, across clusters.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(flatten)]
+    pub freeze: Freeze,
+}
+
 /// The freezes as a table: scope, namespace, by, since, until, reason.
 pub fn list_table(freezes: &[Freeze]) -> String {
+    let listed: Vec<Listed> = freezes
+        .iter()
+        .map(|f| Listed {
+            cluster: None,
+            freeze: f.clone(),
+        })
+        .collect();
+    listed_table(&listed)
+}
+
+/// `list_table`, with a CLUSTER column when they come from several.
+pub fn listed_table(freezes: &[Listed]) -> String {
     let now = Timestamp::now().as_millisecond();
-    let mut t = crate::ui::table(&["frozen", "namespace", "by", "since", "until", "reason"]);
-    for f in freezes {
-        t.add_row(vec![
+    let clusters = freezes.iter().any(|l| l.cluster.is_some());
+    let mut header = vec!["frozen", "namespace", "by", "since", "until", "reason"];
+    if clusters {
+        header.insert(0, "cluster");
+    }
+    let mut t = crate::ui::table(&header);
+    for listed in freezes {
+        let f = &listed.freeze;
+        let mut row = vec![
             f.scope.as_str().to_string(),
             f.namespace.clone(),
             f.by.clone(),
@@ -210,7 +243,11 @@ pub fn list_table(freezes: &[Freeze]) -> String {
                 (None, true) => "-".into(),
             },
             f.reason.clone(),
-        ]);
+        ];
+        if clusters {
+            row.insert(0, listed.cluster.clone().unwrap_or_default());
+        }
+        t.add_row(row);
     }
     crate::ui::render(&t)
 }

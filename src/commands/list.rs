@@ -14,10 +14,10 @@ use kube::runtime::watcher;
 use serde::Serialize;
 
 use super::fanout::{global_for, selected};
+use super::freeze::Listed;
 use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::rollout::freeze::Freeze;
 use crate::rollout::record::{ANNOTATION, Phase, Record};
 use crate::ui::Ui;
 use crate::ui::status::{age, percent};
@@ -63,7 +63,7 @@ pub struct Contender {
 struct List<'a> {
     items: &'a [Item],
     /// The freezes that hold rollouts here now.
-    freezes: &'a [Freeze],
+    freezes: &'a [Listed],
 }
 
 pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
@@ -82,9 +82,11 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
         return watch(&ui, &conn, args, &layout, None).await;
     }
     let (items, freezes) =
-        futures::future::join(read(&conn, None, args), freezes(global, &conn, args)).await;
+        futures::future::join(read(&conn, None, args), freezes(global, &conn, None, args)).await;
     let items = items?;
-    print(&ui, &layout, &items, &freezes?, where_(&conn, args))?;
+    let (freezes, unreadable) = freezes?;
+    warn(&unreadable);
+    print(&ui, &layout, &items, &freezes, where_(&conn, args))?;
     if args.watch {
         return watch(&ui, &conn, args, &layout, Some(items)).await;
     }
@@ -103,17 +105,30 @@ fn where_(conn: &Connection, args: &ListArgs) -> String {
 async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Result<()> {
     let clusters = selected(&args.clusters)?;
     let read_all = clusters.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c).target()).await?;
-        read(&conn, Some(&c.name), args).await
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target()).await?;
+        let (items, freezes) = futures::future::join(
+            read(&conn, Some(&c.name), args),
+            freezes(&global, &conn, Some(&c.name), args),
+        )
+        .await;
+        Ok::<_, Error>((items?, freezes?))
     });
     let mut items = Vec::new();
+    let mut frozen = Vec::new();
     let mut failed = Vec::new();
     for (cluster, result) in clusters
         .iter()
         .zip(futures::future::join_all(read_all).await)
     {
         match result {
-            Ok(found) => items.extend(found),
+            Ok((found, (freezes, unreadable))) => {
+                items.extend(found);
+                frozen.extend(freezes);
+                for warning in unreadable {
+                    eprintln!("[{}] warning: {warning}", cluster.name);
+                }
+            }
             Err(e) => {
                 eprintln!("[{}] {}", cluster.name, e.message);
                 failed.push(cluster.name.clone());
@@ -125,7 +140,7 @@ async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Resul
         ui,
         &layout,
         &items,
-        &[],
+        &frozen,
         "on the selected clusters".to_string(),
     )?;
     if failed.is_empty() {
@@ -335,7 +350,7 @@ fn print(
     ui: &Ui,
     layout: &Layout,
     items: &[Item],
-    freezes: &[Freeze],
+    freezes: &[Listed],
     where_: String,
 ) -> Result<()> {
     if ui.format == OutputFormat::Table && items.is_empty() {
@@ -356,7 +371,7 @@ fn print(
             if !text.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&super::freeze::list_table(list.freezes));
+            text.push_str(&super::freeze::listed_table(list.freezes));
         }
         text
     })
@@ -364,14 +379,35 @@ fn print(
 
 /// The freezes that hold now: of the namespace and the cluster, or with
 /// --all-namespaces of every namespace.
-async fn freezes(global: &GlobalArgs, conn: &Connection, args: &ListArgs) -> Result<Vec<Freeze>> {
+async fn freezes(
+    global: &GlobalArgs,
+    conn: &Connection,
+    cluster: Option<&str>,
+    args: &ListArgs,
+) -> Result<(Vec<Listed>, Vec<String>)> {
     let cluster_namespace = super::freeze::cluster_namespace(global);
     let found = match args.all_namespaces {
         true => crate::engine::freeze::read_all(conn, &cluster_namespace).await?,
         false => crate::engine::freeze::read(conn, &conn.namespace, &cluster_namespace).await?,
     };
     let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
-    Ok(found.into_iter().filter(|f| f.holds_at(now)).collect())
+    let listed = found
+        .freezes
+        .into_iter()
+        .filter(|f| f.holds_at(now))
+        .map(|freeze| Listed {
+            cluster: cluster.map(String::from),
+            freeze,
+        })
+        .collect();
+    Ok((listed, found.unreadable))
+}
+
+/// Says which freezes could not be read, once the list itself was read.
+fn warn(unreadable: &[String]) {
+    for warning in unreadable {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// `-w`: after the list, a line for each rollout whenever it changes, as

@@ -31,8 +31,9 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     )
     .await;
     let mut report = report(&args.deployment, &conn.namespace, &observed?);
-    let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
-    report.freezes = freezes?.into_iter().filter(|f| f.holds_at(now)).collect();
+    let freezes = freezes?;
+    freezes.warn();
+    report.freezes = freezes.freezes;
     if !args.watch {
         return ui.print(&report, table_of);
     }

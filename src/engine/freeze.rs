@@ -64,62 +64,86 @@ fn to_config_map(freeze: &Freeze) -> ConfigMap {
     }
 }
 
-/// The freeze in `namespace`, if any. A ConfigMap of that name that is not
-/// ramp's is no freeze. One these credentials may not read is said on
-/// stderr and passed over: `cluster setup --create-rbac` grants the
-/// reading.
-async fn read_one(conn: &Connection, namespace: &str) -> Result<Option<Freeze>> {
+/// The freezes found, and a warning for each one these credentials may
+/// not read.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub freezes: Vec<Freeze>,
+    pub unreadable: Vec<String>,
+}
+
+impl Found {
+    /// Says on stderr which freezes could not be read: they are passed
+    /// over, and `cluster setup --create-rbac` grants the reading.
+    pub fn warn(&self) {
+        for warning in &self.unreadable {
+            eprintln!("warning: {warning}");
+        }
+    }
+}
+
+/// The freeze in `namespace`, if any (`Err(warning)` when these
+/// credentials may not read it). A ConfigMap of that name that is not
+/// ramp's is no freeze.
+async fn read_one(
+    conn: &Connection,
+    namespace: &str,
+) -> Result<std::result::Result<Option<Freeze>, String>> {
     let api: Api<ConfigMap> = Api::namespaced(conn.client.clone(), namespace);
     let what = format!("read the freeze (configmap {CONFIG_MAP:?}) in namespace {namespace:?}");
     match api.get_opt(CONFIG_MAP).await {
-        Ok(found) => Ok(found.as_ref().and_then(from_config_map)),
-        Err(kube::Error::Api(s)) if s.code == 403 => {
-            eprintln!(
-                "warning: cannot {what}: these credentials may not; `kubectl ramp cluster setup --create-rbac` grants it"
-            );
-            Ok(None)
-        }
+        Ok(found) => Ok(Ok(found.as_ref().and_then(from_config_map))),
+        Err(kube::Error::Api(s)) if s.code == 403 => Ok(Err(format!(
+            "cannot {what}: these credentials may not; `kubectl ramp cluster setup --create-rbac` grants it"
+        ))),
         Err(e) => Err(error::from_kube(e, &what, &conn.server)),
     }
 }
 
 /// The freezes that may hold a rollout in `namespace`: the namespace's own
 /// and the cluster-wide one (in `cluster_namespace`), read side by side.
-pub async fn read(
-    conn: &Connection,
-    namespace: &str,
-    cluster_namespace: &str,
-) -> Result<Vec<Freeze>> {
+pub async fn read(conn: &Connection, namespace: &str, cluster_namespace: &str) -> Result<Found> {
     let (own, cluster) =
         futures::future::join(read_one(conn, namespace), read_one(conn, cluster_namespace)).await;
-    let mut freezes = Vec::new();
-    for (found, scope) in [(own?, Scope::Namespace), (cluster?, Scope::Cluster)] {
-        // Each freeze counts only where it belongs: a namespace freeze left
-        // in the freeze namespace does not freeze the cluster.
-        if let Some(freeze) = found.filter(|f| f.scope == scope) {
-            freezes.push(freeze);
+    let mut found = Found::default();
+    for (read, scope) in [(own?, Scope::Namespace), (cluster?, Scope::Cluster)] {
+        match read {
+            // Each freeze counts only where it belongs: a namespace freeze
+            // left in the freeze namespace does not freeze the cluster.
+            Ok(freeze) => found.freezes.extend(freeze.filter(|f| f.scope == scope)),
+            Err(warning) => found.unreadable.push(warning),
         }
     }
-    Ok(freezes)
+    Ok(found)
 }
 
 /// Every freeze of the cluster, in one LIST of the labelled ConfigMaps of
 /// every namespace (for `list --all-namespaces`); only the one in the
 /// cluster's freeze namespace freezes the cluster.
-pub async fn read_all(conn: &Connection, cluster_namespace: &str) -> Result<Vec<Freeze>> {
+pub async fn read_all(conn: &Connection, cluster_namespace: &str) -> Result<Found> {
     let api: Api<ConfigMap> = Api::all(conn.client.clone());
     let params = kube::api::ListParams::default().labels(LABEL);
-    let listed = api
-        .list(&params)
-        .await
-        .map_err(|e| error::from_kube(e, "list the freezes of every namespace", &conn.server))?;
-    Ok(listed
-        .items
-        .iter()
-        .filter(|c| c.metadata.name.as_deref() == Some(CONFIG_MAP))
-        .filter_map(from_config_map)
-        .filter(|f| f.scope == Scope::Namespace || f.namespace == cluster_namespace)
-        .collect())
+    let what = "list the freezes (configmaps) of every namespace";
+    let listed = match api.list(&params).await {
+        Ok(listed) => listed,
+        Err(kube::Error::Api(s)) if s.code == 403 => {
+            return Ok(Found {
+                freezes: Vec::new(),
+                unreadable: vec![format!("cannot {what}: these credentials may not")],
+            });
+        }
+        Err(e) => return Err(error::from_kube(e, what, &conn.server)),
+    };
+    Ok(Found {
+        freezes: listed
+            .items
+            .iter()
+            .filter(|c| c.metadata.name.as_deref() == Some(CONFIG_MAP))
+            .filter_map(from_config_map)
+            .filter(|f| f.scope == Scope::Namespace || f.namespace == cluster_namespace)
+            .collect(),
+        unreadable: Vec::new(),
+    })
 }
 
 /// Writes a freeze: a new ConfigMap, or the one ramp wrote before
