@@ -589,6 +589,14 @@ async fn automated_waves(
     flags: &crate::cli::AutomationArgs,
     force: bool,
 ) -> Result<()> {
+    if change.dry_run {
+        // As for `run`: what the waves do depends on metrics only time
+        // brings.
+        return Err(Error::invalid(
+            "--auto and run with --waves region do not take --dry-run: they drive the rollout for real, over time",
+        )
+        .with_hint("rehearse the start with `kubectl ramp start ... --waves region --dry-run`, without --auto"));
+    }
     if flags.no_promote {
         return Err(Error::invalid(
             "--no-promote leaves the last step to a person, and --waves region goes on to the next region only after a promotion",
