@@ -334,6 +334,20 @@ fn a_freeze_on_one_cluster_refuses_the_waves_before_any_cluster_changes() {
         );
         assert_eq!(names(context, &ns), ["web"], "{context}");
     }
+    // Unfrozen, a rehearsal of the driven waves is refused as `run`'s is.
+    ramp_clusters(
+        &registry,
+        &["unfreeze", "--context", "ramp-testenv-2", "-n", &ns],
+    )
+    .success();
+    let rehearsal = ramp_clusters(&registry, &start_args(&ns, &analysis, &["--dry-run"])).code(2);
+    assert!(
+        rehearsal.stderr.contains("do not take --dry-run"),
+        "{rehearsal}"
+    );
+    for context in support::PLANES {
+        assert_eq!(names(context, &ns), ["web"], "{context}");
+    }
     for context in support::PLANES {
         kubectl_in(context, &["delete", "namespace", &ns, "--wait=false"], "").success();
     }
