@@ -60,11 +60,6 @@ pub async fn start(
     if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
-    let command = match source {
-        Source::Revision(_) => FrozenCommand::Undo,
-        _ => FrozenCommand::Start,
-    };
-    let change = &super::freeze::gate(global, &conn, command, change).await?;
     let loaded = load(&conn, name).await?;
     let base = loaded.base();
     let Loaded {
@@ -80,6 +75,12 @@ pub async fn start(
     .await;
     let rules = rules?;
     check_access(&conn, &rules, RouterKind::Replicas).await?;
+    // Once the credentials are known to allow a rollout: a freeze holds it.
+    let command = match source {
+        Source::Revision(_) => FrozenCommand::Undo,
+        _ => FrozenCommand::Start,
+    };
+    let change = &super::freeze::gate(global, &conn, command, change).await?;
     let template = new_template(&conn, args, source, &incumbent).await?;
 
     if let Some(existing) = &record {
