@@ -60,8 +60,10 @@ fn three_regions(ns: &str) -> PathBuf {
         ramp_clusters(&registry, &args).success();
     }
     let mut text = std::fs::read_to_string(&registry).unwrap();
+    // eu's series are read with the label Prometheus gives the scrape job:
+    // the label is in every query, and the series are still found.
     text.push_str(&format!(
-        "regions:\n- name: us\n  prometheus: {}\n",
+        "regions:\n- name: us\n  prometheus: {}\n- name: eu\n  labels: {{job: istio}}\n",
         failing.prometheus_url
     ));
     std::fs::write(&registry, text).unwrap();
@@ -171,6 +173,36 @@ fn a_failure_in_the_second_region_rolls_it_back_and_the_third_never_starts() {
     let c3 = row("c3");
     assert_eq!(c3["rollout"], "not_started", "{c3}");
     assert_eq!(c3["status"]["phase"], "Idle", "{c3}");
+
+    // c1's checks read its series with its region's label.
+    let d = kubectl_in(
+        "ramp-testenv",
+        &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+        "",
+    )
+    .json();
+    let record: serde_json::Value = serde_json::from_str(
+        d["metadata"]["annotations"]["ramp.dev/record"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let checks = record["automation"]["checks"].as_array().unwrap();
+    let labelled: Vec<&serde_json::Value> = checks
+        .iter()
+        .filter(|c| c["name"] == "request-success-rate")
+        .collect();
+    assert!(!labelled.is_empty(), "{record}");
+    for check in labelled {
+        assert!(
+            check["query"]
+                .as_str()
+                .unwrap()
+                .contains(r#"destination_workload="web-canary",job="istio""#),
+            "{check}"
+        );
+        assert_eq!(check["verdict"], "pass", "{check}");
+    }
 
     // What the clusters hold.
     assert_eq!(image("ramp-testenv", &ns), "example.com/web:2");
