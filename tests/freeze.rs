@@ -139,6 +139,11 @@ fn a_frozen_namespace_refuses_start_step_run_and_promote_until_unfrozen_and_abor
         assert_eq!(cluster_state(&ns), before, "{verb} changed nothing");
     }
 
+    // A wait shows the freeze in every status it prints.
+    let waiting = ns.spawn_ramp(&["status", "web", "--wait", "-o", "json"]);
+    // Time for it to print the status as it is, before the rollout moves.
+    std::thread::sleep(Duration::from_secs(2));
+
     // An override passes, and says why in the record and in an Event.
     let overridden = ns
         .ramp(&[
@@ -208,6 +213,17 @@ fn a_frozen_namespace_refuses_start_step_run_and_promote_until_unfrozen_and_abor
         .success()
         .json();
     assert_eq!(aborted["phase"], "Aborted");
+    let waited = support::wait_output(waiting);
+    assert_eq!(waited.code, Some(3), "{waited}");
+    let statuses: Vec<serde_json::Value> = waited
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(statuses.len() >= 2, "{waited}");
+    for status in &statuses {
+        assert_eq!(status["freezes"][0]["reason"], "incident 4711", "{status}");
+    }
     assert_eq!(aborted["traffic"]["contender"], 0.0);
     assert!(!ns.names("deployment").contains(&"web-canary".to_string()));
     ns.ramp(&["unfreeze"]).success();

@@ -135,7 +135,10 @@ async fn watch(
             )),
         }
         let observed = observe(conn, name).await?;
-        let report = report(name, &conn.namespace, &observed);
+        let mut report = report(name, &conn.namespace, &observed);
+        // The freezes as first read: a wait does not read them again at
+        // each change of the rollout.
+        report.freezes = current.freezes.clone();
         let value = serde_json::to_value(&report).ok();
         if value != last {
             draw(&report)?;
