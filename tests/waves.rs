@@ -384,3 +384,78 @@ fn a_freeze_on_one_cluster_refuses_the_waves_before_any_cluster_changes() {
         kubectl_in(context, &["delete", "namespace", &ns, "--wait=false"], "").success();
     }
 }
+
+#[test]
+fn run_carries_a_rollout_started_by_hand_through_every_region() {
+    let ns = format!("waves-run-{}", std::process::id());
+    let registry = three_regions(&ns);
+    ramp_clusters(
+        &registry,
+        &[
+            "start",
+            "web",
+            "-n",
+            &ns,
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--all-clusters",
+            "--waves",
+            "region",
+        ],
+    )
+    .success();
+    let run = ramp_clusters(
+        &registry,
+        &[
+            "run",
+            "web",
+            "-n",
+            &ns,
+            "--all-clusters",
+            "--waves",
+            "region",
+            "--interval",
+            "1s",
+            "-o",
+            "json",
+        ],
+    )
+    .success();
+    let rollouts: Vec<(String, String)> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["cluster"].as_str().unwrap().to_string(),
+                r["rollout"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rollouts,
+        [
+            ("c1".to_string(), "promoted".to_string()),
+            ("c2".to_string(), "promoted".to_string()),
+            ("c3".to_string(), "promoted".to_string()),
+        ],
+        "{run}"
+    );
+    // Region after region: us started once eu was promoted, ap after us.
+    let said = |text: &str| {
+        run.stderr
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} not in {run}"))
+    };
+    assert!(said("[c1] web runs the new version") < said("region us: starting"));
+    assert!(said("[c2] web runs the new version") < said("region ap: starting"));
+    for context in support::PLANES {
+        assert_eq!(image(context, &ns), "example.com/web:2", "{context}");
+    }
+    for context in support::PLANES {
+        kubectl_in(context, &["delete", "namespace", &ns, "--wait=false"], "").success();
+    }
+}
