@@ -22,6 +22,9 @@ _kubectl__ramp() {
             kubectl__ramp,cluster)
                 cmd="kubectl__ramp__subcmd__cluster"
                 ;;
+            kubectl__ramp,freeze)
+                cmd="kubectl__ramp__subcmd__freeze"
+                ;;
             kubectl__ramp,help)
                 cmd="kubectl__ramp__subcmd__help"
                 ;;
@@ -54,6 +57,9 @@ _kubectl__ramp() {
                 ;;
             kubectl__ramp,undo)
                 cmd="kubectl__ramp__subcmd__undo"
+                ;;
+            kubectl__ramp,unfreeze)
+                cmd="kubectl__ramp__subcmd__unfreeze"
                 ;;
             kubectl__ramp,version)
                 cmd="kubectl__ramp__subcmd__version"
@@ -94,6 +100,9 @@ _kubectl__ramp() {
             kubectl__ramp__subcmd__help,cluster)
                 cmd="kubectl__ramp__subcmd__help__subcmd__cluster"
                 ;;
+            kubectl__ramp__subcmd__help,freeze)
+                cmd="kubectl__ramp__subcmd__help__subcmd__freeze"
+                ;;
             kubectl__ramp__subcmd__help,help)
                 cmd="kubectl__ramp__subcmd__help__subcmd__help"
                 ;;
@@ -124,6 +133,9 @@ _kubectl__ramp() {
             kubectl__ramp__subcmd__help,undo)
                 cmd="kubectl__ramp__subcmd__help__subcmd__undo"
                 ;;
+            kubectl__ramp__subcmd__help,unfreeze)
+                cmd="kubectl__ramp__subcmd__help__subcmd__unfreeze"
+                ;;
             kubectl__ramp__subcmd__help,version)
                 cmd="kubectl__ramp__subcmd__help__subcmd__version"
                 ;;
@@ -146,7 +158,7 @@ _kubectl__ramp() {
 
     case "${cmd}" in
         kubectl__ramp)
-            opts="-n -o -y -s -h -V --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help --version start step promote abort run pause status list ls history undo cluster version help"
+            opts="-n -o -y -s -h -V --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help --version start step promote abort run pause status list ls history undo freeze unfreeze cluster version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,7 +244,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__abort)
-            opts="-n -o -y -s -h --reason --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --reason --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,6 +279,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-freeze)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -778,7 +794,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__cluster__subcmd__setup)
-            opts="-n -o -y -s -h --name --region --capability --create-rbac --print-kubeconfig --token-ttl --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --name --region --capability --create-rbac --print-kubeconfig --freeze-namespace --prometheus --prometheus-label --token-ttl --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +809,18 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --freeze-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-label)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -879,8 +907,102 @@ _kubectl__ramp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__ramp__subcmd__freeze)
+            opts="-A -n -o -y -s -h --all-namespaces --reason --until --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__ramp__subcmd__help)
-            opts="start step promote abort run pause status list history undo cluster version help"
+            opts="start step promote abort run pause status list history undo freeze unfreeze cluster version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +1088,20 @@ _kubectl__ramp() {
         kubectl__ramp__subcmd__help__subcmd__cluster__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__ramp__subcmd__help__subcmd__freeze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1104,6 +1240,20 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__ramp__subcmd__help__subcmd__unfreeze)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1414,7 +1564,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__promote)
-            opts="-n -o -y -s -h --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1445,6 +1595,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-freeze)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1528,7 +1682,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__run)
-            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1579,6 +1733,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-freeze)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1662,7 +1820,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__start)
-            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1769,6 +1927,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-freeze)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1958,7 +2120,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__step)
-            opts="-i -n -o -y -s -h --to --interactive --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-i -n -o -y -s -h --to --interactive --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1993,6 +2155,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override-freeze)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2076,7 +2242,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__undo)
-            opts="-i -n -o -y -s -h --to-revision --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-i -n -o -y -s -h --to-revision --strategy --steps --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2178,6 +2344,96 @@ _kubectl__ramp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --override-freeze)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__ramp__subcmd__unfreeze)
+            opts="-A -n -o -y -s -h --all-namespaces --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

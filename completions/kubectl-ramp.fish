@@ -57,6 +57,8 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "list" -d 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "ls" -d 'List the rollouts: every Deployment with a record, its phase and step'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "freeze" -d 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "unfreeze" -d 'Lift the freeze of a namespace (or, with --all-namespaces, of the cluster)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -84,10 +86,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l time
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -119,10 +122,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l timeo
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand step" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -152,10 +156,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l ti
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand promote" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -185,10 +190,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l time
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand abort" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -221,10 +227,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l timeou
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -275,7 +282,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l tim
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand status" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -303,7 +310,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s l -l 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand list" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -332,7 +339,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s l -l se
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -401,10 +408,11 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l timeo
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l region -d 'The registered clusters of this region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l capability -d 'The registered clusters with this capability' -r
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are' -r -f -a "abort\t''
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l on-failure -d 'When one of several clusters fails: abort the rollout everywhere (default), or pause, leaving the others where they are; with --auto, a failed analysis then leaves the clusters paused at their step instead of rolling them back' -r -f -a "abort\t''
 pause\t''"
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l notify -d 'A Slack-compatible incoming webhook told of each step reached, the promotion and an abort, naming the namespace, cluster and images' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l override-freeze -d 'Go on despite a freeze (see `freeze`), for this reason, recorded in the rollout\'s history and as an Event' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -431,6 +439,52 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s y -l 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l reason -d 'Why, for whoever\'s rollout it stops' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l until -d 'When the freeze ends by itself: a time (2026-12-01T08:00:00Z) or a duration from now (2h); without it, until `unfreeze`' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s A -l all-namespaces -d 'Freeze the whole cluster (kept in the cluster\'s freeze namespace, see `cluster setup --freeze-namespace`), not one namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand freeze" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s A -l all-namespaces -d 'Lift the cluster-wide freeze, not the namespace\'s'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand unfreeze" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and not __fish_seen_subcommand_from setup list check remove help" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -460,6 +514,9 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and n
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l name -d 'The name to register it under (default: the context\'s)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l region -d 'Its region, for --region and --waves region' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l capability -d 'A capability, for --capability (repeatable)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l freeze-namespace -d 'The namespace that holds the cluster-wide freeze (`freeze --all-namespaces`), registered with the cluster; with --create-rbac, ramp\'s ServiceAccount may read it there (default: kube-system)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l prometheus -d 'The Prometheus the analysis of this cluster reads (instead of --prometheus), e.g. http://prometheus.eu-1:9090' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l prometheus-label -d 'A label matcher added to every series this cluster\'s analysis reads, e.g. cluster=eu-1 for a Prometheus (or Thanos) that sees several (repeatable)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l token-ttl -d 'How long the printed kubeconfig\'s token lives' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand cluster; and __fish_seen_subcommand_from setup" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -574,19 +631,21 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "freeze" -d 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "unfreeze" -d 'Lift the freeze of a namespace (or, with --all-namespaces, of the cluster)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo freeze unfreeze cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'

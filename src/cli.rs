@@ -184,11 +184,42 @@ pub enum Command {
     /// Go back to an earlier revision's pod template, by a canary with the
     /// steps of a normal start
     Undo(Box<UndoArgs>),
+    /// Hold the rollouts of a namespace (or, with --all-namespaces, of the
+    /// cluster) still: start, step, run, promote and undo refuse until it
+    /// ends or is lifted; abort and pause never do
+    Freeze(FreezeArgs),
+    /// Lift the freeze of a namespace (or, with --all-namespaces, of the
+    /// cluster)
+    Unfreeze(UnfreezeArgs),
     /// Register, check and list the clusters ramp rolls out to
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Show the version of kubectl-ramp and of the Kubernetes API server
     Version(VersionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// Freeze the whole cluster (kept in the cluster's freeze namespace,
+    /// see `cluster setup --freeze-namespace`), not one namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Why, for whoever's rollout it stops
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+
+    /// When the freeze ends by itself: a time (2026-12-01T08:00:00Z) or a
+    /// duration from now (2h); without it, until `unfreeze`
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// Lift the cluster-wide freeze, not the namespace's
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +271,23 @@ pub struct ClusterSetupArgs {
     #[arg(long)]
     pub print_kubeconfig: bool,
 
+    /// The namespace that holds the cluster-wide freeze (`freeze
+    /// --all-namespaces`), registered with the cluster; with --create-rbac,
+    /// ramp's ServiceAccount may read it there (default: kube-system)
+    #[arg(long, value_name = "NAME")]
+    pub freeze_namespace: Option<String>,
+
+    /// The Prometheus the analysis of this cluster reads (instead of
+    /// --prometheus), e.g. http://prometheus.eu-1:9090
+    #[arg(long, value_name = "URL", value_parser = crate::input::http_url)]
+    pub prometheus: Option<String>,
+
+    /// A label matcher added to every series this cluster's analysis reads,
+    /// e.g. cluster=eu-1 for a Prometheus (or Thanos) that sees several
+    /// (repeatable)
+    #[arg(long = "prometheus-label", value_name = "NAME=VALUE")]
+    pub prometheus_labels: Vec<String>,
+
     /// How long the printed kubeconfig's token lives
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::positive)]
     pub token_ttl: std::time::Duration,
@@ -261,7 +309,9 @@ pub struct ChangeArgs {
     pub clusters: ClusterSelection,
 
     /// When one of several clusters fails: abort the rollout everywhere
-    /// (default), or pause, leaving the others where they are
+    /// (default), or pause, leaving the others where they are; with --auto,
+    /// a failed analysis then leaves the clusters paused at their step
+    /// instead of rolling them back
     #[arg(long, value_enum, default_value_t = OnFailure::Abort)]
     pub on_failure: OnFailure,
 
@@ -269,6 +319,11 @@ pub struct ChangeArgs {
     /// promotion and an abort, naming the namespace, cluster and images
     #[arg(long, value_name = "URL", env = "RAMP_NOTIFY", value_parser = crate::input::http_url)]
     pub notify: Option<String>,
+
+    /// Go on despite a freeze (see `freeze`), for this reason, recorded in
+    /// the rollout's history and as an Event
+    #[arg(long, value_name = "REASON")]
+    pub override_freeze: Option<String>,
 }
 
 /// Registered clusters to run a command on, all at once (see `cluster`).
@@ -292,8 +347,9 @@ pub struct ClusterSelection {
     pub all_clusters: bool,
 
     /// Roll out region by region: each region through all its steps (and
-    /// promoted) before the next begins. Without it, all clusters move in
-    /// lock-step
+    /// promoted) before the next begins; with --auto (or `run`), driven by
+    /// itself, each region analysed on its own. Without it, all clusters
+    /// move in lock-step
     #[arg(long, value_enum, value_name = "BY")]
     pub waves: Option<Waves>,
 }
@@ -327,6 +383,7 @@ impl Default for ChangeArgs {
             clusters: ClusterSelection::default(),
             on_failure: OnFailure::Abort,
             notify: None,
+            override_freeze: None,
         }
     }
 }
@@ -535,6 +592,7 @@ pub struct PauseArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+#[command(mut_arg("override_freeze", |arg| arg.hide(true)))]
 pub struct AbortArgs {
     /// The Deployment being rolled out
     pub deployment: String,

@@ -41,6 +41,11 @@ kubectl ramp start web --image registry.example.com/web:2.0 \\
 kubectl ramp start web --image registry.example.com/web:2.0 --auto \\
     --analysis istio.yaml --prometheus http://prometheus:9090
 
+# Region after region, by itself; a failing region is rolled back and the
+# waves stop there
+kubectl ramp start web --image registry.example.com/web:2.0 --auto \\
+    --analysis istio.yaml --all-clusters --waves region
+
 # What would change, changing nothing
 kubectl ramp start web --image registry.example.com/web:2.0 --dry-run",
     ),
@@ -85,7 +90,10 @@ kubectl ramp run web --analysis istio.yaml \\
     --prometheus http://prometheus:9090 --interval 1m
 
 # The same, but leave the promotion to a person
-kubectl ramp run web --no-promote",
+kubectl ramp run web --no-promote
+
+# Every region in turn, each on its own clusters' Prometheus
+kubectl ramp run web --all-clusters --waves region --analysis istio.yaml",
     ),
     (
         "pause",
@@ -149,6 +157,29 @@ kubectl ramp undo web --to-revision 3 --steps 50,100 --auto \\
   --analysis analysis.yaml --prometheus http://prometheus:9090",
     ),
     (
+        "freeze",
+        "\
+# No rollouts in shop until Monday 08:00 UTC
+kubectl ramp freeze -n shop --reason \"black friday\" \\
+    --until 2026-11-30T08:00:00Z
+
+# No rollouts anywhere in the cluster for two hours
+kubectl ramp freeze --all-namespaces --reason \"incident 4711\" --until 2h
+
+# Then, in a frozen namespace, a fix that must go out anyway
+kubectl ramp start web --image registry.example.com/web:2.1 \\
+    --override-freeze \"fix for incident 4711\"",
+    ),
+    (
+        "unfreeze",
+        "\
+# Lift the freeze of namespace shop
+kubectl ramp unfreeze -n shop
+
+# Lift the cluster-wide freeze
+kubectl ramp unfreeze --all-namespaces",
+    ),
+    (
         "cluster",
         "\
 kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu
@@ -165,6 +196,14 @@ kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu \\
 
 # Also create the least-privilege ServiceAccount, Role and RoleBinding in shop
 kubectl ramp cluster setup --context prod-us --name us-1 -n shop --create-rbac
+
+# Cluster-wide freezes kept in namespace ops, where ramp's accounts read them
+kubectl ramp cluster setup --context prod-us -n shop --create-rbac \\
+    --freeze-namespace ops
+
+# The Prometheus this cluster's analysis reads, and a label of its series
+kubectl ramp cluster setup --context prod-eu --name eu-1 --region eu \\
+    --prometheus http://thanos:9090 --prometheus-label cluster=eu-1
 
 # A kubeconfig for CI with a token that lives one hour
 kubectl ramp cluster setup --context prod-us -n shop --print-kubeconfig \\
@@ -221,6 +260,8 @@ const NEVER_SUGGESTED_FLAGS: &[&str] = &[
     "--auto",
     "--create-rbac",
     "--on-failure",
+    "--override-freeze",
+    "--all-namespaces",
 ];
 
 /// The clap definition with the examples: what `--help` and man pages show.
@@ -357,7 +398,8 @@ mod tests {
 
     /// Subcommands that change the cluster or ramp's files.
     const CHANGES: &[&str] = &[
-        "start", "step", "promote", "abort", "run", "pause", "undo", "setup", "remove",
+        "start", "step", "promote", "abort", "run", "pause", "undo", "setup", "remove", "freeze",
+        "unfreeze",
     ];
 
     fn error_of(args: &[&str]) -> clap::Error {

@@ -68,6 +68,8 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::List(args) => commands::list::run(&cli.global, args).await,
         Command::History(args) => commands::history::run(&cli.global, args).await,
         Command::Undo(args) => commands::undo::run(&cli.global, args).await,
+        Command::Freeze(args) => commands::freeze::freeze(&cli.global, args).await,
+        Command::Unfreeze(args) => commands::freeze::unfreeze(&cli.global, args).await,
         Command::Cluster(command) => commands::cluster::run(&cli.global, command).await,
         Command::Version(args) => commands::version::run(&cli.global, args).await,
     }

@@ -170,7 +170,11 @@ fn an_unreachable_cluster_is_named_with_the_reason() {
 fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
     let registry = registry_file();
     let ns = format!("rbac-{}", std::process::id());
+    // The cluster-wide freeze of this test alone, so that the other tests
+    // on the plane are not frozen.
+    let ops = format!("rbac-ops-{}", std::process::id());
     kubectl_in("ramp-testenv-2", &["create", "namespace", &ns], "").success();
+    kubectl_in("ramp-testenv-2", &["create", "namespace", &ops], "").success();
     kubectl_in(
         "ramp-testenv-2",
         &["apply", "-n", &ns, "-f", "-"],
@@ -187,6 +191,8 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
             "-n",
             &ns,
             "--create-rbac",
+            "--freeze-namespace",
+            &ops,
             "--print-kubeconfig",
             "--token-ttl",
             "15m",
@@ -238,6 +244,56 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
     )
     .success();
     assert!(!bindings.stdout.contains("kubectl-ramp"), "{bindings}");
+    assert!(
+        !setup.stderr.contains("warning") && !bindings.stderr.contains("warning"),
+        "{setup}"
+    );
+
+    // The ServiceAccount reads the freezes: the namespace's, and the
+    // cluster's in the freeze namespace registered at setup. Freezing is
+    // not its to do: Role kubectl-ramp-freezer is bound to no one.
+    let admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--context", "ramp-testenv-2", "-n", &ns]);
+        ramp_clusters(&registry, &all)
+    };
+    for (scope, said) in [
+        (None, format!("namespace \"{ns}\" is frozen by ")),
+        (
+            Some("--all-namespaces"),
+            "the cluster is frozen by ".to_string(),
+        ),
+    ] {
+        let mut freeze = vec!["freeze", "--reason", "release freeze"];
+        freeze.extend(scope);
+        admin(&freeze).success();
+        let refused = with_token(&["start", "web", "--image", "example.com/web:3"]).code(2);
+        assert!(refused.stderr.contains(&said), "{refused}");
+        assert!(!refused.stderr.contains("warning"), "{refused}");
+        let mut unfreeze = vec!["unfreeze"];
+        unfreeze.extend(scope);
+        admin(&unfreeze).success();
+    }
+    let not_allowed = with_token(&["freeze", "--reason", "mine"]).code(1);
+    assert!(not_allowed.stderr.contains("forbidden"), "{not_allowed}");
+    let freezer = kubectl_in(
+        "ramp-testenv-2",
+        &[
+            "get",
+            "role",
+            "kubectl-ramp-freezer",
+            "-n",
+            &ops,
+            "-o",
+            "json",
+        ],
+        "",
+    )
+    .json();
+    assert_eq!(
+        freezer["rules"][1]["resourceNames"][0],
+        "kubectl-ramp-freeze"
+    );
 
     // One permission fewer: the next rollout is refused up front, naming it.
     let role = kubectl_in(
@@ -269,9 +325,43 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
         )),
         "{run}"
     );
+
+    // Without the reading of the freeze: start names it up front; status
+    // says it cannot see the freeze, and shows the rest.
+    let mut role = role.clone();
+    role["rules"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["resources"][0] != "configmaps");
+    role["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    kubectl_in("ramp-testenv-2", &["replace", "-f", "-"], &role.to_string()).success();
+    let run = with_token(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50,100",
+    ])
+    .code(2);
+    assert!(
+        run.stderr.contains("get configmaps/kubectl-ramp-freeze"),
+        "{run}"
+    );
+    let status = with_token(&["status", "web", "-o", "json"]).success();
+    assert!(
+        status.stderr.contains(&format!(
+            "warning: cannot read the freeze (configmap \"kubectl-ramp-freeze\") in namespace \"{ns}\""
+        )),
+        "{status}"
+    );
+    assert_eq!(status.json()["phase"], "Succeeded", "{status}");
     kubectl_in(
         "ramp-testenv-2",
-        &["delete", "namespace", &ns, "--wait=false"],
+        &["delete", "namespace", &ns, &ops, "--wait=false"],
         "",
     )
     .success();

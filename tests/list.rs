@@ -132,7 +132,7 @@ fn all_namespaces_adds_the_namespace_column() {
 }
 
 #[test]
-fn reading_takes_one_list_of_deployments() {
+fn reading_takes_one_list_of_deployments_and_one_get_of_the_freeze() {
     let ns = rollouts("list-requests");
     let log = kubeconfig().parent().unwrap().join("plane/logs/audit.log");
     let from = std::fs::metadata(&log).unwrap().len();
@@ -169,12 +169,25 @@ fn reading_takes_one_list_of_deployments() {
             )
         })
         .collect();
-    assert_eq!(requests.len(), 1, "{requests:?}");
-    assert_eq!(requests[0].0, "list", "{requests:?}");
+    // One LIST of Deployments, and beside it one GET of the namespace's
+    // freeze.
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let list = requests
+        .iter()
+        .find(|(verb, _)| verb == "list")
+        .unwrap_or_else(|| panic!("{requests:?}"));
     assert!(
-        requests[0]
-            .1
+        list.1
             .starts_with(&format!("/apis/apps/v1/namespaces/{}/deployments", ns.name)),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|(verb, uri)| verb == "get"
+            && uri
+                == &format!(
+                    "/api/v1/namespaces/{}/configmaps/kubectl-ramp-freeze",
+                    ns.name
+                )),
         "{requests:?}"
     );
 }

@@ -12,6 +12,20 @@ pub struct Context {
     pub incumbent: String,
     /// A Prometheus duration, e.g. `60s`.
     pub interval: String,
+    /// Label matchers of the cluster's series (the clusters file's), added
+    /// where a template says `{{labels}}`, as the built-in metrics do.
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// `{{labels}}`: `,name="value"` for each label, or nothing.
+fn matchers(labels: &std::collections::BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(name, value)| {
+            let value = value.replace('\\', "\\\\").replace('"', "\\\"");
+            format!(",{name}=\"{value}\"")
+        })
+        .collect()
 }
 
 pub fn render(template: &str, ctx: &Context, workload: &str) -> String {
@@ -21,21 +35,22 @@ pub fn render(template: &str, ctx: &Context, workload: &str) -> String {
         .replace("{{incumbent}}", &ctx.incumbent)
         .replace("{{interval}}", &ctx.interval)
         .replace("{{workload}}", workload)
+        .replace("{{labels}}", &matchers(&ctx.labels))
 }
 
-const REQUESTS: &str = r#"istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}"#;
+const REQUESTS: &str = r#"istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"{{labels}}}"#;
 
 /// The built-in metrics over Istio's standard metrics.
 pub fn built_in(name: &str) -> Option<String> {
     match name {
         // Percent of requests that did not fail with a 5xx.
         "request-success-rate" => Some(
-            r#"100 * sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}",response_code!~"5.."}[{{interval}}])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}[{{interval}}]))"#
+            r#"100 * sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"{{labels}},response_code!~"5.."}[{{interval}}])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"{{labels}}}[{{interval}}]))"#
                 .to_string(),
         ),
         // The 99th percentile of request durations, in milliseconds.
         "request-duration" => Some(
-            r#"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"}[{{interval}}])) by (le))"#
+            r#"histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"{{labels}}}[{{interval}}])) by (le))"#
                 .to_string(),
         ),
         _ => None,
@@ -152,7 +167,34 @@ mod tests {
             contender: "web-canary".into(),
             incumbent: "web".into(),
             interval: "60s".into(),
+            labels: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_clusters_labels_narrow_every_series_it_reads() {
+        let mut ctx = ctx();
+        ctx.labels.insert("cluster".into(), "eu-1".into());
+        ctx.labels.insert("odd".into(), r#"a"b\c"#.into());
+        let q = query(
+            &metric("request-success-rate", Some(99.0), None, false),
+            &ctx,
+            "web-canary",
+        );
+        let selector = r#"destination_workload="web-canary",cluster="eu-1",odd="a\"b\\c""#;
+        assert_eq!(q.matches(selector).count(), 2, "{q}");
+        assert!(
+            samples_query(&ctx).contains(selector),
+            "{}",
+            samples_query(&ctx)
+        );
+        // A query of the analysis file takes them where it says {{labels}}.
+        let mut own = metric("errors", None, Some(1.0), false);
+        own.query = Some(r#"sum(rate(errors{app="{{workload}}"{{labels}}}[{{interval}}]))"#.into());
+        assert_eq!(
+            query(&own, &ctx, "web-canary"),
+            r#"sum(rate(errors{app="web-canary",cluster="eu-1",odd="a\"b\\c"}[60s]))"#
+        );
     }
 
     #[test]

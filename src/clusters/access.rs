@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
+use crate::rollout::freeze::CONFIG_MAP as FREEZE_CONFIG_MAP;
 use crate::router::RouterKind;
 
 /// The name of the ServiceAccount, Role and RoleBinding ramp creates.
@@ -62,18 +63,37 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// The freeze ConfigMap, which ramp reads (by its name only) wherever a
+/// rollout or the cluster's freezes live.
+const FREEZE_READ: (&str, &str, &str) = ("", "configmaps", FREEZE_CONFIG_MAP);
+
+/// The Role, bound to no one, that lets whoever is bound to it freeze and
+/// unfreeze a namespace (or, in the freeze namespace, the cluster).
+pub const FREEZER: &str = "kubectl-ramp-freezer";
+
+/// The Role in the freeze namespace that lets ramp's ServiceAccounts read
+/// the cluster-wide freeze.
+pub const FREEZE_READER: &str = "kubectl-ramp-freeze-reader";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Permission {
     pub verb: String,
     pub resource: String,
     pub group: String,
+    /// The one object it is needed on, when not every one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl std::fmt::Display for Permission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.group.as_str() {
-            "" => write!(f, "{} {}", self.verb, self.resource),
-            group => write!(f, "{} {}.{group}", self.verb, self.resource),
+            "" => write!(f, "{} {}", self.verb, self.resource)?,
+            group => write!(f, "{} {}.{group}", self.verb, self.resource)?,
+        }
+        match &self.name {
+            Some(name) => write!(f, "/{name}"),
+            None => Ok(()),
         }
     }
 }
@@ -133,14 +153,21 @@ pub async fn who_am_i(conn: &Connection) -> Option<String> {
 }
 
 /// Whether one rule of a rules review grants `verb` on `resource` of
-/// `group` (any name).
-pub fn grants(rule: &ResourceRule, group: &str, resource: &str, verb: &str) -> bool {
+/// `group`: on every object, or on the object `name` when one is given.
+pub fn grants_on(
+    rule: &ResourceRule,
+    group: &str,
+    resource: &str,
+    verb: &str,
+    name: Option<&str>,
+) -> bool {
     let any = |list: &[String], wanted: &str| list.iter().any(|v| v == "*" || v == wanted);
-    let names_any = rule.resource_names.as_ref().is_none_or(|n| n.is_empty());
+    let names = rule.resource_names.as_deref().unwrap_or_default();
+    let names_match = names.is_empty() || name.is_some_and(|name| names.iter().any(|n| n == name));
     any(&rule.verbs, verb)
         && any(rule.api_groups.as_deref().unwrap_or_default(), group)
         && any(rule.resources.as_deref().unwrap_or_default(), resource)
-        && names_any
+        && names_match
 }
 
 impl Rules {
@@ -167,8 +194,10 @@ impl Rules {
                     verb: verb.to_string(),
                     resource: resource.to_string(),
                     group: group.to_string(),
+                    name: None,
                 })
             })
+            .chain(std::iter::once(freeze_read()))
             .filter(|p| {
                 let (group, resource, verbs) = AUTOSCALED;
                 !(p.group == group && p.resource == resource && verbs.contains(&p.verb.as_str()))
@@ -189,7 +218,7 @@ impl Rules {
                 !self
                     .rules
                     .iter()
-                    .any(|r| grants(r, &p.group, &p.resource, &p.verb))
+                    .any(|r| grants_on(r, &p.group, &p.resource, &p.verb, p.name.as_deref()))
             })
             .collect();
         if !self.incomplete || not_granted.is_empty() {
@@ -212,6 +241,17 @@ impl Rules {
     }
 }
 
+/// Reading the freeze ConfigMap.
+fn freeze_read() -> Permission {
+    let (group, resource, name) = FREEZE_READ;
+    Permission {
+        verb: "get".into(),
+        resource: resource.into(),
+        group: group.into(),
+        name: Some(name.into()),
+    }
+}
+
 /// One SelfSubjectAccessReview.
 async fn allowed(conn: &Connection, namespace: &str, p: &Permission) -> Result<bool> {
     let api: Api<SelfSubjectAccessReview> = Api::all(conn.client.clone());
@@ -222,6 +262,7 @@ async fn allowed(conn: &Connection, namespace: &str, p: &Permission) -> Result<b
                 verb: Some(p.verb.clone()),
                 group: Some(p.group.clone()),
                 resource: Some(p.resource.clone()),
+                name: p.name.clone(),
                 ..Default::default()
             }),
             ..Default::default()
@@ -301,21 +342,12 @@ pub async fn routers(conn: &Connection) -> Result<Vec<RouterKind>> {
 }
 
 /// Creates (or brings up to date) the ServiceAccount, Role and RoleBinding
-/// that hold exactly the permissions ramp needs in `namespace`.
-pub async fn create_rbac(conn: &Connection, namespace: &str) -> Result<()> {
+/// that hold exactly the permissions ramp needs in `namespace`, with the
+/// reading of the cluster-wide freeze in `freeze_namespace`; and, bound to
+/// no one, the Roles that let a person freeze (`kubectl-ramp-freezer`).
+pub async fn create_rbac(conn: &Connection, namespace: &str, freeze_namespace: &str) -> Result<()> {
     let params = PatchParams::apply("kubectl-ramp").force();
-    let meta = || ObjectMeta {
-        name: Some(NAME.into()),
-        namespace: Some(namespace.into()),
-        labels: Some(
-            [(
-                "app.kubernetes.io/managed-by".to_string(),
-                "kubectl-ramp".to_string(),
-            )]
-            .into(),
-        ),
-        ..Default::default()
-    };
+    let meta = || named_meta(NAME, namespace);
     let fail = |e, what: &str| {
         error::from_kube(
             e,
@@ -334,38 +366,138 @@ pub async fn create_rbac(conn: &Connection, namespace: &str) -> Result<()> {
         .patch(NAME, &params, &Patch::Apply(&value))
         .await
         .map_err(|e| fail(e, "ServiceAccount"))?;
-    let role = Role {
-        metadata: meta(),
-        rules: Some(
-            PERMISSIONS
-                .iter()
-                .map(|(group, resource, verbs)| PolicyRule {
-                    api_groups: Some(vec![group.to_string()]),
-                    resources: Some(vec![resource.to_string()]),
-                    verbs: verbs.iter().map(|v| v.to_string()).collect(),
-                    ..Default::default()
-                })
-                .collect(),
+    let mut rules: Vec<PolicyRule> = PERMISSIONS
+        .iter()
+        .map(|(group, resource, verbs)| PolicyRule {
+            api_groups: Some(vec![group.to_string()]),
+            resources: Some(vec![resource.to_string()]),
+            verbs: verbs.iter().map(|v| v.to_string()).collect(),
+            ..Default::default()
+        })
+        .collect();
+    rules.push(freeze_read_rule());
+    apply_role(conn, namespace, NAME, rules).await?;
+    apply_binding(conn, namespace, NAME, NAME, namespace).await?;
+    apply_role(conn, namespace, FREEZER, freezer_rules()).await?;
+    if freeze_namespace != namespace {
+        apply_role(
+            conn,
+            freeze_namespace,
+            FREEZE_READER,
+            vec![freeze_read_rule()],
+        )
+        .await?;
+        apply_binding(
+            conn,
+            freeze_namespace,
+            &format!("{FREEZE_READER}-{namespace}"),
+            FREEZE_READER,
+            namespace,
+        )
+        .await?;
+        apply_role(conn, freeze_namespace, FREEZER, freezer_rules()).await?;
+    }
+    Ok(())
+}
+
+fn named_meta(name: &str, namespace: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some(namespace.into()),
+        labels: Some(
+            [(
+                "app.kubernetes.io/managed-by".to_string(),
+                "kubectl-ramp".to_string(),
+            )]
+            .into(),
         ),
+        ..Default::default()
+    }
+}
+
+/// Reading the freeze ConfigMap, and nothing else of the ConfigMaps.
+fn freeze_read_rule() -> PolicyRule {
+    let (group, resource, name) = FREEZE_READ;
+    PolicyRule {
+        api_groups: Some(vec![group.into()]),
+        resources: Some(vec![resource.into()]),
+        resource_names: Some(vec![name.into()]),
+        verbs: vec!["get".into()],
+        ..Default::default()
+    }
+}
+
+/// Freezing and unfreezing: RBAC cannot limit a create to one name, so
+/// creating ConfigMaps is granted; the rest only on the freeze's.
+fn freezer_rules() -> Vec<PolicyRule> {
+    let (group, resource, name) = FREEZE_READ;
+    vec![
+        PolicyRule {
+            api_groups: Some(vec![group.into()]),
+            resources: Some(vec![resource.into()]),
+            verbs: vec!["create".into()],
+            ..Default::default()
+        },
+        PolicyRule {
+            api_groups: Some(vec![group.into()]),
+            resources: Some(vec![resource.into()]),
+            resource_names: Some(vec![name.into()]),
+            verbs: ["get", "update", "delete"].map(String::from).to_vec(),
+            ..Default::default()
+        },
+    ]
+}
+
+async fn apply_role(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    rules: Vec<PolicyRule>,
+) -> Result<()> {
+    let role = Role {
+        metadata: named_meta(name, namespace),
+        rules: Some(rules),
     };
     let mut value = serde_json::to_value(&role).expect("serializes");
     value["apiVersion"] = json!("rbac.authorization.k8s.io/v1");
     value["kind"] = json!("Role");
     Api::<Role>::namespaced(conn.client.clone(), namespace)
-        .patch(NAME, &params, &Patch::Apply(&value))
+        .patch(
+            name,
+            &PatchParams::apply("kubectl-ramp").force(),
+            &Patch::Apply(&value),
+        )
         .await
-        .map_err(|e| fail(e, "Role"))?;
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("apply the Role {name:?} in namespace {namespace:?}"),
+                &conn.server,
+            )
+        })?;
+    Ok(())
+}
+
+/// Binds `role` in `namespace` to ramp's ServiceAccount of
+/// `account_namespace`.
+async fn apply_binding(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    role: &str,
+    account_namespace: &str,
+) -> Result<()> {
     let binding = RoleBinding {
-        metadata: meta(),
+        metadata: named_meta(name, namespace),
         role_ref: RoleRef {
             api_group: "rbac.authorization.k8s.io".into(),
             kind: "Role".into(),
-            name: NAME.into(),
+            name: role.into(),
         },
         subjects: Some(vec![Subject {
             kind: "ServiceAccount".into(),
             name: NAME.into(),
-            namespace: Some(namespace.into()),
+            namespace: Some(account_namespace.into()),
             ..Default::default()
         }]),
     };
@@ -373,9 +505,19 @@ pub async fn create_rbac(conn: &Connection, namespace: &str) -> Result<()> {
     value["apiVersion"] = json!("rbac.authorization.k8s.io/v1");
     value["kind"] = json!("RoleBinding");
     Api::<RoleBinding>::namespaced(conn.client.clone(), namespace)
-        .patch(NAME, &params, &Patch::Apply(&value))
+        .patch(
+            name,
+            &PatchParams::apply("kubectl-ramp").force(),
+            &Patch::Apply(&value),
+        )
         .await
-        .map_err(|e| fail(e, "RoleBinding"))?;
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("apply the RoleBinding {name:?} in namespace {namespace:?}"),
+                &conn.server,
+            )
+        })?;
     Ok(())
 }
 
@@ -451,14 +593,20 @@ mod tests {
             verb: "patch".into(),
             resource: "deployments".into(),
             group: "apps".into(),
+            name: None,
         };
         assert_eq!(p.to_string(), "patch deployments.apps");
         let p = Permission {
             verb: "create".into(),
             resource: "services".into(),
             group: "".into(),
+            name: None,
         };
         assert_eq!(p.to_string(), "create services");
+        assert_eq!(
+            freeze_read().to_string(),
+            "get configmaps/kubectl-ramp-freeze"
+        );
     }
 
     #[test]
@@ -485,11 +633,30 @@ mod tests {
         ];
         for (rule, expected) in cases {
             assert_eq!(
-                grants(&rule, "apps", "deployments", "patch"),
+                grants_on(&rule, "apps", "deployments", "patch", None),
                 expected,
                 "{rule:?}"
             );
         }
+        // A rule for one name grants what is needed on that name only.
+        let freeze = rule(&["get"], &[""], &["configmaps"], &["kubectl-ramp-freeze"]);
+        assert!(grants_on(
+            &freeze,
+            "",
+            "configmaps",
+            "get",
+            Some("kubectl-ramp-freeze")
+        ));
+        assert!(!grants_on(&freeze, "", "configmaps", "get", Some("other")));
+        assert!(!grants_on(&freeze, "", "configmaps", "get", None));
+        let every = rule(&["get"], &[""], &["configmaps"], &[]);
+        assert!(grants_on(
+            &every,
+            "",
+            "configmaps",
+            "get",
+            Some("kubectl-ramp-freeze")
+        ));
     }
 
     #[test]

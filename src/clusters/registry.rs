@@ -2,6 +2,7 @@
 //! region and capabilities each. `$RAMP_CLUSTERS`, else
 //! `$XDG_CONFIG_HOME/ramp/clusters.yaml`, else `~/.config/ramp/clusters.yaml`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,30 @@ use crate::error::{Error, Result};
 pub struct Registry {
     #[serde(default)]
     pub clusters: Vec<Cluster>,
+    /// What the clusters of a region share: their Prometheus and labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Region>,
+}
+
+/// A region's settings, written into the clusters file by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    pub name: String,
+    /// The Prometheus the analysis of its clusters reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<String>,
+    /// Label matchers added to every series the analysis reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Where the analysis of one cluster reads its metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metrics {
+    /// Its own Prometheus (else the one of `--prometheus`).
+    pub prometheus: Option<String>,
+    /// Label matchers added to its series, e.g. cluster="eu-1".
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +51,18 @@ pub struct Cluster {
     pub region: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<String>,
+    /// The namespace that holds the cluster-wide freeze, when not the
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_namespace: Option<String>,
+    /// The Prometheus the analysis of this cluster reads (else its
+    /// region's, else `--prometheus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<String>,
+    /// Label matchers added to every series its analysis reads, on top of
+    /// its region's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 pub fn path() -> PathBuf {
@@ -116,6 +153,25 @@ impl Registry {
         Ok(self.clusters.remove(index))
     }
 
+    /// Where the analysis of `cluster` reads its metrics: its own
+    /// Prometheus, else its region's; its region's labels with its own on
+    /// top.
+    pub fn metrics_of(&self, cluster: &Cluster) -> Metrics {
+        let region = self
+            .regions
+            .iter()
+            .find(|r| cluster.region.as_deref() == Some(r.name.as_str()));
+        let mut labels = region.map(|r| r.labels.clone()).unwrap_or_default();
+        labels.extend(cluster.labels.clone());
+        Metrics {
+            prometheus: cluster
+                .prometheus
+                .clone()
+                .or_else(|| region.and_then(|r| r.prometheus.clone())),
+            labels,
+        }
+    }
+
     /// The clusters a selection names: by name, by region, by capability,
     /// or all.
     pub fn select(
@@ -159,6 +215,9 @@ mod tests {
             kubeconfig: None,
             region: Some(region.into()),
             capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
+            freeze_namespace: None,
+            prometheus: None,
+            labels: BTreeMap::new(),
         }
     }
 
@@ -169,6 +228,7 @@ mod tests {
                 cluster("b", "eu", &[]),
                 cluster("c", "us", &["gpu"]),
             ],
+            regions: Vec::new(),
         }
     }
 
@@ -201,6 +261,45 @@ mod tests {
             Some("the registered clusters are: a, b, c")
         );
         assert!(r.select(&[], Some("asia"), None, false).is_err());
+    }
+
+    #[test]
+    fn a_clusters_metrics_are_its_own_else_its_regions() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let mut r = registry();
+        r.regions.push(Region {
+            name: "eu".into(),
+            prometheus: Some("http://prom-eu:9090".into()),
+            labels: labels(&[("region", "eu"), ("cluster", "eu-any")]),
+        });
+        r.clusters[1].prometheus = Some("http://prom-b:9090".into());
+        r.clusters[1].labels = labels(&[("cluster", "b")]);
+        let cases = [
+            // The region's Prometheus and labels.
+            (
+                "a",
+                Some("http://prom-eu:9090"),
+                labels(&[("region", "eu"), ("cluster", "eu-any")]),
+            ),
+            // Its own Prometheus, its own label over the region's.
+            (
+                "b",
+                Some("http://prom-b:9090"),
+                labels(&[("region", "eu"), ("cluster", "b")]),
+            ),
+            // A region with no settings: none (the --prometheus flag's).
+            ("c", None, labels(&[])),
+        ];
+        for (name, prometheus, labels) in cases {
+            let metrics = r.metrics_of(r.find(name).unwrap());
+            assert_eq!(metrics.prometheus.as_deref(), prometheus, "{name}");
+            assert_eq!(metrics.labels, labels, "{name}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::connect::Connection;
 use crate::engine::execute::state_of;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Kind, Result};
+use crate::rollout::freeze::Command;
 use crate::rollout::record::{Phase, Record};
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
@@ -15,6 +16,8 @@ pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
 
 pub async fn exec(global: &GlobalArgs, args: &AbortArgs, change: &Change) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
+    // Never frozen: asked all the same, so that the rule lives in one place.
+    let change = &super::freeze::gate(global, &conn, Command::Abort, change).await?;
     let view = abort(&conn, &args.deployment, args.reason.as_deref(), change).await?;
     show(global, &conn, &args.deployment, change, view).await
 }

@@ -158,11 +158,18 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
     let version = access::version(&conn).await?;
     let routers = access::routers(&conn).await?;
     let namespace = conn.namespace.clone();
+    let freeze_namespace = args
+        .freeze_namespace
+        .clone()
+        .unwrap_or_else(|| crate::engine::freeze::DEFAULT_CLUSTER_NAMESPACE.to_string());
     if args.create_rbac {
-        access::create_rbac(&conn, &namespace).await?;
+        access::create_rbac(&conn, &namespace, &freeze_namespace).await?;
         eprintln!(
-            "ServiceAccount, Role and RoleBinding {:?} hold what ramp needs in namespace {namespace:?}",
-            access::NAME
+            "ServiceAccount, Role and RoleBinding {:?} hold what ramp needs in namespace {namespace:?}, \
+             and may read the cluster-wide freeze in namespace {freeze_namespace:?}; \
+             Role {:?} (bound to no one) lets whoever you bind to it freeze",
+            access::NAME,
+            access::FREEZER
         );
     }
     let missing = access::missing_permissions(&conn, &namespace, None).await?;
@@ -172,6 +179,9 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         kubeconfig: global.kubeconfig.clone(),
         region: args.region.clone(),
         capabilities: args.capabilities.clone(),
+        freeze_namespace: args.freeze_namespace.clone(),
+        prometheus: args.prometheus.clone(),
+        labels: labels_of(&args.prometheus_labels)?,
     };
     let mut registry = Registry::load()?;
     registry.upsert(cluster.clone());
@@ -205,6 +215,26 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         namespace: Some(namespace),
     };
     Ui::new(global).print(&vec![report], table_of)
+}
+
+/// `--prometheus-label NAME=VALUE`s as a map.
+fn labels_of(flags: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    flags
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                Ok((name.to_string(), value.to_string()))
+            }
+            _ => Err(Error::invalid(format!(
+                "--prometheus-label {flag:?} is not NAME=VALUE with a Prometheus label name"
+            ))
+            .with_hint("write it as cluster=eu-1")),
+        })
+        .collect()
 }
 
 async fn list(global: &GlobalArgs) -> Result<()> {

@@ -18,7 +18,9 @@ use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Connection;
 use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
+use crate::rollout::waves::{self, Next as WaveNext, Standing, standing};
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
 
@@ -72,7 +74,8 @@ pub async fn run_on<'a>(
 ) -> Result<()> {
     let clusters = targets.to_vec();
     let options = Change::of(change);
-    let for_cluster = |cluster: &Cluster| options.for_cluster(&cluster.name);
+    let registry = Registry::load()?;
+    let for_cluster = |cluster: &Cluster| options.for_registered(&registry, cluster);
     let results = join_all(
         clusters
             .iter()
@@ -120,7 +123,7 @@ pub async fn run_on<'a>(
         }
     }
     if !shown.is_empty() {
-        summary(global, shown, deployment).await?;
+        summary(global, shown, deployment, false).await?;
     }
     match failures.first() {
         None => Ok(()),
@@ -172,14 +175,26 @@ struct Row {
     error: Option<String>,
 }
 
-/// Where the rollout stands on every cluster: a row each, or a JSON array.
-pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str) -> Result<()> {
+/// Where the rollout stands on every cluster: a row each, or a JSON array;
+/// `with_freezes` (status): and the freezes that hold on each.
+pub async fn summary(
+    global: &GlobalArgs,
+    clusters: &[Cluster],
+    deployment: &str,
+    with_freezes: bool,
+) -> Result<()> {
     let rows = join_all(clusters.iter().map(|c| async move {
         let global = global_for(global, c);
         let looked = async {
             let conn = Connection::open(&global.target()).await?;
             let observed = observe(&conn, deployment).await?;
-            Ok::<_, Error>(report(deployment, &conn.namespace, &observed))
+            let mut status = report(deployment, &conn.namespace, &observed);
+            if with_freezes {
+                let found = super::freeze::freezes(&global, &conn).await?;
+                found.warn();
+                status.freezes = found.freezes;
+            }
+            Ok::<_, Error>(status)
         };
         match looked.await {
             Ok(status) => Row {
@@ -227,11 +242,17 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
             };
         }
         let ready = rows.iter().filter(|r| r.status.is_some()).count();
-        format!(
+        let mut text = format!(
             "{}\n{ready} of {} clusters answered\n",
             render(&t).trim_end(),
             rows.len()
-        )
+        );
+        for row in rows {
+            for freeze in row.status.iter().flat_map(|s| &s.freezes) {
+                text.push_str(&format!("{}: {}\n", row.cluster, freeze.describe()));
+            }
+        }
+        text
     })
 }
 
@@ -239,7 +260,47 @@ pub async fn summary(global: &GlobalArgs, clusters: &[Cluster], deployment: &str
 /// is for one cluster.
 pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
     let global = &cli.global;
+    let frozen = match &cli.command {
+        Command::Start(args) => Some((FrozenCommand::Start, &args.rollout.change)),
+        Command::Step(args) => Some((FrozenCommand::Step, &args.change)),
+        Command::Promote(args) => Some((FrozenCommand::Promote, &args.change)),
+        Command::Run(args) => Some((FrozenCommand::Run, &args.change)),
+        _ => None,
+    };
+    if let Some((command, change)) = frozen.filter(|(_, c)| c.clusters.is_set())
+        && let Err(e) = check_freezes(global, command, change).await
+    {
+        return Some(Err(e));
+    }
     let result = match &cli.command {
+        Command::Start(args)
+            if args.rollout.change.clusters.is_set()
+                && args.rollout.change.clusters.waves.is_some()
+                && args.rollout.auto =>
+        {
+            automated_waves(
+                global,
+                &args.rollout.change,
+                &args.deployment,
+                Some(args),
+                &args.rollout.automation,
+                false,
+            )
+            .await
+        }
+        Command::Run(args)
+            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
+        {
+            automated_waves(
+                global,
+                &args.change,
+                &args.deployment,
+                None,
+                &args.automation,
+                args.force,
+            )
+            .await
+        }
         Command::Start(args)
             if args.rollout.change.clusters.is_set()
                 && args.rollout.change.clusters.waves.is_some() =>
@@ -302,6 +363,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                         None,
                         &args.rollout.automation,
                         args.rollout.change.notify.as_ref(),
+                        every_cluster_has_prometheus(&all),
                     ) {
                         Ok(automation) => {
                             automated(
@@ -374,12 +436,55 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
         )),
         Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
-            Ok(clusters) => summary(global, &clusters, &args.deployment).await,
+            Ok(clusters) => summary(global, &clusters, &args.deployment, true).await,
             Err(e) => Err(e),
         },
         _ => return None,
     };
     Some(result)
+}
+
+/// Refuses (exit 2), before any cluster changes, when a freeze holds the
+/// command back on one of the selected clusters. An override is left to
+/// each cluster's command, which records it.
+async fn check_freezes(
+    global: &GlobalArgs,
+    command: FrozenCommand,
+    change: &ChangeArgs,
+) -> Result<()> {
+    if change.override_freeze.is_some() {
+        return Ok(());
+    }
+    let clusters = selected(&change.clusters)?;
+    let options = Change::of(change);
+    let gates = join_all(clusters.iter().map(|c| {
+        let options = options.for_cluster(&c.name);
+        async move {
+            let global = global_for(global, c);
+            let conn = Connection::open(&global.target()).await?;
+            super::freeze::gate(&global, &conn, command, &options)
+                .await
+                .map(|_| ())
+        }
+    }))
+    .await;
+    // Only the refusals: a cluster that cannot be asked is left to the
+    // command itself, which reports it as it reports any failure there.
+    let refused: Vec<String> = clusters
+        .iter()
+        .zip(gates)
+        .filter_map(|(c, gate)| match gate {
+            Err(e) if e.kind == Kind::Invalid => Some(format!("{}: {}", c.name, e.message)),
+            _ => None,
+        })
+        .collect();
+    match refused.is_empty() {
+        true => Ok(()),
+        false => Err(Error::invalid(refused.join("; ")).with_hint(
+            "wait for the freeze to end, lift it with `kubectl ramp unfreeze --context CONTEXT`, \
+             or pass --override-freeze REASON (recorded); `kubectl ramp abort` is never frozen",
+        )),
+    }
 }
 
 /// Drives an automated rollout on every selected cluster in lock-step, then
@@ -392,10 +497,30 @@ async fn automated(
     force: bool,
 ) -> Result<()> {
     let clusters = selected(&change.clusters)?;
+    let members = members(global, change, &clusters, force).await?;
+    let driven = super::run::drive(members, deployment, automation).await;
+    summary(global, &clusters, deployment, false).await?;
+    driven.map(|_| ())
+}
+
+/// The driver's members for `clusters`: a connection each, and each
+/// cluster's own metrics; with --on-failure pause, a failed analysis leaves
+/// them paused.
+async fn members(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    clusters: &[Cluster],
+    force: bool,
+) -> Result<Vec<super::run::Member>> {
+    let registry = Registry::load()?;
     let mut members = Vec::new();
-    for c in &clusters {
-        let change = Change::of(change).for_cluster(&c.name).forcing(force);
-        let conn = Connection::open(&global_for(global, c).target())
+    for c in clusters {
+        let mut options = Change::of(change)
+            .for_registered(&registry, c)
+            .forcing(force);
+        options.hold_on_failure = change.on_failure == OnFailure::Pause;
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target())
             .await
             .map_err(|e| Error {
                 message: format!("{}: {}", c.name, e.message),
@@ -404,12 +529,20 @@ async fn automated(
         members.push(super::run::Member {
             label: Some(c.name.clone()),
             conn,
-            change,
+            change: options,
+            freeze_namespace: super::freeze::cluster_namespace(&global),
         });
     }
-    let driven = super::run::drive(members, deployment, automation).await;
-    summary(global, &clusters, deployment).await?;
-    driven.map(|_| ())
+    Ok(members)
+}
+
+/// Whether the clusters file gives every one of `clusters` a Prometheus.
+fn every_cluster_has_prometheus(clusters: &[Cluster]) -> bool {
+    Registry::load().is_ok_and(|registry| {
+        clusters
+            .iter()
+            .all(|c| registry.metrics_of(c).prometheus.is_some())
+    })
 }
 
 /// `run --clusters ...`: the automation settings kept in the first
@@ -424,7 +557,15 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         record.automation,
         &args.automation,
         args.change.notify.as_ref(),
+        every_cluster_has_prometheus(&clusters),
     )?;
+    for c in &clusters {
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target()).await?;
+        let loaded = super::load(&conn, &args.deployment).await?;
+        let change = Change::of(&args.change).for_cluster(&c.name);
+        super::run::pass_freeze(&global, &conn, &args.deployment, &change, loaded).await?;
+    }
     automated(
         global,
         &args.change,
@@ -433,6 +574,328 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         args.force,
     )
     .await
+}
+
+/// `start --auto --waves region` and `run --waves region`: region after
+/// region, each driven by itself (its clusters in lock-step, each cluster's
+/// checks on its own metrics) to its promotion before the next starts with
+/// the same pod template and steps. A region rolled back stops the waves;
+/// the report at the end says where each cluster stands.
+async fn automated_waves(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    deployment: &str,
+    start: Option<&StartArgs>,
+    flags: &crate::cli::AutomationArgs,
+    force: bool,
+) -> Result<()> {
+    if change.dry_run {
+        // As for `run`: what the waves do depends on metrics only time
+        // brings.
+        return Err(Error::invalid(
+            "--auto and run with --waves region do not take --dry-run: they drive the rollout for real, over time",
+        )
+        .with_hint("rehearse the start with `kubectl ramp start ... --waves region --dry-run`, without --auto"));
+    }
+    if flags.no_promote {
+        return Err(Error::invalid(
+            "--no-promote leaves the last step to a person, and --waves region goes on to the next region only after a promotion",
+        )
+        .with_hint("leave out one of them; `kubectl ramp step DEPLOYMENT --waves region` steps region by region by hand"));
+    }
+    let all = selected(&change.clusters)?;
+    let regions = waves(&all);
+    let mut template = None;
+    let driven = async {
+        if let Some(args) = start {
+            run_on(
+                global,
+                change,
+                deployment,
+                "start",
+                &regions[0],
+                &[],
+                |g, change| {
+                    Box::pin(
+                        async move { super::start::start(&g, args, Source::Flags, &change).await },
+                    )
+                },
+            )
+            .await?;
+        }
+        if start.is_none() && change.override_freeze.is_some() {
+            record_overrides(global, change, deployment, &all).await?;
+        }
+        drive_waves(
+            global,
+            change,
+            deployment,
+            flags,
+            force,
+            &regions,
+            &mut template,
+        )
+        .await
+    }
+    .await;
+    waves_summary(global, &regions, deployment, template.as_ref()).await?;
+    driven
+}
+
+/// `run --override-freeze`: the override written into the record of every
+/// cluster with a rollout under way, and posted as an Event there.
+async fn record_overrides(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    deployment: &str,
+    clusters: &[Cluster],
+) -> Result<()> {
+    for c in clusters {
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target()).await?;
+        let loaded = super::load(&conn, deployment).await?;
+        if super::in_progress(deployment, loaded.record.as_ref()).is_err() {
+            continue;
+        }
+        let change = Change::of(change).for_cluster(&c.name);
+        super::run::pass_freeze(&global, &conn, deployment, &change, loaded).await?;
+    }
+    Ok(())
+}
+
+/// The name of a region in messages.
+fn region_name(wave: &[Cluster]) -> String {
+    wave.first()
+        .and_then(|c| c.region.clone())
+        .unwrap_or_else(|| "(none)".into())
+}
+
+async fn drive_waves(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    deployment: &str,
+    flags: &crate::cli::AutomationArgs,
+    force: bool,
+    regions: &[Vec<Cluster>],
+    template: &mut Option<serde_json::Value>,
+) -> Result<()> {
+    let mut driven: Option<usize> = None;
+    loop {
+        let records = records_of(global, regions, deployment).await?;
+        // The rollout is the one the first region runs or ran.
+        let Some(rollout) = records[0].iter().flatten().next().cloned() else {
+            return Err(Error::invalid(format!(
+                "the first region has no rollout of {deployment:?}"
+            ))
+            .with_hint("start one with `kubectl ramp start ... --waves region --auto`"));
+        };
+        *template = Some(rollout.contender.template.clone());
+        let standings: Vec<Vec<Standing>> = records
+            .iter()
+            .map(|wave| {
+                wave.iter()
+                    .map(|r| standing(r.as_ref(), &rollout.contender.template))
+                    .collect()
+            })
+            .collect();
+        match waves::next(&standings) {
+            WaveNext::Done => return Ok(()),
+            WaveNext::Stopped { wave } => {
+                let later: Vec<String> =
+                    regions[wave + 1..].iter().map(|w| region_name(w)).collect();
+                let mut message = format!(
+                    "region {} was rolled back; the waves stopped there",
+                    region_name(&regions[wave])
+                );
+                if !later.is_empty() {
+                    message.push_str(&format!(" and region {} did not start", later.join(", ")));
+                }
+                return Err(Error::new(Kind::AnalysisFailed, message));
+            }
+            WaveNext::Start { wave, clusters } => {
+                let targets: Vec<Cluster> =
+                    clusters.iter().map(|i| regions[wave][*i].clone()).collect();
+                eprintln!(
+                    "region {}: starting, as the region before it did",
+                    region_name(&regions[wave])
+                );
+                let start = StartArgs {
+                    deployment: deployment.to_string(),
+                    image: Vec::new(),
+                    filename: None,
+                    rollout: RolloutArgs {
+                        change: change.clone(),
+                        ..Default::default()
+                    },
+                };
+                run_on(
+                    global,
+                    change,
+                    deployment,
+                    "start",
+                    &targets,
+                    &[],
+                    |g, change| {
+                        let (start, rollout) = (&start, &rollout);
+                        Box::pin(async move {
+                            super::start::start(&g, start, Source::Wave(rollout), &change).await
+                        })
+                    },
+                )
+                .await?;
+            }
+            WaveNext::Drive { wave, clusters } => {
+                let region = region_name(&regions[wave]);
+                if driven == Some(wave) {
+                    // The driver ended without a promotion: someone paused
+                    // it, and it stays where it is.
+                    eprintln!(
+                        "region {region} stays where it is; `kubectl ramp run {deployment} --waves region ...` carries on"
+                    );
+                    return Ok(());
+                }
+                driven = Some(wave);
+                let targets: Vec<Cluster> =
+                    clusters.iter().map(|i| regions[wave][*i].clone()).collect();
+                let automation = super::run::settings(
+                    rollout.automation.clone(),
+                    flags,
+                    change.notify.as_ref(),
+                    every_cluster_has_prometheus(&targets),
+                )?;
+                eprintln!(
+                    "region {region}: driving {}",
+                    targets
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let members = members(global, change, &targets, force).await?;
+                super::run::drive(members, deployment, automation)
+                    .await
+                    .map_err(|e| {
+                        let later: Vec<String> =
+                            regions[wave + 1..].iter().map(|w| region_name(w)).collect();
+                        let rest = match later.is_empty() {
+                            true => String::new(),
+                            false => format!("; region {} did not start", later.join(", ")),
+                        };
+                        Error {
+                            message: format!("region {region}: {}{rest}", e.message),
+                            ..e
+                        }
+                    })?;
+            }
+        }
+    }
+}
+
+/// The record of every cluster, region by region.
+async fn records_of(
+    global: &GlobalArgs,
+    regions: &[Vec<Cluster>],
+    deployment: &str,
+) -> Result<Vec<Vec<Option<Record>>>> {
+    let mut all = Vec::new();
+    for wave in regions {
+        let records = join_all(wave.iter().map(|c| async move {
+            let conn = Connection::open(&global_for(global, c).target()).await?;
+            super::load(&conn, deployment)
+                .await
+                .map(|l| l.record)
+                .map_err(|e| Error {
+                    message: format!("{}: {}", c.name, e.message),
+                    ..e
+                })
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        all.push(records);
+    }
+    Ok(all)
+}
+
+#[derive(Debug, Serialize)]
+struct WaveRow {
+    cluster: String,
+    region: Option<String>,
+    /// Where the cluster stands in this rollout: not_started, in_progress,
+    /// promoted, rolled_back.
+    rollout: Option<Standing>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<StatusReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Where the rollout stands on every cluster, region by region: a row
+/// each, or a JSON array.
+async fn waves_summary(
+    global: &GlobalArgs,
+    regions: &[Vec<Cluster>],
+    deployment: &str,
+    template: Option<&serde_json::Value>,
+) -> Result<()> {
+    let clusters: Vec<&Cluster> = regions.iter().flatten().collect();
+    let rows = join_all(clusters.iter().map(|c| async move {
+        let global = global_for(global, c);
+        let looked = async {
+            let conn = Connection::open(&global.target()).await?;
+            let observed = observe(&conn, deployment).await?;
+            let standing = template.map(|t| standing(observed.record.as_ref(), t));
+            Ok::<_, Error>((standing, report(deployment, &conn.namespace, &observed)))
+        };
+        match looked.await {
+            Ok((standing, status)) => WaveRow {
+                cluster: c.name.clone(),
+                region: c.region.clone(),
+                rollout: standing,
+                status: Some(status),
+                error: None,
+            },
+            Err(e) => WaveRow {
+                cluster: c.name.clone(),
+                region: c.region.clone(),
+                rollout: None,
+                status: None,
+                error: Some(e.message),
+            },
+        }
+    }))
+    .await;
+    Ui::new(global).print(&rows, |rows, _| {
+        let mut t = table(&["cluster", "region", "rollout", "phase", "step", "traffic"]);
+        for row in rows {
+            let rollout = row
+                .rollout
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "-".into());
+            let region = row.region.clone().unwrap_or_else(|| "-".into());
+            match (&row.status, &row.error) {
+                // Not started here: what an earlier rollout left is not
+                // this one's.
+                (Some(_), _) if row.rollout == Some(Standing::NotStarted) => {
+                    t.add_row(vec![row.cluster.clone(), region, rollout])
+                }
+                (Some(s), _) => t.add_row(vec![
+                    row.cluster.clone(),
+                    region,
+                    rollout,
+                    s.phase.as_str().to_string(),
+                    format!("{}/{}", s.step.index, s.step.total),
+                    format!("{} to the contender", percent(s.traffic.contender)),
+                ]),
+                (None, error) => t.add_row(vec![
+                    row.cluster.clone(),
+                    region,
+                    format!("unknown: {}", error.clone().unwrap_or_default()),
+                ]),
+            };
+        }
+        render(&t)
+    })
 }
 
 /// The clusters grouped by region, regions in the order they first appear.

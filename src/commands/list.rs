@@ -14,6 +14,7 @@ use kube::runtime::watcher;
 use serde::Serialize;
 
 use super::fanout::{global_for, selected};
+use super::freeze::Listed;
 use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -61,6 +62,8 @@ pub struct Contender {
 #[derive(Serialize)]
 struct List<'a> {
     items: &'a [Item],
+    /// The freezes that hold rollouts here now.
+    freezes: &'a [Listed],
 }
 
 pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
@@ -78,8 +81,12 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
         // A stream of items, one a line from the first.
         return watch(&ui, &conn, args, &layout, None).await;
     }
-    let items = read(&conn, None, args).await?;
-    print(&ui, &layout, &items, where_(&conn, args))?;
+    let (items, freezes) =
+        futures::future::join(read(&conn, None, args), freezes(global, &conn, None, args)).await;
+    let items = items?;
+    let (freezes, unreadable) = freezes?;
+    warn(&unreadable);
+    print(&ui, &layout, &items, &freezes, where_(&conn, args))?;
     if args.watch {
         return watch(&ui, &conn, args, &layout, Some(items)).await;
     }
@@ -98,17 +105,30 @@ fn where_(conn: &Connection, args: &ListArgs) -> String {
 async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Result<()> {
     let clusters = selected(&args.clusters)?;
     let read_all = clusters.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c).target()).await?;
-        read(&conn, Some(&c.name), args).await
+        let global = global_for(global, c);
+        let conn = Connection::open(&global.target()).await?;
+        let (items, freezes) = futures::future::join(
+            read(&conn, Some(&c.name), args),
+            freezes(&global, &conn, Some(&c.name), args),
+        )
+        .await;
+        Ok::<_, Error>((items?, freezes?))
     });
     let mut items = Vec::new();
+    let mut frozen = Vec::new();
     let mut failed = Vec::new();
     for (cluster, result) in clusters
         .iter()
         .zip(futures::future::join_all(read_all).await)
     {
         match result {
-            Ok(found) => items.extend(found),
+            Ok((found, (freezes, unreadable))) => {
+                items.extend(found);
+                frozen.extend(freezes);
+                for warning in unreadable {
+                    eprintln!("[{}] warning: {warning}", cluster.name);
+                }
+            }
             Err(e) => {
                 eprintln!("[{}] {}", cluster.name, e.message);
                 failed.push(cluster.name.clone());
@@ -116,7 +136,13 @@ async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Resul
         }
     }
     let layout = Layout::new(args.all_namespaces, true);
-    print(ui, &layout, &items, "on the selected clusters".to_string())?;
+    print(
+        ui,
+        &layout,
+        &items,
+        &frozen,
+        "on the selected clusters".to_string(),
+    )?;
     if failed.is_empty() {
         Ok(())
     } else {
@@ -320,17 +346,68 @@ fn line(cells: &[String], widths: &[usize]) -> String {
     text.trim_end().to_string()
 }
 
-fn print(ui: &Ui, layout: &Layout, items: &[Item], where_: String) -> Result<()> {
+fn print(
+    ui: &Ui,
+    layout: &Layout,
+    items: &[Item],
+    freezes: &[Listed],
+    where_: String,
+) -> Result<()> {
     if ui.format == OutputFormat::Table && items.is_empty() {
         eprintln!("No rollouts found {where_}.");
-        return Ok(());
+        if freezes.is_empty() {
+            return Ok(());
+        }
     }
-    ui.print(&List { items }, |list, _| {
-        let mut rows = vec![layout.header()];
-        rows.extend(list.items.iter().map(|i| layout.cells(i)));
-        let widths = widths(&rows);
-        rows.iter().map(|r| line(r, &widths) + "\n").collect()
+    ui.print(&List { items, freezes }, |list, _| {
+        let mut text = String::new();
+        if !list.items.is_empty() {
+            let mut rows = vec![layout.header()];
+            rows.extend(list.items.iter().map(|i| layout.cells(i)));
+            let widths = widths(&rows);
+            text = rows.iter().map(|r| line(r, &widths) + "\n").collect();
+        }
+        if !list.freezes.is_empty() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&super::freeze::listed_table(list.freezes));
+        }
+        text
     })
+}
+
+/// The freezes that hold now: of the namespace and the cluster, or with
+/// --all-namespaces of every namespace.
+async fn freezes(
+    global: &GlobalArgs,
+    conn: &Connection,
+    cluster: Option<&str>,
+    args: &ListArgs,
+) -> Result<(Vec<Listed>, Vec<String>)> {
+    let cluster_namespace = super::freeze::cluster_namespace(global);
+    let found = match args.all_namespaces {
+        true => crate::engine::freeze::read_all(conn, &cluster_namespace).await?,
+        false => crate::engine::freeze::read(conn, &conn.namespace, &cluster_namespace).await?,
+    };
+    let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+    let listed = found
+        .freezes
+        .into_iter()
+        .filter(|f| f.holds_at(now))
+        .map(|freeze| Listed {
+            cluster: cluster.map(String::from),
+            freeze,
+        })
+        .collect();
+    Ok((listed, found.unreadable))
+}
+
+/// Says which freezes could not be read, once the list itself was read.
+fn warn(unreadable: &[String]) {
+    for warning in unreadable {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// `-w`: after the list, a line for each rollout whenever it changes, as

@@ -4,6 +4,7 @@
 pub mod abort;
 pub mod cluster;
 pub mod fanout;
+pub mod freeze;
 pub mod history;
 pub mod list;
 pub mod promote;
@@ -35,6 +36,18 @@ pub struct Change {
     pub notify: Option<String>,
     /// Move on despite drift (someone else's changes), reporting it.
     pub force: bool,
+    /// --override-freeze: why a freeze is passed over.
+    pub override_freeze: Option<String>,
+    /// A freeze this command passed over: written into the record with the
+    /// command's first transition, and posted as an Event.
+    pub freeze_note: Option<String>,
+    /// Where this cluster's analysis reads its metrics, when the clusters
+    /// file says.
+    pub metrics: crate::clusters::registry::Metrics,
+    /// An automated rollout whose analysis fails is left paused where it
+    /// stands instead of rolled back (`--on-failure pause` across
+    /// clusters).
+    pub hold_on_failure: bool,
 }
 
 impl Change {
@@ -46,6 +59,19 @@ impl Change {
             quiet: false,
             notify: args.notify.clone(),
             force: false,
+            override_freeze: args.override_freeze.clone(),
+            freeze_note: None,
+            metrics: Default::default(),
+            hold_on_failure: false,
+        }
+    }
+
+    /// These options, recording `note` (an overridden freeze) with the
+    /// first transition.
+    pub fn noting(&self, note: Option<String>) -> Change {
+        Change {
+            freeze_note: note,
+            ..self.clone()
         }
     }
 
@@ -54,6 +80,19 @@ impl Change {
         Change {
             force,
             ..self.clone()
+        }
+    }
+
+    /// For one registered cluster of several: `for_cluster`, with where
+    /// its analysis reads its metrics.
+    pub fn for_registered(
+        &self,
+        registry: &crate::clusters::registry::Registry,
+        cluster: &crate::clusters::registry::Cluster,
+    ) -> Change {
+        Change {
+            metrics: registry.metrics_of(cluster),
+            ..self.for_cluster(&cluster.name)
         }
     }
 
@@ -383,4 +422,5 @@ pub fn executor(
     )
     .notifying(change.notify.clone(), change.label.clone())
     .forcing(change.force)
+    .noting(change.freeze_note.clone())
 }

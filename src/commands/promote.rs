@@ -7,6 +7,7 @@ use crate::cli::{GlobalArgs, PromoteArgs};
 use crate::connect::Connection;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
+use crate::rollout::freeze::Command;
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
@@ -16,6 +17,7 @@ pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
 pub async fn exec(global: &GlobalArgs, args: &PromoteArgs, change: &Change) -> Result<()> {
     let change = &change.forcing(args.force);
     let conn = Connection::open(&global.target()).await?;
+    let change = &super::freeze::gate(global, &conn, Command::Promote, change).await?;
     let loaded = load(&conn, &args.deployment).await?;
     let view = promote(&conn, &args.deployment, loaded, change).await?;
     show(global, &conn, &args.deployment, change, view).await

@@ -23,11 +23,14 @@ use crate::analysis::spec::{AnalysisSpec, WebhookType};
 use crate::analysis::webhook::{self, Payload};
 use crate::analysis::{Check, Verdict, overall, pods};
 use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
+use crate::clusters::registry::Metrics;
 use crate::connect::Connection;
+use crate::engine::execute::FREEZE_OVERRIDDEN;
 use crate::engine::lock::{Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
 
 /// How many checks the record keeps.
@@ -54,16 +57,46 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         record.automation.clone(),
         &args.automation,
         args.change.notify.as_ref(),
+        false,
     )?;
     let change = Change::of(&args.change).forcing(args.force);
+    pass_freeze(global, &conn, name, &change, loaded).await?;
     drive_one(global, &conn, name, automation, &change).await
 }
 
+/// Refuses to drive a frozen rollout (exit 2); with --override-freeze, the
+/// override is written into the record and posted as an Event first.
+pub async fn pass_freeze(
+    global: &GlobalArgs,
+    conn: &Connection,
+    name: &str,
+    change: &Change,
+    loaded: Loaded,
+) -> Result<()> {
+    let passed = super::freeze::gate(global, conn, FrozenCommand::Run, change).await?;
+    let (Some(note), Some(record)) = (passed.freeze_note, loaded.record.clone()) else {
+        return Ok(());
+    };
+    let mut writer = executor(
+        conn,
+        name,
+        record.clone(),
+        loaded.base(),
+        &Change::default(),
+    );
+    writer.transition(record, FREEZE_OVERRIDDEN, &note).await?;
+    writer.flush().await;
+    Ok(())
+}
+
 /// The automation settings: those recorded, with the flags given on top.
+/// `own_prometheus`: every cluster has its own Prometheus in the clusters
+/// file, so --prometheus is not needed.
 pub fn settings(
     recorded: Option<Automation>,
     flags: &AutomationArgs,
     notify: Option<&String>,
+    own_prometheus: bool,
 ) -> Result<Automation> {
     let mut automation = recorded.unwrap_or(Automation {
         analysis: AnalysisSpec {
@@ -111,11 +144,13 @@ pub fn settings(
     if let Some(url) = notify {
         automation.notify = Some(url.clone());
     }
-    if automation.analysis.uses_prometheus() && automation.prometheus.is_none() {
+    if automation.analysis.uses_prometheus() && automation.prometheus.is_none() && !own_prometheus {
         return Err(Error::invalid(
             "the analysis has metrics, but no Prometheus to read them from",
         )
-        .with_hint("pass --prometheus URL"));
+        .with_hint(
+            "pass --prometheus URL, or give each cluster its own with `cluster setup --prometheus URL`",
+        ));
     }
     Ok(automation)
 }
@@ -126,6 +161,8 @@ pub struct Member {
     pub label: Option<String>,
     pub conn: Connection,
     pub change: Change,
+    /// The namespace of the cluster's cluster-wide freeze.
+    pub freeze_namespace: String,
 }
 
 impl Member {
@@ -159,6 +196,7 @@ pub async fn drive_one(
         label: None,
         conn: conn.clone(),
         change: change.clone(),
+        freeze_namespace: super::freeze::cluster_namespace(global),
     };
     let view = drive(vec![member], name, automation).await?;
     show(global, conn, name, change, view).await
@@ -426,7 +464,7 @@ async fn act(
             Ok(None)
         }
         Next::PromoteRest(clusters) => {
-            *seen = promote_all(members, &clusters, deployment, &look.loaded).await?;
+            *seen = promote_all(members, &clusters, deployment, &look.loaded, None).await?;
             Ok(None)
         }
         Next::CatchUp { clusters, target } => {
@@ -511,7 +549,7 @@ async fn check(
     let records = &look.records;
     let settings = settings_of(automation);
     let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
-        analyse(&m.conn, deployment, r, automation)
+        analyse(&m.conn, deployment, r, automation, &m.change.metrics)
             .await
             .map_err(|e| m.labelled(e))
     }))
@@ -608,19 +646,22 @@ async fn check(
         .await
         .map(Some),
         Outcome::Advance => {
-            let stepped = join_all(members.iter().zip(&saved).map(|(m, loaded)| async move {
-                step::advance(
-                    &m.conn,
-                    deployment,
-                    None,
-                    &m.change,
-                    false,
-                    AtTheEnd::Stop,
-                    Some(loaded.clone()),
-                )
-                .await
-                .map_err(|e| m.labelled(e))
-            }))
+            let passed = pass_freezes(members, deployment, at).await?;
+            let stepped = join_all(members.iter().zip(&saved).zip(&passed).map(
+                |((m, loaded), change)| async move {
+                    step::advance(
+                        &m.conn,
+                        deployment,
+                        None,
+                        change,
+                        false,
+                        AtTheEnd::Stop,
+                        Some(loaded.clone()),
+                    )
+                    .await
+                    .map_err(|e| m.labelled(e))
+                },
+            ))
             .await;
             if let Some(err) = stepped.into_iter().find_map(Result::err) {
                 // Someone else's doing: stop, for a person to look.
@@ -648,8 +689,9 @@ async fn check(
             Ok(Some(()))
         }
         Outcome::Promote => {
+            let passed = pass_freezes(members, deployment, at).await?;
             let everyone: Vec<usize> = (0..members.len()).collect();
-            *seen = promote_all(members, &everyone, deployment, &saved).await?;
+            *seen = promote_all(members, &everyone, deployment, &saved, Some(&passed)).await?;
             hooks(
                 automation,
                 WebhookType::PostRollout,
@@ -663,6 +705,33 @@ async fn check(
     }
 }
 
+/// Before the driver moves the rollout on: a freeze that began since it
+/// started stops it here (exit 2), the rollout left at its step; with
+/// --override-freeze each cluster's move records the override.
+async fn pass_freezes(members: &[Member], deployment: &str, at: &Record) -> Result<Vec<Change>> {
+    let passed = join_all(members.iter().map(|m| async move {
+        super::freeze::gate_in(&m.conn, &m.freeze_namespace, FrozenCommand::Run, &m.change)
+            .await
+            .map_err(|e| m.labelled(e))
+    }))
+    .await;
+    passed
+        .into_iter()
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e| Error {
+            message: format!(
+                "the automation stopped at step {}/{}: {}",
+                at.step,
+                at.steps.len(),
+                e.message
+            ),
+            hint: Some(format!(
+                "the rollout stays where it is; `kubectl ramp run {deployment}` carries on once the freeze ends (or with --override-freeze REASON); `kubectl ramp abort {deployment}` is never frozen"
+            )),
+            ..e
+        })
+}
+
 /// Promotes the clusters `which`, from what was last read of each; on one
 /// cluster, the rollout as the promotion left it.
 async fn promote_all(
@@ -670,12 +739,14 @@ async fn promote_all(
     which: &[usize],
     deployment: &str,
     loaded: &[Loaded],
+    changes: Option<&[Change]>,
 ) -> Result<Option<Observed>> {
     let promoted = join_all(which.iter().map(|i| {
         let m = &members[*i];
         let loaded = loaded[*i].clone();
+        let change = changes.map_or(&m.change, |c| &c[*i]);
         async move {
-            promote::promote(&m.conn, deployment, loaded, &m.change)
+            promote::promote(&m.conn, deployment, loaded, change)
                 .await
                 .map_err(|e| m.labelled(e))
         }
@@ -710,6 +781,9 @@ async fn roll_back(
 ) -> Result<()> {
     let record = &records[0];
     let at = format!("step {}/{}", record.step, record.steps.len());
+    if cause != Cause::Elsewhere && members.iter().any(|m| m.change.hold_on_failure) {
+        return hold(members, deployment, &at, reason).await;
+    }
     match members.len() {
         1 => eprintln!("analysis failed at {at}: {reason}; rolling back"),
         _ => eprintln!("rolling back on every cluster: {reason}"),
@@ -771,6 +845,62 @@ async fn roll_back(
     )))
 }
 
+/// `--on-failure pause`: instead of the rollback, every cluster is left
+/// where it stands, its automation paused with the reason, for a person to
+/// promote or abort (or `run` to try again). Exit 1, saying so.
+async fn hold(members: &[Member], deployment: &str, at: &str, reason: &str) -> Result<()> {
+    let message = format!("analysis failed at {at}: {reason}; left paused (--on-failure pause)");
+    eprintln!("{message}");
+    let held = join_all(members.iter().map(|m| {
+        let message = message.clone();
+        async move {
+            let loaded = load(&m.conn, deployment).await?;
+            let mut record = in_progress(deployment, loaded.record.as_ref())?;
+            if let Some(automation) = record.automation.as_mut() {
+                automation.paused_by = Some("the analysis (--on-failure pause)".to_string());
+            }
+            let mut writer = executor(
+                &m.conn,
+                deployment,
+                record.clone(),
+                loaded.base(),
+                &Change::default(),
+            );
+            writer
+                .transition(record, "AnalysisFailed", &message)
+                .await?;
+            writer.flush().await;
+            Ok::<_, Error>(())
+        }
+    }))
+    .await;
+    let failed: Vec<String> = members
+        .iter()
+        .zip(&held)
+        .filter_map(|(m, result)| {
+            let err = result.as_ref().err()?;
+            m.say(&format!("could not leave it paused: {err}"));
+            Some(format!(
+                "{} ({})",
+                m.label.clone().unwrap_or_default(),
+                err.message
+            ))
+        })
+        .collect();
+    let mut text = format!(
+        "analysis failed at {at} and the rollout was left paused where it stands: {reason}"
+    );
+    if !failed.is_empty() {
+        text.push_str(&format!(
+            "; it could not be marked paused on {}",
+            failed.join("; ")
+        ));
+    }
+    Err(Error::failed(text).with_hint(format!(
+        "look, then `kubectl ramp promote {deployment}` or `kubectl ramp abort {deployment}` with the same clusters; `kubectl ramp run` tries again"
+    )))
+}
+
 /// Resolves when any cluster's record differs from what was loaded: an
 /// abort, a pause, a person's step. A watch on each incumbent.
 async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Loaded]) -> Result<()> {
@@ -808,6 +938,7 @@ async fn analyse(
     name: &str,
     record: &Record,
     automation: &Automation,
+    metrics: &Metrics,
 ) -> Result<Vec<Check>> {
     let contender = &record.contender;
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
@@ -835,7 +966,13 @@ async fn analyse(
         )
         .await?,
     ];
-    let Some(url) = &automation.prometheus else {
+    // The cluster's own Prometheus (the clusters file's), else the one of
+    // --prometheus.
+    let Some(url) = metrics
+        .prometheus
+        .as_ref()
+        .or(automation.prometheus.as_ref())
+    else {
         return Ok(checks);
     };
     // A step that gives the contender no traffic (a preview, a staging
@@ -851,6 +988,7 @@ async fn analyse(
     }
     let prometheus = Prometheus::new(url);
     let ctx = Context {
+        labels: metrics.labels.clone(),
         namespace: conn.namespace.clone(),
         contender: contender.name.clone(),
         incumbent: name.to_string(),

@@ -16,6 +16,7 @@ use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
 use crate::error::{self, Error, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
@@ -74,6 +75,12 @@ pub async fn start(
     .await;
     let rules = rules?;
     check_access(&conn, &rules, RouterKind::Replicas).await?;
+    // Once the credentials are known to allow a rollout: a freeze holds it.
+    let command = match source {
+        Source::Revision(_) => FrozenCommand::Undo,
+        _ => FrozenCommand::Start,
+    };
+    let change = &super::freeze::gate(global, &conn, command, change).await?;
     let template = new_template(&conn, args, source, &incumbent).await?;
 
     if let Some(existing) = &record {
@@ -117,7 +124,7 @@ pub async fn start(
         check_autoscaling_access(&conn, &rules).await?;
         new.autoscaler = Some(autoscaler);
     }
-    new.automation = automation(args)?;
+    new.automation = automation(args, change)?;
     new.started_by = started_by;
     new.id = Some(match carried.and_then(|r| r.id.clone()) {
         Some(id) => id,
@@ -170,7 +177,9 @@ pub async fn start(
         let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
         let driven = async {
             drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
-            super::run::drive_one(global, &conn, name, automation, change).await
+            // The override went into the record with the start.
+            let change = change.noting(None);
+            super::run::drive_one(global, &conn, name, automation, &change).await
         }
         .await;
         lock.release().await;
@@ -180,7 +189,7 @@ pub async fn start(
         .await?
         .view;
     if args.rollout.interactive {
-        return super::step::interact(global, &conn, name, change, view).await;
+        return super::step::interact(global, &conn, name, &change.noting(None), view).await;
     }
     show(global, &conn, name, change, view).await
 }
@@ -219,7 +228,10 @@ async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> R
 
 /// The automation settings of `start --auto`; the automation flags without
 /// it are a mistake.
-fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automation>> {
+fn automation(
+    args: &StartArgs,
+    change: &Change,
+) -> Result<Option<crate::rollout::record::Automation>> {
     let flags = &args.rollout.automation;
     let given = flags.analysis.is_some()
         || flags.prometheus.is_some()
@@ -228,7 +240,13 @@ fn automation(args: &StartArgs) -> Result<Option<crate::rollout::record::Automat
         || flags.failure_limit.is_some()
         || flags.no_promote;
     match (args.rollout.auto, given) {
-        (true, _) => super::run::settings(None, flags, args.rollout.change.notify.as_ref()).map(Some),
+        (true, _) => super::run::settings(
+            None,
+            flags,
+            args.rollout.change.notify.as_ref(),
+            change.metrics.prometheus.is_some(),
+        )
+        .map(Some),
         (false, true) => Err(Error::invalid("--analysis, --prometheus, --interval, --window, --failure-limit and --no-promote drive an automated rollout")
             .with_hint("add --auto, or drive the rollout later with `kubectl ramp run`")),
         (false, false) => Ok(None),
@@ -305,6 +323,7 @@ async fn check_autoscaling_access(conn: &Connection, rules: &Rules) -> Result<()
             verb: verb.to_string(),
             resource: resource.to_string(),
             group: group.to_string(),
+            name: None,
         })
         .collect();
     let missing = rules.missing_of(conn, needed).await?;

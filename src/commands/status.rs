@@ -25,8 +25,15 @@ use crate::ui::status::{
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = Ui::new(global);
     let conn = Connection::open(&global.target()).await?;
-    let observed = observe(&conn, &args.deployment).await?;
-    let report = report(&args.deployment, &conn.namespace, &observed);
+    let (observed, freezes) = futures::future::join(
+        observe(&conn, &args.deployment),
+        super::freeze::freezes(global, &conn),
+    )
+    .await;
+    let mut report = report(&args.deployment, &conn.namespace, &observed?);
+    let freezes = freezes?;
+    freezes.warn();
+    report.freezes = freezes.freezes;
     if !args.watch {
         return ui.print(&report, table_of);
     }
@@ -128,7 +135,10 @@ async fn watch(
             )),
         }
         let observed = observe(conn, name).await?;
-        let report = report(name, &conn.namespace, &observed);
+        let mut report = report(name, &conn.namespace, &observed);
+        // The freezes as first read: a wait does not read them again at
+        // each change of the rollout.
+        report.freezes = current.freezes.clone();
         let value = serde_json::to_value(&report).ok();
         if value != last {
             draw(&report)?;
@@ -300,6 +310,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .map(|r| r.history.iter().rev().take(10).rev().cloned().collect())
             .unwrap_or_default(),
         drift: drift_of(observed),
+        freezes: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@ use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
+use crate::rollout::freeze::Command;
 use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
 
@@ -25,6 +26,7 @@ pub async fn exec(
 ) -> Result<()> {
     let change = &change.forcing(args.force);
     let conn = Connection::open(&global.target()).await?;
+    let change = &super::freeze::gate(global, &conn, Command::Step, change).await?;
     let name = args.deployment.as_str();
     if args.interactive {
         require_terminal(name)?;
@@ -41,7 +43,8 @@ pub async fn exec(
     )
     .await?;
     if args.interactive {
-        return interact(global, &conn, name, change, view).await;
+        // The override went into the record with this step.
+        return interact(global, &conn, name, &change.noting(None), view).await;
     }
     show(global, &conn, name, change, view).await
 }

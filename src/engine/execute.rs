@@ -27,6 +27,10 @@ use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
 use crate::router::{Objects, ServiceRef};
 use crate::ui::progress::Progress;
 
+/// The reason of the transition and the Event that record a freeze passed
+/// over with --override-freeze.
+pub const FREEZE_OVERRIDDEN: &str = "FreezeOverridden";
+
 /// What a command's decision was made on: the record as the cluster held
 /// it and the incumbent's resourceVersion when it was read. Every record
 /// write is a compare-and-swap against it, so an answer given at a prompt
@@ -98,6 +102,8 @@ pub struct Executor {
     written: Option<Deployment>,
     /// Moves on despite drift.
     force: bool,
+    /// An overridden freeze, recorded with the next transition.
+    note: Option<String>,
     /// An abort: routes that cannot be restored exactly lose the
     /// contender instead.
     aborting: bool,
@@ -154,6 +160,7 @@ impl Executor {
             events: Vec::new(),
             written: None,
             force: false,
+            note: None,
             aborting: false,
             ours: vec![base.raw],
         }
@@ -647,6 +654,13 @@ impl Executor {
     /// An abort's executor.
     pub fn aborting(mut self) -> Executor {
         self.aborting = true;
+        self
+    }
+
+    /// Records `note` (an overridden freeze) with the next transition,
+    /// and posts it as a Warning Event.
+    pub fn noting(mut self, note: Option<String>) -> Executor {
+        self.note = note;
         self
     }
 
@@ -1197,6 +1211,15 @@ impl Executor {
         message: &str,
     ) -> Result<()> {
         let now = k8s_openapi::jiff::Timestamp::now().to_string();
+        let note = self.note.take();
+        if let Some(note) = &note {
+            record.history.push(Transition {
+                at: now.clone(),
+                by: format!("{}@{}", username(), hostname()),
+                event: FREEZE_OVERRIDDEN.to_string(),
+                message: note.clone(),
+            });
+        }
         record.history.push(Transition {
             at: now.clone(),
             by: format!("{}@{}", username(), hostname()),
@@ -1226,6 +1249,9 @@ impl Executor {
         self.record = record;
         self.progress.say(message);
         if !self.dry_run {
+            if let Some(note) = &note {
+                self.event(FREEZE_OVERRIDDEN, note);
+            }
             self.event(reason, message);
             self.notice(reason, message);
         }
@@ -1344,7 +1370,7 @@ impl Executor {
         }
         .object_ref(&());
         let event = Event {
-            type_: if matches!(reason, "Aborted" | "Drift") {
+            type_: if matches!(reason, "Aborted" | "Drift" | FREEZE_OVERRIDDEN) {
                 EventType::Warning
             } else {
                 EventType::Normal

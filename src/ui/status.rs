@@ -37,6 +37,8 @@ pub struct StatusReport {
     /// What someone else changed of what the rollout manages since ramp's
     /// last write; empty when nothing.
     pub drift: Vec<String>,
+    /// The freezes that hold the rollouts of its namespace now.
+    pub freezes: Vec<crate::rollout::freeze::Freeze>,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,6 +157,10 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     for (i, change) in report.drift.iter().enumerate() {
         let label = if i == 0 { "Drift:" } else { "" };
         out.push_str(&format!("{label:<12}{change}\n"));
+    }
+    for (i, freeze) in report.freezes.iter().enumerate() {
+        let label = if i == 0 { "Frozen:" } else { "" };
+        out.push_str(&format!("{label:<12}{}\n", freeze.describe()));
     }
 
     let mut versions = table(&["version", "deployment", "ready", "images"]);

@@ -119,6 +119,13 @@ impl Metrics {
         METRICS.get_or_init(Metrics::start)
     }
 
+    /// A second exporter and Prometheus, apart from the first: another
+    /// cluster's (or region's) metrics.
+    pub fn second() -> &'static Metrics {
+        static METRICS: OnceLock<Metrics> = OnceLock::new();
+        METRICS.get_or_init(Metrics::start)
+    }
+
     /// Sets the traffic a workload serves from now on.
     pub fn set(&self, namespace: &str, workload: &str, traffic: Traffic) {
         let mut state = self.state.lock().unwrap();

@@ -1,0 +1,281 @@
+//! `kubectl ramp freeze|unfreeze [-n NS | --all-namespaces]`: holds the
+//! rollouts of a namespace, or of the whole cluster, still; and the gate
+//! every command that moves a rollout forward passes first.
+
+use k8s_openapi::jiff::Timestamp;
+use kube::config::Kubeconfig;
+
+use super::Change;
+use crate::cli::{FreezeArgs, GlobalArgs, UnfreezeArgs};
+use crate::clusters::access::who_am_i;
+use crate::clusters::registry::Registry;
+use crate::connect::Connection;
+use crate::engine::freeze::{self as stored, DEFAULT_CLUSTER_NAMESPACE, NAMESPACE_VARIABLE};
+use crate::engine::lock::{hostname, username};
+use crate::error::{Error, Kind, Result};
+use crate::rollout::freeze::{self, Command, Freeze, Gate, Scope};
+use crate::ui::Ui;
+
+/// The namespace that holds the cluster's cluster-wide freeze:
+/// `$RAMP_FREEZE_NAMESPACE`, else the one `cluster setup
+/// --freeze-namespace` registered for the context, else kube-system.
+pub fn cluster_namespace(global: &GlobalArgs) -> String {
+    if let Some(named) = std::env::var(NAMESPACE_VARIABLE)
+        .ok()
+        .filter(|n| !n.is_empty())
+    {
+        return named;
+    }
+    let context = global.context.clone().or_else(|| current_context(global));
+    let registered = context.and_then(|context| {
+        Registry::load()
+            .ok()?
+            .clusters
+            .into_iter()
+            .find(|c| c.context == context)?
+            .freeze_namespace
+    });
+    registered.unwrap_or_else(|| DEFAULT_CLUSTER_NAMESPACE.to_string())
+}
+
+/// The kubeconfig's current context, when no --context names one.
+fn current_context(global: &GlobalArgs) -> Option<String> {
+    let kubeconfig = match &global.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok()?,
+        None => Kubeconfig::read().ok()?,
+    };
+    kubeconfig.current_context
+}
+
+/// The freezes of the connection's namespace and of the cluster that hold
+/// now, and a warning for each that could not be read.
+pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<stored::Found> {
+    let mut found = stored::read(conn, &conn.namespace, &cluster_namespace(global)).await?;
+    let now = Timestamp::now().as_millisecond();
+    found.freezes.retain(|f| f.holds_at(now));
+    Ok(found)
+}
+
+/// Refuses `command` with exit 2 while a freeze holds it, naming who froze,
+/// why and until when. With `--override-freeze`, it passes, and the
+/// returned options carry the override for the record and an Event.
+pub async fn gate(
+    global: &GlobalArgs,
+    conn: &Connection,
+    command: Command,
+    change: &Change,
+) -> Result<Change> {
+    if !command.frozen_by_freezes() {
+        return Ok(change.clone());
+    }
+    gate_in(conn, &cluster_namespace(global), command, change).await
+}
+
+/// `gate`, with the cluster's freeze namespace already known.
+pub async fn gate_in(
+    conn: &Connection,
+    cluster_namespace: &str,
+    command: Command,
+    change: &Change,
+) -> Result<Change> {
+    if !command.frozen_by_freezes() {
+        return Ok(change.clone());
+    }
+    let read = stored::read(conn, &conn.namespace, cluster_namespace).await?;
+    read.warn();
+    let found = read.freezes;
+    let now = Timestamp::now().as_millisecond();
+    match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
+        Gate::Open => Ok(change.clone()),
+        Gate::Frozen(holding) => Err(refusal(command, &holding)),
+        Gate::Overridden(holding, reason) => {
+            let message = freeze::override_message(&holding, &reason);
+            let text = format!("warning: {message}");
+            match &change.label {
+                Some(label) => eprintln!("[{label}] {text}"),
+                None => eprintln!("{text}"),
+            }
+            Ok(change.noting(Some(message)))
+        }
+    }
+}
+
+fn refusal(command: Command, holding: &[Freeze]) -> Error {
+    let verb = format!("{command:?}").to_lowercase();
+    let why = holding
+        .iter()
+        .map(Freeze::describe)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Error::new(
+        Kind::Invalid,
+        format!("{verb} refused: {why}; nothing was changed"),
+    )
+    .with_hint(
+        "wait for the freeze to end, lift it with `kubectl ramp unfreeze`, or pass --override-freeze REASON \
+         (recorded); `kubectl ramp abort` is never frozen",
+    )
+}
+
+/// When a freeze ends: an RFC 3339 time, or a duration from now (2h, 30m).
+fn until(text: &str, now: Timestamp) -> Result<Timestamp> {
+    let at = match text.parse::<Timestamp>() {
+        Ok(at) => at,
+        Err(_) => {
+            match crate::duration::parse(text) {
+                Ok(duration) => now
+                    .checked_add(
+                        k8s_openapi::jiff::SignedDuration::try_from(duration).map_err(|_| {
+                            Error::invalid(format!("--until {text:?} is too far away"))
+                        })?,
+                    )
+                    .map_err(|_| Error::invalid(format!("--until {text:?} is too far away")))?,
+                Err(_) => {
+                    return Err(Error::invalid(format!("--until {text:?} is not a time"))
+                    .with_hint("write a time as 2026-12-01T08:00:00Z, or a duration from now as 2h or 90m"));
+                }
+            }
+        }
+    };
+    if at <= now {
+        return Err(
+            Error::invalid(format!("--until {text:?} is already past ({at})"))
+                .with_hint("name a time to come, e.g. 2h from now: --until 2h"),
+        );
+    }
+    Ok(at)
+}
+
+pub async fn freeze(global: &GlobalArgs, args: &FreezeArgs) -> Result<()> {
+    let reason = args.reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid("--reason is empty")
+            .with_hint("say why, for whoever's rollout it stops: --reason 'black friday'"));
+    }
+    let now = Timestamp::now();
+    let until = args.until.as_deref().map(|t| until(t, now)).transpose()?;
+    let conn = Connection::open(&global.target()).await?;
+    let (scope, namespace) = match args.all_namespaces {
+        true => (Scope::Cluster, cluster_namespace(global)),
+        false => (Scope::Namespace, conn.namespace.clone()),
+    };
+    let by = who_am_i(&conn)
+        .await
+        .unwrap_or_else(|| format!("{}@{}", username(), hostname()));
+    let freeze = Freeze {
+        scope,
+        namespace,
+        by,
+        reason: reason.to_string(),
+        since: now.to_string(),
+        until: until.map(|u| u.to_string()),
+    };
+    let replaced = stored::write(&conn, &freeze).await?;
+    if let Some(before) = replaced {
+        eprintln!("replaces: {}", before.describe());
+    }
+    eprintln!("{}", freeze.describe());
+    Ui::new(global).print(&vec![freeze], |f, _| list_table(f))
+}
+
+pub async fn unfreeze(global: &GlobalArgs, args: &UnfreezeArgs) -> Result<()> {
+    let conn = Connection::open(&global.target()).await?;
+    let namespace = match args.all_namespaces {
+        true => cluster_namespace(global),
+        false => conn.namespace.clone(),
+    };
+    let what = match args.all_namespaces {
+        true => "the cluster".to_string(),
+        false => format!("namespace {namespace:?}"),
+    };
+    match stored::delete(&conn, &namespace).await? {
+        Some(freeze) => {
+            eprintln!("unfrozen {what}; it was: {}", freeze.describe());
+            Ok(())
+        }
+        None => {
+            eprintln!("{what} was not frozen");
+            Ok(())
+        }
+    }
+}
+
+/// A freeze as `list` shows it: with its cluster, across clusters.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(flatten)]
+    pub freeze: Freeze,
+}
+
+/// The freezes as a table: scope, namespace, by, since, until, reason.
+pub fn list_table(freezes: &[Freeze]) -> String {
+    let listed: Vec<Listed> = freezes
+        .iter()
+        .map(|f| Listed {
+            cluster: None,
+            freeze: f.clone(),
+        })
+        .collect();
+    listed_table(&listed)
+}
+
+/// `list_table`, with a CLUSTER column when they come from several.
+pub fn listed_table(freezes: &[Listed]) -> String {
+    let now = Timestamp::now().as_millisecond();
+    let clusters = freezes.iter().any(|l| l.cluster.is_some());
+    let mut header = vec!["frozen", "namespace", "by", "since", "until", "reason"];
+    if clusters {
+        header.insert(0, "cluster");
+    }
+    let mut t = crate::ui::table(&header);
+    for listed in freezes {
+        let f = &listed.freeze;
+        let mut row = vec![
+            f.scope.as_str().to_string(),
+            f.namespace.clone(),
+            f.by.clone(),
+            f.since.clone(),
+            match (&f.until, f.holds_at(now)) {
+                (_, false) => format!("{} (over)", f.until.clone().unwrap_or_default()),
+                (Some(until), true) => until.clone(),
+                (None, true) => "-".into(),
+            },
+            f.reason.clone(),
+        ];
+        if clusters {
+            row.insert(0, listed.cluster.clone().unwrap_or_default());
+        }
+        t.add_row(row);
+    }
+    crate::ui::render(&t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn until_reads_a_time_or_a_duration_from_now() {
+        let now: Timestamp = "2026-11-27T10:00:00Z".parse().unwrap();
+        assert_eq!(
+            until("2h", now).unwrap().to_string(),
+            "2026-11-27T12:00:00Z"
+        );
+        assert_eq!(
+            until("2026-12-01T08:00:00Z", now).unwrap().to_string(),
+            "2026-12-01T08:00:00Z"
+        );
+        let past = until("2026-11-27T09:00:00Z", now).unwrap_err();
+        assert_eq!(past.kind, Kind::Invalid);
+        assert!(past.message.contains("already past"), "{}", past.message);
+        let nonsense = until("tomorrow", now).unwrap_err();
+        assert!(
+            nonsense.message.contains("is not a time"),
+            "{}",
+            nonsense.message
+        );
+        assert!(until("0s", now).is_err());
+    }
+}

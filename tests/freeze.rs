@@ -1,0 +1,402 @@
+//! Freezes against the local control plane: a frozen namespace (or
+//! cluster) refuses start, step, run and promote with exit 2 and changes
+//! nothing; abort passes; an override is recorded in the rollout's history
+//! and as an Event; an expired freeze no longer holds; list and status
+//! show them.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Namespace, istio_app, kubectl, ramp_with};
+
+/// The record's transitions as (event, message).
+fn transitions(ns: &Namespace) -> Vec<(String, String)> {
+    let record = ns.record("web").expect("a record");
+    record["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["event"].as_str().unwrap().to_string(),
+                t["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// What the cluster holds of the rollout: the record annotation and the
+/// contender Deployment's presence, and the VirtualService's weights.
+fn cluster_state(ns: &Namespace) -> (Option<serde_json::Value>, Vec<String>, serde_json::Value) {
+    let vs = ns.get("virtualservice", "web");
+    (
+        ns.record("web"),
+        ns.names("deployment"),
+        vs["spec"]["http"].clone(),
+    )
+}
+
+#[test]
+fn a_frozen_namespace_refuses_start_step_run_and_promote_until_unfrozen_and_abort_passes() {
+    let ns = istio_app("freeze", 2);
+    let me = kubectl(&[
+        "auth",
+        "whoami",
+        "-o",
+        "jsonpath={.status.userInfo.username}",
+    ])
+    .success()
+    .stdout;
+
+    ns.ramp(&["freeze", "--reason", "black friday", "--until", "1h"])
+        .success();
+    let before = cluster_state(&ns);
+    let refused = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+        ])
+        .code(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "start refused: namespace \"{}\" is frozen by {me} since ",
+            ns.name
+        )),
+        "{refused}"
+    );
+    assert!(refused.stderr.contains(", until 20"), "{refused}");
+    assert!(refused.stderr.contains(": black friday"), "{refused}");
+    assert!(refused.stderr.contains("--override-freeze"), "{refused}");
+    assert_eq!(cluster_state(&ns), before, "nothing changed");
+    assert_eq!(before.0, None);
+
+    // status and list show the freeze, for people and for scripts.
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    let freezes = status["freezes"].as_array().unwrap();
+    assert_eq!(freezes.len(), 1, "{status}");
+    assert_eq!(freezes[0]["scope"], "namespace");
+    assert_eq!(freezes[0]["namespace"], ns.name.as_str());
+    assert_eq!(freezes[0]["by"], me.as_str());
+    assert_eq!(freezes[0]["reason"], "black friday");
+    assert!(freezes[0]["until"].is_string(), "{status}");
+    let table = ns.ramp(&["status", "web"]).success();
+    assert!(
+        table.stdout.contains(&format!(
+            "Frozen:     namespace \"{}\" is frozen by {me}",
+            ns.name
+        )),
+        "{table}"
+    );
+    let list = ns.ramp(&["list", "-o", "json"]).success().json();
+    assert_eq!(list["freezes"][0]["reason"], "black friday", "{list}");
+    let list = ns.ramp(&["list"]).success();
+    assert!(list.stdout.contains("FROZEN"), "{list}");
+    assert!(list.stdout.contains("black friday"), "{list}");
+
+    // Lifted: the start goes through.
+    let lifted = ns.ramp(&["unfreeze"]).success();
+    assert!(lifted.stderr.contains("unfrozen namespace"), "{lifted}");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let list = ns.ramp(&["list", "-o", "json"]).success().json();
+    assert_eq!(list["freezes"], serde_json::json!([]), "{list}");
+
+    // Frozen again, in the middle of the rollout: step, run and promote
+    // refuse and change nothing.
+    ns.ramp(&["freeze", "--reason", "incident 4711"]).success();
+    let before = cluster_state(&ns);
+    for args in [
+        vec!["step", "web", "--yes"],
+        vec!["run", "web", "--interval", "1s"],
+        vec!["promote", "web"],
+    ] {
+        let refused = ns.ramp(&args).code(2);
+        let verb = args[0];
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("{verb} refused: namespace")),
+            "{refused}"
+        );
+        assert!(
+            refused
+                .stderr
+                .contains("until someone unfreezes it: incident 4711"),
+            "{refused}"
+        );
+        assert_eq!(cluster_state(&ns), before, "{verb} changed nothing");
+    }
+
+    // A wait shows the freeze in every status it prints.
+    let waiting = ns.spawn_ramp(&["status", "web", "--wait", "-o", "json"]);
+    // Time for it to print the status as it is, before the rollout moves.
+    std::thread::sleep(Duration::from_secs(2));
+
+    // An override passes, and says why in the record and in an Event.
+    let overridden = ns
+        .ramp(&[
+            "step",
+            "web",
+            "--yes",
+            "--override-freeze",
+            "hotfix for 4711",
+        ])
+        .success();
+    assert!(
+        overridden
+            .stderr
+            .contains("freeze overridden (hotfix for 4711)"),
+        "{overridden}"
+    );
+    let history = transitions(&ns);
+    let at = history
+        .iter()
+        .position(|(event, _)| event == "FreezeOverridden")
+        .unwrap_or_else(|| panic!("no FreezeOverridden in {history:?}"));
+    assert!(
+        history[at]
+            .1
+            .starts_with("freeze overridden (hotfix for 4711); namespace"),
+        "{history:?}"
+    );
+    assert!(history[at].1.contains("incident 4711"), "{history:?}");
+    assert_eq!(history[at + 1].0, "StepStarted", "{history:?}");
+    assert_eq!(ns.record("web").unwrap()["step"], 2);
+    support::wait_until(
+        "the FreezeOverridden Event",
+        Duration::from_secs(20),
+        || {
+            let events = kubectl(&[
+                "get",
+                "events",
+                "-n",
+                &ns.name,
+                "--field-selector",
+                "reason=FreezeOverridden",
+                "-o",
+                "json",
+            ])
+            .success()
+            .json();
+            events["items"].as_array().unwrap().iter().any(|e| {
+                e["type"] == "Warning"
+                    && e["involvedObject"]["name"] == "web"
+                    && e["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("hotfix for 4711"))
+            })
+        },
+    );
+
+    // Abort is never frozen.
+    let aborted = ns
+        .ramp(&[
+            "abort",
+            "web",
+            "--reason",
+            "rolled back under the freeze",
+            "-o",
+            "json",
+        ])
+        .success()
+        .json();
+    assert_eq!(aborted["phase"], "Aborted");
+    let waited = support::wait_output(waiting);
+    assert_eq!(waited.code, Some(3), "{waited}");
+    let statuses: Vec<serde_json::Value> = waited
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(statuses.len() >= 2, "{waited}");
+    for status in &statuses {
+        assert_eq!(status["freezes"][0]["reason"], "incident 4711", "{status}");
+    }
+    assert_eq!(aborted["traffic"]["contender"], 0.0);
+    assert!(!ns.names("deployment").contains(&"web-canary".to_string()));
+    ns.ramp(&["unfreeze"]).success();
+    let again = ns.ramp(&["unfreeze"]).success();
+    assert!(again.stderr.contains("was not frozen"), "{again}");
+}
+
+#[test]
+fn an_expired_freeze_no_longer_holds() {
+    let ns = istio_app("freeze-expired", 2);
+    ns.ramp(&["freeze", "--reason", "a short one", "--until", "2s"])
+        .success();
+    std::thread::sleep(Duration::from_secs(3));
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    // It is over: status does not show it.
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert_eq!(status["freezes"], serde_json::json!([]), "{status}");
+    // A time already past is refused, and nothing is written.
+    let past = ns
+        .ramp(&[
+            "freeze",
+            "--reason",
+            "late",
+            "--until",
+            "2020-01-01T00:00:00Z",
+        ])
+        .code(2);
+    assert!(past.stderr.contains("is already past"), "{past}");
+    let config_map = kubectl(&["get", "configmap", "kubectl-ramp-freeze", "-n", &ns.name]);
+    assert_eq!(
+        config_map.code,
+        Some(0),
+        "the expired freeze stays until lifted"
+    );
+    let found = ns.get("configmap", "kubectl-ramp-freeze");
+    assert_eq!(found["data"]["reason"], "a short one", "{found}");
+}
+
+#[test]
+fn a_cluster_wide_freeze_holds_every_namespace_until_lifted() {
+    // The cluster's freeze namespace of this test alone, so that the
+    // other tests on the plane are not frozen.
+    let freezes = Namespace::new("freeze-ops");
+    let ns = istio_app("freeze-cluster", 2);
+    let ramp = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-n", &ns.name]);
+        ramp_with(&all, |c| {
+            c.env("RAMP_FREEZE_NAMESPACE", &freezes.name);
+        })
+    };
+    ramp(&["freeze", "--all-namespaces", "--reason", "datacenter move"]).success();
+    let stored = freezes.get("configmap", "kubectl-ramp-freeze");
+    assert_eq!(stored["metadata"]["labels"]["ramp.dev/freeze"], "cluster");
+    assert_eq!(
+        stored["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        "kubectl-ramp"
+    );
+    let refused = ramp(&["start", "web", "--image", "example.com/web:2"]).code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("start refused: the cluster is frozen by "),
+        "{refused}"
+    );
+    assert!(refused.stderr.contains("datacenter move"), "{refused}");
+    assert_eq!(ns.record("web"), None);
+    let list = ramp(&["list", "-o", "json"]).success().json();
+    assert_eq!(list["freezes"][0]["scope"], "cluster", "{list}");
+    assert_eq!(list["freezes"][0]["namespace"], freezes.name.as_str());
+
+    // A ConfigMap of that name that is not ramp's is neither a freeze nor
+    // removed by unfreeze.
+    ramp(&["unfreeze", "--all-namespaces"]).success();
+    kubectl(&[
+        "create",
+        "configmap",
+        "kubectl-ramp-freeze",
+        "-n",
+        &ns.name,
+        "--from-literal=reason=not ramp's",
+    ])
+    .success();
+    let foreign = ramp(&["unfreeze"]).code(2);
+    assert!(
+        foreign.stderr.contains("was not made by kubectl-ramp"),
+        "{foreign}"
+    );
+    let foreign = ramp(&["freeze", "--reason", "mine"]).code(2);
+    assert!(
+        foreign.stderr.contains("was not made by kubectl-ramp"),
+        "{foreign}"
+    );
+    assert_eq!(
+        ns.get("configmap", "kubectl-ramp-freeze")["data"]["reason"],
+        "not ramp's"
+    );
+    ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+}
+
+#[test]
+fn a_running_driver_stops_before_its_next_step_when_a_freeze_begins() {
+    let ns = istio_app("freeze-driver", 2);
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--auto",
+        "--interval",
+        "5s",
+    ]);
+    support::wait_until("the first step", Duration::from_secs(30), || {
+        ns.record("web")
+            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
+    });
+    ns.ramp(&["freeze", "--reason", "change window closed"])
+        .success();
+    let run = support::wait_output(driver);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr
+            .contains("the automation stopped at step 1/2: run refused: namespace"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("change window closed"), "{run}");
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(1)),
+        "the rollout stays where it was"
+    );
+    assert!(ns.names("leases").is_empty(), "the driver let go");
+
+    // With an override, `run` carries on to the end, and each move under
+    // the freeze is recorded.
+    let run = ns
+        .ramp(&[
+            "run",
+            "web",
+            "--interval",
+            "1s",
+            "--override-freeze",
+            "approved by the release manager",
+            "-o",
+            "json",
+        ])
+        .success();
+    assert_eq!(run.json()["phase"], "Succeeded", "{run}");
+    let overrides = transitions(&ns)
+        .into_iter()
+        .filter(|(event, message)| {
+            event == "FreezeOverridden" && message.contains("approved by the release manager")
+        })
+        .count();
+    assert!(overrides >= 2, "{:?}", transitions(&ns));
+    ns.ramp(&["unfreeze"]).success();
+}
