@@ -28,7 +28,11 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
         "deployments",
         &["get", "list", "watch", "create", "patch", "delete"],
     ),
-    ("", "services", &["get", "list", "create", "delete"]),
+    (
+        "",
+        "services",
+        &["get", "list", "create", "patch", "delete"],
+    ),
     ("", "pods", &["list"]),
     ("autoscaling", "horizontalpodautoscalers", &["list"]),
     (

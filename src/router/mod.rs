@@ -49,10 +49,14 @@ pub struct Chosen {
     pub api_version: Option<String>,
     /// The objects the routes are in, as read to choose them.
     pub objects: Objects,
+    /// The replicas router: the incumbent Service's selector as it was.
+    pub selector: Option<crate::rollout::record::SelectorSnapshot>,
 }
 
 /// What `start` was told about the routes to shift.
 pub struct Choice<'a> {
+    /// The incumbent Deployment's name.
+    pub deployment: &'a str,
     pub incumbent: &'a ServiceRef,
     pub contender: &'a ServiceRef,
     /// --virtual-service or --http-route.
@@ -204,6 +208,9 @@ impl RouteWeights {
 pub struct Routing {
     pub router: RouterKind,
     pub routes: Vec<RouteWeights>,
+    /// Without a mesh, the incumbent Service's selector as it is, when the
+    /// rollout manages it.
+    pub selector: Option<replicas::SelectorView>,
 }
 
 /// The routes of one routing object that send to the incumbent.
@@ -252,6 +259,7 @@ pub async fn discover_named(
             return Ok(Routing {
                 router: kind,
                 routes,
+                selector: None,
             });
         }
         // Only the first kind the cluster serves is tried by name.
@@ -318,6 +326,7 @@ pub async fn discover_listing(
                 Routing {
                     router: kind,
                     routes,
+                    selector: None,
                 },
                 objects,
             ));
@@ -327,6 +336,7 @@ pub async fn discover_listing(
         Routing {
             router: RouterKind::Replicas,
             routes: Vec::new(),
+            selector: None,
         },
         Vec::new(),
     ))

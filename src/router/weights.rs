@@ -129,6 +129,7 @@ impl Router for Weighted {
                 routes,
                 api_version: Some(version),
                 objects,
+                selector: None,
             })
         })
     }
@@ -219,6 +220,7 @@ impl Router for Weighted {
             Ok(Routing {
                 router: self.kind,
                 routes,
+                selector: None,
             })
         })
     }
@@ -256,6 +258,7 @@ impl Router for Weighted {
                 .filter_map(|name| known.get(name))
                 .flat_map(|object| (self.routes_of)(object, incumbent, contender))
                 .collect(),
+            selector: None,
         }
     }
 }
@@ -1183,6 +1186,7 @@ mod tests {
                 routes: vec![snapshot()],
                 api_version: Some("v1beta1".into()),
                 header: None,
+                selector: None,
             };
             istio::ROUTER
                 .set_weights(

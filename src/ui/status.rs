@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Ui, render, table};
 use crate::analysis::Check;
 use crate::rollout::record::{Phase, Transition};
+use crate::router::replicas::SelectorView;
 use crate::router::{RouteWeights, RouterKind};
 
 #[derive(Debug, Serialize)]
@@ -25,6 +26,10 @@ pub struct StatusReport {
     pub images: ImagesReport,
     /// Every route that sends to the incumbent, with its weights.
     pub routes: Vec<RouteWeights>,
+    /// Without a mesh, the incumbent Service's selector while a rollout
+    /// manages it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<SelectorView>,
     /// When the rollout started (RFC 3339), if there is one.
     pub started_at: Option<String>,
     /// The latest transitions, oldest first.
@@ -148,6 +153,15 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     ];
     for (label, value) in fields {
         out.push_str(&format!("{:<12}{value}\n", format!("{label}:")));
+    }
+    if let Some(selector) = &report.selector {
+        out.push_str(&format!(
+            "{:<12}{} selects {}: {}\n",
+            "Selector:",
+            selector.service,
+            crate::router::replicas::shown(&selector.labels),
+            selector.selects.as_str()
+        ));
     }
     for (i, change) in report.drift.iter().enumerate() {
         let label = if i == 0 { "Drift:" } else { "" };
