@@ -273,17 +273,19 @@ async fn check_autoscalers(conn: &Connection, incumbent: &Deployment) -> Result<
 
 /// The steps the flags ask for, or the earlier wave's.
 fn strategy_of(args: &StartArgs, carried: Option<&Record>) -> Result<Strategy> {
-    Ok(
-        match (&args.rollout.strategy, &args.rollout.steps, carried) {
-            (_, _, Some(carried)) => Strategy {
-                name: carried.strategy.clone(),
-                steps: carried.steps.clone(),
-            },
-            (_, Some(steps), None) => Strategy::from_percentages(steps)?,
-            (Some(strategy), None, None) => Strategy::named(strategy)?,
-            (None, None, None) => Strategy::named("canary")?,
+    let strategy = match (&args.rollout.strategy, &args.rollout.steps, carried) {
+        (_, _, Some(carried)) => Strategy {
+            name: carried.strategy.clone(),
+            steps: carried.steps.clone(),
         },
-    )
+        (_, Some(steps), None) => Strategy::from_percentages(steps)?,
+        (Some(strategy), None, None) => Strategy::named(strategy)?,
+        (None, None, None) => Strategy::named("canary")?,
+    };
+    match (args.rollout.mirror, carried) {
+        (Some(percent), None) => strategy.with_mirror(percent),
+        _ => Ok(strategy),
+    }
 }
 
 /// Whether the steps of a rollout started before are the ones these flags

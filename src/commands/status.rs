@@ -243,12 +243,14 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
                 incumbent: incumbent_pct,
                 contender: contender_pct,
                 other: 0.0,
+                mirror: 0.0,
             }
         }
         Some(route) => TrafficReport {
             incumbent: route.percent_to(Version::Incumbent),
             contender: route.percent_to(Version::Contender),
             other: route.percent_to(Version::Other),
+            mirror: route.mirror.map_or(0.0, f64::from),
         },
     };
     let (phase, step) = match &observed.record {

@@ -509,7 +509,7 @@ impl Executor {
             .iter()
             .map(|route| match route {
                 plan::RouteState::Original => Some(0.0),
-                plan::RouteState::Weighted(split) => {
+                plan::RouteState::Weighted(split) | plan::RouteState::Mirrored(split, _) => {
                     Some(drift::percent(split.contender, split.incumbent))
                 }
                 plan::RouteState::Drifted => None,
@@ -801,6 +801,14 @@ impl Executor {
                         contender.name, split.contender, self.name, split.incumbent
                     ),
                 };
+                let mirror = plan::mirror_at(&self.record);
+                let message = match mirror {
+                    Some(mirror) => format!(
+                        "{message}; {mirror}% of requests mirrored to {}",
+                        contender.name
+                    ),
+                    None => message,
+                };
                 self.progress.say(&message);
                 let router = &self.record.router;
                 router
@@ -810,6 +818,7 @@ impl Executor {
                         &self.conn,
                         router,
                         *split,
+                        mirror,
                         self.dry_run,
                         &mut self.route_objects,
                     )

@@ -35,6 +35,8 @@ pub enum RouteState {
     /// Split between the incumbent and the contender by ramp, with its
     /// header route when the rollout has one.
     Weighted(Split),
+    /// Split, and this percentage of requests mirrored to the contender.
+    Mirrored(Split, u32),
     /// Half way between the two: split without the header route it should
     /// have, or restored with a header route still there.
     Drifted,
@@ -176,12 +178,27 @@ pub const CONTENDER_ONLY: Split = Split {
 /// route, and always splits by pods.
 pub fn route_for(record: &Record, split: Split) -> RouteState {
     if !record.router.kind.traffic_follows_pods() {
-        return RouteState::Weighted(split);
+        return match mirror_at(record) {
+            Some(mirror) => RouteState::Mirrored(split, mirror),
+            None => RouteState::Weighted(split),
+        };
     }
     match (record.router.selector.is_some(), split.contender) {
         (true, 0) => RouteState::Weighted(INCUMBENT_ONLY),
         (true, 100) => RouteState::Weighted(CONTENDER_ONLY),
         _ => RouteState::Original,
+    }
+}
+
+/// The share of requests mirrored to the contender while moving to the
+/// target step: its `mirror`. None on the way out (promote, abort).
+pub fn mirror_at(record: &Record) -> Option<u32> {
+    match record.phase {
+        Phase::Progressing => record
+            .steps
+            .get(record.target.checked_sub(1)?)
+            .and_then(|s| s.mirror),
+        _ => None,
     }
 }
 
@@ -899,6 +916,54 @@ mod tests {
                 Action::DeleteContenderService,
                 Action::Done,
             ]
+        );
+    }
+
+    #[test]
+    fn a_mirror_step_is_set_with_its_weights_and_gone_at_the_next_step_and_the_end() {
+        let mut record = record(Phase::Progressing, 0, 1);
+        record.steps = crate::rollout::strategy::Strategy::from_percentages("10,100")
+            .unwrap()
+            .with_mirror(100)
+            .unwrap()
+            .steps;
+        let (actions, w) = drive(&mut record, world());
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::SetWeights(split(0, 100)),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [RouteState::Mirrored(split(0, 100), 100); 2]);
+        // The next step's weights come without the mirror.
+        to(&mut record, 2);
+        let (actions, w) = drive(&mut record, w);
+        assert!(
+            actions.contains(&Action::SetWeights(split(10, 90))),
+            "{actions:?}"
+        );
+        assert_eq!(w.routes, [RouteState::Weighted(split(10, 90)); 2]);
+        // Abort at the mirror step puts the routes back as they were.
+        let mut aborted = record.clone();
+        aborted.phase = Phase::Aborted;
+        let mut at_mirror = w.clone();
+        at_mirror.routes = vec![RouteState::Mirrored(split(0, 100), 100); 2];
+        assert_eq!(
+            abort_first(&aborted, &at_mirror),
+            Some(Action::RestoreRoutes)
+        );
+        // Promote from the mirror step: all traffic to the contender, no
+        // mirror.
+        record.phase = Phase::Promoting;
+        let (actions, _) = drive(&mut record, at_mirror);
+        assert!(
+            actions.contains(&Action::SetWeights(split(100, 0))),
+            "{actions:?}"
         );
     }
 

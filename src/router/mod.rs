@@ -93,12 +93,15 @@ pub trait Router: Sync {
     ) -> BoxFuture<'a, Result<Vec<RouteState>>>;
 
     /// Splits the managed routes (with the header routes, when the rollout
-    /// has them); `known` holds the objects as written.
+    /// has them), mirroring `mirror` percent of their requests to the
+    /// contender when given; `known` holds the objects as written.
+    #[allow(clippy::too_many_arguments)]
     fn set_weights<'a>(
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
+        mirror: Option<u32>,
         dry_run: bool,
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>>;
@@ -189,6 +192,10 @@ pub struct RouteWeights {
     /// The route's name, or its position (`http[0]`, `rules[1]`).
     pub route: String,
     pub backends: Vec<Backend>,
+    /// The percentage of the route's requests also copied to the
+    /// contender, when it mirrors to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<u32>,
 }
 
 impl RouteWeights {

@@ -389,9 +389,11 @@ impl Router for Replicas {
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
+        _mirror: Option<u32>,
         dry_run: bool,
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
+        // A mirror was refused at start (see `check_steps`).
         Box::pin(async move {
             let Some(snapshot) = &router.selector else {
                 return Ok(());
@@ -487,6 +489,12 @@ impl Router for Replicas {
 pub fn check_steps(deployment: &str, steps: &[Step], base: i32) -> Result<()> {
     for (i, step) in steps.iter().enumerate() {
         let at = format!("step {} ({:?})", i + 1, step.name);
+        if step.mirror.is_some() {
+            return Err(Error::invalid(format!(
+                "the replicas router cannot mirror requests ({at}): without a mesh nothing copies a request to a second pod"
+            ))
+            .with_hint("route with Istio (mirror) or the Gateway API (a RequestMirror filter), or leave out --mirror and the steps' mirror"));
+        }
         let counts = counts(step, base);
         let p = step.traffic.contender;
         if p > 0 && p < 100 && counts.contender == 0 {
@@ -546,6 +554,7 @@ pub fn nearest_feasible(strategy: &Strategy, base: i32) -> Option<(Strategy, Str
                 contender: share,
                 incumbent: 100 - share,
             },
+            mirror: step.mirror,
         };
         changed |= fitted != *step;
         if steps.last().is_some_and(|s| s.traffic == fitted.traffic) {
@@ -600,6 +609,7 @@ mod tests {
                 contender: percent,
                 incumbent: 100 - percent,
             },
+            mirror: None,
         }
     }
 

@@ -56,6 +56,14 @@ pub struct Flavor {
     /// first route that matches) or may follow (the Gateway API takes the
     /// most specific).
     pub header_route_first: bool,
+    /// The share of a route's requests it mirrors to the contender (whose
+    /// backend is given), when it does.
+    pub mirror_of: fn(&Value, &Value) -> Option<u32>,
+    /// Sets a route's mirror to the contender (given by its backend) to
+    /// that share, or takes it out; nothing else of the route changes.
+    pub set_mirror: fn(&mut Value, &Value, Option<u32>),
+    /// Whether a route already mirrors requests somewhere.
+    pub mirrors: fn(&Value) -> bool,
 }
 
 /// A router that shifts weights in routing objects (istio, gateway-api):
@@ -67,6 +75,27 @@ pub struct Weighted {
     pub routes_of: RoutesOf,
     /// Whether a route may send to a contender in another namespace.
     pub cross_namespace: bool,
+    /// Refuses, at start, a mirror the cluster's CRD cannot carry out.
+    pub check_mirror: Option<CheckMirror>,
+}
+
+/// See `Weighted::check_mirror`: the connection, the objects' version, the
+/// objects as read, the chosen routes and the steps.
+pub type CheckMirror = for<'a> fn(
+    &'a Connection,
+    &'a str,
+    &'a Objects,
+    &'a [RouteSnapshot],
+    &'a [Step],
+) -> BoxFuture<'a, Result<()>>;
+
+/// What a write puts beside the weights.
+#[derive(Clone, Copy)]
+pub struct Written<'a> {
+    /// A header route beside each route.
+    pub header: Option<&'a Header>,
+    /// The share of requests each route mirrors to the contender.
+    pub mirror: Option<u32>,
 }
 
 impl Router for Weighted {
@@ -74,7 +103,7 @@ impl Router for Weighted {
         &'a self,
         conn: &'a Connection,
         choice: &'a Choice<'a>,
-        _steps: &'a [Step],
+        steps: &'a [Step],
         _replicas: i32,
         _header: Option<&'a Header>,
     ) -> BoxFuture<'a, Result<Chosen>> {
@@ -116,7 +145,7 @@ impl Router for Weighted {
                 choice.object,
                 choice.route,
             )?;
-            let objects = objects
+            let objects: Objects = objects
                 .into_iter()
                 .filter(|o| {
                     routes
@@ -125,6 +154,26 @@ impl Router for Weighted {
                 })
                 .map(|o| (o.metadata.name.clone().unwrap_or_default(), o))
                 .collect();
+            if let Some(step) = steps.iter().find(|s| s.mirror.is_some()) {
+                for route in &routes {
+                    let entry = objects
+                        .get(&route.object)
+                        .and_then(|o| o.data.pointer(&route.route));
+                    if entry.is_some_and(self.flavor.mirrors) {
+                        return Err(Error::invalid(format!(
+                            "route {} of {} {:?} already mirrors requests; step {:?} would mirror them to the contender",
+                            route.label(),
+                            self.flavor.kind,
+                            route.object,
+                            step.name
+                        ))
+                        .with_hint("leave out --mirror and the steps' mirror, or take the route's own mirror out for the rollout"));
+                    }
+                }
+                if let Some(check) = self.check_mirror {
+                    check(conn, &version, &objects, &routes, steps).await?;
+                }
+            }
             Ok(Chosen {
                 routes,
                 api_version: Some(version),
@@ -155,6 +204,7 @@ impl Router for Weighted {
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
+        mirror: Option<u32>,
         dry_run: bool,
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
@@ -164,7 +214,10 @@ impl Router for Weighted {
             conn,
             &router.routes,
             move |s| weighted(s, split),
-            router.header.as_ref(),
+            Written {
+                header: router.header.as_ref(),
+                mirror,
+            },
             dry_run,
             known,
         ))
@@ -183,7 +236,10 @@ impl Router for Weighted {
             conn,
             &router.routes,
             |s| s.original.clone(),
-            None,
+            Written {
+                header: None,
+                mirror: None,
+            },
             dry_run,
             known,
         ))
@@ -756,9 +812,15 @@ pub fn route_states(
                 }
                 _ => return Err(changed()),
             };
-            Ok(match (split, has_header_route) {
-                (None, false) => RouteState::Original,
-                (Some(split), present) if present == header.is_some() => RouteState::Weighted(split),
+            let mirror = (flavor.mirror_of)(entry, &snapshot.contender);
+            Ok(match (split, has_header_route, mirror) {
+                (None, false, None) => RouteState::Original,
+                (Some(split), present, None) if present == header.is_some() => {
+                    RouteState::Weighted(split)
+                }
+                (Some(split), present, Some(mirror)) if present == header.is_some() => {
+                    RouteState::Mirrored(split, mirror)
+                }
                 _ => RouteState::Drifted,
             })
         })
@@ -821,19 +883,23 @@ fn desired_list(
     list: &[Value],
     snapshots: &[&RouteSnapshot],
     backends: &impl Fn(&RouteSnapshot) -> Value,
-    header: Option<&Header>,
+    written: Written,
 ) -> Vec<Value> {
     let (mut kept, _) = without_header_routes(list, snapshots);
     let mut header_routes = Vec::new();
     for snapshot in snapshots {
         if let Some(entry) = kept.get_mut(original_index(snapshot)) {
             entry[flavor.backends] = backends(snapshot);
-            if let Some(header) = header {
+            // The header route mirrors nothing: its requests all go to the
+            // contender anyway.
+            (flavor.set_mirror)(entry, &snapshot.contender, None);
+            if let Some(header) = written.header {
                 header_routes.push((
                     original_index(snapshot),
                     header_route(flavor, entry, snapshot, header),
                 ));
             }
+            (flavor.set_mirror)(entry, &snapshot.contender, written.mirror);
         }
     }
     if flavor.header_route_first {
@@ -862,10 +928,11 @@ pub async fn write(
     conn: &Connection,
     snapshots: &[RouteSnapshot],
     backends: impl Fn(&RouteSnapshot) -> Value,
-    header: Option<&Header>,
+    written: Written<'_>,
     dry_run: bool,
     known: &mut Objects,
 ) -> Result<()> {
+    let header = written.header;
     let api = api(&resource, conn, &conn.namespace);
     let kind = flavor.kind;
     for (object, managed) in by_object(snapshots) {
@@ -883,7 +950,7 @@ pub async fn write(
             // Refuses to write over a route someone else changed.
             route_states(flavor, &current, &managed, header)?;
             let list = routes_list(flavor, &current);
-            let wanted = desired_list(flavor, &list, &managed, &backends, header);
+            let wanted = desired_list(flavor, &list, &managed, &backends, written);
             if wanted == list {
                 known.insert(object.to_string(), current);
                 break;
@@ -970,7 +1037,10 @@ mod tests {
             conn,
             &[snapshot()],
             |s| weighted(s, split),
-            None,
+            Written {
+                header: None,
+                mirror: None,
+            },
             false,
             known,
         )
@@ -1196,6 +1266,7 @@ mod tests {
                         contender: 10,
                         incumbent: 90,
                     },
+                    None,
                     false,
                     &mut Objects::new(),
                 )

@@ -56,6 +56,8 @@ pub struct TrafficReport {
     pub incumbent: f64,
     /// To backends ramp does not manage (only when a route splits to them).
     pub other: f64,
+    /// Copied to the contender besides (its answers dropped): mirrored.
+    pub mirror: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,6 +132,12 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     );
     if report.traffic.other > 0.0 {
         traffic.push_str(&format!(", other {}", percent(report.traffic.other)));
+    }
+    if report.traffic.mirror > 0.0 {
+        traffic.push_str(&format!(
+            "; {} mirrored to the contender",
+            percent(report.traffic.mirror)
+        ));
     }
     let fields = [
         ("Deployment", report.deployment.clone()),
