@@ -372,3 +372,44 @@ fn a_small_deployment_gets_the_nearest_canary_steps_and_is_told_why() {
     );
     assert_eq!(other.versions(), versions);
 }
+
+#[test]
+fn an_abort_without_the_record_takes_ramps_label_out_of_the_selector() {
+    let ns = app("bg-no-record", 2);
+    let before = ns.get("service", "web");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--strategy",
+        "blue-green",
+        "--scale-down-delay",
+        "5m",
+    ])
+    .success();
+    let stepping = ns.spawn_ramp(&["step", "web"]);
+    wait_until("the switch", Duration::from_secs(60), || {
+        selector(&ns)["ramp.dev/role"] == "contender"
+    });
+    kubectl(&[
+        "annotate",
+        "deployment",
+        "web",
+        "-n",
+        &ns.name,
+        "ramp.dev/record-",
+    ])
+    .success();
+    wait_output(stepping);
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert!(
+        run.stderr.contains(
+            "service web selects app=web again: took ramp.dev/role=contender out of its selector"
+        ),
+        "{run}"
+    );
+    assert_eq!(users_part(&ns.get("service", "web")), users_part(&before));
+    wait_endpoints(&ns, "web", 2, 0);
+    assert_eq!(ns.names("deployments"), ["web"]);
+}

@@ -54,7 +54,7 @@ pub enum Selects {
 impl Selects {
     pub fn as_str(self) -> &'static str {
         match self {
-            Selects::Both => "both versions (as it was)",
+            Selects::Both => "as it was",
             Selects::Incumbent => "the incumbent's pods only",
             Selects::Contender => "the contender's pods only",
             Selects::Other => "something else (changed by someone else)",
@@ -296,6 +296,62 @@ async fn write_selector(
         Kind::Conflict,
         format!("service {name:?} kept changing while ramp switched its selector"),
     ))
+}
+
+/// An abort with no record to go by: the Service named `service` selects
+/// every version again when ramp had narrowed it to the contender (ramp's
+/// role label is ramp's alone); a `pod-template-hash` in its selector is
+/// told of, as ramp cannot know whether it was ramp's. What was done, a
+/// sentence each.
+pub async fn widen_without_record(
+    conn: &Connection,
+    service: &str,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let Some(current) = services(conn)
+        .get_opt(service)
+        .await
+        .map_err(|e| error::from_kube(e, &format!("get service {service:?}"), &conn.server))?
+    else {
+        return Ok(Vec::new());
+    };
+    let selector = selector_of(&current);
+    let mut done = Vec::new();
+    if selector.get(ROLE.0).map(String::as_str) == Some(ROLE.1) {
+        let mut widened = selector.clone();
+        widened.remove(ROLE.0);
+        let patch: json_patch::Patch = serde_json::from_value(json!([
+            {"op": "replace", "path": "/metadata/resourceVersion", "value": current.metadata.resource_version},
+            {"op": "replace", "path": "/spec/selector", "value": widened},
+        ]))
+        .expect("valid JSON patch operations");
+        let params = PatchParams {
+            dry_run,
+            ..Default::default()
+        };
+        services(conn)
+            .patch(service, &params, &Patch::Json::<()>(patch))
+            .await
+            .map_err(|e| {
+                error::from_kube(
+                    e,
+                    &format!("patch the selector of service {service:?}"),
+                    &conn.server,
+                )
+            })?;
+        done.push(format!(
+            "service {service} selects {} again: took {}={} out of its selector",
+            shown(&widened),
+            ROLE.0,
+            ROLE.1
+        ));
+    }
+    if let Some(hash) = selector.get(HASH_LABEL) {
+        done.push(format!(
+            "service {service} still selects {HASH_LABEL}={hash}, which a rollout may have added; if it was not you: kubectl patch service {service} --type json -p '[{{\"op\":\"remove\",\"path\":\"/spec/selector/{HASH_LABEL}\"}}]'"
+        ));
+    }
+    Ok(done)
 }
 
 fn view(snapshot: &SelectorSnapshot, service: &DynamicObject) -> SelectorView {
