@@ -125,6 +125,27 @@ pub const FLAVOR: Flavor = Flavor {
     header_route_first: false,
     mirror_of,
     set_mirror,
+    unmirror: |rule, namespace, service| {
+        let Some(filters) = rule.get("filters").and_then(Value::as_array) else {
+            return false;
+        };
+        let to_service = |f: &Value| {
+            f["type"] == "RequestMirror"
+                && refers_to(&f["requestMirror"]["backendRef"], namespace).as_ref() == Some(service)
+        };
+        let kept: Vec<Value> = filters.iter().filter(|f| !to_service(f)).cloned().collect();
+        if kept.len() == filters.len() {
+            return false;
+        }
+        match (kept.is_empty(), rule.as_object_mut()) {
+            (true, Some(object)) => {
+                object.remove("filters");
+            }
+            (false, _) => rule["filters"] = Value::Array(kept),
+            _ => {}
+        }
+        true
+    },
     mirrors: |rule| {
         rule.get("filters")
             .and_then(Value::as_array)

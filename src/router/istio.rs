@@ -144,6 +144,18 @@ pub const FLAVOR: Flavor = Flavor {
     header_route_first: true,
     mirror_of,
     set_mirror,
+    unmirror: |route, namespace, service| {
+        let host = route
+            .pointer("/mirror/host")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let ours = host_is_service(host, namespace, service);
+        if let (true, Some(object)) = (ours, route.as_object_mut()) {
+            object.remove("mirror");
+            object.remove("mirrorPercentage");
+        }
+        ours
+    },
     mirrors: |route| {
         [
             "mirror",

@@ -64,6 +64,9 @@ pub struct Flavor {
     pub set_mirror: fn(&mut Value, &Value, Option<u32>),
     /// Whether a route already mirrors requests somewhere.
     pub mirrors: fn(&Value) -> bool,
+    /// Takes any mirror to the Service out of a route (its namespace
+    /// given); whether there was one.
+    pub unmirror: fn(&mut Value, &str, &ServiceRef) -> bool,
 }
 
 /// A router that shifts weights in routing objects (istio, gateway-api):
@@ -540,6 +543,15 @@ pub fn evicted(
     let mut changed = false;
     let mut kept = Vec::new();
     for route in list {
+        // A mirror to the contender goes too.
+        let mut unmirrored = route.clone();
+        let route = match (flavor.unmirror)(&mut unmirrored, namespace, contender) {
+            true => {
+                changed = true;
+                &unmirrored
+            }
+            false => route,
+        };
         let backends = route
             .get(flavor.backends)
             .and_then(Value::as_array)
@@ -1155,6 +1167,18 @@ mod tests {
                     {"name": "primary", "route": [{"destination": {"host": "web"}}]},
                 ]),
                 Some(json!([{"name": "primary", "route": [{"destination": {"host": "web"}}]}])),
+            ),
+            // A mirror to the contender goes with its weight; someone
+            // else's mirror stays.
+            (
+                json!([admin, {"name": "primary", "mirror": {"host": "web-canary"}, "mirrorPercentage": {"value": 100.0}, "route": [
+                    {"destination": {"host": "web"}, "weight": 100},
+                    {"destination": {"host": "web-canary"}, "weight": 0},
+                ]}, {"name": "audit", "mirror": {"host": "audit"}, "route": [{"destination": {"host": "web"}}]}]),
+                Some(
+                    json!([admin, {"name": "primary", "route": [{"destination": {"host": "web"}}]},
+                    {"name": "audit", "mirror": {"host": "audit"}, "route": [{"destination": {"host": "web"}}]}]),
+                ),
             ),
             // Nothing sends to the contender: nothing to write.
             (json!([admin]), None),
