@@ -880,20 +880,35 @@ mod tests {
     }
 
     /// A command killed between any two actions, run again, ends where one
-    /// that ran through would: each look starts from the world as left.
+    /// that ran through would: each look starts from the world as left. At
+    /// every step of vanguard and of blue-green, the promotion and aborts
+    /// from each step.
     #[test]
     fn a_crash_between_any_two_writes_converges() {
-        let (mut record, w) = by_selector("vanguard");
-        to(&mut record, 1);
-        let (mut whole, _) = drive(&mut record.clone(), w.clone());
-        whole.retain(|a| *a != Action::Done);
-        for cut in 0..whole.len() {
-            let (mut r, mut w) = (record.clone(), w.clone());
-            for action in &whole[..cut] {
-                assume_done(action, &mut r, &mut w);
+        fn check(record: &Record, w: &World, what: &str) {
+            let (mut whole, _) = drive(&mut record.clone(), w.clone());
+            whole.retain(|a| *a != Action::Done);
+            for cut in 0..whole.len() {
+                let (mut r, mut w) = (record.clone(), w.clone());
+                for action in &whole[..cut] {
+                    assume_done(action, &mut r, &mut w);
+                }
+                let (rest, _) = drive(&mut r, w);
+                assert_eq!(rest[..rest.len() - 1], whole[cut..], "{what}, cut at {cut}");
             }
-            let (rest, _) = drive(&mut r, w);
-            assert_eq!(rest[..rest.len() - 1], whole[cut..], "cut at {cut}");
+        }
+        for strategy in ["vanguard", "blue-green"] {
+            let (mut record, mut w) = by_selector(strategy);
+            for step in 1..=record.steps.len() {
+                to(&mut record, step);
+                check(&record, &w, &format!("{strategy} to step {step}"));
+                w = drive(&mut record, w).1;
+                let mut aborted = record.clone();
+                aborted.phase = Phase::Aborted;
+                check(&aborted, &w, &format!("{strategy} abort at {step}"));
+            }
+            record.phase = Phase::Promoting;
+            check(&record, &w, &format!("{strategy} promote"));
         }
     }
 
