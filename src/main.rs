@@ -1,24 +1,7 @@
 //! kubectl-ramp: canary and blue-green rollouts of Kubernetes Deployments,
 //! with nothing installed in the cluster.
 
-mod analysis;
-mod cli;
-mod clusters;
-mod commands;
-mod complete;
-mod connect;
-mod duration;
-mod engine;
-mod error;
-mod generate;
-mod help;
-mod input;
-#[cfg(test)]
-mod mock;
-mod retry;
-mod rollout;
-mod router;
-mod ui;
+use kubectl_ramp::{cli, commands, complete, connect, error, generate, help};
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -99,3 +99,68 @@ fn a_step_does_not_take_over_a_deployment_of_someone_elses() {
     let still = ns.get("deployment", "web-canary");
     assert_eq!(still["metadata"]["uid"], theirs["metadata"]["uid"]);
 }
+
+#[test]
+fn what_ramp_makes_carries_the_rollouts_id() {
+    let ns = istio_app("owned-id", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    let id = status["rollout_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("status names the rollout: {status}"))
+        .to_string();
+    assert_eq!(ns.record("web").unwrap()["id"], id.as_str());
+    assert_eq!(id.len(), 10, "{id}");
+    // kubectl finds everything of this rollout by its label.
+    let listed = kubectl(&[
+        "get",
+        "deployments,services",
+        "-n",
+        &ns.name,
+        "-l",
+        &format!("ramp.dev/rollout={id}"),
+        "-o",
+        "name",
+    ])
+    .success();
+    assert_eq!(
+        listed.stdout.trim(),
+        "deployment.apps/web-canary\nservice/web-canary",
+        "{listed}"
+    );
+    for kind in ["deployment", "service"] {
+        let made = ns.get(kind, "web-canary");
+        assert_eq!(
+            made["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "kubectl-ramp"
+        );
+        assert_eq!(
+            made["metadata"]["annotations"]["ramp.dev/incumbent"],
+            format!("{}/web", ns.name).as_str()
+        );
+    }
+    // A new rollout of the same Deployment gets a new id.
+    ns.ramp(&["abort", "web"]).success();
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let again = ns.ramp(&["status", "web", "-o", "json"]).success().json()["rollout_id"].clone();
+    assert!(
+        again.is_string() && again != id.as_str(),
+        "{again} after {id}"
+    );
+}

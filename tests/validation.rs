@@ -198,11 +198,24 @@ spec:
 "#,
     )
     .success();
+    // Its capacity is the autoscaler's: a step that lowers it is refused.
+    let lowering = temp_file(
+        &ns2,
+        "lowering.yaml",
+        "- name: half\n  capacity: {contender: 50, incumbent: 50}\n  traffic: {contender: 50, incumbent: 50}\n",
+    );
     refused(
         &ns2,
         &[(
-            vec!["start", "web", "--image", "example.com/web:2"],
-            "deployment \"web\" is scaled by HorizontalPodAutoscaler \"web\"",
+            vec![
+                "start",
+                "web",
+                "--image",
+                "example.com/web:2",
+                "--strategy",
+                lowering.as_str(),
+            ],
+            "gives deployment \"web\" 1 of its 2 pods, but HorizontalPodAutoscaler \"web\" scales it",
         )],
     );
 

@@ -115,11 +115,16 @@ impl AnalysisSpec {
             Error::invalid(format!("cannot read the analysis file {path}: {e}"))
                 .with_hint("--analysis takes the path of a YAML file; see examples/analysis/")
         })?;
+        AnalysisSpec::from_text(&text, path)
+    }
+
+    /// An analysis file's text; `source` names the file in messages.
+    pub fn from_text(text: &str, source: &str) -> Result<AnalysisSpec> {
         if text.trim().is_empty() {
-            return Err(Error::invalid(format!("the analysis file {path} is empty"))
+            return Err(Error::invalid(format!("the analysis file {source} is empty"))
                 .with_hint("give it metrics or webhooks; see examples/analysis/"));
         }
-        let spec: AnalysisSpec = serde_saphyr::from_str(&text).map_err(|e| {
+        let spec: AnalysisSpec = serde_saphyr::from_str(text).map_err(|e| {
             let text = e.to_string();
             let first = text
                 .lines()
@@ -127,10 +132,10 @@ impl AnalysisSpec {
                 .unwrap_or_default()
                 .trim_start_matches("error: ")
                 .to_string();
-            Error::invalid(format!("the analysis file {path} is not valid: {first}"))
+            Error::invalid(format!("the analysis file {source} is not valid: {first}"))
                 .with_hint("see examples/analysis/ for the format")
         })?;
-        spec.validate(path)?;
+        spec.validate(source)?;
         Ok(spec)
     }
 

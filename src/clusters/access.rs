@@ -21,6 +21,13 @@ use crate::router::RouterKind;
 /// The name of the ServiceAccount, Role and RoleBinding ramp creates.
 pub const NAME: &str = "kubectl-ramp";
 
+/// What only the rollout of an autoscaled Deployment needs.
+pub const AUTOSCALED: (&str, &str, &[&str]) = (
+    "autoscaling",
+    "horizontalpodautoscalers",
+    &["get", "create", "patch", "delete"],
+);
+
 /// Every permission ramp's commands use, in the rollout's namespace.
 pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     (
@@ -34,7 +41,13 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
         &["get", "list", "create", "patch", "delete"],
     ),
     ("", "pods", &["list"]),
-    ("autoscaling", "horizontalpodautoscalers", &["list"]),
+    // Beyond list, only for autoscaled Deployments: their contender gets
+    // an autoscaler of its own (see AUTOSCALED).
+    (
+        "autoscaling",
+        "horizontalpodautoscalers",
+        &["list", "get", "create", "patch", "delete"],
+    ),
     (
         "coordination.k8s.io",
         "leases",
@@ -150,7 +163,7 @@ impl Rules {
             }
             None => false,
         };
-        let not_granted: Vec<Permission> = PERMISSIONS
+        let needed: Vec<Permission> = PERMISSIONS
             .iter()
             .filter(|(group, _, _)| !unused(group))
             .flat_map(|(group, resource, verbs)| {
@@ -160,6 +173,22 @@ impl Rules {
                     group: group.to_string(),
                 })
             })
+            .filter(|p| {
+                let (group, resource, verbs) = AUTOSCALED;
+                !(p.group == group && p.resource == resource && verbs.contains(&p.verb.as_str()))
+            })
+            .collect();
+        self.missing_of(conn, needed).await
+    }
+
+    /// Those of `needed` that the rules do not grant.
+    pub async fn missing_of(
+        &self,
+        conn: &Connection,
+        needed: Vec<Permission>,
+    ) -> Result<Vec<Permission>> {
+        let not_granted: Vec<Permission> = needed
+            .into_iter()
             .filter(|p| {
                 !self
                     .rules

@@ -100,18 +100,33 @@ pub async fn start(
         }
     }
     crate::rollout::precondition::check(&incumbent)?;
-    check_autoscalers(&conn, &incumbent).await?;
+    let autoscaler = autoscaler_of(&conn, &incumbent).await?;
     let Planned {
         record: mut new,
         objects,
         service,
         fitted,
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
+    if let Some(autoscaler) = autoscaler {
+        crate::rollout::autoscale::check(
+            name,
+            &autoscaler,
+            &new.steps,
+            new.router.kind,
+            new.replicas,
+        )?;
+        check_autoscaling_access(&conn, &rules).await?;
+        new.autoscaler = Some(autoscaler);
+    }
     new.automation = automation(args)?;
     new.started_by = started_by;
+    new.id = Some(match carried.and_then(|r| r.id.clone()) {
+        Some(id) => id,
+        None => rollout_id()?,
+    });
     // The history goes on from the last rollout's record.
     new.finished = record.map(|r| r.finished).unwrap_or_default();
-    check_leftovers(&conn, &new.contender).await?;
+    check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
 
     let mut message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
     if let Some(why) = fitted {
@@ -172,6 +187,17 @@ pub async fn start(
         return super::step::interact(global, &conn, name, change, view).await;
     }
     show(global, &conn, name, change, view).await
+}
+
+/// A new rollout's id: 10 random hexadecimal digits, short enough for a
+/// label value and for `kubectl get -l ramp.dev/rollout=ID`.
+fn rollout_id() -> Result<String> {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut bytes = [0u8; 5];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::failed("the system's random number generator failed"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// RBAC allows the rollout: asked of the API server before the first write,
@@ -250,8 +276,11 @@ async fn new_template(
     Ok(template)
 }
 
-/// Refuses a Deployment an autoscaler scales (see `precondition`).
-async fn check_autoscalers(conn: &Connection, incumbent: &Deployment) -> Result<()> {
+/// The autoscaler that scales the incumbent, if one does.
+async fn autoscaler_of(
+    conn: &Connection,
+    incumbent: &Deployment,
+) -> Result<Option<crate::rollout::autoscale::Autoscaler>> {
     use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
     let name = incumbent.metadata.name.clone().unwrap_or_default();
     let api: Api<HorizontalPodAutoscaler> = Api::namespaced(conn.client.clone(), &conn.namespace);
@@ -265,10 +294,35 @@ async fn check_autoscalers(conn: &Connection, incumbent: &Deployment) -> Result<
                 &conn.server,
             )
         })?;
-    crate::rollout::precondition::not_autoscaled(
-        &name,
-        crate::rollout::precondition::autoscaler_of(&autoscalers.items, &name),
-    )
+    Ok(crate::rollout::autoscale::of(&autoscalers.items, &name)
+        .map(crate::rollout::autoscale::kept))
+}
+
+/// The contender of an autoscaled Deployment gets an autoscaler of its
+/// own: the credentials must allow it.
+async fn check_autoscaling_access(conn: &Connection, rules: &Rules) -> Result<()> {
+    use crate::clusters::access::{AUTOSCALED, Permission};
+    let (group, resource, verbs) = AUTOSCALED;
+    let needed = verbs
+        .iter()
+        .map(|verb| Permission {
+            verb: verb.to_string(),
+            resource: resource.to_string(),
+            group: group.to_string(),
+        })
+        .collect();
+    let missing = rules.missing_of(conn, needed).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let namespace = &conn.namespace;
+    Err(Error::invalid(format!(
+        "the Deployment is autoscaled and its contender gets an autoscaler of its own, but these credentials may not: {}",
+        missing.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+    ))
+    .with_hint(format!(
+        "ask for them, or grant them with `kubectl ramp cluster setup --context CONTEXT -n {namespace} --create-rbac`"
+    )))
 }
 
 /// The steps the flags ask for, or the earlier wave's.
@@ -465,6 +519,8 @@ async fn plan_rollout(
         automation: None,
         history: Vec::new(),
         started_by: None,
+        id: None,
+        autoscaler: None,
         finished: Vec::new(),
         incumbent_digest: Some(crate::rollout::history::digest(
             &serde_json::to_value(incumbent.spec.as_ref().map(|s| &s.template)).unwrap_or_default(),
@@ -704,13 +760,32 @@ async fn defaulted(
 /// A contender left from an earlier rollout, or an object of the user's that
 /// has the contender's name (its Deployment or its Service), must not be
 /// taken over. Both are read at once.
-async fn check_leftovers(conn: &Connection, contender: &Contender) -> Result<()> {
+async fn check_leftovers(conn: &Connection, contender: &Contender, autoscaled: bool) -> Result<()> {
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
     let name = &contender.name;
     let (deployment, service) =
         crate::engine::observe::contender_objects(conn, &contender.namespace, name).await?;
+    // The contender of an autoscaled Deployment gets an autoscaler of that
+    // name too.
+    let autoscaler = match autoscaled {
+        true => {
+            Api::<HorizontalPodAutoscaler>::namespaced(conn.client.clone(), &contender.namespace)
+                .get_opt(name)
+                .await
+                .map_err(|e| {
+                    error::from_kube(
+                        e,
+                        &format!("get horizontalpodautoscaler {name:?}"),
+                        &conn.server,
+                    )
+                })?
+        }
+        false => None,
+    };
     let found = [
         ("deployment", deployment.map(|d| d.metadata)),
         ("service", service.map(|s| s.metadata)),
+        ("horizontalpodautoscaler", autoscaler.map(|a| a.metadata)),
     ];
     let Some((kind, existing)) = found
         .into_iter()

@@ -293,6 +293,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
         },
         routes: observed.routing.routes.clone(),
         selector: observed.routing.selector.clone(),
+        rollout_id: observed.record.as_ref().and_then(|r| r.id.clone()),
         started_at: observed
             .record
             .as_ref()

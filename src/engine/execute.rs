@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -16,6 +17,7 @@ use super::observe::Observed;
 use super::watch::{Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
+use crate::rollout::autoscale;
 use crate::rollout::contender;
 use crate::rollout::drift;
 use crate::rollout::history;
@@ -72,6 +74,10 @@ pub struct Executor {
     /// The uid of the contender's Service when it is ramp's: it is
     /// deleted only as exactly that object.
     contender_service_uid: Option<String>,
+    /// The bounds of the contender's autoscaler (None: it has none), when
+    /// the incumbent is autoscaled: read at the first look, then what this
+    /// command wrote.
+    contender_autoscaler: Option<Option<(i32, i32)>>,
     /// Objects of someone else's that have the contender's names, already
     /// told of: ramp leaves them.
     foreign: Vec<&'static str>,
@@ -137,6 +143,7 @@ impl Executor {
             contender_watch: None,
             contender_service: None,
             contender_service_uid: None,
+            contender_autoscaler: None,
             foreign: Vec::new(),
             routes: None,
             route_objects: Objects::new(),
@@ -194,6 +201,7 @@ impl Executor {
                     contender: None,
                     contender_service: false,
                     routes,
+                    contender_autoscaler: None,
                 }
             }
         };
@@ -457,6 +465,13 @@ impl Executor {
             }
             self.routes = Some(routes);
         }
+        if self.contender_autoscaler.is_none() {
+            let read = match self.record.autoscaler.is_some() {
+                true => self.read_contender_autoscaler().await?,
+                false => None,
+            };
+            self.contender_autoscaler = Some(read);
+        }
         let incumbent = self.incumbent().await?;
         let contender_deployment = self.contender().await?;
         let world = World {
@@ -464,6 +479,7 @@ impl Executor {
             contender: contender_deployment.as_ref().map(state_of),
             contender_service: self.contender_service.unwrap_or(false),
             routes: self.routes.clone().unwrap_or_default(),
+            contender_autoscaler: self.contender_autoscaler.flatten(),
         };
         if self.dry_run {
             self.simulated = Some(world.clone());
@@ -621,6 +637,7 @@ impl Executor {
     /// look, instead of trusting what this command last saw or wrote.
     pub fn forget(&mut self) {
         self.contender_service = None;
+        self.contender_autoscaler = None;
         self.routes = None;
         self.route_objects.clear();
     }
@@ -658,6 +675,7 @@ impl Executor {
     pub fn knowing_no_contender(mut self) -> Executor {
         self.contender_absent = true;
         self.contender_service = Some(false);
+        self.contender_autoscaler = Some(None);
         self
     }
 
@@ -678,6 +696,10 @@ impl Executor {
                 self.routes = Some(vec![route; count]);
             }
             Action::RestoreRoutes => self.routes = Some(vec![plan::RouteState::Original; count]),
+            Action::SetContenderAutoscaler(min, max) => {
+                self.contender_autoscaler = Some(Some((*min, *max)));
+            }
+            Action::DeleteContenderAutoscaler => self.contender_autoscaler = Some(None),
             _ => {}
         }
     }
@@ -699,6 +721,7 @@ impl Executor {
                     &self.name,
                     &keys,
                     &contender.namespace,
+                    self.record.id.as_deref(),
                 )?;
                 self.progress
                     .say(&format!("creating service {}", contender.name));
@@ -728,6 +751,7 @@ impl Executor {
                         &template,
                         &contender.namespace,
                         *replicas,
+                        self.record.id.as_deref(),
                     )?;
                     self.progress.say(&format!(
                         "creating deployment {} with {}",
@@ -846,11 +870,15 @@ impl Executor {
             Action::UpdateIncumbent => {
                 self.progress
                     .say(&format!("updating {} to the new pod template", self.name));
-                let patch: json_patch::Patch = serde_json::from_value(json!([
-                    {"op": "replace", "path": "/spec/template", "value": contender.template},
-                    {"op": "replace", "path": "/spec/replicas", "value": self.record.replicas},
-                ]))
-                .expect("valid JSON patch");
+                let mut ops = vec![
+                    json!({"op": "replace", "path": "/spec/template", "value": contender.template}),
+                ];
+                // An autoscaled incumbent's replicas are its autoscaler's.
+                if self.record.autoscaler.is_none() {
+                    ops.push(json!({"op": "replace", "path": "/spec/replicas", "value": self.record.replicas}));
+                }
+                let patch: json_patch::Patch =
+                    serde_json::from_value(Value::Array(ops)).expect("valid JSON patch");
                 let name = self.name.clone();
                 let namespace = self.namespace().to_string();
                 let updated = self
@@ -890,6 +918,29 @@ impl Executor {
                 already_gone(not_the_same(deleted))
                     .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
                 self.wait(action, Which::Contender, Goal::Gone).await?;
+            }
+            Action::SetContenderAutoscaler(min, max) => {
+                self.set_contender_autoscaler((*min, *max), world).await?;
+            }
+            Action::DeleteContenderAutoscaler => {
+                self.progress.say(&format!(
+                    "deleting horizontalpodautoscaler {}",
+                    contender.name
+                ));
+                let params = DeleteParams {
+                    dry_run: self.dry_run,
+                    ..Default::default()
+                };
+                let deleted = self
+                    .autoscalers(&contender.namespace)
+                    .delete(&contender.name, &params)
+                    .await;
+                already_gone(deleted).map_err(|e| {
+                    self.fail(
+                        e,
+                        format!("delete horizontalpodautoscaler {:?}", contender.name),
+                    )
+                })?;
             }
             Action::DeleteContenderService => {
                 self.progress
@@ -939,6 +990,91 @@ impl Executor {
                 .await?;
             }
             Action::Done => {}
+        }
+        Ok(())
+    }
+
+    fn autoscalers(&self, namespace: &str) -> Api<HorizontalPodAutoscaler> {
+        Api::namespaced(self.conn.client.clone(), namespace)
+    }
+
+    /// The bounds of the contender's autoscaler when there is one of
+    /// ramp's; one of someone else's is left alone (creating ours then
+    /// fails, naming it).
+    async fn read_contender_autoscaler(&mut self) -> Result<Option<(i32, i32)>> {
+        let contender = self.record.contender.clone();
+        let read = self
+            .autoscalers(&contender.namespace)
+            .get_opt(&contender.name)
+            .await
+            .map_err(|e| {
+                self.fail(
+                    e,
+                    format!("get horizontalpodautoscaler {:?}", contender.name),
+                )
+            })?;
+        Ok(self
+            .ours_only("horizontalpodautoscaler", read)
+            .as_ref()
+            .and_then(autoscale::bounds_of))
+    }
+
+    /// Creates the contender's autoscaler from the user's, or changes its
+    /// bounds.
+    async fn set_contender_autoscaler(&mut self, bounds: (i32, i32), world: &World) -> Result<()> {
+        let contender = self.record.contender.clone();
+        let api = self.autoscalers(&contender.namespace);
+        let (min, max) = bounds;
+        if world.contender_autoscaler.is_some() {
+            self.progress.say(&format!(
+                "setting horizontalpodautoscaler {} to {min}-{max} replicas",
+                contender.name
+            ));
+            let patch = json!({"spec": {"minReplicas": min, "maxReplicas": max}});
+            api.patch(&contender.name, &self.params(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| {
+                    self.fail(
+                        e,
+                        format!("change horizontalpodautoscaler {:?}", contender.name),
+                    )
+                })?;
+            return Ok(());
+        }
+        let Some(users) = self.record.autoscaler.clone() else {
+            return Ok(());
+        };
+        let namespace = self.namespace().to_string();
+        let user = self
+            .autoscalers(&namespace)
+            .get(&users.name)
+            .await
+            .map_err(|e| self.fail(e, format!("get horizontalpodautoscaler {:?}", users.name)))?;
+        let made = autoscale::for_contender(
+            &user,
+            &contender.name,
+            &contender.namespace,
+            (&namespace, &self.name),
+            self.record.id.as_deref(),
+            bounds,
+        );
+        self.progress.say(&format!(
+            "creating horizontalpodautoscaler {} ({min}-{max} replicas, as {} scales {})",
+            contender.name, users.name, self.name
+        ));
+        let created = api.create(&self.post_params(), &made).await;
+        let there = self.made(&api, "horizontalpodautoscaler", created).await?;
+        if autoscale::bounds_of(&there) != Some(bounds) {
+            // Ours, made by a command run before: its bounds as wanted now.
+            let patch = json!({"spec": {"minReplicas": min, "maxReplicas": max}});
+            api.patch(&contender.name, &self.params(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| {
+                    self.fail(
+                        e,
+                        format!("change horizontalpodautoscaler {:?}", contender.name),
+                    )
+                })?;
         }
         Ok(())
     }
@@ -1541,6 +1677,7 @@ mod tests {
                 contender: None,
                 contender_service: true,
                 routes: Vec::new(),
+                contender_autoscaler: None,
             };
             executor
                 .apply(&Action::DeleteContenderService, &world)

@@ -20,6 +20,28 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubectl-r
 /// On ramp's objects: the incumbent they belong to, as namespace/name.
 pub const INCUMBENT_ANNOTATION: &str = "ramp.dev/incumbent";
 
+/// On ramp's objects: the id of the rollout they were made for.
+pub const ROLLOUT_LABEL: &str = "ramp.dev/rollout";
+
+/// The labels and annotations that mark an object as ramp's, made for the
+/// rollout `id` of the Deployment `namespace/incumbent`, on top of `labels`.
+pub fn stamp(
+    mut labels: BTreeMap<String, String>,
+    namespace: &str,
+    incumbent: &str,
+    id: Option<&str>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
+    if let Some(id) = id {
+        labels.insert(ROLLOUT_LABEL.into(), id.into());
+    }
+    let annotations = BTreeMap::from([(
+        INCUMBENT_ANNOTATION.to_string(),
+        format!("{namespace}/{incumbent}"),
+    )]);
+    (labels, annotations)
+}
+
 /// The contender Deployment's (and Service's) name.
 pub fn name_for(incumbent: &str) -> String {
     format!("{incumbent}{SUFFIX}")
@@ -103,6 +125,7 @@ pub fn deployment(
     template: &PodTemplateSpec,
     namespace: &str,
     replicas: i32,
+    rollout: Option<&str>,
 ) -> Result<Deployment> {
     let name = incumbent.metadata.name.clone().unwrap_or_default();
     let spec = incumbent.spec.clone().unwrap_or_default();
@@ -128,20 +151,18 @@ pub fn deployment(
     pod_labels.insert(ROLE.0.into(), ROLE.1.into());
     metadata.labels = Some(pod_labels);
 
-    let mut labels = incumbent.metadata.labels.clone().unwrap_or_default();
-    labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
+    let (labels, annotations) = stamp(
+        incumbent.metadata.labels.clone().unwrap_or_default(),
+        incumbent.metadata.namespace.as_deref().unwrap_or_default(),
+        &name,
+        rollout,
+    );
     Ok(Deployment {
         metadata: ObjectMeta {
             name: Some(name_for(&name)),
             namespace: Some(namespace.to_string()),
             labels: Some(labels),
-            annotations: Some(BTreeMap::from([(
-                INCUMBENT_ANNOTATION.to_string(),
-                format!(
-                    "{}/{name}",
-                    incumbent.metadata.namespace.clone().unwrap_or_default()
-                ),
-            )])),
+            annotations: Some(annotations),
             ..Default::default()
         },
         spec: Some(DeploymentSpec {
@@ -165,6 +186,7 @@ pub fn service(
     incumbent: &str,
     keys: &BTreeSet<String>,
     namespace: &str,
+    rollout: Option<&str>,
 ) -> Result<Service> {
     let spec = incumbent_service.spec.clone().unwrap_or_default();
     let mut selector = rewrite(&spec.selector.clone().unwrap_or_default(), keys)?;
@@ -178,22 +200,22 @@ pub fn service(
             ..p
         })
         .collect();
+    let (labels, annotations) = stamp(
+        BTreeMap::new(),
+        incumbent_service
+            .metadata
+            .namespace
+            .as_deref()
+            .unwrap_or_default(),
+        incumbent,
+        rollout,
+    );
     Ok(Service {
         metadata: ObjectMeta {
             name: Some(name_for(incumbent)),
             namespace: Some(namespace.to_string()),
-            labels: Some(BTreeMap::from([(MANAGED_BY.0.into(), MANAGED_BY.1.into())])),
-            annotations: Some(BTreeMap::from([(
-                INCUMBENT_ANNOTATION.to_string(),
-                format!(
-                    "{}/{incumbent}",
-                    incumbent_service
-                        .metadata
-                        .namespace
-                        .clone()
-                        .unwrap_or_default()
-                ),
-            )])),
+            labels: Some(labels),
+            annotations: Some(annotations),
             ..Default::default()
         },
         spec: Some(ServiceSpec {
@@ -486,7 +508,8 @@ mod tests {
         let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Istio);
         let template =
             with_images(&incumbent, &[ImageChange::parse("web=web:2").unwrap()]).unwrap();
-        let contender = deployment(&incumbent, &keys, &template, "shop", 1).unwrap();
+        let contender =
+            deployment(&incumbent, &keys, &template, "shop", 1, Some("0a1b2c3d4e")).unwrap();
         let spec = contender.spec.unwrap();
         let labels = spec.template.metadata.unwrap().labels.unwrap();
         assert_eq!(labels["app"], "web-canary");
@@ -499,9 +522,12 @@ mod tests {
             Some("web:2")
         );
         assert_eq!(contender.metadata.name.as_deref(), Some("web-canary"));
+        let labels = contender.metadata.labels.unwrap();
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "kubectl-ramp");
+        assert_eq!(labels["ramp.dev/rollout"], "0a1b2c3d4e");
         assert_eq!(
-            contender.metadata.labels.unwrap()["app.kubernetes.io/managed-by"],
-            "kubectl-ramp"
+            contender.metadata.annotations.unwrap()["ramp.dev/incumbent"],
+            "shop/web"
         );
     }
 
@@ -509,7 +535,7 @@ mod tests {
     fn the_contender_service_keeps_the_ports_and_selects_the_contender() {
         let incumbent = incumbent();
         let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Istio);
-        let service = service(&svc(), "web", &keys, "canaries").unwrap();
+        let service = service(&svc(), "web", &keys, "canaries", Some("0a1b2c3d4e")).unwrap();
         let spec = service.spec.unwrap();
         assert_eq!(
             spec.selector.unwrap(),
@@ -526,6 +552,15 @@ mod tests {
         );
         assert_eq!(spec.type_.as_deref(), Some("ClusterIP"));
         assert_eq!(service.metadata.namespace.as_deref(), Some("canaries"));
+        assert_eq!(
+            service.metadata.labels.unwrap()["ramp.dev/rollout"],
+            "0a1b2c3d4e"
+        );
+        // The incumbent's Service is in shop; the contender's may be elsewhere.
+        assert_eq!(
+            service.metadata.annotations.unwrap()["ramp.dev/incumbent"],
+            "shop/web"
+        );
     }
 
     #[test]
@@ -534,7 +569,8 @@ mod tests {
         let keys = rewritten_keys(&incumbent, &svc(), RouterKind::Replicas);
         let template =
             with_images(&incumbent, &[ImageChange::parse("web=web:2").unwrap()]).unwrap();
-        let contender = deployment(&incumbent, &keys, &template, "shop", 1).unwrap();
+        let contender =
+            deployment(&incumbent, &keys, &template, "shop", 1, Some("0a1b2c3d4e")).unwrap();
         let spec = contender.spec.unwrap();
         let labels = spec.template.metadata.unwrap().labels.unwrap();
         let service_selector = svc().spec.unwrap().selector.unwrap();

@@ -92,7 +92,9 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
             by(seen.incumbent_by.as_ref())
         ));
     }
-    if seen.incumbent.replicas != incumbent_wanted {
+    // Autoscalers choose the replicas of an autoscaled rollout's versions.
+    let autoscaled = record.autoscaler.is_some();
+    if seen.incumbent.replicas != incumbent_wanted && !autoscaled {
         drift.push(format!(
             "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it{}",
             seen.incumbent.replicas,
@@ -110,7 +112,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
                     by(seen.contender_by.as_ref())
                 ));
             }
-            if contender.replicas != contender_wanted {
+            if contender.replicas != contender_wanted && !autoscaled {
                 drift.push(format!(
                     "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it{}",
                     contender.replicas,
@@ -309,6 +311,26 @@ mod tests {
         for (seen, wanted) in cases {
             assert_eq!(find(&record, &seen), wanted);
         }
+        // Autoscalers choose the replicas of an autoscaled rollout: the
+        // incumbent's at 5 and the contender's at 3 are theirs.
+        let mut autoscaled = record.clone();
+        autoscaled.autoscaler = Some(crate::rollout::autoscale::Autoscaler {
+            name: "web".into(),
+            min: 2,
+            max: 6,
+        });
+        let more = state(3, "web:2");
+        let seen = Seen {
+            incumbent: &scaled,
+            contender: Some(&more),
+            routes: &ten,
+            incumbent_by: None,
+            contender_by: None,
+            routes_by: &[],
+            selector: None,
+            selector_by: None,
+        };
+        assert_eq!(find(&autoscaled, &seen), Vec::<String>::new());
     }
 
     #[test]

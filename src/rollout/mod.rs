@@ -2,6 +2,7 @@
 //! the record, capacity arithmetic, the planner and the automation's
 //! decisions.
 
+pub mod autoscale;
 pub mod capacity;
 pub mod contender;
 pub mod decide;

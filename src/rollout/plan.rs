@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 
+use super::autoscale::{self, Autoscaler};
 use super::capacity::replicas_for;
 use super::record::{Phase, Record};
 use super::strategy::{Split, Step};
@@ -48,6 +49,9 @@ pub struct World {
     pub contender: Option<DeploymentState>,
     pub contender_service: bool,
     pub routes: Vec<RouteState>,
+    /// The bounds of the contender's autoscaler, when it has one (only
+    /// when the incumbent is autoscaled).
+    pub contender_autoscaler: Option<(i32, i32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +71,9 @@ pub enum Action {
     WaitIncumbentDown(i32),
     /// Until the incumbent's rolling update to the new template is complete.
     WaitIncumbentRolledOut,
+    /// The contender's autoscaler, created or changed, with these bounds.
+    SetContenderAutoscaler(i32, i32),
+    DeleteContenderAutoscaler,
     SetWeights(Split),
     RestoreRoutes,
     /// The incumbent takes the new pod template, at full replicas.
@@ -101,6 +108,9 @@ fn routes_are(world: &World, state: RouteState) -> bool {
 /// to pods that are not ready, and capacity never drops under the traffic
 /// it carries.
 fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
+    if let Some(autoscaler) = &record.autoscaler {
+        return toward_autoscaled_step(step, record, world, autoscaler);
+    }
     let (contender_wanted, incumbent_wanted) = step_replicas(step, record);
     let contender = world.contender.as_ref();
     let contender_replicas = contender.map_or(0, |c| c.replicas);
@@ -202,6 +212,67 @@ pub fn mirror_at(record: &Record) -> Option<u32> {
     }
 }
 
+/// A step of an autoscaled incumbent: the autoscalers choose the replicas.
+/// ramp writes neither the incumbent's replicas nor its autoscaler; the
+/// contender's autoscaler gets the step's bounds, raised before its pods
+/// are waited for and lowered only once the traffic moved.
+fn toward_autoscaled_step(
+    step: &Step,
+    record: &Record,
+    world: &World,
+    autoscaler: &Autoscaler,
+) -> Option<Action> {
+    let bounds = autoscale::bounds(step, record.router.kind, record.replicas, autoscaler);
+    let contender_wanted = bounds.map_or(0, |(min, _)| min);
+    let contender = world.contender.as_ref();
+    let contender_replicas = contender.map_or(0, |c| c.replicas);
+    // The incumbent's own autoscaler may have scaled it: its replicas now
+    // are its capacity.
+    let incumbent_wanted = world.incumbent.replicas.min(record.replicas);
+
+    if !world.contender_service {
+        return Some(Action::CreateContenderService);
+    }
+    // Without a mesh, a step without contender traffic narrows the
+    // selector to the incumbent before the contender has pods (see
+    // `toward_step`).
+    let wanted_route = route_for(record, step.traffic);
+    if record.router.kind.traffic_follows_pods()
+        && wanted_route == RouteState::Weighted(INCUMBENT_ONLY)
+        && !routes_are(world, wanted_route)
+    {
+        if world.incumbent.ready < incumbent_wanted {
+            return Some(Action::WaitIncumbent(incumbent_wanted));
+        }
+        return Some(Action::SetWeights(step.traffic));
+    }
+    if contender.is_none() || contender_replicas < contender_wanted {
+        return Some(Action::ScaleContender(
+            contender_wanted.max(contender_replicas),
+        ));
+    }
+    if let Some((min, max)) = bounds.filter(|b| autoscale::raises(world.contender_autoscaler, *b)) {
+        return Some(Action::SetContenderAutoscaler(min, max));
+    }
+    if contender.map_or(0, |c| c.ready) < contender_wanted {
+        return Some(Action::WaitContender(contender_wanted));
+    }
+    if world.incumbent.ready < incumbent_wanted {
+        return Some(Action::WaitIncumbent(incumbent_wanted));
+    }
+    if !routes_are(world, wanted_route) {
+        return Some(Action::SetWeights(step.traffic));
+    }
+    match bounds {
+        Some((min, max)) if world.contender_autoscaler != Some((min, max)) => {
+            Some(Action::SetContenderAutoscaler(min, max))
+        }
+        None if world.contender_autoscaler.is_some() => Some(Action::DeleteContenderAutoscaler),
+        None if contender_replicas > 0 => Some(Action::ScaleContender(0)),
+        _ => None,
+    }
+}
+
 /// The replicas of the contender and the incumbent at a step. With the
 /// replicas router, while the Service selects both versions, the
 /// contender's count is what gives the step's traffic; while it selects
@@ -225,6 +296,10 @@ pub fn step_replicas(step: &Step, record: &Record) -> (i32, i32) {
 /// goes.
 fn promote(record: &Record, world: &World) -> Option<Action> {
     let base = record.replicas;
+    // An autoscaled contender gets the user's bounds, and at least the
+    // incumbent's replicas at the start.
+    let full = record.autoscaler.as_ref().map(|a| autoscale::full(base, a));
+    let contender_full = full.map_or(base, |(min, _)| min);
     let incumbent_updated = world.incumbent.template == record.contender.template;
     if !incumbent_updated {
         let all_to_contender = Split {
@@ -237,18 +312,22 @@ fn promote(record: &Record, world: &World) -> Option<Action> {
         if !world.contender_service {
             return Some(Action::CreateContenderService);
         }
-        if contender.is_none_or(|c| c.replicas < base) {
-            return Some(Action::ScaleContender(base));
+        if contender.is_none_or(|c| c.replicas < contender_full) {
+            return Some(Action::ScaleContender(contender_full));
         }
-        if contender.is_some_and(|c| c.ready < base) {
-            return Some(Action::WaitContender(base));
+        if let Some((min, max)) = full.filter(|b| world.contender_autoscaler != Some(*b)) {
+            return Some(Action::SetContenderAutoscaler(min, max));
+        }
+        if contender.is_some_and(|c| c.ready < contender_full) {
+            return Some(Action::WaitContender(contender_full));
         }
         if !routes_are(world, route_for(record, all_to_contender)) {
             return Some(Action::SetWeights(all_to_contender));
         }
         return Some(Action::UpdateIncumbent);
     }
-    if world.incumbent.replicas != base {
+    // An autoscaled incumbent keeps the replicas its autoscaler gave it.
+    if world.incumbent.replicas != base && record.autoscaler.is_none() {
         return Some(Action::ScaleIncumbent(base));
     }
     if !rolled_out(&world.incumbent) {
@@ -267,6 +346,10 @@ fn rolled_out(d: &DeploymentState) -> bool {
 fn clean_up(world: &World) -> Option<Action> {
     if !routes_are(world, RouteState::Original) {
         return Some(Action::RestoreRoutes);
+    }
+    // The autoscaler first: it would scale the contender again.
+    if world.contender_autoscaler.is_some() {
+        return Some(Action::DeleteContenderAutoscaler);
     }
     if world.contender.is_some() {
         return Some(Action::DeleteContender);
@@ -290,6 +373,9 @@ fn abort(record: &Record, world: &World) -> Option<Action> {
         true => world.contender.as_ref().is_some_and(|c| c.replicas > 0),
         false => !routes_are(world, RouteState::Original),
     };
+    // An autoscaled incumbent was never scaled down by ramp: its
+    // autoscaler's choice stands.
+    let contender_has_traffic = contender_has_traffic && record.autoscaler.is_none();
     if contender_has_traffic && world.incumbent.replicas < base {
         return Some(Action::ScaleIncumbent(base));
     }
@@ -408,11 +494,15 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
             .for_each(|r| *r = RouteState::Original),
         Action::UpdateIncumbent => {
             world.incumbent.template = record.contender.template.clone();
-            world.incumbent.replicas = record.replicas;
+            if record.autoscaler.is_none() {
+                world.incumbent.replicas = record.replicas;
+            }
             world.incumbent.updated = 0;
         }
         Action::DeleteContender => world.contender = None,
         Action::DeleteContenderService => world.contender_service = false,
+        Action::SetContenderAutoscaler(min, max) => world.contender_autoscaler = Some((*min, *max)),
+        Action::DeleteContenderAutoscaler => world.contender_autoscaler = None,
         Action::Settle => {
             record.step = record.target;
             record.phase = Phase::Paused;
@@ -465,6 +555,7 @@ mod tests {
             incumbent: deployment(4, 4),
             contender: None,
             contender_service: false,
+            contender_autoscaler: None,
             routes: vec![RouteState::Original, RouteState::Original],
         }
     }
@@ -643,6 +734,114 @@ mod tests {
             ]
         );
         assert_eq!(world.routes, [RouteState::Original; 2]);
+    }
+
+    fn autoscaled(phase: Phase, step: usize, target: usize) -> Record {
+        let mut record = record(phase, step, target);
+        record.autoscaler = Some(crate::rollout::autoscale::Autoscaler {
+            name: "web".into(),
+            min: 2,
+            max: 6,
+        });
+        record
+    }
+
+    #[test]
+    fn an_autoscaled_rollout_sets_the_contenders_autoscaler_and_never_scales_the_incumbent() {
+        // Step 1 (10%): the contender's autoscaler gets 10% of 2..6, and
+        // the contender its share of the 4 pods there were.
+        let mut record = autoscaled(Phase::Progressing, 0, 1);
+        let (actions, mut w) = drive(&mut record, world());
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::ScaleContender(1),
+                Action::SetContenderAutoscaler(1, 1),
+                Action::WaitContender(1),
+                Action::SetWeights(split(10, 90)),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        // The incumbent's autoscaler scaled it to 6 meanwhile: that stands.
+        w.incumbent = deployment(6, 6);
+        // Step 2 (50%): bounds raised before the wait.
+        record.phase = Phase::Progressing;
+        record.target = 2;
+        let (actions, mut w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(2),
+                Action::SetContenderAutoscaler(2, 3),
+                Action::WaitContender(2),
+                Action::SetWeights(split(50, 50)),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        // Back to step 1: lowered only once the traffic moved.
+        record.phase = Phase::Progressing;
+        record.target = 1;
+        let (actions, world) = drive(&mut record, w.clone());
+        assert_eq!(
+            actions,
+            [
+                Action::SetWeights(split(10, 90)),
+                Action::SetContenderAutoscaler(1, 1),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(world.incumbent.replicas, 6);
+        // An abort leaves the incumbent as its autoscaler has it, and the
+        // contender's autoscaler goes before the contender.
+        let mut aborted = autoscaled(Phase::Aborted, 2, 2);
+        w.incumbent = deployment(3, 3);
+        let (actions, world) = drive(&mut aborted, w);
+        assert_eq!(
+            actions,
+            [
+                Action::RestoreRoutes,
+                Action::DeleteContenderAutoscaler,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Done,
+            ]
+        );
+        assert_eq!(world.incumbent.replicas, 3);
+    }
+
+    #[test]
+    fn an_autoscaled_promotion_leaves_the_incumbents_replicas_to_its_autoscaler() {
+        let mut record = autoscaled(Phase::Promoting, 1, 1);
+        let mut w = world();
+        w.incumbent = deployment(6, 6);
+        w.contender_service = true;
+        w.contender = Some(deployment(1, 1));
+        w.contender_autoscaler = Some((1, 1));
+        w.routes = vec![RouteState::Weighted(split(10, 90)); 2];
+        let (actions, world) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(4),
+                Action::SetContenderAutoscaler(4, 6),
+                Action::WaitContender(4),
+                Action::SetWeights(split(100, 0)),
+                Action::UpdateIncumbent,
+                Action::WaitIncumbentRolledOut,
+                Action::RestoreRoutes,
+                Action::DeleteContenderAutoscaler,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Finish,
+                Action::Done,
+            ]
+        );
+        assert_eq!(world.incumbent.replicas, 6);
+        assert_eq!(world.contender_autoscaler, None);
     }
 
     #[test]

@@ -45,41 +45,6 @@ pub fn check(deployment: &Deployment) -> Result<()> {
     Ok(())
 }
 
-/// The HorizontalPodAutoscaler that scales the Deployment `name`, if any.
-pub fn autoscaler_of(
-    autoscalers: &[k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler],
-    name: &str,
-) -> Option<String> {
-    autoscalers
-        .iter()
-        .find(|hpa| {
-            hpa.spec.as_ref().is_some_and(|spec| {
-                let target = &spec.scale_target_ref;
-                target.kind == "Deployment"
-                    && target.name == name
-                    && target
-                        .api_version
-                        .as_deref()
-                        .is_none_or(|v| v.starts_with("apps/"))
-            })
-        })
-        .and_then(|hpa| hpa.metadata.name.clone())
-}
-
-/// An autoscaler would undo the capacity ramp gives each version at each
-/// step, and the promotion's: refused, with the reason.
-pub fn not_autoscaled(deployment: &str, autoscaler: Option<String>) -> Result<()> {
-    match autoscaler {
-        None => Ok(()),
-        Some(hpa) => Err(Error::invalid(format!(
-            "deployment {deployment:?} is scaled by HorizontalPodAutoscaler {hpa:?}: it would undo the capacity ramp gives each version at each step"
-        ))
-        .with_hint(format!(
-            "ramp does not roll out autoscaled Deployments yet; for the rollout, remove the autoscaler (`kubectl get hpa {hpa} -o yaml > hpa.yaml`, `kubectl delete hpa {hpa}`) and apply it again after"
-        ))),
-    }
-}
-
 /// Why the Deployment controller has not finished rolling the Deployment
 /// out, as `kubectl rollout status` judges it; `None` once it has.
 pub fn rolling(deployment: &Deployment) -> Option<String> {
@@ -193,23 +158,6 @@ mod tests {
                 }
             }
         }
-        // An autoscaler of this Deployment, not of another.
-        let hpa = |target: &str| -> k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler {
-            serde_json::from_value(json!({
-                "metadata": {"name": format!("{target}-hpa")},
-                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target}, "maxReplicas": 5},
-            }))
-            .unwrap()
-        };
-        let all = [hpa("api"), hpa("web")];
-        assert_eq!(autoscaler_of(&all, "web").as_deref(), Some("web-hpa"));
-        assert_eq!(autoscaler_of(&all[..1], "web"), None);
-        assert!(
-            not_autoscaled("web", Some("web-hpa".into()))
-                .unwrap_err()
-                .message
-                .contains("is scaled by HorizontalPodAutoscaler \"web-hpa\"")
-        );
         // 56 characters is the longest name that fits.
         assert!(check(&deployment(&"a".repeat(56), spec(json!({})), settled)).is_ok());
     }

@@ -69,6 +69,13 @@ pub struct Record {
     /// Who started the rollout, as the API server knows them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_by: Option<String>,
+    /// Names this rollout on the objects ramp makes for it (the label
+    /// `ramp.dev/rollout`); the waves of one rollout across clusters share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The user's autoscaler of the incumbent, when one scales it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<super::autoscale::Autoscaler>,
     /// The rollouts of this Deployment that finished, oldest first: the
     /// last `history::KEPT`, this one too once it has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -478,6 +485,8 @@ pub(crate) mod tests {
             automation: None,
             history: Vec::new(),
             started_by: None,
+            id: None,
+            autoscaler: None,
             finished: Vec::new(),
             incumbent_digest: None,
         }

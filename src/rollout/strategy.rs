@@ -141,15 +141,20 @@ impl Strategy {
                 PRESETS.join(", ")
             ))
         })?;
-        let steps = parse_steps(&text).map_err(|e| {
-            Error::invalid(format!("the strategy file {path} is not valid: {e}"))
+        Strategy::from_text(&text, path)
+    }
+
+    /// A strategy file's text; `source` names the file in messages.
+    pub fn from_text(text: &str, source: &str) -> Result<Strategy> {
+        let steps = parse_steps(text).map_err(|e| {
+            Error::invalid(format!("the strategy file {source} is not valid: {e}"))
                 .with_hint("each step needs name, capacity {contender, incumbent} and traffic {contender, incumbent}")
         })?;
         let strategy = Strategy {
-            name: path.to_string(),
+            name: source.to_string(),
             steps,
         };
-        strategy.validate(path)?;
+        strategy.validate(source)?;
         Ok(strategy)
     }
 

@@ -30,6 +30,9 @@ pub struct StatusReport {
     /// manages it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selector: Option<SelectorView>,
+    /// The rollout's id: the `ramp.dev/rollout` label of what ramp made
+    /// for it. None without a rollout (and for rollouts started before ids).
+    pub rollout_id: Option<String>,
     /// When the rollout started (RFC 3339), if there is one.
     pub started_at: Option<String>,
     /// The latest transitions, oldest first.
