@@ -66,6 +66,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l imag
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -s f -l filename -d 'The new version of the Deployment as a manifest (- for stdin; of several documents, the Deployment of that name); its pod template becomes the contender\'s' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l mirror -d 'Copies this share of live requests to the contender before it takes any (its answers are dropped): on the first step when it gives the contender no traffic, else on a first step "shadow" (istio, gateway-api)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''
 gateway-api\t''
 replicas\t''"
@@ -388,6 +389,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s h 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l to-revision -d 'The revision to go back to, as `kubectl ramp history` and `kubectl rollout history` number them (default: the one before the current)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l strategy -d 'canary, vanguard, blue-green, or a strategy file in Shipper\'s step format' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l steps -d 'The contender\'s share at each step, e.g. 10,25,50,100' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l mirror -d 'Copies this share of live requests to the contender before it takes any (its answers are dropped): on the first step when it gives the contender no traffic, else on a first step "shadow" (istio, gateway-api)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l router -d 'How traffic is split (default: found by looking at what routes to the Deployment\'s Service)' -r -f -a "istio\t''
 gateway-api\t''
 replicas\t''"

@@ -445,6 +445,13 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "PERCENT,...")]
     pub steps: Option<String>,
 
+    /// Copies this share of live requests to the contender before it takes
+    /// any (its answers are dropped): on the first step when it gives the
+    /// contender no traffic, else on a first step "shadow" (istio,
+    /// gateway-api)
+    #[arg(long, value_name = "PERCENT")]
+    pub mirror: Option<u32>,
+
     /// How traffic is split (default: found by looking at what routes to
     /// the Deployment's Service)
     #[arg(long, value_enum)]

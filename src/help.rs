@@ -37,6 +37,10 @@ kubectl ramp start web -f web-v2.yaml --strategy vanguard
 kubectl ramp start web --image registry.example.com/web:2.0 \\
     --strategy blue-green --preview-header x-preview=1
 
+# Shadow traffic first: every request also copied to the contender
+kubectl ramp start web --image registry.example.com/web:2.0 \\
+    --steps 10,50,100 --mirror 100
+
 # Automated: analysis after each step, rolled back when it fails
 kubectl ramp start web --image registry.example.com/web:2.0 --auto \\
     --analysis istio.yaml --prometheus http://prometheus:9090

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Namespace, istio_app, kubectl, wait_output, wait_until, web_app, weights};
+use support::{istio_app, kubectl, wait_output, wait_until, weights};
 
 fn number(value: &serde_json::Value) -> u64 {
     value
@@ -133,28 +133,4 @@ fn an_abort_during_the_delay_is_a_single_write_that_moves_traffic_back() {
         ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
         "example.com/web:1"
     );
-}
-
-#[test]
-fn blue_green_without_a_mesh_is_refused_with_the_reason() {
-    let ns = Namespace::new("blue-green-replicas");
-    ns.apply(&web_app("web", 2, "example.com/web:1")).success();
-    ns.wait_ready("web");
-    let versions = ns.versions();
-    let run = ns
-        .ramp(&[
-            "start",
-            "web",
-            "--image",
-            "example.com/web:2",
-            "--strategy",
-            "blue-green",
-        ])
-        .code(2);
-    assert!(
-        run.stderr
-            .contains("the replicas router cannot run contender pods without traffic"),
-        "{run}"
-    );
-    assert_eq!(ns.versions(), versions);
 }

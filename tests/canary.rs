@@ -358,7 +358,7 @@ spec:
             "no VirtualService in namespace",
         ),
         (
-            vec!["start", "lonely", "--image", "x:2"],
+            vec!["start", "lonely", "--image", "x:2", "--steps", "10,100"],
             "the replicas router cannot send 10% of traffic to the contender with 1 replicas",
         ),
         (

@@ -74,10 +74,16 @@ fn without_a_mesh_traffic_follows_the_ratio_of_ready_pods() {
     assert_eq!(status["capacity"]["contender"]["ready"], 9);
     assert_eq!(status["traffic"]["contender"], 50.0);
 
+    // All traffic: the Service's selector narrows to the contender's pods;
+    // the incumbent keeps the capacity the step gives it.
     let run = ns.ramp(&["step", "web", "-o", "json"]).success();
     let status = run.json();
-    assert_eq!(status["capacity"]["incumbent"]["desired"], 0);
+    assert_eq!(status["capacity"]["incumbent"]["desired"], 9);
     assert_eq!(status["traffic"]["contender"], 100.0);
+    assert_eq!(
+        ns.get("service", "web")["spec"]["selector"],
+        serde_json::json!({"app": "web", "ramp.dev/role": "contender"})
+    );
 
     let status = ns.ramp(&["promote", "web", "-o", "json"]).success().json();
     assert_eq!(status["phase"], "Succeeded");
@@ -85,6 +91,10 @@ fn without_a_mesh_traffic_follows_the_ratio_of_ready_pods() {
     assert_eq!(image(&ns, "web"), "example.com/web:2");
     assert_eq!(ns.names("deployments"), ["web"]);
     assert_eq!(ns.names("services"), ["web"]);
+    assert_eq!(
+        ns.get("service", "web")["spec"]["selector"],
+        serde_json::json!({"app": "web"})
+    );
 }
 
 #[test]
@@ -97,11 +107,13 @@ fn a_replicas_abort_brings_the_incumbent_back_before_the_contender_goes() {
         "web",
         "--image",
         "example.com/web:2",
-        "--steps",
-        "50,100",
+        "--strategy",
+        "vanguard",
     ])
     .success();
+    ns.ramp(&["step", "web"]).success();
     let status = ns.ramp(&["step", "web", "-o", "json"]).success().json();
+    assert_eq!(status["step"]["name"], "full on");
     assert_eq!(status["capacity"]["incumbent"]["desired"], 0);
 
     let run = ns.ramp(&["abort", "web", "-o", "json"]).success();

@@ -36,7 +36,11 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
         "deployments",
         &["get", "list", "watch", "create", "patch", "delete"],
     ),
-    ("", "services", &["get", "list", "create", "delete"]),
+    (
+        "",
+        "services",
+        &["get", "list", "create", "patch", "delete"],
+    ),
     ("", "pods", &["list"]),
     // Beyond list, only for autoscaled Deployments: their contender gets
     // an autoscaler of its own (see AUTOSCALED).

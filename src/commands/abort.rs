@@ -90,6 +90,12 @@ async fn without_record(
     {
         eprintln!("{line}");
     }
+    for line in
+        crate::router::replicas::widen_without_record(conn, &incumbent_ref.name, change.dry_run)
+            .await?
+    {
+        eprintln!("{line}");
+    }
     let exactly = |uid: Option<String>| DeleteParams {
         dry_run: change.dry_run,
         preconditions: uid.map(|uid| Preconditions {

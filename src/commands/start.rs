@@ -89,7 +89,7 @@ pub async fn start(
             // The same start, run again after it was interrupted: carry on.
             _ if existing.step <= 1
                 && existing.contender.template == template
-                && strategy_of(args, carried)?.steps == existing.steps =>
+                && same_steps(args, carried, existing)? =>
             {
                 let executor = executor(&conn, name, existing.clone(), base, change);
                 let view = drive(executor, &conn, name, "start", None).await?.view;
@@ -112,6 +112,7 @@ pub async fn start(
         record: mut new,
         objects,
         service,
+        fitted,
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
     if let Some(autoscaler) = autoscaler {
         crate::rollout::autoscale::check(
@@ -134,7 +135,10 @@ pub async fn start(
     new.finished = record.map(|r| r.finished).unwrap_or_default();
     check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
 
-    let message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
+    let mut message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
+    if let Some(why) = fitted {
+        message.push_str(&format!(": {why}"));
+    }
     let begin = |record: Record| Begin {
         record,
         reason: "Started",
@@ -342,21 +346,45 @@ async fn check_autoscaling_access(conn: &Connection, rules: &Rules) -> Result<()
 
 /// The steps the flags ask for, or the earlier wave's.
 fn strategy_of(args: &StartArgs, carried: Option<&Record>) -> Result<Strategy> {
-    Ok(
-        match (&args.rollout.strategy, &args.rollout.steps, carried) {
-            (_, _, Some(carried)) => Strategy {
-                name: carried.strategy.clone(),
-                steps: carried.steps.clone(),
-            },
-            (_, Some(steps), None) => Strategy::from_percentages(steps)?,
-            (Some(strategy), None, None) => Strategy::named(strategy)?,
-            (None, None, None) => Strategy::named("canary")?,
+    let strategy = match (&args.rollout.strategy, &args.rollout.steps, carried) {
+        (_, _, Some(carried)) => Strategy {
+            name: carried.strategy.clone(),
+            steps: carried.steps.clone(),
         },
-    )
+        (_, Some(steps), None) => Strategy::from_percentages(steps)?,
+        (Some(strategy), None, None) => Strategy::named(strategy)?,
+        (None, None, None) => Strategy::named("canary")?,
+    };
+    match (args.rollout.mirror, carried) {
+        (Some(percent), None) => strategy.with_mirror(percent),
+        _ => Ok(strategy),
+    }
+}
+
+/// Whether the steps of a rollout started before are the ones these flags
+/// ask for: the default's fitted to the pods, too, as `start` chose them.
+fn same_steps(args: &StartArgs, carried: Option<&Record>, existing: &Record) -> Result<bool> {
+    let wanted = strategy_of(args, carried)?;
+    if wanted.steps == existing.steps {
+        return Ok(true);
+    }
+    let fitted =
+        match default_strategy(args, carried) && existing.router.kind == RouterKind::Replicas {
+            true => crate::router::replicas::nearest_feasible(&wanted, existing.replicas),
+            false => None,
+        };
+    Ok(fitted.is_some_and(|(fitted, _)| fitted.steps == existing.steps))
+}
+
+/// Whether the strategy is the default one: no --strategy, no --steps.
+fn default_strategy(args: &StartArgs, carried: Option<&Record>) -> bool {
+    args.rollout.strategy.is_none() && args.rollout.steps.is_none() && carried.is_none()
 }
 
 /// What `start` will write, and what it read to decide it.
 struct Planned {
+    /// Why the default strategy's steps were changed, when they were.
+    fitted: Option<String>,
     record: Record,
     /// The routing objects, as read to choose the routes.
     objects: crate::router::Objects,
@@ -455,7 +483,18 @@ async fn plan_rollout(
         }
     };
     check_access(conn, rules, router).await?;
+    // Without a mesh the default canary's shares may be more than whole
+    // pods can give: the nearest steps they can, said so.
+    let (strategy, fitted) = match router == RouterKind::Replicas && default_strategy(args, carried)
+    {
+        true => match crate::router::replicas::nearest_feasible(&strategy, replicas) {
+            Some((fitted, why)) => (fitted, Some(why)),
+            None => (strategy, None),
+        },
+        false => (strategy, None),
+    };
     let choice = crate::router::Choice {
+        deployment: name,
         incumbent: &incumbent_ref,
         contender: &contender_ref,
         object: match router {
@@ -493,6 +532,7 @@ async fn plan_rollout(
             routes: chosen.routes,
             api_version: chosen.api_version,
             header,
+            selector: chosen.selector,
         },
         scale_down_delay,
         automation: None,
@@ -509,6 +549,7 @@ async fn plan_rollout(
         record,
         objects: chosen.objects,
         service,
+        fitted,
     })
 }
 

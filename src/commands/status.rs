@@ -16,6 +16,7 @@ use crate::engine::observe::{Observed, observe};
 use crate::error::{Error, Kind, Result};
 use crate::rollout::record::Phase;
 use crate::router::Version;
+use crate::router::replicas::Selects;
 use crate::ui::Ui;
 use crate::ui::status::{
     CapacityReport, ContainerImage, ImagesReport, Replicas, StatusReport, StepReport,
@@ -235,22 +236,31 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
     let incumbent = replicas_of(Some(&observed.incumbent));
     let contender = replicas_of(observed.contender.as_ref());
     let pods_decide = observed.routing.router.traffic_follows_pods();
+    // Without a mesh, the pods the Service selects share its traffic.
+    let (incumbent_selected, contender_selected) =
+        match observed.routing.selector.as_ref().map(|s| s.selects) {
+            Some(Selects::Incumbent) => (true, false),
+            Some(Selects::Contender) => (false, true),
+            _ => (true, true),
+        };
     let traffic = match observed.routing.routes.first().filter(|_| !pods_decide) {
         None => {
             let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
-                incumbent.ready.max(0) as u32,
-                contender.ready.max(0) as u32,
+                incumbent.ready.max(0) as u32 * u32::from(incumbent_selected),
+                contender.ready.max(0) as u32 * u32::from(contender_selected),
             );
             TrafficReport {
                 incumbent: incumbent_pct,
                 contender: contender_pct,
                 other: 0.0,
+                mirror: 0.0,
             }
         }
         Some(route) => TrafficReport {
             incumbent: route.percent_to(Version::Incumbent),
             contender: route.percent_to(Version::Contender),
             other: route.percent_to(Version::Other),
+            mirror: route.mirror.map_or(0.0, f64::from),
         },
     };
     let (phase, step) = match &observed.record {
@@ -292,6 +302,7 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             contender: images_of(observed.contender.as_ref()),
         },
         routes: observed.routing.routes.clone(),
+        selector: observed.routing.selector.clone(),
         rollout_id: observed.record.as_ref().and_then(|r| r.id.clone()),
         started_at: observed
             .record
@@ -357,6 +368,12 @@ fn drift_of(observed: &Observed) -> Vec<String> {
                 .as_ref()
                 .and_then(|c| crate::rollout::drift::writer(&c.metadata)),
             routes_by: &[],
+            selector: observed.routing.selector.as_ref().map(|s| &s.labels),
+            selector_by: observed
+                .routing
+                .selector
+                .as_ref()
+                .and_then(|s| s.changed_by.clone()),
         },
     )
 }

@@ -212,15 +212,11 @@ impl Executor {
                 }
             }
         };
-        let restored = world
-            .routes
-            .iter()
-            .all(|r| *r == plan::RouteState::Original);
-        if !restored && world.incumbent.ready >= self.record.replicas {
-            self.apply(&Action::RestoreRoutes, &world).await?;
-            self.remember(&Action::RestoreRoutes);
+        if let Some(first) = plan::abort_first(&self.record, &world) {
+            self.apply(&first, &world).await?;
+            self.remember(&first);
             if let Some(simulated) = self.simulated.as_mut() {
-                plan::assume_done(&Action::RestoreRoutes, &mut self.record, simulated);
+                plan::assume_done(&first, &mut self.record, simulated);
             }
         }
         Ok(())
@@ -422,7 +418,7 @@ impl Executor {
             self.progress.say(&line);
         }
         self.route_objects.clear();
-        let restored = vec![plan::RouteState::Original; record.router.routes.len()];
+        let restored = vec![plan::RouteState::Original; record.router.managed()];
         self.routes = Some(restored.clone());
         Ok(restored)
     }
@@ -536,7 +532,7 @@ impl Executor {
             .iter()
             .map(|route| match route {
                 plan::RouteState::Original => Some(0.0),
-                plan::RouteState::Weighted(split) => {
+                plan::RouteState::Weighted(split) | plan::RouteState::Mirrored(split, _) => {
                     Some(drift::percent(split.contender, split.incumbent))
                 }
                 plan::RouteState::Drifted => None,
@@ -559,6 +555,19 @@ impl Executor {
                     .and_then(|o| drift::writer(&o.metadata))
             })
             .collect();
+        let service = self
+            .record
+            .router
+            .selector
+            .as_ref()
+            .and_then(|s| self.route_objects.get(&s.service));
+        let selector: Option<std::collections::BTreeMap<String, String>> = service.map(|s| {
+            s.data
+                .pointer("/spec/selector")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default()
+        });
+        let selector_by = service.and_then(|s| drift::writer(&s.metadata));
         let found = drift::find(
             &self.record,
             &drift::Seen {
@@ -568,6 +577,8 @@ impl Executor {
                 incumbent_by,
                 contender_by,
                 routes_by: &routes_by,
+                selector: selector.as_ref(),
+                selector_by,
             },
         );
         if !found.is_empty() && !self.dry_run {
@@ -690,12 +701,13 @@ impl Executor {
 
     /// What an action that succeeded changed of the Service and routes.
     fn remember(&mut self, action: &Action) {
-        let count = self.record.router.routes.len();
+        let count = self.record.router.managed();
         match action {
             Action::CreateContenderService => self.contender_service = Some(true),
             Action::DeleteContenderService => self.contender_service = Some(false),
             Action::SetWeights(split) => {
-                self.routes = Some(vec![plan::RouteState::Weighted(*split); count]);
+                let route = plan::route_for(&self.record, *split);
+                self.routes = Some(vec![route; count]);
             }
             Action::RestoreRoutes => self.routes = Some(vec![plan::RouteState::Original; count]),
             Action::SetContenderAutoscaler(min, max) => {
@@ -815,10 +827,27 @@ impl Executor {
                     .await?;
             }
             Action::SetWeights(split) => {
-                self.progress.say(&format!(
-                    "traffic: {} {}%, {} {}%",
-                    contender.name, split.contender, self.name, split.incumbent
-                ));
+                let message = match &self.record.router.selector {
+                    Some(snapshot) => crate::router::replicas::switch_message(
+                        &snapshot.service,
+                        &self.name,
+                        &contender.name,
+                        *split,
+                    ),
+                    None => format!(
+                        "traffic: {} {}%, {} {}%",
+                        contender.name, split.contender, self.name, split.incumbent
+                    ),
+                };
+                let mirror = plan::mirror_at(&self.record);
+                let message = match mirror {
+                    Some(mirror) => format!(
+                        "{message}; {mirror}% of requests mirrored to {}",
+                        contender.name
+                    ),
+                    None => message,
+                };
+                self.progress.say(&message);
                 let router = &self.record.router;
                 router
                     .kind
@@ -827,16 +856,24 @@ impl Executor {
                         &self.conn,
                         router,
                         *split,
+                        mirror,
                         self.dry_run,
                         &mut self.route_objects,
                     )
                     .await?;
             }
             Action::RestoreRoutes => {
-                self.progress.say(&format!(
-                    "traffic: all to {}, routes restored as they were",
-                    self.name
-                ));
+                self.progress.say(&match &self.record.router.selector {
+                    Some(snapshot) => format!(
+                        "service {} selects as it did: {}",
+                        snapshot.service,
+                        crate::router::replicas::shown(&snapshot.original)
+                    ),
+                    None => format!(
+                        "traffic: all to {}, routes restored as they were",
+                        self.name
+                    ),
+                });
                 let router = &self.record.router;
                 router
                     .kind

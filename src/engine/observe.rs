@@ -153,6 +153,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
         None => Routing {
             router: router::RouterKind::Replicas,
             routes: Vec::new(),
+            selector: None,
         },
     };
     Ok(Observed {

@@ -207,6 +207,7 @@ mod tests {
                 contender,
                 incumbent: 100 - contender,
             },
+            mirror: None,
         }
     }
 

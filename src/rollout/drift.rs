@@ -22,6 +22,10 @@ pub struct Seen<'a> {
     pub incumbent_by: Option<String>,
     pub contender_by: Option<String>,
     pub routes_by: &'a [Option<String>],
+    /// Without a mesh, the incumbent Service's selector as it is (when the
+    /// rollout manages it and it could be read), and who changed it.
+    pub selector: Option<&'a std::collections::BTreeMap<String, String>>,
+    pub selector_by: Option<String>,
 }
 
 /// Who last changed an object after ramp's last write of it, by its
@@ -117,6 +121,18 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
             }
         }
     }
+    if let (Some(snapshot), Some(now)) = (&record.router.selector, seen.selector) {
+        let wanted = snapshot.selector(step.traffic);
+        if *now != wanted {
+            drift.push(format!(
+                "service {} selects {}, not {} as {at} left it{}",
+                snapshot.service,
+                labels(now),
+                labels(&wanted),
+                by(seen.selector_by.as_ref())
+            ));
+        }
+    }
     if !record.router.kind.traffic_follows_pods() {
         let wanted = percent(step.traffic.contender, step.traffic.incumbent);
         for (i, (snapshot, now)) in record.router.routes.iter().zip(seen.routes).enumerate() {
@@ -145,6 +161,15 @@ pub fn percent(a: u32, b: u32) -> f64 {
         0 => 0.0,
         total => f64::from(a) * 100.0 / f64::from(total),
     }
+}
+
+/// A selector as kubectl shows it: `app=web,tier=front`.
+fn labels(selector: &std::collections::BTreeMap<String, String>) -> String {
+    selector
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A template's images, as people read them.
@@ -210,6 +235,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &[],
+                    selector: None,
+                    selector_by: None,
                 },
                 vec![],
             ),
@@ -221,6 +248,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &[],
+                    selector: None,
+                    selector_by: None,
                 },
                 vec!["the incumbent has 5 replicas, not 4 as step 1/2 left it"],
             ),
@@ -232,6 +261,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &[],
+                    selector: None,
+                    selector_by: None,
                 },
                 vec!["the incumbent's pod template changed (it runs web:1.1 now)"],
             ),
@@ -243,6 +274,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &[],
+                    selector: None,
+                    selector_by: None,
                 },
                 vec!["deployment web-canary runs web:evil, not web:2 as the rollout made it"],
             ),
@@ -254,6 +287,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &edited,
+                    selector: None,
+                    selector_by: None,
                 },
                 vec![
                     "route primary of \"web\" sends 30% to web-canary, not 10% as step 1/2 set it (changed by kubectl-edit at 10:14:34)",
@@ -267,6 +302,8 @@ mod tests {
                     incumbent_by: None,
                     contender_by: None,
                     routes_by: &[],
+                    selector: None,
+                    selector_by: None,
                 },
                 vec!["deployment web-canary is gone"],
             ),
@@ -290,8 +327,50 @@ mod tests {
             incumbent_by: None,
             contender_by: None,
             routes_by: &[],
+            selector: None,
+            selector_by: None,
         };
         assert_eq!(find(&autoscaled, &seen), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_selector_changed_by_someone_else_is_named() {
+        let mut record = at_step_one();
+        record.router.kind = crate::rollout::model::RouterKind::Replicas;
+        record.router.routes = Vec::new();
+        // Staging: one contender pod, no traffic.
+        record.steps = crate::rollout::strategy::Strategy::named("vanguard")
+            .unwrap()
+            .steps;
+        record.router.selector = Some(crate::rollout::record::SelectorSnapshot {
+            service: "web".into(),
+            original: std::collections::BTreeMap::from([("app".into(), "web".into())]),
+            incumbent_hash: "5d8f".into(),
+            resource_version: None,
+        });
+        let (incumbent, contender) = (state(4, "web:1"), state(1, "web:2"));
+        let narrowed = std::collections::BTreeMap::from([
+            ("app".to_string(), "web".to_string()),
+            ("pod-template-hash".to_string(), "5d8f".to_string()),
+        ]);
+        let widened = std::collections::BTreeMap::from([("app".to_string(), "web".to_string())]);
+        let seen = |selector| Seen {
+            incumbent: &incumbent,
+            contender: Some(&contender),
+            routes: &[],
+            incumbent_by: None,
+            contender_by: None,
+            routes_by: &[],
+            selector: Some(selector),
+            selector_by: Some("kubectl-edit at 10:14:34".into()),
+        };
+        assert!(find(&record, &seen(&narrowed)).is_empty());
+        assert_eq!(
+            find(&record, &seen(&widened)),
+            [
+                "service web selects app=web, not app=web,pod-template-hash=5d8f as step 1/3 left it (changed by kubectl-edit at 10:14:34)"
+            ]
+        );
     }
 
     #[test]
@@ -345,6 +424,8 @@ mod tests {
             incumbent_by: None,
             contender_by: None,
             routes_by: &[],
+            selector: None,
+            selector_by: None,
         };
         for phase in [
             Phase::Progressing,

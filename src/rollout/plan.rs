@@ -36,6 +36,8 @@ pub enum RouteState {
     /// Split between the incumbent and the contender by ramp, with its
     /// header route when the rollout has one.
     Weighted(Split),
+    /// Split, and this percentage of requests mirrored to the contender.
+    Mirrored(Split, u32),
     /// Half way between the two: split without the header route it should
     /// have, or restored with a header route still there.
     Drifted,
@@ -117,6 +119,23 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     if !world.contender_service {
         return Some(Action::CreateContenderService);
     }
+    let wanted_route = route_for(record, step.traffic);
+    // Without a mesh the Service sends requests to every ready pod it
+    // selects: before the contender's pods come (or while they stay) with
+    // no traffic, the selector narrows to the incumbent, which must carry
+    // it all.
+    if record.router.kind.traffic_follows_pods()
+        && wanted_route == RouteState::Weighted(INCUMBENT_ONLY)
+        && !routes_are(world, wanted_route)
+    {
+        if world.incumbent.replicas < incumbent_wanted {
+            return Some(Action::ScaleIncumbent(incumbent_wanted));
+        }
+        if world.incumbent.ready < incumbent_wanted {
+            return Some(Action::WaitIncumbent(incumbent_wanted));
+        }
+        return Some(Action::SetWeights(step.traffic));
+    }
     if contender.is_none() || contender_replicas < contender_wanted {
         return Some(Action::ScaleContender(
             contender_wanted.max(contender_replicas),
@@ -131,7 +150,7 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     if world.incumbent.ready < incumbent_wanted {
         return Some(Action::WaitIncumbent(incumbent_wanted));
     }
-    if !routes_are(world, RouteState::Weighted(step.traffic)) {
+    if !routes_are(world, wanted_route) {
         return Some(Action::SetWeights(step.traffic));
     }
     if contender_replicas > contender_wanted {
@@ -151,6 +170,48 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     None
 }
 
+/// The traffic split that sends everything to one version.
+pub const INCUMBENT_ONLY: Split = Split {
+    contender: 0,
+    incumbent: 100,
+};
+pub const CONTENDER_ONLY: Split = Split {
+    contender: 100,
+    incumbent: 0,
+};
+
+/// What the managed routes are once `split` is set. With a mesh, the
+/// weights. Without one the route is the incumbent Service's selector:
+/// narrowed to the incumbent's pods at 0%, to the contender's at 100%, and
+/// as the user had it in between, where the ratio of ready pods gives the
+/// split. A rollout recorded before ramp managed the selector has no such
+/// route, and always splits by pods.
+pub fn route_for(record: &Record, split: Split) -> RouteState {
+    if !record.router.kind.traffic_follows_pods() {
+        return match mirror_at(record) {
+            Some(mirror) => RouteState::Mirrored(split, mirror),
+            None => RouteState::Weighted(split),
+        };
+    }
+    match (record.router.selector.is_some(), split.contender) {
+        (true, 0) => RouteState::Weighted(INCUMBENT_ONLY),
+        (true, 100) => RouteState::Weighted(CONTENDER_ONLY),
+        _ => RouteState::Original,
+    }
+}
+
+/// The share of requests mirrored to the contender while moving to the
+/// target step: its `mirror`. None on the way out (promote, abort).
+pub fn mirror_at(record: &Record) -> Option<u32> {
+    match record.phase {
+        Phase::Progressing => record
+            .steps
+            .get(record.target.checked_sub(1)?)
+            .and_then(|s| s.mirror),
+        _ => None,
+    }
+}
+
 /// A step of an autoscaled incumbent: the autoscalers choose the replicas.
 /// ramp writes neither the incumbent's replicas nor its autoscaler; the
 /// contender's autoscaler gets the step's bounds, raised before its pods
@@ -165,9 +226,25 @@ fn toward_autoscaled_step(
     let contender_wanted = bounds.map_or(0, |(min, _)| min);
     let contender = world.contender.as_ref();
     let contender_replicas = contender.map_or(0, |c| c.replicas);
+    // The incumbent's own autoscaler may have scaled it: its replicas now
+    // are its capacity.
+    let incumbent_wanted = world.incumbent.replicas.min(record.replicas);
 
     if !world.contender_service {
         return Some(Action::CreateContenderService);
+    }
+    // Without a mesh, a step without contender traffic narrows the
+    // selector to the incumbent before the contender has pods (see
+    // `toward_step`).
+    let wanted_route = route_for(record, step.traffic);
+    if record.router.kind.traffic_follows_pods()
+        && wanted_route == RouteState::Weighted(INCUMBENT_ONLY)
+        && !routes_are(world, wanted_route)
+    {
+        if world.incumbent.ready < incumbent_wanted {
+            return Some(Action::WaitIncumbent(incumbent_wanted));
+        }
+        return Some(Action::SetWeights(step.traffic));
     }
     if contender.is_none() || contender_replicas < contender_wanted {
         return Some(Action::ScaleContender(
@@ -180,13 +257,10 @@ fn toward_autoscaled_step(
     if contender.map_or(0, |c| c.ready) < contender_wanted {
         return Some(Action::WaitContender(contender_wanted));
     }
-    // The incumbent's own autoscaler may have scaled it: its replicas now
-    // are its capacity.
-    let incumbent_wanted = world.incumbent.replicas.min(record.replicas);
     if world.incumbent.ready < incumbent_wanted {
         return Some(Action::WaitIncumbent(incumbent_wanted));
     }
-    if !routes_are(world, RouteState::Weighted(step.traffic)) {
+    if !routes_are(world, wanted_route) {
         return Some(Action::SetWeights(step.traffic));
     }
     match bounds {
@@ -200,10 +274,14 @@ fn toward_autoscaled_step(
 }
 
 /// The replicas of the contender and the incumbent at a step. With the
-/// replicas router the contender's count is what gives the step's traffic.
+/// replicas router, while the Service selects both versions, the
+/// contender's count is what gives the step's traffic; while it selects
+/// one, the step's capacity is honoured as with a mesh.
 pub fn step_replicas(step: &Step, record: &Record) -> (i32, i32) {
     let base = record.replicas;
-    if record.router.kind.traffic_follows_pods() {
+    if record.router.kind.traffic_follows_pods()
+        && route_for(record, step.traffic) == RouteState::Original
+    {
         let counts = super::capacity::counts(step, base);
         return (counts.contender, counts.incumbent);
     }
@@ -243,7 +321,7 @@ fn promote(record: &Record, world: &World) -> Option<Action> {
         if contender.is_some_and(|c| c.ready < contender_full) {
             return Some(Action::WaitContender(contender_full));
         }
-        if !routes_are(world, RouteState::Weighted(all_to_contender)) {
+        if !routes_are(world, route_for(record, all_to_contender)) {
             return Some(Action::SetWeights(all_to_contender));
         }
         return Some(Action::UpdateIncumbent);
@@ -286,6 +364,9 @@ fn clean_up(world: &World) -> Option<Action> {
 /// then traffic back, then the contender goes.
 fn abort(record: &Record, world: &World) -> Option<Action> {
     let base = record.replicas;
+    if record.router.kind.traffic_follows_pods() && !world.routes.is_empty() {
+        return abort_by_selector(record, world);
+    }
     // With the replicas router the contender's pods carry traffic until
     // they are gone.
     let contender_has_traffic = match record.router.kind.traffic_follows_pods() {
@@ -302,6 +383,71 @@ fn abort(record: &Record, world: &World) -> Option<Action> {
         return Some(Action::WaitIncumbent(base));
     }
     clean_up(world)
+}
+
+/// Without a mesh, with the Service's selector managed: the incumbent back
+/// to full capacity; while the contender has pods the selector narrows to
+/// the incumbent's (once they are all ready); the contender goes; then the
+/// selector is put back exactly as it was.
+fn abort_by_selector(record: &Record, world: &World) -> Option<Action> {
+    let base = record.replicas;
+    if world.incumbent.replicas < base {
+        return Some(Action::ScaleIncumbent(base));
+    }
+    let contender_pods = world
+        .contender
+        .as_ref()
+        .is_some_and(|c| c.replicas > 0 || c.ready > 0);
+    if contender_pods && !routes_are(world, RouteState::Weighted(INCUMBENT_ONLY)) {
+        if world.incumbent.ready < base {
+            return Some(Action::WaitIncumbent(base));
+        }
+        if runs_its_template(record, world) {
+            return Some(Action::SetWeights(INCUMBENT_ONLY));
+        }
+        // Its pods no longer carry the hash of the snapshot: the selector
+        // as it was is what selects them.
+        if !routes_are(world, RouteState::Original) {
+            return Some(Action::RestoreRoutes);
+        }
+    }
+    // The selector as it was selects the contender's pods too: they go
+    // first.
+    if world.contender.is_some() {
+        return Some(Action::DeleteContender);
+    }
+    if !routes_are(world, RouteState::Original) {
+        return Some(Action::RestoreRoutes);
+    }
+    if world.contender_service {
+        return Some(Action::DeleteContenderService);
+    }
+    None
+}
+
+/// Whether the incumbent still runs the pod template it started with: its
+/// pods carry the hash the selector snapshot names.
+fn runs_its_template(record: &Record, world: &World) -> bool {
+    record
+        .incumbent_digest
+        .as_ref()
+        .is_none_or(|d| *d == super::history::digest(&world.incumbent.template))
+}
+
+/// Abort's first write, before its record's: all traffic back to the
+/// incumbent when it has all its capacity ready. With a mesh the routes
+/// as they were; without one the selector narrowed to the incumbent (the
+/// selector as it was would select the contender's pods too).
+pub fn abort_first(record: &Record, world: &World) -> Option<Action> {
+    if world.incumbent.ready < record.replicas {
+        return None;
+    }
+    if !record.router.kind.traffic_follows_pods() {
+        return (!routes_are(world, RouteState::Original)).then_some(Action::RestoreRoutes);
+    }
+    let narrowed = RouteState::Weighted(INCUMBENT_ONLY);
+    (!world.routes.is_empty() && !routes_are(world, narrowed) && runs_its_template(record, world))
+        .then_some(Action::SetWeights(INCUMBENT_ONLY))
 }
 
 /// What the world and the record become once `action` has been done and
@@ -338,10 +484,10 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
             world.incumbent.total = world.incumbent.replicas;
             world.incumbent.observed = true;
         }
-        Action::SetWeights(split) => world
-            .routes
-            .iter_mut()
-            .for_each(|r| *r = RouteState::Weighted(*split)),
+        Action::SetWeights(split) => {
+            let route = route_for(record, *split);
+            world.routes.iter_mut().for_each(|r| *r = route);
+        }
         Action::RestoreRoutes => world
             .routes
             .iter_mut()
@@ -745,6 +891,293 @@ mod tests {
                 Action::DeleteContenderService,
                 Action::Done
             ]
+        );
+    }
+
+    /// A rollout without a mesh whose record keeps the Service's selector.
+    fn by_selector(strategy: &str) -> (Record, World) {
+        let mut record = record(Phase::Progressing, 0, 1);
+        record.router.kind = crate::rollout::model::RouterKind::Replicas;
+        record.router.selector = Some(crate::rollout::record::SelectorSnapshot {
+            service: "web".into(),
+            original: std::collections::BTreeMap::from([("app".into(), "web".into())]),
+            incumbent_hash: "5d8f".into(),
+            resource_version: None,
+        });
+        record.steps = crate::rollout::strategy::Strategy::named(strategy)
+            .unwrap()
+            .steps;
+        let mut world = world();
+        world.routes = vec![RouteState::Original];
+        (record, world)
+    }
+
+    fn to(record: &mut Record, target: usize) {
+        record.phase = Phase::Progressing;
+        record.target = target;
+    }
+
+    const NARROWED: RouteState = RouteState::Weighted(INCUMBENT_ONLY);
+    const SWITCHED: RouteState = RouteState::Weighted(CONTENDER_ONLY);
+
+    #[test]
+    fn staging_narrows_the_selector_before_the_contender_has_pods() {
+        let (mut record, w) = by_selector("vanguard");
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::SetWeights(INCUMBENT_ONLY),
+                Action::ScaleContender(1),
+                Action::WaitContender(1),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [NARROWED]);
+        assert_eq!(w.incumbent.replicas, 4);
+        // 50/50 by pods: both ready before the selector selects both, then
+        // the incumbent down to its share.
+        to(&mut record, 2);
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(2),
+                Action::WaitContender(2),
+                Action::SetWeights(split(50, 50)),
+                Action::ScaleIncumbent(2),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [RouteState::Original]);
+        // Full on: the contender at full capacity and ready, the switch,
+        // then the incumbent down to the step's 0.
+        to(&mut record, 3);
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::SetWeights(CONTENDER_ONLY),
+                Action::ScaleIncumbent(0),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [SWITCHED]);
+        // Promote: the incumbent takes the new template while the
+        // contender serves; the selector back as it was once it is rolled
+        // out; the contender goes.
+        record.phase = Phase::Promoting;
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::UpdateIncumbent,
+                Action::WaitIncumbentRolledOut,
+                Action::RestoreRoutes,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Finish,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [RouteState::Original]);
+        assert_eq!(w.incumbent.replicas, 4);
+    }
+
+    #[test]
+    fn blue_green_keeps_the_incumbent_and_switches_the_selector() {
+        let (mut record, w) = by_selector("blue-green");
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::SetWeights(INCUMBENT_ONLY),
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        to(&mut record, 2);
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::SetWeights(CONTENDER_ONLY),
+                Action::Settle,
+                Action::Done
+            ]
+        );
+        assert_eq!(w.incumbent.replicas, 4);
+        // Abort after the switch: traffic back first (the incumbent has
+        // all its pods ready), the contender goes, the selector as it was.
+        record.phase = Phase::Aborted;
+        assert_eq!(
+            abort_first(&record, &w),
+            Some(Action::SetWeights(INCUMBENT_ONLY))
+        );
+        let (actions, w) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::SetWeights(INCUMBENT_ONLY),
+                Action::DeleteContender,
+                Action::RestoreRoutes,
+                Action::DeleteContenderService,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [RouteState::Original]);
+        assert!(w.contender.is_none());
+    }
+
+    /// Abort at every step of vanguard: the selector never selects the
+    /// contender's pods once abort began, and ends as it was.
+    #[test]
+    fn abort_at_every_step_ends_with_the_selector_as_it_was() {
+        for at in 1..=3 {
+            let (mut record, w) = by_selector("vanguard");
+            let mut w = w;
+            for step in 1..=at {
+                to(&mut record, step);
+                w = drive(&mut record, w).1;
+            }
+            record.phase = Phase::Aborted;
+            let (actions, w) = drive(&mut record, w);
+            let deleted = actions
+                .iter()
+                .position(|a| *a == Action::DeleteContender)
+                .unwrap();
+            let restored = actions
+                .iter()
+                .position(|a| *a == Action::RestoreRoutes)
+                .unwrap();
+            assert!(deleted < restored, "step {at}: {actions:?}");
+            assert_eq!(w.routes, [RouteState::Original], "step {at}");
+            assert_eq!(w.incumbent.replicas, 4, "step {at}");
+            assert!(w.contender.is_none() && !w.contender_service, "step {at}");
+            if at == 3 {
+                // Full on had scaled the incumbent to 0: it comes back and
+                // is ready before it takes the traffic.
+                assert_eq!(
+                    actions[..3],
+                    [
+                        Action::ScaleIncumbent(4),
+                        Action::WaitIncumbent(4),
+                        Action::SetWeights(INCUMBENT_ONLY)
+                    ]
+                );
+            }
+        }
+    }
+
+    /// A command killed between any two actions, run again, ends where one
+    /// that ran through would: each look starts from the world as left. At
+    /// every step of vanguard and of blue-green, the promotion and aborts
+    /// from each step.
+    #[test]
+    fn a_crash_between_any_two_writes_converges() {
+        fn check(record: &Record, w: &World, what: &str) {
+            let (mut whole, _) = drive(&mut record.clone(), w.clone());
+            whole.retain(|a| *a != Action::Done);
+            for cut in 0..whole.len() {
+                let (mut r, mut w) = (record.clone(), w.clone());
+                for action in &whole[..cut] {
+                    assume_done(action, &mut r, &mut w);
+                }
+                let (rest, _) = drive(&mut r, w);
+                assert_eq!(rest[..rest.len() - 1], whole[cut..], "{what}, cut at {cut}");
+            }
+        }
+        for strategy in ["vanguard", "blue-green"] {
+            let (mut record, mut w) = by_selector(strategy);
+            for step in 1..=record.steps.len() {
+                to(&mut record, step);
+                check(&record, &w, &format!("{strategy} to step {step}"));
+                w = drive(&mut record, w).1;
+                let mut aborted = record.clone();
+                aborted.phase = Phase::Aborted;
+                check(&aborted, &w, &format!("{strategy} abort at {step}"));
+            }
+            record.phase = Phase::Promoting;
+            check(&record, &w, &format!("{strategy} promote"));
+        }
+    }
+
+    #[test]
+    fn without_the_incumbents_template_abort_puts_the_selector_back_first() {
+        let (mut record, mut w) = by_selector("blue-green");
+        record.incumbent_digest = Some(crate::rollout::history::digest(&json!({"old": true})));
+        record.phase = Phase::Aborted;
+        w.contender_service = true;
+        w.contender = Some(deployment(4, 4));
+        w.routes = vec![SWITCHED];
+        w.incumbent.template = json!({"changed": true});
+        assert_eq!(abort_first(&record, &w), None);
+        let (actions, _) = drive(&mut record, w);
+        assert_eq!(
+            actions,
+            [
+                Action::RestoreRoutes,
+                Action::DeleteContender,
+                Action::DeleteContenderService,
+                Action::Done,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mirror_step_is_set_with_its_weights_and_gone_at_the_next_step_and_the_end() {
+        let mut record = record(Phase::Progressing, 0, 1);
+        record.steps = crate::rollout::strategy::Strategy::from_percentages("10,100")
+            .unwrap()
+            .with_mirror(100)
+            .unwrap()
+            .steps;
+        let (actions, w) = drive(&mut record, world());
+        assert_eq!(
+            actions,
+            [
+                Action::CreateContenderService,
+                Action::ScaleContender(4),
+                Action::WaitContender(4),
+                Action::SetWeights(split(0, 100)),
+                Action::Settle,
+                Action::Done,
+            ]
+        );
+        assert_eq!(w.routes, [RouteState::Mirrored(split(0, 100), 100); 2]);
+        // The next step's weights come without the mirror.
+        to(&mut record, 2);
+        let (actions, w) = drive(&mut record, w);
+        assert!(
+            actions.contains(&Action::SetWeights(split(10, 90))),
+            "{actions:?}"
+        );
+        assert_eq!(w.routes, [RouteState::Weighted(split(10, 90)); 2]);
+        // Abort at the mirror step puts the routes back as they were.
+        let mut aborted = record.clone();
+        aborted.phase = Phase::Aborted;
+        let mut at_mirror = w.clone();
+        at_mirror.routes = vec![RouteState::Mirrored(split(0, 100), 100); 2];
+        assert_eq!(
+            abort_first(&aborted, &at_mirror),
+            Some(Action::RestoreRoutes)
+        );
+        // Promote from the mirror step: all traffic to the contender, no
+        // mirror.
+        record.phase = Phase::Promoting;
+        let (actions, _) = drive(&mut record, at_mirror);
+        assert!(
+            actions.contains(&Action::SetWeights(split(100, 0))),
+            "{actions:?}"
         );
     }
 

@@ -145,6 +145,60 @@ pub struct RouterRecord {
     /// through a route ramp adds beside each route it shifts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<Header>,
+    /// Without a mesh: the incumbent's Service selector as it was, which
+    /// ramp narrows to one version while the other takes no traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<SelectorSnapshot>,
+}
+
+/// The label the Deployment controller gives the pods of each pod template
+/// (and their ReplicaSet).
+pub const HASH_LABEL: &str = "pod-template-hash";
+
+impl SelectorSnapshot {
+    /// The selector that gives `split`: the incumbent's pods alone at 0%,
+    /// the contender's alone at 100%, as it was in between.
+    pub fn selector(
+        &self,
+        split: super::strategy::Split,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut selector = self.original.clone();
+        match split.contender {
+            0 => {
+                selector.insert(HASH_LABEL.into(), self.incumbent_hash.clone());
+            }
+            100 => {
+                let (key, value) = super::contender::ROLE;
+                selector.insert(key.into(), value.into());
+            }
+            _ => {}
+        }
+        selector
+    }
+}
+
+impl RouterRecord {
+    /// How many routes the rollout manages: the routes it shifts, or the
+    /// Service whose selector it switches.
+    pub fn managed(&self) -> usize {
+        self.routes.len() + usize::from(self.selector.is_some())
+    }
+}
+
+/// The user's Service as the replicas router found it: the only thing of
+/// it ramp changes is its selector, and it puts it back exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectorSnapshot {
+    /// The Service's name, in the incumbent's namespace.
+    pub service: String,
+    /// The selector exactly as it was.
+    pub original: std::collections::BTreeMap<String, String>,
+    /// The `pod-template-hash` of the incumbent's pods when the rollout
+    /// started: beside the original selector, it selects them alone.
+    pub incumbent_hash: String,
+    /// The Service's resourceVersion when the snapshot was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
 }
 
 /// An HTTP header and its exact value.
@@ -433,6 +487,7 @@ pub(crate) mod tests {
                 routes: Vec::new(),
                 api_version: None,
                 header: None,
+                selector: None,
             },
             scale_down_delay: None,
             automation: None,

@@ -21,6 +21,10 @@ pub struct Step {
     pub name: String,
     pub capacity: Split,
     pub traffic: Split,
+    /// The percentage of live requests also copied to the contender (its
+    /// answers are dropped): shadow traffic, before it takes real traffic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<u32>,
 }
 
 impl Step {
@@ -37,6 +41,7 @@ impl Step {
                 contender: percent,
                 incumbent: 100 - percent,
             },
+            mirror: None,
         }
     }
 }
@@ -67,6 +72,7 @@ impl Strategy {
                         contender: 100,
                         incumbent: 0,
                     },
+                    mirror: None,
                 });
                 steps
             }
@@ -190,8 +196,60 @@ impl Strategy {
                     "{at}: the incumbent gets traffic but no capacity"
                 )));
             }
+            if let Some(mirror) = step.mirror {
+                let problem = match mirror {
+                    0 | 101.. => Some(format!("mirror is {mirror}, not 1 to 100")),
+                    _ if step.capacity.contender == 0 => {
+                        Some("it mirrors requests to a contender with no capacity".to_string())
+                    }
+                    _ if step.traffic.contender == 100 => Some(
+                        "it mirrors requests to a contender that already takes all traffic"
+                            .to_string(),
+                    ),
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    return Err(Error::invalid(format!("{source}: {at}: {problem}")).with_hint(
+                        "mirror copies a share of live requests to the contender before it takes them all: give it capacity, and less than 100% of the traffic",
+                    ));
+                }
+            }
         }
         Ok(())
+    }
+}
+
+impl Strategy {
+    /// `--mirror PERCENT`: the first step copies that share of live
+    /// requests to the contender, when it gives the contender no traffic
+    /// (staging, a blue-green preview); otherwise a first step `shadow`
+    /// does, with that share of capacity and no traffic, before the others.
+    pub fn with_mirror(mut self, percent: u32) -> Result<Strategy> {
+        if !(1..=100).contains(&percent) {
+            return Err(
+                Error::invalid(format!("--mirror {percent} is not between 1 and 100"))
+                    .with_hint("--mirror takes the percentage of live requests copied to the contender, e.g. --mirror 100"),
+            );
+        }
+        if let Some(step) = self.steps.iter().find(|s| s.mirror.is_some()) {
+            return Err(Error::invalid(format!(
+                "--mirror: the strategy already mirrors (step {:?})",
+                step.name
+            ))
+            .with_hint("give the mirror in the strategy file or with --mirror, not both"));
+        }
+        match self.steps.first_mut() {
+            Some(first) if first.traffic.contender == 0 && first.capacity.contender > 0 => {
+                first.mirror = Some(percent);
+            }
+            _ => {
+                let mut shadow = step("shadow", (percent, 100), (0, 100));
+                shadow.mirror = Some(percent);
+                self.steps.insert(0, shadow);
+            }
+        }
+        self.validate("--mirror")?;
+        Ok(self)
     }
 }
 
@@ -206,6 +264,7 @@ fn step(name: &str, capacity: (u32, u32), traffic: (u32, u32)) -> Step {
             contender: traffic.0,
             incumbent: traffic.1,
         },
+        mirror: None,
     }
 }
 
@@ -376,6 +435,94 @@ mod tests {
             err.message,
             "f.yaml: step 1 (\"odd\"): traffic adds up to 90, not 100"
         );
+    }
+
+    #[test]
+    fn mirror_goes_on_a_first_step_without_traffic_or_on_a_shadow_step_before() {
+        let canary = Strategy::from_percentages("10,100")
+            .unwrap()
+            .with_mirror(100)
+            .unwrap();
+        let first = &canary.steps[0];
+        assert_eq!(
+            (
+                first.name.as_str(),
+                first.capacity,
+                first.traffic,
+                first.mirror
+            ),
+            (
+                "shadow",
+                Split {
+                    contender: 100,
+                    incumbent: 100
+                },
+                Split {
+                    contender: 0,
+                    incumbent: 100
+                },
+                Some(100)
+            )
+        );
+        assert_eq!(canary.steps.len(), 3);
+        assert!(canary.steps[1..].iter().all(|s| s.mirror.is_none()));
+        let shadow = Strategy::from_percentages("50,100")
+            .unwrap()
+            .with_mirror(20)
+            .unwrap();
+        assert_eq!(shadow.steps[0].capacity.contender, 20);
+        for (name, mirrored) in [("blue-green", "preview"), ("vanguard", "staging")] {
+            let strategy = Strategy::named(name).unwrap().with_mirror(50).unwrap();
+            assert_eq!(
+                strategy.steps.len(),
+                Strategy::named(name).unwrap().steps.len()
+            );
+            assert_eq!(strategy.steps[0].name, mirrored);
+            assert_eq!(strategy.steps[0].mirror, Some(50));
+        }
+    }
+
+    #[test]
+    fn a_mirror_that_cannot_be_is_refused() {
+        let cases = [
+            (
+                "- {name: a, capacity: {contender: 0, incumbent: 100}, traffic: {contender: 0, incumbent: 100}, mirror: 100}\n",
+                "step 1 (\"a\"): it mirrors requests to a contender with no capacity",
+            ),
+            (
+                "- {name: a, capacity: {contender: 100, incumbent: 0}, traffic: {contender: 100, incumbent: 0}, mirror: 10}\n",
+                "step 1 (\"a\"): it mirrors requests to a contender that already takes all traffic",
+            ),
+            (
+                "- {name: a, capacity: {contender: 10, incumbent: 100}, traffic: {contender: 0, incumbent: 100}, mirror: 150}\n",
+                "step 1 (\"a\"): mirror is 150, not 1 to 100",
+            ),
+        ];
+        for (text, message) in cases {
+            let strategy = Strategy {
+                name: "f.yaml".into(),
+                steps: parse_steps(text).unwrap(),
+            };
+            let err = strategy.validate("f.yaml").unwrap_err();
+            assert_eq!(err.message, format!("f.yaml: {message}"));
+        }
+        let err = Strategy::named("canary")
+            .unwrap()
+            .with_mirror(0)
+            .unwrap_err();
+        assert_eq!(err.message, "--mirror 0 is not between 1 and 100");
+        let mirrored = Strategy::named("blue-green")
+            .unwrap()
+            .with_mirror(100)
+            .unwrap();
+        let err = mirrored.with_mirror(50).unwrap_err();
+        assert_eq!(
+            err.message,
+            "--mirror: the strategy already mirrors (step \"preview\")"
+        );
+        // A step file's mirror reads back.
+        let steps = parse_steps("- {name: shadow, capacity: {contender: 1, incumbent: 100}, traffic: {contender: 0, incumbent: 100}, mirror: 100}\n").unwrap();
+        assert_eq!(steps[0].mirror, Some(100));
     }
 
     #[test]

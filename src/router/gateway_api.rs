@@ -61,11 +61,23 @@ pub fn rules_to(
             continue;
         }
         let name = rule.get("name").and_then(Value::as_str).map(str::to_string);
+        let mirror = rule
+            .get("filters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|f| {
+                f["type"] == "RequestMirror"
+                    && refers_to(&f["requestMirror"]["backendRef"], &route_namespace).as_ref()
+                        == Some(contender)
+            })
+            .map(|f| f["requestMirror"]["percent"].as_u64().unwrap_or(100) as u32);
         found.push(RouteWeights {
             kind: "HTTPRoute",
             object: route_name.clone(),
             route: name.unwrap_or_else(|| format!("rules[{index}]")),
             backends: with_percents(backends),
+            mirror,
         });
     }
     found
@@ -78,6 +90,9 @@ pub static ROUTER: Weighted = Weighted {
     flavor: &FLAVOR,
     routes_of: rules_to,
     cross_namespace: false,
+    check_mirror: Some(|conn, version, objects, routes, steps| {
+        Box::pin(check_mirror(conn, version, objects, routes, steps))
+    }),
 };
 
 pub const FLAVOR: Flavor = Flavor {
@@ -108,7 +123,163 @@ pub const FLAVOR: Flavor = Flavor {
         condition
     },
     header_route_first: false,
+    mirror_of,
+    set_mirror,
+    unmirror: |rule, namespace, service| {
+        let Some(filters) = rule.get("filters").and_then(Value::as_array) else {
+            return false;
+        };
+        let to_service = |f: &Value| {
+            f["type"] == "RequestMirror"
+                && refers_to(&f["requestMirror"]["backendRef"], namespace).as_ref() == Some(service)
+        };
+        let kept: Vec<Value> = filters.iter().filter(|f| !to_service(f)).cloned().collect();
+        if kept.len() == filters.len() {
+            return false;
+        }
+        match (kept.is_empty(), rule.as_object_mut()) {
+            (true, Some(object)) => {
+                object.remove("filters");
+            }
+            (false, _) => rule["filters"] = Value::Array(kept),
+            _ => {}
+        }
+        true
+    },
+    mirrors: |rule| {
+        rule.get("filters")
+            .and_then(Value::as_array)
+            .is_some_and(|f| f.iter().any(|f| f["type"] == "RequestMirror"))
+    },
 };
+
+/// Whether a filter is ramp's RequestMirror to the contender (its backend
+/// given): the API server adds defaults to the backendRef, so it is told
+/// by the Service it names.
+fn mirrors_to(filter: &Value, contender: &Value) -> bool {
+    let named = |v: &Value, key: &str| v.get(key).cloned().unwrap_or(Value::Null);
+    let backend = &filter["requestMirror"]["backendRef"];
+    filter["type"] == "RequestMirror"
+        && named(backend, "name") == named(contender, "name")
+        && named(backend, "namespace") == named(contender, "namespace")
+        && named(backend, "port") == named(contender, "port")
+}
+
+/// The Gateway API mirrors a rule's requests with a RequestMirror filter;
+/// its `percent` is the share (all of them without one).
+fn mirror_of(rule: &Value, contender: &Value) -> Option<u32> {
+    let filter = rule
+        .get("filters")?
+        .as_array()?
+        .iter()
+        .find(|f| mirrors_to(f, contender))?;
+    let percent = filter["requestMirror"]["percent"].as_u64().unwrap_or(100);
+    Some(percent as u32)
+}
+
+/// The RequestMirror filter ramp adds for a share of the requests; without
+/// `percent` at 100%, which every version of the CRD takes.
+fn mirror_filter(contender: &Value, percent: u32) -> Value {
+    let mut backend = serde_json::Map::new();
+    for key in ["group", "kind", "name", "namespace", "port"] {
+        if let Some(value) = contender.get(key) {
+            backend.insert(key.into(), value.clone());
+        }
+    }
+    let mut mirror = serde_json::json!({"backendRef": backend});
+    if percent < 100 {
+        mirror["percent"] = Value::from(percent);
+    }
+    serde_json::json!({"type": "RequestMirror", "requestMirror": mirror})
+}
+
+fn set_mirror(rule: &mut Value, contender: &Value, mirror: Option<u32>) {
+    let Some(object) = rule.as_object_mut() else {
+        return;
+    };
+    let mut filters: Vec<Value> = object
+        .get("filters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let before = filters.len();
+    filters.retain(|f| !mirrors_to(f, contender));
+    let ours = filters.len() != before;
+    if let Some(percent) = mirror {
+        filters.push(mirror_filter(contender, percent));
+    } else if !ours {
+        return;
+    }
+    match filters.is_empty() {
+        true => object.remove("filters"),
+        false => object.insert("filters".into(), Value::Array(filters)),
+    };
+}
+
+/// A mirror of less than all requests needs `percent` on the RequestMirror
+/// filter, which older HTTPRoute CRDs do not have (the API server would
+/// drop it, and mirror everything): asked of the API server up front, by a
+/// dry run of the first such step with strict field validation.
+async fn check_mirror(
+    conn: &crate::connect::Connection,
+    version: &str,
+    objects: &super::Objects,
+    routes: &[crate::rollout::record::RouteSnapshot],
+    steps: &[crate::rollout::strategy::Step],
+) -> crate::error::Result<()> {
+    let Some((index, step, percent)) = steps
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| s.mirror.filter(|p| *p < 100).map(|p| (i, s, p)))
+    else {
+        return Ok(());
+    };
+    let resource = FLAVOR.resource(version);
+    let api: kube::Api<kube::api::DynamicObject> =
+        kube::Api::namespaced_with(conn.client.clone(), &conn.namespace, &resource);
+    for route in routes {
+        let Some(object) = objects.get(&route.object) else {
+            continue;
+        };
+        let Some(rule) = object.data.pointer(&route.route) else {
+            continue;
+        };
+        let mut rule = rule.clone();
+        rule["backendRefs"] = super::weights::weighted(route, step.traffic);
+        set_mirror(&mut rule, &route.contender, Some(percent));
+        let patch: json_patch::Patch = serde_json::from_value(serde_json::json!([
+            {"op": "replace", "path": route.route, "value": rule},
+        ]))
+        .expect("valid JSON patch operations");
+        let params = kube::api::PatchParams {
+            dry_run: true,
+            ..Default::default()
+        }
+        .validation_strict();
+        match api
+            .patch(&route.object, &params, &kube::api::Patch::Json::<()>(patch))
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(status)) if status.message.contains("percent") => {
+                return Err(crate::error::Error::invalid(format!(
+                    "step {} ({:?}) mirrors {percent}% of requests, but this cluster's HTTPRoute CRD has no RequestMirror percent: it would mirror them all",
+                    index + 1,
+                    step.name
+                ))
+                .with_hint("mirror 100% (a RequestMirror filter without percent), install Gateway API v1.3 or newer, or route with Istio"));
+            }
+            Err(e) => {
+                return Err(crate::error::from_kube(
+                    e,
+                    &format!("try a mirror on HTTPRoute {:?}", route.object),
+                    &conn.server,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The Service a backendRef sends to, if it is a Service.
 fn refers_to(backend: &Value, route_namespace: &str) -> Option<ServiceRef> {
@@ -220,5 +391,118 @@ mod tests {
             {"backendRefs": [{"name": "web", "group": "example.com", "kind": "Bucket"}]}
         ]}));
         assert!(rules_to(&route, &svc("web"), &svc("web-canary")).is_empty());
+    }
+
+    #[test]
+    fn a_request_mirror_filter_is_added_beside_the_users_and_taken_out_exactly() {
+        let contender = serde_json::json!({"name": "web-canary", "port": 80});
+        let cases = [
+            serde_json::json!({"name": "main", "backendRefs": [{"name": "web", "port": 80}]}),
+            serde_json::json!({"name": "main", "filters": [
+                {"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "x-app", "value": "web"}]}},
+                {"type": "RequestMirror", "requestMirror": {"backendRef": {"name": "audit", "port": 80}}}
+            ], "backendRefs": [{"name": "web", "port": 80}]}),
+        ];
+        for rule in cases {
+            assert_eq!(mirror_of(&rule, &contender), None);
+            let mut mirrored = rule.clone();
+            set_mirror(&mut mirrored, &contender, Some(30));
+            assert_eq!(mirror_of(&mirrored, &contender), Some(30));
+            let filters = mirrored["filters"].as_array().unwrap();
+            assert_eq!(
+                filters.last().unwrap(),
+                &serde_json::json!({"type": "RequestMirror", "requestMirror": {
+                    "backendRef": {"name": "web-canary", "port": 80}, "percent": 30}})
+            );
+            // As the API server returns it, with its defaults.
+            let mut defaulted = mirrored.clone();
+            let last = defaulted["filters"]
+                .as_array_mut()
+                .unwrap()
+                .last_mut()
+                .unwrap();
+            last["requestMirror"]["backendRef"]["group"] = "".into();
+            last["requestMirror"]["backendRef"]["kind"] = "Service".into();
+            assert_eq!(mirror_of(&defaulted, &contender), Some(30));
+            set_mirror(&mut defaulted, &contender, None);
+            assert_eq!(defaulted, rule, "the rule as it was, byte for byte");
+            // All requests: no percent, which every CRD version takes.
+            set_mirror(&mut mirrored, &contender, Some(100));
+            assert_eq!(mirror_of(&mirrored, &contender), Some(100));
+            assert!(!mirrored["filters"].to_string().contains("percent"));
+            // Taking out a mirror that is not there changes nothing.
+            let mut untouched = rule.clone();
+            set_mirror(&mut untouched, &contender, None);
+            assert_eq!(untouched, rule);
+        }
+    }
+
+    /// An HTTPRoute CRD without RequestMirror's percent: the dry run with
+    /// strict field validation tells, and start refuses with the reason.
+    #[tokio::test]
+    async fn a_share_the_crd_cannot_mirror_is_refused_up_front() {
+        use crate::rollout::record::RouteSnapshot;
+        use crate::rollout::strategy::{Split, Step};
+        let (conn, mut server) = crate::mock::connection("shop");
+        let checked = tokio::spawn(async move {
+            let object: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "HTTPRoute",
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"rules": [{"name": "main", "backendRefs": [{"name": "web", "port": 80}]}]},
+            }))
+            .unwrap();
+            let objects = crate::router::Objects::from([("web".to_string(), object)]);
+            let routes = [RouteSnapshot {
+                object: "web".into(),
+                route: "/spec/rules/0".into(),
+                name: Some("main".into()),
+                original: serde_json::json!([{"name": "web", "port": 80}]),
+                contender: serde_json::json!({"name": "web-canary", "port": 80}),
+            }];
+            let steps = [Step {
+                name: "shadow".into(),
+                capacity: Split {
+                    contender: 1,
+                    incumbent: 100,
+                },
+                traffic: Split {
+                    contender: 0,
+                    incumbent: 100,
+                },
+                mirror: Some(30),
+            }];
+            check_mirror(&conn, "v1", &objects, &routes, &steps).await
+        });
+        let sent = server
+            .answer(
+                422,
+                crate::mock::status(
+                    422,
+                    "Invalid",
+                    "HTTPRoute.gateway.networking.k8s.io \"web\" is invalid: spec.rules[0].filters[0].requestMirror.percent: unknown field",
+                ),
+            )
+            .await;
+        assert_eq!(sent.method, "PATCH");
+        assert_eq!(
+            sent.uri,
+            "/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/web?&dryRun=All&fieldValidation=Strict"
+        );
+        assert_eq!(
+            sent.body.unwrap(),
+            serde_json::json!([{"op": "replace", "path": "/spec/rules/0", "value": {
+                "name": "main",
+                "backendRefs": [{"name": "web", "port": 80, "weight": 100}, {"name": "web-canary", "port": 80, "weight": 0}],
+                "filters": [{"type": "RequestMirror", "requestMirror": {
+                    "backendRef": {"name": "web-canary", "port": 80}, "percent": 30}}],
+            }}])
+        );
+        let err = checked.await.unwrap().unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Invalid);
+        assert_eq!(
+            err.message,
+            "step 1 (\"shadow\") mirrors 30% of requests, but this cluster's HTTPRoute CRD has no RequestMirror percent: it would mirror them all"
+        );
     }
 }

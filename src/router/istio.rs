@@ -63,11 +63,23 @@ pub fn http_routes_to(
             .get("name")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let mirror = route
+            .pointer("/mirror/host")
+            .and_then(Value::as_str)
+            .filter(|host| host_is_service(host, &vs_namespace, contender))
+            .map(|_| {
+                route
+                    .pointer("/mirrorPercentage/value")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(100.0)
+                    .round() as u32
+            });
         found.push(RouteWeights {
             kind: "VirtualService",
             object: vs_name.clone(),
             route: name.unwrap_or_else(|| format!("http[{index}]")),
             backends,
+            mirror,
         });
     }
     found
@@ -108,6 +120,7 @@ pub static ROUTER: Weighted = Weighted {
     flavor: &FLAVOR,
     routes_of: http_routes_to,
     cross_namespace: true,
+    check_mirror: None,
 };
 
 pub const FLAVOR: Flavor = Flavor {
@@ -129,7 +142,65 @@ pub const FLAVOR: Flavor = Flavor {
         condition
     },
     header_route_first: true,
+    mirror_of,
+    set_mirror,
+    unmirror: |route, namespace, service| {
+        let host = route
+            .pointer("/mirror/host")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let ours = host_is_service(host, namespace, service);
+        if let (true, Some(object)) = (ours, route.as_object_mut()) {
+            object.remove("mirror");
+            object.remove("mirrorPercentage");
+        }
+        ours
+    },
+    mirrors: |route| {
+        [
+            "mirror",
+            "mirrors",
+            "mirrorPercentage",
+            "mirrorPercent",
+            "mirror_percent",
+        ]
+        .iter()
+        .any(|key| route.get(key).is_some())
+    },
 };
+
+/// Istio mirrors a route's requests with `mirror` (a destination) and
+/// `mirrorPercentage`: the share mirrored to the contender's destination.
+fn mirror_of(route: &Value, contender: &Value) -> Option<u32> {
+    let destination = contender.get("destination")?;
+    if route.get("mirror")? != destination {
+        return None;
+    }
+    let percent = route
+        .pointer("/mirrorPercentage/value")
+        .and_then(Value::as_f64)
+        .unwrap_or(100.0);
+    Some(percent.round() as u32)
+}
+
+fn set_mirror(route: &mut Value, contender: &Value, mirror: Option<u32>) {
+    let ours = mirror_of(route, contender).is_some();
+    let (Some(object), Some(destination)) = (route.as_object_mut(), contender.get("destination"))
+    else {
+        return;
+    };
+    if ours {
+        object.remove("mirror");
+        object.remove("mirrorPercentage");
+    }
+    if let Some(percent) = mirror {
+        object.insert("mirror".into(), destination.clone());
+        object.insert(
+            "mirrorPercentage".into(),
+            serde_json::json!({"value": f64::from(percent)}),
+        );
+    }
+}
 
 fn host_of(destination: &Value) -> String {
     destination
@@ -272,5 +343,33 @@ mod tests {
         assert!(
             http_routes_to(&object, &svc("web", "shop"), &svc("web-canary", "shop")).is_empty()
         );
+    }
+
+    #[test]
+    fn a_mirror_is_set_on_the_route_and_taken_out_exactly() {
+        let contender =
+            serde_json::json!({"destination": {"host": "web-canary", "port": {"number": 80}}});
+        let route = serde_json::json!({"name": "primary", "retries": {"attempts": 3},
+            "route": [{"destination": {"host": "web"}}]});
+        assert_eq!(mirror_of(&route, &contender), None);
+        let mut mirrored = route.clone();
+        set_mirror(&mut mirrored, &contender, Some(100));
+        assert_eq!(mirrored["mirror"], contender["destination"]);
+        assert_eq!(
+            mirrored["mirrorPercentage"],
+            serde_json::json!({"value": 100.0})
+        );
+        assert_eq!(mirror_of(&mirrored, &contender), Some(100));
+        set_mirror(&mut mirrored, &contender, Some(25));
+        assert_eq!(mirror_of(&mirrored, &contender), Some(25));
+        set_mirror(&mut mirrored, &contender, None);
+        assert_eq!(mirrored, route, "the route as it was, byte for byte");
+        // Someone else's mirror is not ramp's to take out.
+        let theirs = serde_json::json!({"name": "primary", "mirror": {"host": "audit"},
+            "route": [{"destination": {"host": "web"}}]});
+        let mut kept = theirs.clone();
+        set_mirror(&mut kept, &contender, None);
+        assert_eq!(kept, theirs);
+        assert!((FLAVOR.mirrors)(&theirs) && !(FLAVOR.mirrors)(&route));
     }
 }

@@ -49,10 +49,14 @@ pub struct Chosen {
     pub api_version: Option<String>,
     /// The objects the routes are in, as read to choose them.
     pub objects: Objects,
+    /// The replicas router: the incumbent Service's selector as it was.
+    pub selector: Option<crate::rollout::record::SelectorSnapshot>,
 }
 
 /// What `start` was told about the routes to shift.
 pub struct Choice<'a> {
+    /// The incumbent Deployment's name.
+    pub deployment: &'a str,
     pub incumbent: &'a ServiceRef,
     pub contender: &'a ServiceRef,
     /// --virtual-service or --http-route.
@@ -89,12 +93,15 @@ pub trait Router: Sync {
     ) -> BoxFuture<'a, Result<Vec<RouteState>>>;
 
     /// Splits the managed routes (with the header routes, when the rollout
-    /// has them); `known` holds the objects as written.
+    /// has them), mirroring `mirror` percent of their requests to the
+    /// contender when given; `known` holds the objects as written.
+    #[allow(clippy::too_many_arguments)]
     fn set_weights<'a>(
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
+        mirror: Option<u32>,
         dry_run: bool,
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>>;
@@ -185,6 +192,10 @@ pub struct RouteWeights {
     /// The route's name, or its position (`http[0]`, `rules[1]`).
     pub route: String,
     pub backends: Vec<Backend>,
+    /// The percentage of the route's requests also copied to the
+    /// contender, when it mirrors to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<u32>,
 }
 
 impl RouteWeights {
@@ -204,6 +215,9 @@ impl RouteWeights {
 pub struct Routing {
     pub router: RouterKind,
     pub routes: Vec<RouteWeights>,
+    /// Without a mesh, the incumbent Service's selector as it is, when the
+    /// rollout manages it.
+    pub selector: Option<replicas::SelectorView>,
 }
 
 /// The routes of one routing object that send to the incumbent.
@@ -252,6 +266,7 @@ pub async fn discover_named(
             return Ok(Routing {
                 router: kind,
                 routes,
+                selector: None,
             });
         }
         // Only the first kind the cluster serves is tried by name.
@@ -318,6 +333,7 @@ pub async fn discover_listing(
                 Routing {
                     router: kind,
                     routes,
+                    selector: None,
                 },
                 objects,
             ));
@@ -327,6 +343,7 @@ pub async fn discover_listing(
         Routing {
             router: RouterKind::Replicas,
             routes: Vec::new(),
+            selector: None,
         },
         Vec::new(),
     ))

@@ -56,6 +56,17 @@ pub struct Flavor {
     /// first route that matches) or may follow (the Gateway API takes the
     /// most specific).
     pub header_route_first: bool,
+    /// The share of a route's requests it mirrors to the contender (whose
+    /// backend is given), when it does.
+    pub mirror_of: fn(&Value, &Value) -> Option<u32>,
+    /// Sets a route's mirror to the contender (given by its backend) to
+    /// that share, or takes it out; nothing else of the route changes.
+    pub set_mirror: fn(&mut Value, &Value, Option<u32>),
+    /// Whether a route already mirrors requests somewhere.
+    pub mirrors: fn(&Value) -> bool,
+    /// Takes any mirror to the Service out of a route (its namespace
+    /// given); whether there was one.
+    pub unmirror: fn(&mut Value, &str, &ServiceRef) -> bool,
 }
 
 /// A router that shifts weights in routing objects (istio, gateway-api):
@@ -67,6 +78,27 @@ pub struct Weighted {
     pub routes_of: RoutesOf,
     /// Whether a route may send to a contender in another namespace.
     pub cross_namespace: bool,
+    /// Refuses, at start, a mirror the cluster's CRD cannot carry out.
+    pub check_mirror: Option<CheckMirror>,
+}
+
+/// See `Weighted::check_mirror`: the connection, the objects' version, the
+/// objects as read, the chosen routes and the steps.
+pub type CheckMirror = for<'a> fn(
+    &'a Connection,
+    &'a str,
+    &'a Objects,
+    &'a [RouteSnapshot],
+    &'a [Step],
+) -> BoxFuture<'a, Result<()>>;
+
+/// What a write puts beside the weights.
+#[derive(Clone, Copy)]
+pub struct Written<'a> {
+    /// A header route beside each route.
+    pub header: Option<&'a Header>,
+    /// The share of requests each route mirrors to the contender.
+    pub mirror: Option<u32>,
 }
 
 impl Router for Weighted {
@@ -74,7 +106,7 @@ impl Router for Weighted {
         &'a self,
         conn: &'a Connection,
         choice: &'a Choice<'a>,
-        _steps: &'a [Step],
+        steps: &'a [Step],
         _replicas: i32,
         _header: Option<&'a Header>,
     ) -> BoxFuture<'a, Result<Chosen>> {
@@ -116,7 +148,7 @@ impl Router for Weighted {
                 choice.object,
                 choice.route,
             )?;
-            let objects = objects
+            let objects: Objects = objects
                 .into_iter()
                 .filter(|o| {
                     routes
@@ -125,10 +157,31 @@ impl Router for Weighted {
                 })
                 .map(|o| (o.metadata.name.clone().unwrap_or_default(), o))
                 .collect();
+            if let Some(step) = steps.iter().find(|s| s.mirror.is_some()) {
+                for route in &routes {
+                    let entry = objects
+                        .get(&route.object)
+                        .and_then(|o| o.data.pointer(&route.route));
+                    if entry.is_some_and(self.flavor.mirrors) {
+                        return Err(Error::invalid(format!(
+                            "route {} of {} {:?} already mirrors requests; step {:?} would mirror them to the contender",
+                            route.label(),
+                            self.flavor.kind,
+                            route.object,
+                            step.name
+                        ))
+                        .with_hint("leave out --mirror and the steps' mirror, or take the route's own mirror out for the rollout"));
+                    }
+                }
+                if let Some(check) = self.check_mirror {
+                    check(conn, &version, &objects, &routes, steps).await?;
+                }
+            }
             Ok(Chosen {
                 routes,
                 api_version: Some(version),
                 objects,
+                selector: None,
             })
         })
     }
@@ -154,6 +207,7 @@ impl Router for Weighted {
         conn: &'a Connection,
         router: &'a RouterRecord,
         split: Split,
+        mirror: Option<u32>,
         dry_run: bool,
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>> {
@@ -163,7 +217,10 @@ impl Router for Weighted {
             conn,
             &router.routes,
             move |s| weighted(s, split),
-            router.header.as_ref(),
+            Written {
+                header: router.header.as_ref(),
+                mirror,
+            },
             dry_run,
             known,
         ))
@@ -182,7 +239,10 @@ impl Router for Weighted {
             conn,
             &router.routes,
             |s| s.original.clone(),
-            None,
+            Written {
+                header: None,
+                mirror: None,
+            },
             dry_run,
             known,
         ))
@@ -219,6 +279,7 @@ impl Router for Weighted {
             Ok(Routing {
                 router: self.kind,
                 routes,
+                selector: None,
             })
         })
     }
@@ -256,6 +317,7 @@ impl Router for Weighted {
                 .filter_map(|name| known.get(name))
                 .flat_map(|object| (self.routes_of)(object, incumbent, contender))
                 .collect(),
+            selector: None,
         }
     }
 }
@@ -481,6 +543,15 @@ pub fn evicted(
     let mut changed = false;
     let mut kept = Vec::new();
     for route in list {
+        // A mirror to the contender goes too.
+        let mut unmirrored = route.clone();
+        let route = match (flavor.unmirror)(&mut unmirrored, namespace, contender) {
+            true => {
+                changed = true;
+                &unmirrored
+            }
+            false => route,
+        };
         let backends = route
             .get(flavor.backends)
             .and_then(Value::as_array)
@@ -753,9 +824,15 @@ pub fn route_states(
                 }
                 _ => return Err(changed()),
             };
-            Ok(match (split, has_header_route) {
-                (None, false) => RouteState::Original,
-                (Some(split), present) if present == header.is_some() => RouteState::Weighted(split),
+            let mirror = (flavor.mirror_of)(entry, &snapshot.contender);
+            Ok(match (split, has_header_route, mirror) {
+                (None, false, None) => RouteState::Original,
+                (Some(split), present, None) if present == header.is_some() => {
+                    RouteState::Weighted(split)
+                }
+                (Some(split), present, Some(mirror)) if present == header.is_some() => {
+                    RouteState::Mirrored(split, mirror)
+                }
                 _ => RouteState::Drifted,
             })
         })
@@ -818,19 +895,23 @@ fn desired_list(
     list: &[Value],
     snapshots: &[&RouteSnapshot],
     backends: &impl Fn(&RouteSnapshot) -> Value,
-    header: Option<&Header>,
+    written: Written,
 ) -> Vec<Value> {
     let (mut kept, _) = without_header_routes(list, snapshots);
     let mut header_routes = Vec::new();
     for snapshot in snapshots {
         if let Some(entry) = kept.get_mut(original_index(snapshot)) {
             entry[flavor.backends] = backends(snapshot);
-            if let Some(header) = header {
+            // The header route mirrors nothing: its requests all go to the
+            // contender anyway.
+            (flavor.set_mirror)(entry, &snapshot.contender, None);
+            if let Some(header) = written.header {
                 header_routes.push((
                     original_index(snapshot),
                     header_route(flavor, entry, snapshot, header),
                 ));
             }
+            (flavor.set_mirror)(entry, &snapshot.contender, written.mirror);
         }
     }
     if flavor.header_route_first {
@@ -859,10 +940,11 @@ pub async fn write(
     conn: &Connection,
     snapshots: &[RouteSnapshot],
     backends: impl Fn(&RouteSnapshot) -> Value,
-    header: Option<&Header>,
+    written: Written<'_>,
     dry_run: bool,
     known: &mut Objects,
 ) -> Result<()> {
+    let header = written.header;
     let api = api(&resource, conn, &conn.namespace);
     let kind = flavor.kind;
     for (object, managed) in by_object(snapshots) {
@@ -880,7 +962,7 @@ pub async fn write(
             // Refuses to write over a route someone else changed.
             route_states(flavor, &current, &managed, header)?;
             let list = routes_list(flavor, &current);
-            let wanted = desired_list(flavor, &list, &managed, &backends, header);
+            let wanted = desired_list(flavor, &list, &managed, &backends, written);
             if wanted == list {
                 known.insert(object.to_string(), current);
                 break;
@@ -967,7 +1049,10 @@ mod tests {
             conn,
             &[snapshot()],
             |s| weighted(s, split),
-            None,
+            Written {
+                header: None,
+                mirror: None,
+            },
             false,
             known,
         )
@@ -1083,6 +1168,18 @@ mod tests {
                 ]),
                 Some(json!([{"name": "primary", "route": [{"destination": {"host": "web"}}]}])),
             ),
+            // A mirror to the contender goes with its weight; someone
+            // else's mirror stays.
+            (
+                json!([admin, {"name": "primary", "mirror": {"host": "web-canary"}, "mirrorPercentage": {"value": 100.0}, "route": [
+                    {"destination": {"host": "web"}, "weight": 100},
+                    {"destination": {"host": "web-canary"}, "weight": 0},
+                ]}, {"name": "audit", "mirror": {"host": "audit"}, "route": [{"destination": {"host": "web"}}]}]),
+                Some(
+                    json!([admin, {"name": "primary", "route": [{"destination": {"host": "web"}}]},
+                    {"name": "audit", "mirror": {"host": "audit"}, "route": [{"destination": {"host": "web"}}]}]),
+                ),
+            ),
             // Nothing sends to the contender: nothing to write.
             (json!([admin]), None),
         ];
@@ -1183,6 +1280,7 @@ mod tests {
                 routes: vec![snapshot()],
                 api_version: Some("v1beta1".into()),
                 header: None,
+                selector: None,
             };
             istio::ROUTER
                 .set_weights(
@@ -1192,6 +1290,7 @@ mod tests {
                         contender: 10,
                         incumbent: 90,
                     },
+                    None,
                     false,
                     &mut Objects::new(),
                 )

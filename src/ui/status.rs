@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Ui, render, table};
 use crate::analysis::Check;
 use crate::rollout::record::{Phase, Transition};
+use crate::router::replicas::SelectorView;
 use crate::router::{RouteWeights, RouterKind};
 
 #[derive(Debug, Serialize)]
@@ -25,6 +26,10 @@ pub struct StatusReport {
     pub images: ImagesReport,
     /// Every route that sends to the incumbent, with its weights.
     pub routes: Vec<RouteWeights>,
+    /// Without a mesh, the incumbent Service's selector while a rollout
+    /// manages it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<SelectorView>,
     /// The rollout's id: the `ramp.dev/rollout` label of what ramp made
     /// for it. None without a rollout (and for rollouts started before ids).
     pub rollout_id: Option<String>,
@@ -56,6 +61,8 @@ pub struct TrafficReport {
     pub incumbent: f64,
     /// To backends ramp does not manage (only when a route splits to them).
     pub other: f64,
+    /// Copied to the contender besides (its answers dropped): mirrored.
+    pub mirror: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +138,12 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     if report.traffic.other > 0.0 {
         traffic.push_str(&format!(", other {}", percent(report.traffic.other)));
     }
+    if report.traffic.mirror > 0.0 {
+        traffic.push_str(&format!(
+            "; {} mirrored to the contender",
+            percent(report.traffic.mirror)
+        ));
+    }
     let fields = [
         ("Deployment", report.deployment.clone()),
         ("Namespace", report.namespace.clone()),
@@ -153,6 +166,15 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     ];
     for (label, value) in fields {
         out.push_str(&format!("{:<12}{value}\n", format!("{label}:")));
+    }
+    if let Some(selector) = &report.selector {
+        out.push_str(&format!(
+            "{:<12}{} selects {}: {}\n",
+            "Selector:",
+            selector.service,
+            crate::router::replicas::shown(&selector.labels),
+            selector.selects.as_str()
+        ));
     }
     for (i, change) in report.drift.iter().enumerate() {
         let label = if i == 0 { "Drift:" } else { "" };
