@@ -55,6 +55,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "pause" -d
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "ls" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "dashboard" -d 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_needs_command" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
@@ -357,6 +358,37 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s y -l ye
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l port -d 'The port to listen on (0: any free one)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l address -d 'The address to listen on; anything but loopback lets other machines reach the page (the token is still needed)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l region -d 'The registered clusters of this region' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l capability -d 'The registered clusters with this capability' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l waves -d 'Roll out region by region: each region through all its steps (and promoted) before the next begins. Without it, all clusters move in lock-step' -r -f -a "region\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l cluster -d 'The kubeconfig cluster to use (not --clusters, ramp\'s registered clusters)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l as -d 'Act as this user (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l as-group -d 'Act as this group, repeatable (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l as-uid -d 'Act as this UID (impersonation)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s s -l server -d 'The API server\'s address, e.g. https://10.0.0.1:6443' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l token -d 'A bearer token to authenticate with' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l certificate-authority -d 'A certificate file of the certificate authority' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l client-certificate -d 'A client certificate file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l client-key -d 'A client key file for TLS' -r -F
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l request-timeout -d 'How long one request may take, e.g. 1s, 2m (0: no limit)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s A -l all-namespaces -d 'The rollouts of every namespace'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l open -d 'Open the page in the default browser'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l read-only -d 'Show the rollouts without the buttons that change them'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l all-clusters -d 'Every registered cluster'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s y -l yes -d 'Answer yes to every prompt'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand dashboard" -s h -l help -d 'Print help'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand history" -s n -l namespace -d 'The namespace of the Deployment (default: the context\'s namespace)' -r
@@ -574,19 +606,20 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s y 
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l no-color -d 'Do not color the output (also: NO_COLOR=1)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -l insecure-skip-tls-verify -d 'Do not check the server\'s certificate (insecure)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand version" -s h -l help -d 'Print help'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
-complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list history undo cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "start" -d 'Start a rollout: create the contender and go to the first step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "step" -d 'Go to the next step (or --to a given one)'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "promote" -d 'Skip the remaining steps: the Deployment takes the new version'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "abort" -d 'Roll back: all traffic to the incumbent, the contender removed'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "run" -d 'Drive a rollout by itself: after each step wait, analyse, go on; roll back when the analysis fails. Resumes where any command left it'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "pause" -d 'Stop a running `run` at its current step; `run` carries on'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "status" -d 'Show the rollout of a Deployment: phase, step, traffic and capacity'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "list" -d 'List the rollouts: every Deployment with a record, its phase and step'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "dashboard" -d 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "history" -d 'Show a Deployment\'s rollouts: the last ten that finished, and the one under way'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "undo" -d 'Go back to an earlier revision\'s pod template, by a canary with the steps of a normal start'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "cluster" -d 'Register, check and list the clusters ramp rolls out to'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "version" -d 'Show the version of kubectl-ramp and of the Kubernetes API server'
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and not __fish_seen_subcommand_from start step promote abort run pause status list dashboard history undo cluster version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "setup" -d 'Check a kubeconfig context (--context) and register it'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "list" -d 'The registered clusters: region, capabilities, reachable, routers'
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand help; and __fish_seen_subcommand_from cluster" -f -a "check" -d 'Check the registered clusters (or one): reachable, routers, permissions'

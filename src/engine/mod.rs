@@ -3,6 +3,7 @@
 //! does it; nothing decides here.
 
 pub mod execute;
+pub mod live;
 pub mod lock;
 pub mod observe;
 pub mod watch;
