@@ -454,3 +454,65 @@ fn the_page_of_a_read_only_dashboard_has_no_buttons() {
     let scope = browser.eval("document.querySelector('#scope').textContent");
     assert!(scope.as_str().unwrap().ends_with("(read-only)"), "{scope}");
 }
+
+#[test]
+fn all_clusters_shows_each_registered_clusters_rollouts_and_acts_on_the_one_named() {
+    let ns = istio_app("dash-clusters", 2);
+    start_web(&ns, "50,100");
+    let registry = std::env::temp_dir().join(format!("ramp-dash-clusters-{}.yaml", ns.name));
+    let with_registry = |c: &mut std::process::Command| {
+        c.env("RAMP_CLUSTERS", &registry);
+    };
+    // Two registered names for the one local plane.
+    for name in ["eu-1", "us-1"] {
+        support::ramp_with(
+            &[
+                "cluster",
+                "setup",
+                "--context",
+                "ramp-testenv",
+                "--name",
+                name,
+            ],
+            with_registry,
+        )
+        .success();
+    }
+    let dashboard = Dashboard::start_with(
+        &["dashboard", "--port", "0", "--all-clusters", "-n", &ns.name],
+        with_registry,
+    );
+    wait_until("both clusters' rollouts", Duration::from_secs(20), || {
+        dashboard.get("/api/rollouts").json()["rollouts"]
+            .as_array()
+            .is_some_and(|r| r.len() == 2)
+    });
+    let list = dashboard.get("/api/rollouts").json();
+    let clusters: Vec<&str> = list["rollouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cluster"].as_str().unwrap())
+        .collect();
+    assert_eq!(clusters, ["eu-1", "us-1"], "{list}");
+    assert_eq!(
+        dashboard.get("/api/config").json()["clusters"],
+        serde_json::json!(["eu-1", "us-1"])
+    );
+
+    let elsewhere = dashboard.post(&format!("/api/rollouts/ap-1/{}/web/step", ns.name));
+    assert_eq!(elsewhere.status, 404, "{elsewhere:?}");
+    let stepped = dashboard
+        .post(&format!("/api/rollouts/eu-1/{}/web/step", ns.name))
+        .json();
+    assert_eq!(stepped["ok"], true, "{stepped}");
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0), ("web-canary".into(), 100)]
+    );
+    let detail = dashboard
+        .get(&format!("/api/rollouts/us-1/{}/web", ns.name))
+        .json();
+    assert_eq!(detail["cluster"], "us-1");
+    let _ = std::fs::remove_file(&registry);
+}

@@ -69,6 +69,11 @@ impl Dashboard {
         }
     }
 
+    /// The process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// GET `path` with the token.
     pub fn get(&self, path: &str) -> Answer {
         self.request("GET", &self.with_token(path), &[])
