@@ -516,3 +516,30 @@ fn all_clusters_shows_each_registered_clusters_rollouts_and_acts_on_the_one_name
     assert_eq!(detail["cluster"], "us-1");
     let _ = std::fs::remove_file(&registry);
 }
+
+#[test]
+fn a_contender_in_another_namespace_is_watched_there_and_is_no_drift() {
+    let ns = istio_app("dash-home", 2);
+    let away = Namespace::new("dash-away");
+    let dashboard = Dashboard::start(&ns, &[]);
+    // Started after the dashboard: the watch of the other namespace
+    // begins when a record names it.
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "30,100",
+        "--canary-namespace",
+        &away.name,
+    ])
+    .success();
+    let mut events = dashboard.events(&format!("rollout=-/{}/web", ns.name));
+    let seen = events.until(|e| e["capacity"]["contender"]["ready"] == 1);
+    assert_eq!(seen["drift"], serde_json::json!([]), "{seen}");
+    assert_eq!(seen["contender"], "web-canary");
+    assert_eq!(seen["traffic"]["contender"], 30.0, "{seen}");
+    let list = dashboard.get("/api/rollouts").json();
+    assert_eq!(list["rollouts"][0]["drift"], 0, "{list}");
+}

@@ -3,7 +3,7 @@
 //! cluster serves (VirtualServices, HTTPRoutes), never a poll. What the
 //! dashboard shows is computed from this store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use crate::connect::Connection;
 use crate::error::Result;
 use crate::rollout::contender::MANAGED_BY;
-use crate::rollout::record::ANNOTATION;
+use crate::rollout::record::{ANNOTATION, Record};
 use crate::router::{RouterKind, gateway_api, istio};
 
 /// A namespace and a name.
@@ -75,14 +75,27 @@ impl Live {
             Scope::Namespace(ns) => Api::namespaced(conn.client.clone(), ns),
             Scope::All => Api::all(conn.client.clone()),
         };
+        let home = match scope {
+            Scope::Namespace(ns) => Some(ns.clone()),
+            Scope::All => None,
+        };
         tasks.push(tokio::spawn(follow(
             deployments,
             "the watch of deployments".to_string(),
+            home.clone(),
             store.clone(),
             changed.clone(),
             |store: &mut Store| &mut store.deployments,
             worth_keeping,
         )));
+        if let Some(home) = home.clone() {
+            tasks.push(tokio::spawn(follow_contenders(
+                conn.client.clone(),
+                home,
+                store.clone(),
+                changed.clone(),
+            )));
+        }
         for (kind, flavor) in [
             (RouterKind::Istio, &istio::FLAVOR),
             (RouterKind::GatewayApi, &gateway_api::FLAVOR),
@@ -105,6 +118,7 @@ impl Live {
             tasks.push(tokio::spawn(follow(
                 api,
                 format!("the watch of {}", resource.plural),
+                home.clone(),
                 store.clone(),
                 changed.clone(),
                 move |store: &mut Store| store.routes.entry(of_kind).or_default(),
@@ -133,6 +147,91 @@ fn worth_keeping(deployment: &Deployment) -> bool {
             .is_some_and(|l| l.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1))
 }
 
+/// A Deployment ramp made: a contender.
+fn ramps(deployment: &Deployment) -> bool {
+    deployment
+        .metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1))
+}
+
+/// Tasks aborted when dropped, with the task that holds them.
+struct Tasks(BTreeMap<String, tokio::task::JoinHandle<()>>);
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for task in self.0.values() {
+            task.abort();
+        }
+    }
+}
+
+/// Contenders run in another namespace than their incumbent's
+/// (`--canary-namespace`): while a record names one, ramp's Deployments
+/// there are watched too, one watch per such namespace.
+async fn follow_contenders(
+    client: kube::Client,
+    home: String,
+    store: Arc<Mutex<Store>>,
+    changed: watch::Sender<u64>,
+) {
+    let mut changes = changed.subscribe();
+    let mut watching = Tasks(BTreeMap::new());
+    loop {
+        let wanted: BTreeSet<String> = {
+            let store = store.lock().expect("not poisoned");
+            store
+                .deployments
+                .iter()
+                .filter(|((ns, _), _)| *ns == home)
+                .filter_map(|((_, name), d)| {
+                    Record::from_annotations(name, d.metadata.annotations.as_ref())
+                        .ok()
+                        .flatten()
+                })
+                .map(|record| record.contender.namespace)
+                .filter(|ns| *ns != home)
+                .collect()
+        };
+        for ns in &wanted {
+            if watching.0.contains_key(ns) {
+                continue;
+            }
+            tracing::debug!("watching ramp's deployments in namespace {ns}");
+            let task = tokio::spawn(follow(
+                Api::<Deployment>::namespaced(client.clone(), ns),
+                format!("the watch of deployments in namespace {ns}"),
+                Some(ns.clone()),
+                store.clone(),
+                changed.clone(),
+                |store: &mut Store| &mut store.deployments,
+                ramps,
+            ));
+            watching.0.insert(ns.clone(), task);
+        }
+        let unwanted: Vec<String> = watching
+            .0
+            .keys()
+            .filter(|ns| !wanted.contains(*ns))
+            .cloned()
+            .collect();
+        for ns in unwanted {
+            if let Some(task) = watching.0.remove(&ns) {
+                task.abort();
+            }
+            store
+                .lock()
+                .expect("not poisoned")
+                .deployments
+                .retain(|(of, _), _| *of != ns);
+        }
+        if changes.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 fn key_of<K: kube::Resource>(object: &K) -> Key {
     (
         object.meta().namespace.clone().unwrap_or_default(),
@@ -145,6 +244,8 @@ fn key_of<K: kube::Resource>(object: &K) -> Key {
 async fn follow<K>(
     api: Api<K>,
     what: String,
+    // The namespace the watch covers; `None`: all of them.
+    namespace: Option<String>,
     store: Arc<Mutex<Store>>,
     changed: watch::Sender<u64>,
     map: impl Fn(&mut Store) -> &mut BTreeMap<Key, K> + Send + 'static,
@@ -169,7 +270,11 @@ async fn follow<K>(
                 let fresh = listing.take().unwrap_or_default();
                 {
                     let mut store = store.lock().expect("not poisoned");
-                    *map(&mut store) = fresh;
+                    // Only what this watch covers: another may fill the
+                    // same map from another namespace.
+                    let into = map(&mut store);
+                    into.retain(|(ns, _), _| namespace.as_ref().is_some_and(|n| n != ns));
+                    into.extend(fresh);
                     store.problems.retain(|p| !p.starts_with(&what));
                 }
                 bump();
