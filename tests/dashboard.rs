@@ -543,3 +543,36 @@ fn a_contender_in_another_namespace_is_watched_there_and_is_no_drift() {
     let list = dashboard.get("/api/rollouts").json();
     assert_eq!(list["rollouts"][0]["drift"], 0, "{list}");
 }
+
+#[test]
+fn open_hands_the_url_with_its_token_to_the_systems_opener() {
+    let ns = Namespace::new("dash-open");
+    let bin = std::env::temp_dir().join(format!("ramp-dash-open-{}", ns.name));
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = bin.join("opened");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$@\" > {}\n", opened.display()),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", opener.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let dashboard = Dashboard::start_with(
+        &["dashboard", "--port", "0", "--open", "-n", &ns.name],
+        |c| {
+            c.env("PATH", &path);
+        },
+    );
+    wait_until("the opener ran", Duration::from_secs(10), || {
+        opened.exists()
+    });
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap().trim(),
+        dashboard.url
+    );
+    let _ = std::fs::remove_dir_all(&bin);
+}
