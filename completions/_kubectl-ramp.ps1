@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
+            [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a Deployment''s rollouts: the last ten that finished, and the one under way')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start')
             [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do')
@@ -426,6 +427,44 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kubectl-ramp;dashboard' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on (0: any free one)')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'The address to listen on; anything but loopback lets other machines reach the page (the token is still needed)')
+            [CompletionResult]::new('--clusters', '--clusters', [CompletionResultType]::ParameterName, 'These registered clusters, e.g. eu-1,us-1')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The registered clusters of this region')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'The registered clusters with this capability')
+            [CompletionResult]::new('--waves', '--waves', [CompletionResultType]::ParameterName, 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the Deployment (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use (not --clusters, ramp''s registered clusters)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Act as this group, repeatable (impersonation)')
+            [CompletionResult]::new('--as-uid', '--as-uid', [CompletionResultType]::ParameterName, 'Act as this UID (impersonation)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The API server''s address, e.g. https://10.0.0.1:6443')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A bearer token to authenticate with')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'A certificate file of the certificate authority')
+            [CompletionResult]::new('--client-certificate', '--client-certificate', [CompletionResultType]::ParameterName, 'A client certificate file for TLS')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'A client key file for TLS')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long one request may take, e.g. 1s, 2m (0: no limit)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'The rollouts of every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'The rollouts of every namespace')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the page in the default browser')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Show the rollouts without the buttons that change them')
+            [CompletionResult]::new('--all-clusters', '--all-clusters', [CompletionResultType]::ParameterName, 'Every registered cluster')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every prompt')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Do not color the output (also: NO_COLOR=1)')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the server''s certificate (insecure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kubectl-ramp;history' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
@@ -781,6 +820,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Stop a running `run` at its current step; `run` carries on')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the rollout of a Deployment: phase, step, traffic and capacity')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rollouts: every Deployment with a record, its phase and step')
+            [CompletionResult]::new('dashboard', 'dashboard', [CompletionResultType]::ParameterValue, 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a Deployment''s rollouts: the last ten that finished, and the one under way')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start')
             [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do')
@@ -812,6 +852,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-ramp' -ScriptBlock {
             break
         }
         'kubectl-ramp;help;list' {
+            break
+        }
+        'kubectl-ramp;help;dashboard' {
             break
         }
         'kubectl-ramp;help;history' {

@@ -53,6 +53,7 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand status 'Show the rollout of a Deployment: phase, step, traffic and capacity'
             cand list 'List the rollouts: every Deployment with a record, its phase and step'
             cand ls 'List the rollouts: every Deployment with a record, its phase and step'
+            cand dashboard 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause'
             cand history 'Show a Deployment''s rollouts: the last ten that finished, and the one under way'
             cand undo 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start'
             cand freeze 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do'
@@ -413,6 +414,43 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'kubectl-ramp;dashboard'= {
+            cand --port 'The port to listen on (0: any free one)'
+            cand --address 'The address to listen on; anything but loopback lets other machines reach the page (the token is still needed)'
+            cand --clusters 'These registered clusters, e.g. eu-1,us-1'
+            cand --region 'The registered clusters of this region'
+            cand --capability 'The registered clusters with this capability'
+            cand --waves 'Roll out region by region: each region through all its steps (and promoted) before the next begins; with --auto (or `run`), driven by itself, each region analysed on its own. Without it, all clusters move in lock-step'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -n 'The namespace of the Deployment (default: the context''s namespace)'
+            cand --namespace 'The namespace of the Deployment (default: the context''s namespace)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --cluster 'The kubeconfig cluster to use (not --clusters, ramp''s registered clusters)'
+            cand --user 'The kubeconfig user to use'
+            cand --as 'Act as this user (impersonation)'
+            cand --as-group 'Act as this group, repeatable (impersonation)'
+            cand --as-uid 'Act as this UID (impersonation)'
+            cand -s 'The API server''s address, e.g. https://10.0.0.1:6443'
+            cand --server 'The API server''s address, e.g. https://10.0.0.1:6443'
+            cand --token 'A bearer token to authenticate with'
+            cand --certificate-authority 'A certificate file of the certificate authority'
+            cand --client-certificate 'A client certificate file for TLS'
+            cand --client-key 'A client key file for TLS'
+            cand --request-timeout 'How long one request may take, e.g. 1s, 2m (0: no limit)'
+            cand -A 'The rollouts of every namespace'
+            cand --all-namespaces 'The rollouts of every namespace'
+            cand --open 'Open the page in the default browser'
+            cand --read-only 'Show the rollouts without the buttons that change them'
+            cand --all-clusters 'Every registered cluster'
+            cand -y 'Answer yes to every prompt'
+            cand --yes 'Answer yes to every prompt'
+            cand --no-color 'Do not color the output (also: NO_COLOR=1)'
+            cand --insecure-skip-tls-verify 'Do not check the server''s certificate (insecure)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kubectl-ramp;history'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'
             cand --context 'The kubeconfig context to use (default: the current context)'
@@ -752,6 +790,7 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
             cand pause 'Stop a running `run` at its current step; `run` carries on'
             cand status 'Show the rollout of a Deployment: phase, step, traffic and capacity'
             cand list 'List the rollouts: every Deployment with a record, its phase and step'
+            cand dashboard 'Serve a live web page of the rollouts, with their steps, traffic and analysis, and buttons to step, promote, abort and pause'
             cand history 'Show a Deployment''s rollouts: the last ten that finished, and the one under way'
             cand undo 'Go back to an earlier revision''s pod template, by a canary with the steps of a normal start'
             cand freeze 'Hold the rollouts of a namespace (or, with --all-namespaces, of the cluster) still: start, step, run, promote and undo refuse until it ends or is lifted; abort and pause never do'
@@ -775,6 +814,8 @@ set edit:completion:arg-completer[kubectl-ramp] = {|@words|
         &'kubectl-ramp;help;status'= {
         }
         &'kubectl-ramp;help;list'= {
+        }
+        &'kubectl-ramp;help;dashboard'= {
         }
         &'kubectl-ramp;help;history'= {
         }

@@ -181,6 +181,9 @@ pub enum Command {
     /// Show a Deployment's rollouts: the last ten that finished, and the one
     /// under way
     History(HistoryArgs),
+    /// Serve a live web page of the rollouts, with their steps, traffic and
+    /// analysis, and buttons to step, promote, abort and pause
+    Dashboard(DashboardArgs),
     /// Go back to an earlier revision's pod template, by a canary with the
     /// steps of a normal start
     Undo(Box<UndoArgs>),
@@ -649,6 +652,34 @@ pub struct ListArgs {
     /// After the list, a line for each rollout whenever it changes
     #[arg(short = 'w', long)]
     pub watch: bool,
+
+    #[command(flatten)]
+    pub clusters: ClusterSelection,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("waves", |arg| arg.hide(true)))]
+pub struct DashboardArgs {
+    /// The rollouts of every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// The port to listen on (0: any free one)
+    #[arg(long, default_value_t = 3100)]
+    pub port: u16,
+
+    /// The address to listen on; anything but loopback lets other machines
+    /// reach the page (the token is still needed)
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub address: std::net::IpAddr,
+
+    /// Open the page in the default browser
+    #[arg(long)]
+    pub open: bool,
+
+    /// Show the rollouts without the buttons that change them
+    #[arg(long)]
+    pub read_only: bool,
 
     #[command(flatten)]
     pub clusters: ClusterSelection,

@@ -142,6 +142,18 @@ kubectl ramp list -w
 kubectl ramp list --all-clusters -o json",
     ),
     (
+        "dashboard",
+        "\
+# A live page of the rollouts in namespace shop; open the URL it prints
+kubectl ramp dashboard -n shop
+
+# Every namespace, opened in the browser, without the buttons
+kubectl ramp dashboard -A --open --read-only
+
+# Every registered cluster, on another port
+kubectl ramp dashboard --all-clusters --port 3200",
+    ),
+    (
         "history",
         "\
 # The rollouts of web: revision, images, result, who, when, how long
@@ -402,8 +414,18 @@ mod tests {
 
     /// Subcommands that change the cluster or ramp's files.
     const CHANGES: &[&str] = &[
-        "start", "step", "promote", "abort", "run", "pause", "undo", "setup", "remove", "freeze",
+        "start",
+        "step",
+        "promote",
+        "abort",
+        "run",
+        "pause",
+        "undo",
+        "setup",
+        "remove",
+        "freeze",
         "unfreeze",
+        "dashboard",
     ];
 
     fn error_of(args: &[&str]) -> clap::Error {

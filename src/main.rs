@@ -33,8 +33,11 @@ fn main() -> ExitCode {
         }
     };
     init_tracing();
+    // The commands run on the main thread's stack (8 MiB); the dashboard
+    // runs them on the workers', given as much.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
     {
         Ok(runtime) => runtime,
@@ -67,6 +70,7 @@ async fn run(cli: Cli) -> error::Result<()> {
         Command::Status(args) => commands::status::run(&cli.global, args).await,
         Command::List(args) => commands::list::run(&cli.global, args).await,
         Command::History(args) => commands::history::run(&cli.global, args).await,
+        Command::Dashboard(args) => commands::dashboard::run(&cli.global, args).await,
         Command::Undo(args) => commands::undo::run(&cli.global, args).await,
         Command::Freeze(args) => commands::freeze::freeze(&cli.global, args).await,
         Command::Unfreeze(args) => commands::freeze::unfreeze(&cli.global, args).await,

@@ -41,8 +41,13 @@ pub struct Check {
     /// The PromQL query as sent, or the URL called.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+    /// The contender's value (of a metric: before the incumbent's is
+    /// taken from it, for a relative one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// The incumbent's value, of a relative metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incumbent: Option<f64>,
     /// The threshold as people read it, e.g. ">= 99" or "<= incumbent + 1".
     pub threshold: String,
     pub verdict: Verdict,

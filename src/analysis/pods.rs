@@ -71,6 +71,7 @@ pub async fn check(
         name: "pod-health".into(),
         query: Some(selector.to_string()),
         value: Some(f64::from(restarts)),
+        incumbent: None,
         threshold: format!("all ready, restarts <= {max_restarts}"),
         verdict,
         message,

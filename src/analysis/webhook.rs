@@ -67,6 +67,7 @@ fn check(webhook: &Webhook, verdict: Verdict, message: String) -> Check {
         name: format!("webhook {}", webhook.name),
         query: Some(webhook.url.clone()),
         value: None,
+        incumbent: None,
         threshold: "answers 200".into(),
         verdict,
         message: format!("webhook {} {message}", webhook.name),

@@ -194,8 +194,19 @@ fn list_error(err: kube::Error, conn: &Connection, args: &ListArgs) -> Error {
     error::from_kube(err, &what, &conn.server)
 }
 
-/// The rollout of a Deployment, when it carries a record.
+/// The rollout of a Deployment, when it carries a record; an unreadable
+/// record is said on stderr.
 fn item(cluster: Option<&str>, deployment: &Deployment) -> Option<Item> {
+    let (item, problem) = read_item(cluster, deployment)?;
+    if let Some(problem) = problem {
+        eprintln!("warning: {}/{}: {problem}", item.namespace, item.deployment);
+    }
+    Some(item)
+}
+
+/// The rollout of a Deployment, when it carries a record, and why the
+/// record cannot be read when it cannot (the item then has no phase).
+pub fn read_item(cluster: Option<&str>, deployment: &Deployment) -> Option<(Item, Option<String>)> {
     let annotations = deployment.metadata.annotations.as_ref();
     annotations?.get(ANNOTATION)?;
     let name = deployment.metadata.name.clone().unwrap_or_default();
@@ -203,8 +214,7 @@ fn item(cluster: Option<&str>, deployment: &Deployment) -> Option<Item> {
     let record = match Record::from_annotations(&name, annotations) {
         Ok(record) => record?,
         Err(e) => {
-            eprintln!("warning: {namespace}/{name}: {}", e.message);
-            return Some(Item {
+            let item = Item {
                 cluster: cluster.map(str::to_string),
                 namespace,
                 deployment: name,
@@ -220,10 +230,11 @@ fn item(cluster: Option<&str>, deployment: &Deployment) -> Option<Item> {
                 },
                 contender: None,
                 started_at: None,
-            });
+            };
+            return Some((item, Some(e.message)));
         }
     };
-    Some(of_record(cluster, &namespace, &name, &record))
+    Some((of_record(cluster, &namespace, &name, &record), None))
 }
 
 fn of_record(cluster: Option<&str>, namespace: &str, name: &str, record: &Record) -> Item {

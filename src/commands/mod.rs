@@ -3,6 +3,7 @@
 
 pub mod abort;
 pub mod cluster;
+pub mod dashboard;
 pub mod fanout;
 pub mod freeze;
 pub mod history;

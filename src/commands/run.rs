@@ -1011,6 +1011,7 @@ async fn analyse(
             name: "min-samples".into(),
             query: Some(samples_query),
             value: Some(samples),
+            incumbent: None,
             threshold: format!(">= {min} requests"),
             verdict: Verdict::Inconclusive,
             message: format!(
@@ -1038,6 +1039,7 @@ async fn analyse(
             name: metric.name.clone(),
             query: Some(query),
             value,
+            incumbent: incumbent_value,
             threshold: judge::threshold(metric),
             verdict,
             message,

@@ -4,6 +4,7 @@
 
 pub mod execute;
 pub mod freeze;
+pub mod live;
 pub mod lock;
 pub mod observe;
 pub mod watch;

@@ -1,6 +1,7 @@
 //! Everything the user sees on stdout: tables for people, JSON and YAML for
 //! scripts.
 
+pub mod dashboard;
 pub mod progress;
 pub mod status;
 

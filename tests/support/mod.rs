@@ -7,6 +7,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
+pub mod browser;
+pub mod dashboard;
 pub mod fault;
 pub mod hook;
 pub mod metrics;

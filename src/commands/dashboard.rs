@@ -1,0 +1,240 @@
+//! `kubectl ramp dashboard`: a live web page of the rollouts, served from
+//! this process. The rollouts come from watches (one per kind per
+//! namespace, never a poll); the page's buttons run the commands' own code.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use super::fanout::{global_for, selected};
+use super::{Change, abort, load, promote, run as automation, step};
+use crate::cli::{DashboardArgs, GlobalArgs};
+use crate::connect::Connection;
+use crate::engine::live::{Live, Scope};
+use crate::error::{Error, Result};
+use crate::ui::dashboard::{self, Action, Board, Outcome, Source, Verb};
+
+pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
+    let (changed_tx, changed) = watch::channel(0u64);
+    let lives = watch_clusters(global, args, &changed_tx).await?;
+    let listener = listen(args).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::failed(format!("cannot read the address listened on: {e}")))?;
+    let token = dashboard::new_token();
+    let url = format!("http://{}/?token={token}", dashboard::host_of(addr));
+    let connections: Vec<(Option<String>, Connection)> = lives
+        .iter()
+        .map(|l| (l.cluster.clone(), l.conn.clone()))
+        .collect();
+    let act: Option<dashboard::Act> = match args.read_only {
+        true => None,
+        false => {
+            let connections = Arc::new(connections);
+            Some(Arc::new(move |action: Action| {
+                let connections = connections.clone();
+                async move { act(&connections, action).await }.boxed()
+            }))
+        }
+    };
+    let scope = scope_words(&lives, args);
+    let board = Arc::new(Board {
+        sources: lives
+            .iter()
+            .map(|l| Source {
+                cluster: l.cluster.clone(),
+                store: l.store.clone(),
+            })
+            .collect(),
+        changed,
+        token,
+        act,
+        scope: scope.clone(),
+        hosts: Board::hosts_for(addr),
+        any_host_on_port: addr.ip().is_unspecified().then_some(addr.port()),
+    });
+    println!("{url}");
+    eprintln!(
+        "serving the rollouts of {scope}{} on {}; Ctrl-C stops",
+        if args.read_only { ", read-only" } else { "" },
+        dashboard::host_of(addr)
+    );
+    if args.open {
+        open_browser(&url);
+    }
+    let outcome = tokio::select! {
+        served = dashboard::serve(listener, board) => served
+            .map_err(|e| Error::failed(format!("the dashboard stopped serving: {e}"))),
+        _ = tokio::signal::ctrl_c() => Err(Error::interrupted("stopped serving the dashboard")),
+    };
+    drop(lives);
+    outcome
+}
+
+/// One set of watches per cluster: the one of the flags, or each
+/// registered one selected. A registered cluster that cannot be reached is
+/// said and left out.
+async fn watch_clusters(
+    global: &GlobalArgs,
+    args: &DashboardArgs,
+    changed: &watch::Sender<u64>,
+) -> Result<Vec<Live>> {
+    if !args.clusters.is_set() {
+        let conn = Connection::open(&global.target()).await?;
+        let scope = scope_of(&conn, args);
+        return Ok(vec![
+            Live::start(None, conn, &scope, changed.clone()).await?,
+        ]);
+    }
+    let clusters = selected(&args.clusters)?;
+    let mut lives = Vec::new();
+    for cluster in &clusters {
+        let started = async {
+            let conn = Connection::open(&global_for(global, cluster).target()).await?;
+            let scope = scope_of(&conn, args);
+            Live::start(Some(cluster.name.clone()), conn, &scope, changed.clone()).await
+        };
+        match started.await {
+            Ok(live) => lives.push(live),
+            Err(e) => eprintln!("[{}] {}; left out", cluster.name, e.message),
+        }
+    }
+    if lives.is_empty() {
+        return Err(Error::failed("none of the selected clusters answered"));
+    }
+    Ok(lives)
+}
+
+fn scope_of(conn: &Connection, args: &DashboardArgs) -> Scope {
+    match args.all_namespaces {
+        true => Scope::All,
+        false => Scope::Namespace(conn.namespace.clone()),
+    }
+}
+
+/// "namespace shop", "every namespace", with the clusters when several.
+fn scope_words(lives: &[Live], args: &DashboardArgs) -> String {
+    let namespaces = match args.all_namespaces {
+        true => "every namespace".to_string(),
+        false => format!("namespace {}", lives[0].conn.namespace),
+    };
+    let clusters: Vec<&str> = lives.iter().filter_map(|l| l.cluster.as_deref()).collect();
+    match clusters.as_slice() {
+        [] => namespaces,
+        names => format!("{namespaces} on {}", names.join(", ")),
+    }
+}
+
+async fn listen(args: &DashboardArgs) -> Result<TcpListener> {
+    let addr = SocketAddr::new(args.address, args.port);
+    TcpListener::bind(addr).await.map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "another program listens on port {}: pass --port N (--port 0 takes any free one)",
+                args.port
+            ),
+            std::io::ErrorKind::AddrNotAvailable => format!(
+                "{} is not an address of this machine: pass --address with one of its own (127.0.0.1 by default)",
+                args.address
+            ),
+            _ => "pass another --port or --address".to_string(),
+        };
+        Error::failed(format!("cannot listen on {addr}: {e}")).with_hint(hint)
+    })
+}
+
+/// The commands' own code, on the rollout the page names: the same checks,
+/// and how it ended as the command's exit code and message.
+async fn act(connections: &[(Option<String>, Connection)], action: Action) -> Outcome {
+    let Some((_, conn)) = connections.iter().find(|(c, _)| *c == action.cluster) else {
+        return Outcome {
+            ok: false,
+            exit_code: 2,
+            message: "no such cluster".to_string(),
+        };
+    };
+    let mut conn = conn.clone();
+    conn.namespace = action.namespace.clone();
+    let name = action.deployment.as_str();
+    let change = Change::default();
+    eprintln!(
+        "{} {}/{name} (from the dashboard)",
+        action.verb.as_str(),
+        action.namespace
+    );
+    let done = match action.verb {
+        Verb::Step => step::advance(
+            &conn,
+            name,
+            None,
+            &change,
+            false,
+            step::AtTheEnd::DelayThenPromote,
+            None,
+        )
+        .await
+        .map(|_| ()),
+        Verb::Promote => match load(&conn, name).await {
+            Ok(loaded) => promote::promote(&conn, name, loaded, &change)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
+        Verb::Abort => abort::abort(&conn, name, Some("aborted from the dashboard"), &change)
+            .await
+            .map(|_| ()),
+        Verb::Pause => automation::pause(&conn, name).await,
+    };
+    match done {
+        Ok(()) => {
+            let now = load(&conn, name)
+                .await
+                .ok()
+                .and_then(|l| l.record)
+                .map(|r| {
+                    format!(
+                        ": {} at step {}/{}",
+                        r.phase.as_str(),
+                        r.step,
+                        r.steps.len()
+                    )
+                })
+                .unwrap_or_default();
+            Outcome {
+                ok: true,
+                exit_code: 0,
+                message: format!("{} {name}: done{now}", action.verb.as_str()),
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Outcome {
+                ok: false,
+                exit_code: e.kind.exit_code(),
+                message: e.to_string(),
+            }
+        }
+    }
+}
+
+/// `--open`: the system's way of opening a URL; when there is none, the
+/// URL printed above is there to copy.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("cannot open a browser ({opener}: {e}); open the URL above");
+    }
+}

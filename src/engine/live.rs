@@ -1,0 +1,320 @@
+//! The rollouts of a namespace (or of all of them) kept up to date by
+//! watches: one watch of Deployments and one of each routing kind the
+//! cluster serves (VirtualServices, HTTPRoutes), never a poll. What the
+//! dashboard shows is computed from this store.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::Api;
+use kube::api::DynamicObject;
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+use tokio::sync::watch;
+
+use crate::connect::Connection;
+use crate::error::Result;
+use crate::rollout::contender::MANAGED_BY;
+use crate::rollout::record::{ANNOTATION, Record};
+use crate::router::{RouterKind, gateway_api, istio};
+
+/// A namespace and a name.
+pub type Key = (String, String);
+
+/// What the watches hold: only what a rollout's view needs.
+#[derive(Default)]
+pub struct Store {
+    /// Deployments with a record (incumbents) and ramp's contenders.
+    pub deployments: BTreeMap<Key, Deployment>,
+    /// Routing objects by kind (`VirtualService`, `HTTPRoute`).
+    pub routes: BTreeMap<&'static str, BTreeMap<Key, DynamicObject>>,
+    /// Why a watch is interrupted, while one is (it resumes by itself).
+    pub problems: Vec<String>,
+}
+
+/// The watches of one cluster and what they hold.
+pub struct Live {
+    /// The registered cluster's name, when the dashboard shows several.
+    pub cluster: Option<String>,
+    /// The connection, its namespace the one watched (or the context's).
+    pub conn: Connection,
+    pub store: Arc<Mutex<Store>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Where to watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Namespace(String),
+    All,
+}
+
+impl Live {
+    /// Starts the watches; every change to the store bumps `changed`.
+    pub async fn start(
+        cluster: Option<String>,
+        conn: Connection,
+        scope: &Scope,
+        changed: watch::Sender<u64>,
+    ) -> Result<Live> {
+        let store = Arc::new(Mutex::new(Store::default()));
+        let mut tasks = Vec::new();
+        let deployments: Api<Deployment> = match scope {
+            Scope::Namespace(ns) => Api::namespaced(conn.client.clone(), ns),
+            Scope::All => Api::all(conn.client.clone()),
+        };
+        let home = match scope {
+            Scope::Namespace(ns) => Some(ns.clone()),
+            Scope::All => None,
+        };
+        tasks.push(tokio::spawn(follow(
+            deployments,
+            "the watch of deployments".to_string(),
+            home.clone(),
+            store.clone(),
+            changed.clone(),
+            |store: &mut Store| &mut store.deployments,
+            worth_keeping,
+        )));
+        if let Some(home) = home.clone() {
+            tasks.push(tokio::spawn(follow_contenders(
+                conn.client.clone(),
+                home,
+                store.clone(),
+                changed.clone(),
+            )));
+        }
+        for (kind, flavor) in [
+            (RouterKind::Istio, &istio::FLAVOR),
+            (RouterKind::GatewayApi, &gateway_api::FLAVOR),
+        ] {
+            let Some(version) = flavor.served(&conn).await? else {
+                continue;
+            };
+            let resource = flavor.resource(&version);
+            let api: Api<DynamicObject> = match scope {
+                Scope::Namespace(ns) => Api::namespaced_with(conn.client.clone(), ns, &resource),
+                Scope::All => Api::all_with(conn.client.clone(), &resource),
+            };
+            let of_kind = flavor.kind;
+            store
+                .lock()
+                .expect("not poisoned")
+                .routes
+                .insert(of_kind, BTreeMap::new());
+            tracing::debug!("watching {} for the {kind:?} router", resource.plural);
+            tasks.push(tokio::spawn(follow(
+                api,
+                format!("the watch of {}", resource.plural),
+                home.clone(),
+                store.clone(),
+                changed.clone(),
+                move |store: &mut Store| store.routes.entry(of_kind).or_default(),
+                |_| true,
+            )));
+        }
+        Ok(Live {
+            cluster,
+            conn,
+            store,
+            tasks,
+        })
+    }
+}
+
+/// A Deployment the views need: one with a record, or ramp's contender.
+/// The others of the namespace are not kept.
+fn worth_keeping(deployment: &Deployment) -> bool {
+    let meta = &deployment.metadata;
+    meta.annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(ANNOTATION))
+        || meta
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1))
+}
+
+/// A Deployment ramp made: a contender.
+fn ramps(deployment: &Deployment) -> bool {
+    deployment
+        .metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1))
+}
+
+/// Tasks aborted when dropped, with the task that holds them.
+struct Tasks(BTreeMap<String, tokio::task::JoinHandle<()>>);
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for task in self.0.values() {
+            task.abort();
+        }
+    }
+}
+
+/// Contenders run in another namespace than their incumbent's
+/// (`--canary-namespace`): while a record names one, ramp's Deployments
+/// there are watched too, one watch per such namespace.
+async fn follow_contenders(
+    client: kube::Client,
+    home: String,
+    store: Arc<Mutex<Store>>,
+    changed: watch::Sender<u64>,
+) {
+    let mut changes = changed.subscribe();
+    let mut watching = Tasks(BTreeMap::new());
+    loop {
+        let wanted: BTreeSet<String> = {
+            let store = store.lock().expect("not poisoned");
+            store
+                .deployments
+                .iter()
+                .filter(|((ns, _), _)| *ns == home)
+                .filter_map(|((_, name), d)| {
+                    Record::from_annotations(name, d.metadata.annotations.as_ref())
+                        .ok()
+                        .flatten()
+                })
+                .map(|record| record.contender.namespace)
+                .filter(|ns| *ns != home)
+                .collect()
+        };
+        for ns in &wanted {
+            if watching.0.contains_key(ns) {
+                continue;
+            }
+            tracing::debug!("watching ramp's deployments in namespace {ns}");
+            let task = tokio::spawn(follow(
+                Api::<Deployment>::namespaced(client.clone(), ns),
+                format!("the watch of deployments in namespace {ns}"),
+                Some(ns.clone()),
+                store.clone(),
+                changed.clone(),
+                |store: &mut Store| &mut store.deployments,
+                ramps,
+            ));
+            watching.0.insert(ns.clone(), task);
+        }
+        let unwanted: Vec<String> = watching
+            .0
+            .keys()
+            .filter(|ns| !wanted.contains(*ns))
+            .cloned()
+            .collect();
+        for ns in unwanted {
+            if let Some(task) = watching.0.remove(&ns) {
+                task.abort();
+            }
+            store
+                .lock()
+                .expect("not poisoned")
+                .deployments
+                .retain(|(of, _), _| *of != ns);
+        }
+        if changes.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn key_of<K: kube::Resource>(object: &K) -> Key {
+    (
+        object.meta().namespace.clone().unwrap_or_default(),
+        object.meta().name.clone().unwrap_or_default(),
+    )
+}
+
+/// Applies a watcher's events to one map of the store: a list, then a
+/// watch, again after the watch breaks (the watcher resumes by itself).
+async fn follow<K>(
+    api: Api<K>,
+    what: String,
+    // The namespace the watch covers; `None`: all of them.
+    namespace: Option<String>,
+    store: Arc<Mutex<Store>>,
+    changed: watch::Sender<u64>,
+    map: impl Fn(&mut Store) -> &mut BTreeMap<Key, K> + Send + 'static,
+    keep: fn(&K) -> bool,
+) where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let mut events = watcher::watcher(api, watcher::Config::default()).boxed();
+    let mut listing: Option<BTreeMap<Key, K>> = None;
+    let bump = || changed.send_modify(|v| *v += 1);
+    while let Some(event) = events.next().await {
+        match event {
+            Ok(Event::Init) => listing = Some(BTreeMap::new()),
+            Ok(Event::InitApply(object)) => {
+                if keep(&object) {
+                    listing
+                        .get_or_insert_default()
+                        .insert(key_of(&object), object);
+                }
+            }
+            Ok(Event::InitDone) => {
+                let fresh = listing.take().unwrap_or_default();
+                {
+                    let mut store = store.lock().expect("not poisoned");
+                    // Only what this watch covers: another may fill the
+                    // same map from another namespace.
+                    let into = map(&mut store);
+                    into.retain(|(ns, _), _| namespace.as_ref().is_some_and(|n| n != ns));
+                    into.extend(fresh);
+                    store.problems.retain(|p| !p.starts_with(&what));
+                }
+                bump();
+            }
+            Ok(Event::Apply(object)) => {
+                let key = key_of(&object);
+                {
+                    let mut store = store.lock().expect("not poisoned");
+                    let into = map(&mut store);
+                    if keep(&object) {
+                        into.insert(key, object);
+                    } else if into.remove(&key).is_none() {
+                        continue;
+                    }
+                }
+                bump();
+            }
+            Ok(Event::Delete(object)) => {
+                let removed = map(&mut store.lock().expect("not poisoned"))
+                    .remove(&key_of(&object))
+                    .is_some();
+                if removed {
+                    bump();
+                }
+            }
+            Err(e) => {
+                tracing::debug!("watch interrupted, it resumes: {e}");
+                let problem = format!("{what}: {e}");
+                {
+                    let mut store = store.lock().expect("not poisoned");
+                    if !store.problems.contains(&problem) {
+                        store.problems.retain(|p| !p.starts_with(&what));
+                        store.problems.push(problem);
+                        drop(store);
+                        bump();
+                    }
+                }
+                // A server that refuses is not asked again in a loop.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
