@@ -119,7 +119,10 @@ pub async fn start(
             name,
             &autoscaler,
             &new.steps,
-            new.router.kind,
+            crate::rollout::autoscale::Routing {
+                kind: new.router.kind,
+                narrowed: new.router.selector.is_some(),
+            },
             new.replicas,
         )?;
         check_autoscaling_access(&conn, &rules).await?;

@@ -55,17 +55,35 @@ pub fn kept(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
     }
 }
 
+/// How a router gives each version its traffic: by weights, or by the ratio
+/// of ready pods; `narrowed` when, with pods, the Service's selector is
+/// narrowed to one version at 0% and 100% (ramp records the selector), so
+/// that there the capacity is the step's, as with weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routing {
+    pub kind: RouterKind,
+    pub narrowed: bool,
+}
+
+impl Routing {
+    /// Whether the pods' ratio gives the step's traffic.
+    fn by_pods(self, step: &Step) -> bool {
+        self.kind.traffic_follows_pods()
+            && !(self.narrowed && matches!(step.traffic.contender, 0 | 100))
+    }
+}
+
 /// The contender's pods at a step when the incumbent counts `base`.
-fn contender_at(step: &Step, router: RouterKind, base: i32) -> i32 {
-    match router.traffic_follows_pods() {
+fn contender_at(step: &Step, routing: Routing, base: i32) -> i32 {
+    match routing.by_pods(step) {
         true => counts(step, base).contender,
         false => replicas_for(step.capacity.contender, base),
     }
 }
 
 /// The incumbent's pods at a step when it counts `base`.
-fn incumbent_at(step: &Step, router: RouterKind, base: i32) -> i32 {
-    match router.traffic_follows_pods() {
+fn incumbent_at(step: &Step, routing: Routing, base: i32) -> i32 {
+    match routing.by_pods(step) {
         true => counts(step, base).incumbent,
         false => replicas_for(step.capacity.incumbent, base),
     }
@@ -77,16 +95,16 @@ pub fn check(
     deployment: &str,
     autoscaler: &Autoscaler,
     steps: &[Step],
-    router: RouterKind,
+    routing: Routing,
     base: i32,
 ) -> Result<()> {
     let Some((index, step, pods)) = steps.iter().enumerate().find_map(|(i, step)| {
-        let pods = incumbent_at(step, router, base);
+        let pods = incumbent_at(step, routing, base);
         (pods < base).then_some((i + 1, step, pods))
     }) else {
         return Ok(());
     };
-    let hint = match router.traffic_follows_pods() {
+    let hint = match routing.kind.traffic_follows_pods() && !routing.narrowed {
         true => {
             "without a mesh the traffic follows the pods, so the contender cannot have all of it while the incumbent keeps its pods: end the steps below 100% (e.g. --steps 10,50) and `promote`, which hands the incumbent the new version under its own autoscaler"
         }
@@ -110,16 +128,16 @@ pub fn check(
 /// moves.
 pub fn bounds(
     step: &Step,
-    router: RouterKind,
+    routing: Routing,
     base: i32,
     autoscaler: &Autoscaler,
 ) -> Option<(i32, i32)> {
-    let wanted = contender_at(step, router, base);
+    let wanted = contender_at(step, routing, base);
     if wanted == 0 {
         return None;
     }
-    let low = contender_at(step, router, autoscaler.min).max(1);
-    let high = contender_at(step, router, autoscaler.max).max(low);
+    let low = contender_at(step, routing, autoscaler.min).max(1);
+    let high = contender_at(step, routing, autoscaler.max).max(low);
     Some((wanted.clamp(low, high), high))
 }
 
@@ -252,8 +270,12 @@ mod tests {
         for (percent, router, base, expected) in cases {
             let mut autoscaler = USERS;
             autoscaler.name = "web-hpa".into();
+            let routing = Routing {
+                kind: router,
+                narrowed: false,
+            };
             assert_eq!(
-                bounds(&step(percent, 100), router, base, &autoscaler),
+                bounds(&step(percent, 100), routing, base, &autoscaler),
                 expected,
                 "{percent}% with {router:?} from {base}"
             );
@@ -290,21 +312,52 @@ mod tests {
             min: 2,
             max: 10,
         };
+        let istio = Routing {
+            kind: RouterKind::Istio,
+            narrowed: false,
+        };
+        let pods = Routing {
+            kind: RouterKind::Replicas,
+            narrowed: false,
+        };
+        let narrowed = Routing {
+            kind: RouterKind::Replicas,
+            narrowed: true,
+        };
         let canary = Strategy::named("canary").unwrap().steps;
-        assert!(check("web", &autoscaler, &canary, RouterKind::Istio, 4).is_ok());
+        assert!(check("web", &autoscaler, &canary, istio, 4).is_ok());
         let lowered = [step(10, 100), step(50, 50)];
-        let err = check("web", &autoscaler, &lowered, RouterKind::Istio, 4).unwrap_err();
+        let err = check("web", &autoscaler, &lowered, istio, 4).unwrap_err();
         assert_eq!(
             err.message,
             "step 2/2 (50%) gives deployment \"web\" 2 of its 4 pods, but HorizontalPodAutoscaler \"web-hpa\" scales it: ramp does not lower an autoscaled Deployment's capacity"
         );
         // Without a mesh all the traffic on the contender means no pods
         // for the incumbent.
-        let err = check("web", &autoscaler, &canary, RouterKind::Replicas, 4).unwrap_err();
+        let err = check("web", &autoscaler, &canary, pods, 4).unwrap_err();
         assert!(err.message.contains("0 of its 4 pods"), "{}", err.message);
         assert!(err.hint.unwrap().contains("--steps 10,50"));
         let short = [step(10, 100), step(50, 100)];
-        assert!(check("web", &autoscaler, &short, RouterKind::Replicas, 4).is_ok());
+        assert!(check("web", &autoscaler, &short, pods, 4).is_ok());
+        // With the selector narrowed to the contender at 100%, the
+        // incumbent keeps its pods there.
+        assert!(check("web", &autoscaler, &canary, narrowed, 4).is_ok());
+        // And a staging step (1 pod, no traffic) gives the contender its
+        // capacity, not the pods' share of no traffic.
+        let staging = Step {
+            name: "staging".into(),
+            capacity: Split {
+                contender: 25,
+                incumbent: 100,
+            },
+            traffic: Split {
+                contender: 0,
+                incumbent: 100,
+            },
+            mirror: None,
+        };
+        assert_eq!(bounds(&staging, narrowed, 4, &autoscaler), Some((1, 3)));
+        assert_eq!(bounds(&staging, pods, 4, &autoscaler), None);
     }
 
     #[test]

@@ -222,7 +222,11 @@ fn toward_autoscaled_step(
     world: &World,
     autoscaler: &Autoscaler,
 ) -> Option<Action> {
-    let bounds = autoscale::bounds(step, record.router.kind, record.replicas, autoscaler);
+    let routing = autoscale::Routing {
+        kind: record.router.kind,
+        narrowed: record.router.selector.is_some(),
+    };
+    let bounds = autoscale::bounds(step, routing, record.replicas, autoscaler);
     let contender_wanted = bounds.map_or(0, |(min, _)| min);
     let contender = world.contender.as_ref();
     let contender_replicas = contender.map_or(0, |c| c.replicas);
