@@ -394,8 +394,9 @@ fn abort(record: &Record, world: &World) -> Option<Action> {
 /// the incumbent's (once they are all ready); the contender goes; then the
 /// selector is put back exactly as it was.
 fn abort_by_selector(record: &Record, world: &World) -> Option<Action> {
-    let base = record.replicas;
-    if world.incumbent.replicas < base {
+    let base = full_capacity(record, world);
+    // An autoscaled incumbent's replicas are its autoscaler's.
+    if world.incumbent.replicas < base && record.autoscaler.is_none() {
         return Some(Action::ScaleIncumbent(base));
     }
     let contender_pods = world
@@ -416,7 +417,10 @@ fn abort_by_selector(record: &Record, world: &World) -> Option<Action> {
         }
     }
     // The selector as it was selects the contender's pods too: they go
-    // first.
+    // first, after the autoscaler that would scale them again.
+    if world.contender_autoscaler.is_some() {
+        return Some(Action::DeleteContenderAutoscaler);
+    }
     if world.contender.is_some() {
         return Some(Action::DeleteContender);
     }
@@ -438,12 +442,21 @@ fn runs_its_template(record: &Record, world: &World) -> bool {
         .is_none_or(|d| *d == super::history::digest(&world.incumbent.template))
 }
 
+/// The incumbent's full capacity: its replicas at the start, or, when an
+/// autoscaler scales it, what the autoscaler gives it now (up to those).
+fn full_capacity(record: &Record, world: &World) -> i32 {
+    match record.autoscaler {
+        Some(_) => world.incumbent.replicas.min(record.replicas),
+        None => record.replicas,
+    }
+}
+
 /// Abort's first write, before its record's: all traffic back to the
 /// incumbent when it has all its capacity ready. With a mesh the routes
 /// as they were; without one the selector narrowed to the incumbent (the
 /// selector as it was would select the contender's pods too).
 pub fn abort_first(record: &Record, world: &World) -> Option<Action> {
-    if world.incumbent.ready < record.replicas {
+    if world.incumbent.ready < full_capacity(record, world) {
         return None;
     }
     if !record.router.kind.traffic_follows_pods() {
@@ -1080,6 +1093,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_autoscaled_abort_without_a_mesh_leaves_the_incumbent_to_its_autoscaler() {
+        // Canary by pods; the incumbent's autoscaler brought it from 4 to 3
+        // meanwhile; the contender has its own autoscaler.
+        let (mut record, w) = by_selector("vanguard");
+        record.autoscaler = Some(crate::rollout::autoscale::Autoscaler {
+            name: "web".into(),
+            min: 2,
+            max: 10,
+        });
+        let mut w = w;
+        for step in 1..=2 {
+            to(&mut record, step);
+            w = drive(&mut record, w).1;
+        }
+        assert!(w.contender_autoscaler.is_some());
+        w.incumbent = deployment(3, 3);
+        record.phase = Phase::Aborted;
+        let (actions, w) = drive(&mut record, w);
+        assert!(
+            !actions
+                .iter()
+                .any(|a| matches!(a, Action::ScaleIncumbent(_))),
+            "the incumbent's replicas are its autoscaler's: {actions:?}"
+        );
+        assert_eq!(
+            actions[0],
+            Action::SetWeights(INCUMBENT_ONLY),
+            "traffic back first: {actions:?}"
+        );
+        assert_eq!(w.contender_autoscaler, None, "{actions:?}");
+        assert!(w.contender.is_none() && !w.contender_service);
+        assert_eq!(w.routes, [RouteState::Original]);
+        assert_eq!(w.incumbent.replicas, 3);
     }
 
     /// A command killed between any two actions, run again, ends where one
