@@ -637,6 +637,12 @@ fn killed_then_rerun(
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
+    // It may have ended between the look and the signal (the signal then
+    // found a process that had exited): not killed, then.
+    if std::os::unix::process::ExitStatusExt::signal(&status).is_none() {
+        assert_eq!(status.code(), Some(0), "{args:?} ended by itself");
+        return false;
+    }
     // Killed by the signal, not ended by itself.
     assert_eq!(
         std::os::unix::process::ExitStatusExt::signal(&status),

@@ -576,3 +576,86 @@ fn open_hands_the_url_with_its_token_to_the_systems_opener() {
     );
     let _ = std::fs::remove_dir_all(&bin);
 }
+
+#[test]
+fn a_freeze_holds_the_dashboards_step_and_promote_but_not_its_abort() {
+    let ns = istio_app("dash-frozen", 2);
+    start_web(&ns, "50,100");
+    ns.ramp(&["freeze", "--reason", "black friday"]).success();
+    let dashboard = Dashboard::start(&ns, &[]);
+    let path = format!("/api/rollouts/-/{}/web", ns.name);
+    let before = ns.get("virtualservice", "web")["spec"].clone();
+    for verb in ["step", "promote"] {
+        let answer = dashboard.post(&format!("{path}/{verb}"));
+        assert_ne!(answer.status, 200, "{verb}: {answer:?}");
+        let answer = answer.json();
+        assert_eq!(answer["exit_code"], 2, "{verb}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains("black friday"),
+            "{verb}: {answer}"
+        );
+    }
+    assert_eq!(ns.get("virtualservice", "web")["spec"], before);
+    assert_eq!(ns.record("web").unwrap()["phase"], "Paused");
+    let aborted = dashboard.post(&format!("{path}/abort")).json();
+    assert_eq!(aborted["ok"], true, "{aborted}");
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+}
+
+#[test]
+fn an_action_outlives_its_page_and_a_second_one_waits_its_turn() {
+    use std::io::Write;
+    let ns = istio_app("dash-outlive", 2);
+    // The last step holds the incumbent for 8 s before the promotion: the
+    // step from the page takes that long.
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--scale-down-delay",
+        "8s",
+    ])
+    .success();
+    let dashboard = Dashboard::start(&ns, &[]);
+    let path = format!("/api/rollouts/-/{}/web", ns.name);
+    let target = dashboard.with_token(&format!("{path}/step"));
+    let mut page = std::net::TcpStream::connect(&dashboard.host).unwrap();
+    write!(
+        page,
+        "POST {target} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Length: 0\r\n\r\n",
+        host = dashboard.host
+    )
+    .unwrap();
+    wait_until("the step to begin", Duration::from_secs(30), || {
+        ns.record("web").unwrap()["target"] == 2
+    });
+    // A second click, from another tab, while the first works.
+    let second = dashboard.post(&format!("{path}/step"));
+    assert_eq!(second.status, 409, "{second:?}");
+    let second = second.json();
+    assert_eq!(second["exit_code"], 5, "{second}");
+    assert!(
+        second["message"]
+            .as_str()
+            .unwrap()
+            .contains("a step or promotion of web from this dashboard is under way"),
+        "{second}"
+    );
+    // The first page goes away while its step waits out the delay.
+    drop(page);
+    wait_until(
+        "the step, its delay and its promotion to end",
+        Duration::from_secs(60),
+        || ns.record("web").unwrap()["phase"] == "Succeeded",
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    wait_until("the Lease to be let go", Duration::from_secs(10), || {
+        ns.names("leases").is_empty()
+    });
+}

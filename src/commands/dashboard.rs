@@ -26,17 +26,33 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
         .map_err(|e| Error::failed(format!("cannot read the address listened on: {e}")))?;
     let token = dashboard::new_token();
     let url = format!("http://{}/?token={token}", dashboard::host_of(addr));
-    let connections: Vec<(Option<String>, Connection)> = lives
+    let targets: Vec<Target> = lives
         .iter()
-        .map(|l| (l.cluster.clone(), l.conn.clone()))
+        .map(|l| Target {
+            cluster: l.cluster.clone(),
+            conn: l.conn.clone(),
+            freeze_namespace: freeze_namespace(global, l.cluster.as_deref()),
+        })
         .collect();
     let act: Option<dashboard::Act> = match args.read_only {
         true => None,
         false => {
-            let connections = Arc::new(connections);
+            let targets = Arc::new(targets);
+            let busy = Busy::default();
             Some(Arc::new(move |action: Action| {
-                let connections = connections.clone();
-                async move { act(&connections, action).await }.boxed()
+                let (targets, busy) = (targets.clone(), busy.clone());
+                // Run apart from the request: a page closed or reloaded
+                // while the action works does not cut it short half way
+                // (its Lease held, its record left moving).
+                let task = tokio::spawn(async move { act(&targets, &busy, action).await });
+                async move {
+                    task.await.unwrap_or_else(|e| Outcome {
+                        ok: false,
+                        exit_code: 1,
+                        message: format!("the action stopped: {e}"),
+                    })
+                }
+                .boxed()
             }))
         }
     };
@@ -146,20 +162,126 @@ async fn listen(args: &DashboardArgs) -> Result<TcpListener> {
     })
 }
 
-/// The commands' own code, on the rollout the page names: the same checks,
-/// and how it ended as the command's exit code and message.
-async fn act(connections: &[(Option<String>, Connection)], action: Action) -> Outcome {
-    let Some((_, conn)) = connections.iter().find(|(c, _)| *c == action.cluster) else {
+/// A cluster the dashboard acts on.
+struct Target {
+    cluster: Option<String>,
+    conn: Connection,
+    /// Where the cluster-wide freeze of that cluster is kept.
+    freeze_namespace: String,
+}
+
+/// The namespace of a cluster's cluster-wide freeze: the one of the flags'
+/// context, or the registered cluster's.
+fn freeze_namespace(global: &GlobalArgs, cluster: Option<&str>) -> String {
+    let registered = cluster.and_then(|name| {
+        crate::clusters::registry::Registry::load()
+            .ok()?
+            .clusters
+            .into_iter()
+            .find(|c| c.name == name)
+    });
+    match registered {
+        Some(cluster) => super::freeze::cluster_namespace(&global_for(global, &cluster)),
+        None => super::freeze::cluster_namespace(global),
+    }
+}
+
+/// The rollouts a step or a promotion from this dashboard is moving: a
+/// second one waits its turn (the Lease cannot tell them apart: both are
+/// this process's). An abort is never held back.
+#[derive(Clone, Default)]
+struct Busy(Arc<std::sync::Mutex<std::collections::HashSet<Rollout>>>);
+
+/// A rollout: its cluster, namespace and Deployment.
+type Rollout = (Option<String>, String, String);
+
+/// Marks a rollout busy until dropped.
+struct Moving {
+    busy: Busy,
+    key: Rollout,
+}
+
+impl Busy {
+    fn take(&self, action: &Action) -> Option<Moving> {
+        let key = (
+            action.cluster.clone(),
+            action.namespace.clone(),
+            action.deployment.clone(),
+        );
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(key.clone()).then(|| Moving {
+            busy: self.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for Moving {
+    fn drop(&mut self) {
+        let mut set = self.busy.0.lock().unwrap_or_else(|e| e.into_inner());
+        set.remove(&self.key);
+    }
+}
+
+/// The commands' own code, on the rollout the page names: the same checks
+/// (a freeze holds a step and a promotion, as it holds the commands), and
+/// how it ended as the command's exit code and message.
+async fn act(targets: &[Target], busy: &Busy, action: Action) -> Outcome {
+    let Some(target) = targets.iter().find(|t| t.cluster == action.cluster) else {
         return Outcome {
             ok: false,
             exit_code: 2,
             message: "no such cluster".to_string(),
         };
     };
-    let mut conn = conn.clone();
+    let mut conn = target.conn.clone();
     conn.namespace = action.namespace.clone();
     let name = action.deployment.as_str();
-    let change = Change::default();
+    let failed = |e: Error| {
+        eprintln!("error: {e}");
+        Outcome {
+            ok: false,
+            exit_code: e.kind.exit_code(),
+            message: e.to_string(),
+        }
+    };
+    let moving = matches!(action.verb, Verb::Step | Verb::Promote);
+    let _moving = match moving {
+        true => match busy.take(&action) {
+            Some(moving) => Some(moving),
+            None => {
+                return failed(
+                    Error::new(
+                        crate::error::Kind::Conflict,
+                        format!("a step or promotion of {name} from this dashboard is under way"),
+                    )
+                    .with_hint("wait for it to end; abort is never held back"),
+                );
+            }
+        },
+        false => None,
+    };
+    let frozen = match action.verb {
+        Verb::Step => Some(crate::rollout::freeze::Command::Step),
+        Verb::Promote => Some(crate::rollout::freeze::Command::Promote),
+        Verb::Abort | Verb::Pause => None,
+    };
+    let change = match frozen {
+        Some(command) => {
+            match super::freeze::gate_in(
+                &conn,
+                &target.freeze_namespace,
+                command,
+                &Change::default(),
+            )
+            .await
+            {
+                Ok(change) => change,
+                Err(e) => return failed(e),
+            }
+        }
+        None => Change::default(),
+    };
     eprintln!(
         "{} {}/{name} (from the dashboard)",
         action.verb.as_str(),
@@ -209,14 +331,7 @@ async fn act(connections: &[(Option<String>, Connection)], action: Action) -> Ou
                 message: format!("{} {name}: done{now}", action.verb.as_str()),
             }
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            Outcome {
-                ok: false,
-                exit_code: e.kind.exit_code(),
-                message: e.to_string(),
-            }
-        }
+        Err(e) => failed(e),
     }
 }
 
