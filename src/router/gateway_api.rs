@@ -146,6 +146,7 @@ pub const FLAVOR: Flavor = Flavor {
         }
         true
     },
+    one_mirror: false,
     mirrors: |rule| {
         rule.get("filters")
             .and_then(Value::as_array)

@@ -156,6 +156,7 @@ pub const FLAVOR: Flavor = Flavor {
         }
         ours
     },
+    one_mirror: true,
     mirrors: |route| {
         [
             "mirror",

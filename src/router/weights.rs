@@ -64,6 +64,9 @@ pub struct Flavor {
     pub set_mirror: fn(&mut Value, &Value, Option<u32>),
     /// Whether a route already mirrors requests somewhere.
     pub mirrors: fn(&Value) -> bool,
+    /// A route mirrors to one place at most (Istio's `mirror`): ramp's
+    /// would replace someone else's.
+    pub one_mirror: bool,
     /// Takes any mirror to the Service out of a route (its namespace
     /// given); whether there was one.
     pub unmirror: fn(&mut Value, &str, &ServiceRef) -> bool,
@@ -896,11 +899,28 @@ fn desired_list(
     snapshots: &[&RouteSnapshot],
     backends: &impl Fn(&RouteSnapshot) -> Value,
     written: Written,
-) -> Vec<Value> {
+) -> Result<Vec<Value>> {
     let (mut kept, _) = without_header_routes(list, snapshots);
     let mut header_routes = Vec::new();
     for snapshot in snapshots {
         if let Some(entry) = kept.get_mut(original_index(snapshot)) {
+            // A mirror that is not ramp's is someone else's: never replaced.
+            if written.mirror.is_some()
+                && flavor.one_mirror
+                && (flavor.mirrors)(entry)
+                && (flavor.mirror_of)(entry, &snapshot.contender).is_none()
+            {
+                return Err(Error::new(
+                    Kind::Conflict,
+                    format!(
+                        "route {} of {} {:?} mirrors its requests somewhere else: someone else's mirror, which ramp does not replace with its own",
+                        snapshot.label(),
+                        flavor.kind,
+                        snapshot.object
+                    ),
+                )
+                .with_hint("take that mirror out of the route to go on, or `kubectl ramp abort` (it leaves that mirror as it is)"));
+            }
             entry[flavor.backends] = backends(snapshot);
             // The header route mirrors nothing: its requests all go to the
             // contender anyway.
@@ -925,7 +945,7 @@ fn desired_list(
         // The Gateway API prefers the more specific match wherever it is.
         kept.extend(header_routes.into_iter().map(|(_, route)| route));
     }
-    kept
+    Ok(kept)
 }
 
 /// Writes the routes list of every object ramp manages, as one JSON patch
@@ -962,7 +982,7 @@ pub async fn write(
             // Refuses to write over a route someone else changed.
             route_states(flavor, &current, &managed, header)?;
             let list = routes_list(flavor, &current);
-            let wanted = desired_list(flavor, &list, &managed, &backends, written);
+            let wanted = desired_list(flavor, &list, &managed, &backends, written)?;
             if wanted == list {
                 known.insert(object.to_string(), current);
                 break;
@@ -1016,6 +1036,50 @@ mod tests {
             original: json!([{"destination": {"host": "web"}}]),
             contender: json!({"destination": {"host": "web-canary"}}),
         }
+    }
+
+    #[test]
+    fn someone_elses_mirror_is_not_replaced_by_ramps() {
+        let snapshot = snapshot();
+        let mirrored = |mirror: Value| {
+            vec![json!({"name": "primary", "mirror": mirror,
+                        "route": [{"destination": {"host": "web"}}]})]
+        };
+        let written = Written {
+            header: None,
+            mirror: Some(100),
+        };
+        let backends = |s: &RouteSnapshot| {
+            weighted(
+                s,
+                Split {
+                    contender: 0,
+                    incumbent: 100,
+                },
+            )
+        };
+        // Theirs (to an audit service), put on the route during the rollout.
+        let theirs = mirrored(json!({"host": "audit"}));
+        let err =
+            desired_list(&istio::FLAVOR, &theirs, &[&snapshot], &backends, written).unwrap_err();
+        assert_eq!(err.kind, Kind::Conflict);
+        assert!(
+            err.message
+                .contains("mirrors its requests somewhere else: someone else's mirror"),
+            "{}",
+            err.message
+        );
+        // Ramp's own is replaced as the step wants.
+        let ours = mirrored(json!({"host": "web-canary"}));
+        let wanted = desired_list(&istio::FLAVOR, &ours, &[&snapshot], &backends, written).unwrap();
+        assert_eq!(wanted[0]["mirror"], json!({"host": "web-canary"}));
+        // Without a mirror at this step, theirs stays as it is.
+        let none = Written {
+            header: None,
+            mirror: None,
+        };
+        let kept = desired_list(&istio::FLAVOR, &theirs, &[&snapshot], &backends, none).unwrap();
+        assert_eq!(kept[0]["mirror"], json!({"host": "audit"}));
     }
 
     fn virtual_service(routes: Value) -> Value {
