@@ -690,13 +690,16 @@ fn killed_commands_converge_when_run_again() {
         let at = |phase: &str, step: u64| {
             let ns = &ns;
             let phase = phase.to_string();
-            // The record says the work is done; a kill after it may still
+            // The record says the work is done (and, once it ended, the
+            // contender's Deployment and Service are gone: the record is
+            // written before the clean-up); a kill after it may still
             // leave the Lease, which the next command finds dead and takes.
             move || {
                 let ended = matches!(phase.as_str(), "Succeeded" | "Aborted");
                 ns.record("web")
                     .is_some_and(|r| r["phase"] == phase.as_str() && r["step"] == step)
-                    && (!ended || ns.names("deployments") == ["web"])
+                    && (!ended
+                        || (ns.names("deployments") == ["web"] && ns.names("services") == ["web"]))
             }
         };
         landed.push((
