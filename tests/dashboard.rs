@@ -647,7 +647,9 @@ fn an_action_outlives_its_page_and_a_second_one_waits_its_turn() {
             .contains("a step or promotion of web from this dashboard is under way"),
         "{second}"
     );
-    // The first page goes away while its step waits out the delay.
+    // The first page goes away while its step waits out the delay: the
+    // step is still under way then (not promoted yet).
+    assert_ne!(ns.record("web").unwrap()["phase"], "Succeeded");
     drop(page);
     wait_until(
         "the step, its delay and its promotion to end",
