@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use support::browser::Browser;
 use support::dashboard::Dashboard;
+use support::fault::Faulty;
 use support::metrics::{Metrics, Traffic};
 use support::{Namespace, istio_app, wait_output, wait_until, weights};
 
@@ -542,6 +543,46 @@ fn a_contender_in_another_namespace_is_watched_there_and_is_no_drift() {
     assert_eq!(seen["traffic"]["contender"], 30.0, "{seen}");
     let list = dashboard.get("/api/rollouts").json();
     assert_eq!(list["rollouts"][0]["drift"], 0, "{list}");
+}
+
+#[test]
+fn its_first_answer_holds_what_was_there_even_from_a_slow_api_server() {
+    // The URL is printed once every watch has listed what it covers: a
+    // page opened at once shows the rollouts, not an empty list that
+    // fills in later. A slow API server makes the wait long enough for
+    // the difference to show on every run.
+    let ns = istio_app("dash-slow", 2);
+    let away = Namespace::new("dash-slow-away");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "30,100",
+        "--canary-namespace",
+        &away.name,
+    ])
+    .success();
+    let faulty = Faulty::start();
+    faulty.slow(Duration::from_millis(400));
+    let kubeconfig = faulty.kubeconfig();
+    let dashboard =
+        Dashboard::start_with(&["dashboard", "--port", "0", "-n", &ns.name], |command| {
+            command.env("KUBECONFIG", &kubeconfig);
+        });
+    let list = dashboard.get("/api/rollouts").json();
+    assert_eq!(list["rollouts"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["rollouts"][0]["deployment"], "web", "{list}");
+    assert_eq!(list["rollouts"][0]["traffic"]["contender"], 30.0, "{list}");
+    // The contender's namespace is watched and listed too: its pods are
+    // counted, and its absence is not taken for drift.
+    assert_eq!(list["rollouts"][0]["drift"], 0, "{list}");
+    let detail = dashboard
+        .get(&format!("/api/rollouts/-/{}/web", ns.name))
+        .json();
+    assert_eq!(detail["drift"], serde_json::json!([]), "{detail}");
+    assert_eq!(detail["capacity"]["contender"]["desired"], 1, "{detail}");
 }
 
 #[test]

@@ -17,9 +17,30 @@ use crate::engine::live::{Live, Scope};
 use crate::error::{Error, Result};
 use crate::ui::dashboard::{self, Action, Board, Outcome, Source, Verb};
 
+/// How long the dashboard waits for its watches' first lists before it
+/// serves what it has.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
     let (changed_tx, changed) = watch::channel(0u64);
     let lives = watch_clusters(global, args, &changed_tx).await?;
+    // The URL is printed once the watches hold what the clusters hold: a
+    // page opened at once shows the rollouts, not an empty list.
+    for live in &lives {
+        let unsettled = live.settle(SETTLE_LIMIT).await;
+        if !unsettled.is_empty() {
+            let of = live
+                .cluster
+                .as_ref()
+                .map(|c| format!("[{c}] "))
+                .unwrap_or_default();
+            eprintln!(
+                "{of}still listing after {} s ({}); the page fills in as they answer",
+                SETTLE_LIMIT.as_secs(),
+                unsettled.join(", ")
+            );
+        }
+    }
     let listener = listen(args).await?;
     let addr = listener
         .local_addr()

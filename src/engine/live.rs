@@ -34,6 +34,56 @@ pub struct Store {
     pub routes: BTreeMap<&'static str, BTreeMap<Key, DynamicObject>>,
     /// Why a watch is interrupted, while one is (it resumes by itself).
     pub problems: Vec<String>,
+    /// The watches started for the namespace (or all of them), by name.
+    watches: BTreeSet<String>,
+    /// The watches that have listed what they cover at least once.
+    listed: BTreeSet<String>,
+}
+
+impl Store {
+    /// The namespaces other than `home` that hold contenders of the
+    /// records in `home` (`--canary-namespace`).
+    fn contender_namespaces(&self, home: &str) -> BTreeSet<String> {
+        self.deployments
+            .iter()
+            .filter(|((ns, _), _)| ns == home)
+            .filter_map(|((_, name), d)| {
+                Record::from_annotations(name, d.metadata.annotations.as_ref())
+                    .ok()
+                    .flatten()
+            })
+            .map(|record| record.contender.namespace)
+            .filter(|ns| ns != home)
+            .collect()
+    }
+
+    /// The watches that have neither listed what they cover nor said why
+    /// they cannot: the watches started, and one per namespace holding a
+    /// contender of a record of `home`. Until this is empty, what the
+    /// store holds is not yet what the cluster holds.
+    pub fn unsettled(&self, home: Option<&str>) -> Vec<String> {
+        let contenders = match home {
+            Some(home) => self.contender_namespaces(home),
+            None => BTreeSet::new(),
+        };
+        self.watches
+            .iter()
+            .cloned()
+            .chain(contenders.iter().map(|ns| contender_watch(ns)))
+            .filter(|what| !self.listed.contains(what))
+            .filter(|what| {
+                !self
+                    .problems
+                    .iter()
+                    .any(|p| p.starts_with(&format!("{what}: ")))
+            })
+            .collect()
+    }
+}
+
+/// The name of the watch of ramp's Deployments in namespace `ns`.
+fn contender_watch(ns: &str) -> String {
+    format!("the watch of deployments in namespace {ns}")
 }
 
 /// The watches of one cluster and what they hold.
@@ -43,6 +93,9 @@ pub struct Live {
     /// The connection, its namespace the one watched (or the context's).
     pub conn: Connection,
     pub store: Arc<Mutex<Store>>,
+    /// The namespace watched, `None` for all of them.
+    home: Option<String>,
+    changed: watch::Sender<u64>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -79,9 +132,15 @@ impl Live {
             Scope::Namespace(ns) => Some(ns.clone()),
             Scope::All => None,
         };
+        let what = "the watch of deployments".to_string();
+        store
+            .lock()
+            .expect("not poisoned")
+            .watches
+            .insert(what.clone());
         tasks.push(tokio::spawn(follow(
             deployments,
-            "the watch of deployments".to_string(),
+            what,
             home.clone(),
             store.clone(),
             changed.clone(),
@@ -109,15 +168,16 @@ impl Live {
                 Scope::All => Api::all_with(conn.client.clone(), &resource),
             };
             let of_kind = flavor.kind;
-            store
-                .lock()
-                .expect("not poisoned")
-                .routes
-                .insert(of_kind, BTreeMap::new());
+            let what = format!("the watch of {}", resource.plural);
+            {
+                let mut store = store.lock().expect("not poisoned");
+                store.routes.insert(of_kind, BTreeMap::new());
+                store.watches.insert(what.clone());
+            }
             tracing::debug!("watching {} for the {kind:?} router", resource.plural);
             tasks.push(tokio::spawn(follow(
                 api,
-                format!("the watch of {}", resource.plural),
+                what,
                 home.clone(),
                 store.clone(),
                 changed.clone(),
@@ -129,8 +189,36 @@ impl Live {
             cluster,
             conn,
             store,
+            home,
+            changed,
             tasks,
         })
+    }
+
+    /// Waits, at most `limit`, until every watch has listed what it
+    /// covers (or said why it cannot); returns the ones still listing.
+    pub async fn settle(&self, limit: Duration) -> Vec<String> {
+        let mut changes = self.changed.subscribe();
+        let waiting = async {
+            loop {
+                let unsettled = self
+                    .store
+                    .lock()
+                    .expect("not poisoned")
+                    .unsettled(self.home.as_deref());
+                if unsettled.is_empty() || changes.changed().await.is_err() {
+                    return unsettled;
+                }
+            }
+        };
+        match tokio::time::timeout(limit, waiting).await {
+            Ok(unsettled) => unsettled,
+            Err(_) => self
+                .store
+                .lock()
+                .expect("not poisoned")
+                .unsettled(self.home.as_deref()),
+        }
     }
 }
 
@@ -179,21 +267,10 @@ async fn follow_contenders(
     let mut changes = changed.subscribe();
     let mut watching = Tasks(BTreeMap::new());
     loop {
-        let wanted: BTreeSet<String> = {
-            let store = store.lock().expect("not poisoned");
-            store
-                .deployments
-                .iter()
-                .filter(|((ns, _), _)| *ns == home)
-                .filter_map(|((_, name), d)| {
-                    Record::from_annotations(name, d.metadata.annotations.as_ref())
-                        .ok()
-                        .flatten()
-                })
-                .map(|record| record.contender.namespace)
-                .filter(|ns| *ns != home)
-                .collect()
-        };
+        let wanted = store
+            .lock()
+            .expect("not poisoned")
+            .contender_namespaces(&home);
         for ns in &wanted {
             if watching.0.contains_key(ns) {
                 continue;
@@ -201,7 +278,7 @@ async fn follow_contenders(
             tracing::debug!("watching ramp's deployments in namespace {ns}");
             let task = tokio::spawn(follow(
                 Api::<Deployment>::namespaced(client.clone(), ns),
-                format!("the watch of deployments in namespace {ns}"),
+                contender_watch(ns),
                 Some(ns.clone()),
                 store.clone(),
                 changed.clone(),
@@ -220,11 +297,9 @@ async fn follow_contenders(
             if let Some(task) = watching.0.remove(&ns) {
                 task.abort();
             }
-            store
-                .lock()
-                .expect("not poisoned")
-                .deployments
-                .retain(|(of, _), _| *of != ns);
+            let mut store = store.lock().expect("not poisoned");
+            store.deployments.retain(|(of, _), _| *of != ns);
+            store.listed.remove(&contender_watch(&ns));
         }
         if changes.changed().await.is_err() {
             return;
@@ -275,7 +350,10 @@ async fn follow<K>(
                     let into = map(&mut store);
                     into.retain(|(ns, _), _| namespace.as_ref().is_some_and(|n| n != ns));
                     into.extend(fresh);
-                    store.problems.retain(|p| !p.starts_with(&what));
+                    store
+                        .problems
+                        .retain(|p| !p.starts_with(&format!("{what}: ")));
+                    store.listed.insert(what.clone());
                 }
                 bump();
             }
@@ -306,7 +384,9 @@ async fn follow<K>(
                 {
                     let mut store = store.lock().expect("not poisoned");
                     if !store.problems.contains(&problem) {
-                        store.problems.retain(|p| !p.starts_with(&what));
+                        store
+                            .problems
+                            .retain(|p| !p.starts_with(&format!("{what}: ")));
                         store.problems.push(problem);
                         drop(store);
                         bump();
@@ -315,6 +395,143 @@ async fn follow<K>(
                 // A server that refuses is not asked again in a loop.
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::record::tests::sample;
+
+    /// A Deployment `name` of `ns`, with a record whose contender runs in
+    /// `contender_ns` when there is one.
+    fn deployment(ns: &str, name: &str, contender_ns: Option<&str>) -> (Key, Deployment) {
+        let mut deployment = Deployment::default();
+        deployment.metadata.name = Some(name.into());
+        deployment.metadata.namespace = Some(ns.into());
+        if let Some(contender_ns) = contender_ns {
+            let mut record = sample();
+            record.contender.namespace = contender_ns.into();
+            deployment.metadata.annotations = Some(BTreeMap::from([(
+                ANNOTATION.to_string(),
+                serde_json::to_string(&record).unwrap(),
+            )]));
+        }
+        ((ns.into(), name.into()), deployment)
+    }
+
+    fn store(
+        watches: &[&str],
+        listed: &[&str],
+        problems: &[&str],
+        deployments: Vec<(Key, Deployment)>,
+    ) -> Store {
+        Store {
+            deployments: deployments.into_iter().collect(),
+            routes: BTreeMap::new(),
+            problems: problems.iter().map(|p| p.to_string()).collect(),
+            watches: watches.iter().map(|w| w.to_string()).collect(),
+            listed: listed.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_store_is_settled_when_each_watch_has_listed_or_said_why_not() {
+        let deployments = "the watch of deployments";
+        let routes = "the watch of virtualservices";
+        let away = "the watch of deployments in namespace away";
+        let cases: Vec<(&str, Store, Option<&str>, Vec<&str>)> = vec![
+            (
+                "nothing listed yet",
+                store(&[deployments, routes], &[], &[], vec![]),
+                Some("shop"),
+                vec![deployments, routes],
+            ),
+            (
+                "one listed",
+                store(&[deployments, routes], &[deployments], &[], vec![]),
+                Some("shop"),
+                vec![routes],
+            ),
+            (
+                "all listed",
+                store(&[deployments, routes], &[deployments, routes], &[], vec![]),
+                Some("shop"),
+                vec![],
+            ),
+            (
+                "a watch refused is settled: the page says why",
+                store(
+                    &[deployments, routes],
+                    &[deployments],
+                    &["the watch of virtualservices: 403 forbidden"],
+                    vec![],
+                ),
+                Some("shop"),
+                vec![],
+            ),
+            (
+                "another watch's problem does not settle this one",
+                store(
+                    &[deployments],
+                    &[],
+                    &["the watch of deployments in namespace away: 403"],
+                    vec![],
+                ),
+                Some("shop"),
+                vec![deployments],
+            ),
+            (
+                "a contender in another namespace waits for that namespace's list",
+                store(
+                    &[deployments],
+                    &[deployments],
+                    &[],
+                    vec![deployment("shop", "web", Some("away"))],
+                ),
+                Some("shop"),
+                vec![away],
+            ),
+            (
+                "and is settled once it is listed",
+                store(
+                    &[deployments],
+                    &[deployments, away],
+                    &[],
+                    vec![deployment("shop", "web", Some("away"))],
+                ),
+                Some("shop"),
+                vec![],
+            ),
+            (
+                "a contender beside its incumbent needs no other watch",
+                store(
+                    &[deployments],
+                    &[deployments],
+                    &[],
+                    vec![
+                        deployment("shop", "web", Some("shop")),
+                        deployment("shop", "api", None),
+                    ],
+                ),
+                Some("shop"),
+                vec![],
+            ),
+            (
+                "every namespace is watched at once with -A",
+                store(
+                    &[deployments],
+                    &[deployments],
+                    &[],
+                    vec![deployment("shop", "web", Some("away"))],
+                ),
+                None,
+                vec![],
+            ),
+        ];
+        for (case, store, home, want) in cases {
+            assert_eq!(store.unsettled(home), want, "{case}");
         }
     }
 }

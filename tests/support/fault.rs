@@ -1,12 +1,12 @@
 //! A TCP proxy in front of the local API server that can go down for a
-//! while: no connection is taken (connection refused) and the ones open
-//! are cut. TLS passes through untouched, so ramp talks to the real
-//! server through it.
+//! while (no connection is taken, connection refused, and the ones open
+//! are cut) or answer slowly (each chunk from the server held back). TLS
+//! passes through untouched, so ramp talks to the real server through it.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ pub struct Faulty {
     upstream: String,
     down: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
+    /// Milliseconds each chunk from the server waits before it is passed on.
+    latency: Arc<AtomicU64>,
 }
 
 impl Faulty {
@@ -38,6 +40,7 @@ impl Faulty {
             upstream,
             down: Arc::default(),
             open: Arc::default(),
+            latency: Arc::default(),
         };
         faulty.serve(listener);
         faulty
@@ -45,6 +48,7 @@ impl Faulty {
 
     fn serve(&self, listener: TcpListener) {
         let (upstream, down, open) = (self.upstream.clone(), self.down.clone(), self.open.clone());
+        let latency = self.latency.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if down.load(Ordering::SeqCst) {
@@ -60,8 +64,12 @@ impl Faulty {
                     open.push(client.try_clone().unwrap());
                     open.push(server.try_clone().unwrap());
                 }
-                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-                pipe(server, client);
+                pipe(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    None,
+                );
+                pipe(server, client, Some(latency.clone()));
             }
         });
     }
@@ -82,6 +90,7 @@ impl Faulty {
             upstream: self.upstream.clone(),
             down: self.down.clone(),
             open: self.open.clone(),
+            latency: self.latency.clone(),
         };
         std::thread::spawn(move || {
             std::thread::sleep(how_long);
@@ -89,6 +98,12 @@ impl Faulty {
             down.store(false, Ordering::SeqCst);
             this.serve(listener);
         });
+    }
+
+    /// Every answer of the server held back `by` from now on (each chunk
+    /// read from it waits that long before it is passed on).
+    pub fn slow(&self, by: Duration) {
+        self.latency.store(by.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// A kubeconfig like the plane's whose server is this proxy.
@@ -104,14 +119,18 @@ impl Faulty {
     }
 }
 
-/// Copies one direction of a connection until either side closes.
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
+/// Copies one direction of a connection until either side closes, each
+/// chunk held back by the latency when there is one.
+fn pipe(mut from: TcpStream, mut to: TcpStream, latency: Option<Arc<AtomicU64>>) {
     std::thread::spawn(move || {
         let mut buffer = vec![0; 64 * 1024];
         loop {
             match from.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Some(ms) = latency.as_ref().map(|l| l.load(Ordering::SeqCst)) {
+                        std::thread::sleep(Duration::from_millis(ms));
+                    }
                     if to.write_all(&buffer[..n]).is_err() {
                         break;
                     }
