@@ -2,12 +2,14 @@
 //! cluster) refuses start, step, run and promote with exit 2 and changes
 //! nothing; abort passes; an override is recorded in the rollout's history
 //! and as an Event; an expired freeze no longer holds; list and status
-//! show them.
+//! show them; a running driver holds its step under a freeze, analysing
+//! on (a real Prometheus), and carries on when it ends.
 
 mod support;
 
 use std::time::Duration;
 
+use support::metrics::{Metrics, Traffic};
 use support::{Namespace, istio_app, kubectl, ramp_with};
 
 /// The record's transitions as (event, message).
@@ -340,10 +342,22 @@ fn a_cluster_wide_freeze_holds_every_namespace_until_lifted() {
     .success();
 }
 
-#[test]
-fn a_running_driver_stops_before_its_next_step_when_a_freeze_begins() {
-    let ns = istio_app("freeze-driver", 2);
-    let driver = ns.spawn_ramp(&[
+fn healthy() -> Traffic {
+    Traffic {
+        requests_per_second: 50.0,
+        errors: 0.0,
+        latency_ms: 40.0,
+    }
+}
+
+/// `start web --auto` at 50% then 100%, checked every 2 s against the
+/// test's Prometheus, as a process that runs on; and the analysis file.
+fn spawn_driver(ns: &Namespace, metrics: &Metrics, extra: &[&str]) -> std::process::Child {
+    let analysis = support::repo_root()
+        .join("examples/analysis/istio.yaml")
+        .display()
+        .to_string();
+    let mut args = vec![
         "start",
         "web",
         "--image",
@@ -351,45 +365,140 @@ fn a_running_driver_stops_before_its_next_step_when_a_freeze_begins() {
         "--steps",
         "50,100",
         "--auto",
+        "--analysis",
+        &analysis,
+        "--prometheus",
+        &metrics.prometheus_url,
         "--interval",
-        "5s",
-    ]);
+        "2s",
+    ];
+    args.extend_from_slice(extra);
+    ns.spawn_ramp(&args)
+}
+
+/// How many rounds of checks the record keeps.
+fn rounds(ns: &Namespace) -> usize {
+    ns.record("web").unwrap()["automation"]["checks"]
+        .as_array()
+        .map_or(0, |c| {
+            c.iter()
+                .filter(|c| c["name"] == "request-success-rate")
+                .count()
+        })
+}
+
+/// Waits until the driver has checked the rollout `more` more times while
+/// it stayed at step 1: the hold, seen in the cluster.
+fn held_at_step_one_for(ns: &Namespace, more: usize) {
+    let before = rounds(ns);
+    support::wait_until(
+        "more rounds of checks at step 1",
+        Duration::from_secs(60),
+        || {
+            let record = ns.record("web").unwrap();
+            assert_eq!(
+                (record["phase"].as_str(), record["step"].as_u64()),
+                (Some("Paused"), Some(1)),
+                "held at its step"
+            );
+            rounds(ns) >= before + more
+        },
+    );
+}
+
+#[test]
+fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_after() {
+    let metrics = Metrics::get();
+    let ns = istio_app("freeze-driver", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web-canary", healthy());
+    let driver = spawn_driver(&ns, metrics, &[]);
     support::wait_until("the first step", Duration::from_secs(30), || {
         ns.record("web")
             .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
     });
     ns.ramp(&["freeze", "--reason", "change window closed"])
         .success();
+    // Its checks pass, and it stays: three more rounds at step 1, at 50%.
+    held_at_step_one_for(&ns, 3);
+    assert_eq!(
+        support::weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 50), ("web-canary".into(), 50)]
+    );
+    assert_eq!(ns.names("leases").len(), 1, "the driver holds its lease");
+    ns.ramp(&["unfreeze"]).success();
     let run = support::wait_output(driver);
-    assert_eq!(run.code, Some(2), "{run}");
-    assert!(
-        run.stderr
-            .contains("the automation stopped at step 1/2: run refused: namespace"),
-        "{run}"
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(
+        run.stderr.matches("holding at step 1/2: namespace").count(),
+        1,
+        "said once, not at every check: {run}"
     );
     assert!(run.stderr.contains("change window closed"), "{run}");
+    assert!(
+        run.stderr
+            .contains("the freeze is over: carrying on from step 1/2"),
+        "{run}"
+    );
     let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Succeeded", "{run}");
     assert_eq!(
-        (record["phase"].as_str(), record["step"].as_u64()),
-        (Some("Paused"), Some(1)),
-        "the rollout stays where it was"
+        ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
     );
     assert!(ns.names("leases").is_empty(), "the driver let go");
+}
 
-    // With an override, `run` carries on to the end, and each move under
-    // the freeze is recorded.
-    let run = ns
-        .ramp(&[
-            "run",
-            "web",
-            "--interval",
-            "1s",
+#[test]
+fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_through_one() {
+    let metrics = Metrics::get();
+    let ns = istio_app("freeze-rollback", 2);
+    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web-canary", healthy());
+    let before = ns.get("virtualservice", "web")["spec"].clone();
+    let driver = spawn_driver(&ns, metrics, &[]);
+    support::wait_until("the first step", Duration::from_secs(30), || {
+        ns.record("web")
+            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
+    });
+    ns.ramp(&["freeze", "--reason", "change window closed"])
+        .success();
+    held_at_step_one_for(&ns, 1);
+    // The contender goes bad during the freeze: abort is never frozen.
+    metrics.set(
+        &ns.name,
+        "web-canary",
+        Traffic {
+            errors: 0.3,
+            ..healthy()
+        },
+    );
+    let run = support::wait_output(driver);
+    assert_eq!(run.code, Some(3), "{run}");
+    assert!(run.stderr.contains("holding at step 1/2"), "{run}");
+    assert!(
+        run.stderr
+            .contains("analysis failed at step 1/2 and the rollout was rolled back"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+    assert_eq!(ns.get("virtualservice", "web")["spec"], before);
+    assert_eq!(ns.names("deployments"), ["web"]);
+
+    // With an override, a driver goes through the freeze to the end, and
+    // each move under it is recorded.
+    metrics.set(&ns.name, "web-canary", healthy());
+    let run = support::wait_output(spawn_driver(
+        &ns,
+        metrics,
+        &[
             "--override-freeze",
             "approved by the release manager",
             "-o",
             "json",
-        ])
-        .success();
+        ],
+    ));
+    assert_eq!(run.code, Some(0), "{run}");
     assert_eq!(run.json()["phase"], "Succeeded", "{run}");
     let overrides = transitions(&ns)
         .into_iter()
@@ -397,6 +506,10 @@ fn a_running_driver_stops_before_its_next_step_when_a_freeze_begins() {
             event == "FreezeOverridden" && message.contains("approved by the release manager")
         })
         .count();
-    assert!(overrides >= 2, "{:?}", transitions(&ns));
+    assert!(
+        overrides >= 3,
+        "start, step and promote: {:?}",
+        transitions(&ns)
+    );
     ns.ramp(&["unfreeze"]).success();
 }

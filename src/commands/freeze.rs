@@ -78,26 +78,42 @@ pub async fn gate_in(
     command: Command,
     change: &Change,
 ) -> Result<Change> {
+    match passage(conn, cluster_namespace, command, change).await? {
+        Ok(change) => Ok(change),
+        Err(holding) => Err(refusal(command, &holding)),
+    }
+}
+
+/// Whether `command` may go on now: the options to go on with (an
+/// override noted), or the freezes that hold it back.
+pub async fn passage(
+    conn: &Connection,
+    cluster_namespace: &str,
+    command: Command,
+    change: &Change,
+) -> Result<std::result::Result<Change, Vec<Freeze>>> {
     if !command.frozen_by_freezes() {
-        return Ok(change.clone());
+        return Ok(Ok(change.clone()));
     }
     let read = stored::read(conn, &conn.namespace, cluster_namespace).await?;
     read.warn();
     let found = read.freezes;
     let now = Timestamp::now().as_millisecond();
-    match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
-        Gate::Open => Ok(change.clone()),
-        Gate::Frozen(holding) => Err(refusal(command, &holding)),
-        Gate::Overridden(holding, reason) => {
-            let message = freeze::override_message(&holding, &reason);
-            let text = format!("warning: {message}");
-            match &change.label {
-                Some(label) => eprintln!("[{label}] {text}"),
-                None => eprintln!("{text}"),
+    Ok(
+        match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
+            Gate::Open => Ok(change.clone()),
+            Gate::Frozen(holding) => Err(holding),
+            Gate::Overridden(holding, reason) => {
+                let message = freeze::override_message(&holding, &reason);
+                let text = format!("warning: {message}");
+                match &change.label {
+                    Some(label) => eprintln!("[{label}] {text}"),
+                    None => eprintln!("{text}"),
+                }
+                Ok(change.noting(Some(message)))
             }
-            Ok(change.noting(Some(message)))
-        }
-    }
+        },
+    )
 }
 
 fn refusal(command: Command, holding: &[Freeze]) -> Error {

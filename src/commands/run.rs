@@ -30,7 +30,7 @@ use crate::engine::lock::{Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
-use crate::rollout::freeze::Command as FrozenCommand;
+use crate::rollout::freeze::{self, Command as FrozenCommand, Freeze};
 use crate::rollout::record::{Automation, Phase, Record};
 
 /// How many checks the record keeps.
@@ -339,7 +339,7 @@ async fn drive_held(
     }
     // The first look is what was just read or written.
     let mut next_look = Some(look_of(members, deployment, saved)?);
-    let mut seen = None;
+    let mut kept = Kept::default();
     let mut conflicts = 0;
     loop {
         let look = match next_look.take() {
@@ -359,11 +359,11 @@ async fn drive_held(
             &automation,
             &views,
             now,
-            &mut seen,
+            &mut kept,
         )
         .await;
         match done {
-            Ok(Some(())) => return Ok(seen),
+            Ok(Some(())) => return Ok(kept.seen),
             Ok(None) => conflicts = 0,
             // Someone changed a record between our look and our write (a
             // person's step, a pause, an abort): look again and decide anew.
@@ -376,6 +376,15 @@ async fn drive_held(
     }
 }
 
+/// What the driver keeps from one look to the next.
+#[derive(Default)]
+struct Kept {
+    /// On one cluster, the rollout as the last command left it.
+    seen: Option<Observed>,
+    /// Why it held the rollout at its step at the last look (a freeze).
+    held: Option<String>,
+}
+
 /// Does what `decide::next` says; `Some(())` when the driver is done.
 /// `seen`: on one cluster, the rollout as the last command left it.
 async fn act(
@@ -385,8 +394,9 @@ async fn act(
     automation: &Automation,
     views: &[View],
     now: i64,
-    seen: &mut Option<Observed>,
+    kept: &mut Kept,
 ) -> Result<Option<()>> {
+    let seen = &mut kept.seen;
     let records = &look.records;
     let settings = settings_of(automation);
     let one = members.len() == 1;
@@ -506,7 +516,7 @@ async fn act(
             }
             Ok(None)
         }
-        Next::Check => check(members, deployment, look, automation, seen).await,
+        Next::Check => check(members, deployment, look, automation, kept).await,
         Next::RollBack => {
             let failed: Vec<String> = records
                 .iter()
@@ -544,8 +554,9 @@ async fn check(
     deployment: &str,
     look: &Look,
     automation: &Automation,
-    seen: &mut Option<Observed>,
+    kept: &mut Kept,
 ) -> Result<Option<()>> {
+    let Kept { seen, held } = kept;
     let records = &look.records;
     let settings = settings_of(automation);
     let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
@@ -646,7 +657,9 @@ async fn check(
         .await
         .map(Some),
         Outcome::Advance => {
-            let passed = pass_freezes(members, deployment, at).await?;
+            let Some(passed) = pass_freezes(members, at, held).await else {
+                return Ok(None);
+            };
             let stepped = join_all(members.iter().zip(&saved).zip(&passed).map(
                 |((m, loaded), change)| async move {
                     step::advance(
@@ -689,7 +702,9 @@ async fn check(
             Ok(Some(()))
         }
         Outcome::Promote => {
-            let passed = pass_freezes(members, deployment, at).await?;
+            let Some(passed) = pass_freezes(members, at, held).await else {
+                return Ok(None);
+            };
             let everyone: Vec<usize> = (0..members.len()).collect();
             *seen = promote_all(members, &everyone, deployment, &saved, Some(&passed)).await?;
             hooks(
@@ -705,31 +720,49 @@ async fn check(
     }
 }
 
-/// Before the driver moves the rollout on: a freeze that began since it
-/// started stops it here (exit 2), the rollout left at its step; with
-/// --override-freeze each cluster's move records the override.
-async fn pass_freezes(members: &[Member], deployment: &str, at: &Record) -> Result<Vec<Change>> {
+/// Before the driver moves the rollout on, the freezes of every cluster.
+/// While one holds (or they cannot be read), the rollout is held at its
+/// step and `None` returned: the driver goes on analysing it, a failure
+/// still rolls it back (abort is never frozen), and once the freeze ends
+/// it carries on. With --override-freeze each cluster's move records the
+/// override. `held`: why it was holding at the last look.
+async fn pass_freezes(
+    members: &[Member],
+    at: &Record,
+    held: &mut Option<String>,
+) -> Option<Vec<Change>> {
     let passed = join_all(members.iter().map(|m| async move {
-        super::freeze::gate_in(&m.conn, &m.freeze_namespace, FrozenCommand::Run, &m.change)
+        let of = |text: String| match &m.label {
+            Some(label) => format!("[{label}] {text}"),
+            None => text,
+        };
+        match super::freeze::passage(&m.conn, &m.freeze_namespace, FrozenCommand::Run, &m.change)
             .await
-            .map_err(|e| m.labelled(e))
+        {
+            Ok(Ok(change)) => Ok(change),
+            Ok(Err(holding)) => Err(of(holding
+                .iter()
+                .map(Freeze::describe)
+                .collect::<Vec<_>>()
+                .join("; "))),
+            Err(e) => Err(of(format!("the freezes cannot be read ({})", e.message))),
+        }
     }))
     .await;
+    let holding: Vec<String> = passed
+        .iter()
+        .filter_map(|p| p.as_ref().err().cloned())
+        .collect();
+    let now = (!holding.is_empty()).then(|| holding.join("; "));
+    let step = format!("{}/{}", at.step, at.steps.len());
+    if let Some(news) = freeze::hold_news(held.as_deref(), now.as_deref(), &step) {
+        eprintln!("{news}");
+    }
+    *held = now;
     passed
         .into_iter()
-        .collect::<Result<Vec<_>>>()
-        .map_err(|e| Error {
-            message: format!(
-                "the automation stopped at step {}/{}: {}",
-                at.step,
-                at.steps.len(),
-                e.message
-            ),
-            hint: Some(format!(
-                "the rollout stays where it is; `kubectl ramp run {deployment}` carries on once the freeze ends (or with --override-freeze REASON); `kubectl ramp abort {deployment}` is never frozen"
-            )),
-            ..e
-        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .ok()
 }
 
 /// Promotes the clusters `which`, from what was last read of each; on one

@@ -157,6 +157,22 @@ pub fn override_message(freezes: &[Freeze], reason: &str) -> String {
     format!("freeze overridden ({reason}); {held}")
 }
 
+/// What a running driver says when it looks at the freezes before moving
+/// a rollout on: `before`, why it was holding the rollout at its step the
+/// last time (none: it was not); `now`, why it holds it now. It says so
+/// once when a hold begins or its reason changes, and once when it ends;
+/// not at every check in between.
+pub fn hold_news(before: Option<&str>, now: Option<&str>, step: &str) -> Option<String> {
+    match (before, now) {
+        (None, None) => None,
+        (Some(before), Some(now)) if before == now => None,
+        (_, Some(now)) => Some(format!(
+            "holding at step {step}: {now}; the analysis goes on, and a failure still rolls back"
+        )),
+        (Some(_), None) => Some(format!("the freeze is over: carrying on from step {step}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +312,47 @@ mod tests {
             override_message(std::slice::from_ref(&cluster), "hotfix")
                 .starts_with("freeze overridden (hotfix); the cluster is frozen by alice")
         );
+    }
+
+    #[test]
+    fn a_driver_tells_of_a_hold_once_and_of_its_end() {
+        let frozen =
+            "namespace \"shop\" is frozen by ana since T, until someone unfreezes it: audit";
+        let unreadable = "the freezes cannot be read: connection refused";
+        type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<String>);
+        let cases: Vec<Case> = vec![
+            ("nothing holds", None, None, None),
+            (
+                "a hold begins",
+                None,
+                Some(frozen),
+                Some(format!(
+                    "holding at step 1/3: {frozen}; the analysis goes on, and a failure still rolls back"
+                )),
+            ),
+            (
+                "the same hold at the next check",
+                Some(frozen),
+                Some(frozen),
+                None,
+            ),
+            (
+                "another reason",
+                Some(frozen),
+                Some(unreadable),
+                Some(format!(
+                    "holding at step 1/3: {unreadable}; the analysis goes on, and a failure still rolls back"
+                )),
+            ),
+            (
+                "the hold ends",
+                Some(frozen),
+                None,
+                Some("the freeze is over: carrying on from step 1/3".to_string()),
+            ),
+        ];
+        for (case, before, now, want) in cases {
+            assert_eq!(hold_news(before, now, "1/3"), want, "{case}");
+        }
     }
 }
