@@ -346,7 +346,7 @@ impl Connection {
         // send writes again after 503 and 504 and never after a refused
         // connection.
         config.default_retry = false;
-        let client = kube::client::ClientBuilder::try_from(config)
+        let client = builder(config)
             .map_err(|e| {
                 Error::failed(format!(
                     "cannot set up a client for {server}: {}",
@@ -369,6 +369,69 @@ impl Connection {
         })
     }
 }
+
+/// The client's stack: kube's own, but with TCP_NODELAY on its
+/// connections. Without it, a request that goes out in two TLS records
+/// on a fresh connection waits for the server's delayed acknowledgement
+/// of the first (about 40 ms on Linux) before the second is sent, so a
+/// read on a connection of its own, beside another, cost more than
+/// waiting for the other to finish. With a proxy, or a client
+/// certificate from an exec plugin (whose expiry only kube's builder
+/// knows), kube's builder is used as it is.
+fn builder(
+    config: Config,
+) -> std::result::Result<kube::client::ClientBuilder<GenericService>, kube::Error> {
+    use kube::client::ConfigExt;
+    use tower::ServiceBuilder;
+    if config.proxy_url.is_some() || config.auth_info.exec.is_some() {
+        return kube::client::ClientBuilder::try_from(config);
+    }
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    let https = config.rustls_https_connector_with_connector(http)?;
+    let mut connector = hyper_timeout::TimeoutConnector::new(https);
+    connector.set_connect_timeout(config.connect_timeout);
+    connector.set_read_timeout(config.read_timeout);
+    connector.set_write_timeout(config.write_timeout);
+    connector.set_reset_reader_on_write(config.reset_reader_on_write);
+    let client: hyper_util::client::legacy::Client<_, kube::client::Body> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(connector);
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        // RAMP_LOG=debug shows each request, as kube's stack does.
+        .map_request(|request: http::Request<kube::client::Body>| {
+            tracing::debug!(method = %request.method(), url = %request.uri(), "requesting");
+            request
+        })
+        .map_err(BoxError::from)
+        .service(client);
+    let service = tower::ServiceExt::map_response(
+        service,
+        |response: http::Response<hyper::body::Incoming>| {
+            response.map(|body| {
+                Box::new(http_body_util::BodyExt::map_err(body, BoxError::from))
+                    as Box<kube::client::DynBody>
+            })
+        },
+    );
+    Ok(kube::client::ClientBuilder::new(
+        tower::util::BoxService::new(service),
+        config.default_namespace,
+    ))
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The service kube's builder makes, which ramp's layers go on.
+type GenericService = tower::util::BoxService<
+    http::Request<kube::client::Body>,
+    http::Response<Box<kube::client::DynBody>>,
+    BoxError,
+>;
 
 /// Reads the kubeconfig the way kubectl finds it. `None` when there is none
 /// at all (not an error yet: in a pod the service account is used).

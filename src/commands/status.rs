@@ -26,10 +26,12 @@ use crate::ui::status::{
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = Ui::new(global);
     let conn = Connection::open(&global.target()).await?;
-    // One read after the other on the open connection (see
-    // engine::observe::observe).
-    let observed = observe(&conn, &args.deployment).await?;
-    let freezes = super::freeze::freezes(global, &conn).await?;
+    // The freezes beside the rollout's objects.
+    let (observed, freezes) = futures::future::try_join(
+        observe(&conn, &args.deployment),
+        super::freeze::freezes(global, &conn),
+    )
+    .await?;
     let mut report = report(&args.deployment, &conn.namespace, &observed);
     freezes.warn();
     report.freezes = freezes.freezes;

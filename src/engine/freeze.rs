@@ -101,12 +101,10 @@ async fn read_one(
 }
 
 /// The freezes that may hold a rollout in `namespace`: the namespace's own
-/// and the cluster-wide one (in `cluster_namespace`), one after the other
-/// on the open connection: side by side, the second would open a
-/// connection of its own, which costs more than the wait.
+/// and the cluster-wide one (in `cluster_namespace`), read together.
 pub async fn read(conn: &Connection, namespace: &str, cluster_namespace: &str) -> Result<Found> {
-    let own = read_one(conn, namespace).await;
-    let cluster = read_one(conn, cluster_namespace).await;
+    let (own, cluster) =
+        futures::future::join(read_one(conn, namespace), read_one(conn, cluster_namespace)).await;
     let mut found = Found::default();
     for (read, scope) in [(own?, Scope::Namespace), (cluster?, Scope::Cluster)] {
         match read {
