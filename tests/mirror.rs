@@ -163,6 +163,42 @@ fn a_gateway_api_route_mirrors_a_share_with_a_request_mirror_filter() {
 }
 
 #[test]
+fn a_rule_with_an_empty_filter_list_keeps_it_after_a_mirror() {
+    // `filters: []`, as some generators and GitOps manifests write it: a
+    // route restored without it would differ from the manifest.
+    let ns = Namespace::new("mirror-empty");
+    ns.apply(&web_app("web", 2, "example.com/web:1")).success();
+    ns.apply(&HTTP_ROUTE.replace(
+        "    filters:\n    - type: RequestHeaderModifier\n      requestHeaderModifier:\n        set:\n        - {name: x-app, value: web}\n",
+        "    filters: []\n",
+    ))
+    .success();
+    ns.wait_ready("web");
+    let before = ns.get("httproute", "web");
+    assert_eq!(
+        before["spec"]["rules"][0]["filters"],
+        serde_json::json!([]),
+        "the API server keeps the empty list: {before}"
+    );
+    let shown = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--mirror",
+            "100",
+            "-o",
+            "json",
+        ])
+        .success()
+        .json();
+    assert_eq!(shown["traffic"]["mirror"], 100.0, "{shown}");
+    ns.ramp(&["abort", "web"]).success();
+    assert_eq!(users_part(&ns.get("httproute", "web")), users_part(&before));
+}
+
+#[test]
 fn without_a_mesh_a_mirror_is_refused_and_nothing_changes() {
     let ns = Namespace::new("mirror-replicas");
     ns.apply(&web_app("web", 3, "example.com/web:1")).success();

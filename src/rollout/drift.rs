@@ -214,6 +214,7 @@ mod tests {
             name: Some("primary".into()),
             original: json!([{"destination": {"host": "web"}}]),
             contender: json!({"destination": {"host": "web-canary"}}),
+            empty_lists: Vec::new(),
         }];
         record
     }

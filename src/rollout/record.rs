@@ -236,6 +236,12 @@ pub struct RouteSnapshot {
     pub original: serde_json::Value,
     /// The destination or backendRef that ramp adds for the contender.
     pub contender: serde_json::Value,
+    /// The route's fields that held an empty list when the rollout began
+    /// (an HTTPRoute rule's `filters: []`): a list ramp adds its own entry
+    /// to (a mirror) and takes it out of again is left empty, as it was,
+    /// not removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_lists: Vec<String>,
 }
 
 impl RouteSnapshot {
@@ -528,6 +534,7 @@ pub(crate) mod tests {
             name: None,
             original: serde_json::json!([{"destination": {"host": "web"}}]),
             contender: serde_json::json!({"destination": {"host": "web-canary"}}),
+            empty_lists: Vec::new(),
         });
         let edit = |f: &dyn Fn(&mut Record)| {
             let mut record = with_route.clone();

@@ -460,6 +460,7 @@ mod tests {
                 name: Some("main".into()),
                 original: serde_json::json!([{"name": "web", "port": 80}]),
                 contender: serde_json::json!({"name": "web-canary", "port": 80}),
+                empty_lists: Vec::new(),
             }];
             let steps = [Step {
                 name: "shadow".into(),

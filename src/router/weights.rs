@@ -507,6 +507,7 @@ pub fn choose(
             name,
             contender: (flavor.contender_backend)(&backends[0], incumbent, contender),
             original: Value::Array(backends),
+            empty_lists: empty_lists(entry),
         });
     }
     if snapshots.is_empty() {
@@ -922,6 +923,7 @@ fn desired_list(
                 .with_hint("take that mirror out of the route to go on, or `kubectl ramp abort` (it leaves that mirror as it is)"));
             }
             entry[flavor.backends] = backends(snapshot);
+            let lists_before = lists(entry);
             // The header route mirrors nothing: its requests all go to the
             // contender anyway.
             (flavor.set_mirror)(entry, &snapshot.contender, None);
@@ -932,6 +934,15 @@ fn desired_list(
                 ));
             }
             (flavor.set_mirror)(entry, &snapshot.contender, written.mirror);
+            // A list that held only ramp's mirror, and was empty when the
+            // rollout began, stays as the route had it.
+            if let Some(object) = entry.as_object_mut() {
+                for key in &snapshot.empty_lists {
+                    if lists_before.contains(key) && !object.contains_key(key) {
+                        object.insert(key.clone(), Value::Array(Vec::new()));
+                    }
+                }
+            }
         }
     }
     if flavor.header_route_first {
@@ -946,6 +957,28 @@ fn desired_list(
         kept.extend(header_routes.into_iter().map(|(_, route)| route));
     }
     Ok(kept)
+}
+
+/// The fields of a route that hold a list.
+fn lists(entry: &Value) -> Vec<String> {
+    entry.as_object().map_or_else(Vec::new, |object| {
+        object
+            .iter()
+            .filter(|(_, v)| v.is_array())
+            .map(|(k, _)| k.clone())
+            .collect()
+    })
+}
+
+/// The fields of a route that hold an empty list.
+fn empty_lists(entry: &Value) -> Vec<String> {
+    entry.as_object().map_or_else(Vec::new, |object| {
+        object
+            .iter()
+            .filter(|(_, v)| v.as_array().is_some_and(Vec::is_empty))
+            .map(|(k, _)| k.clone())
+            .collect()
+    })
 }
 
 /// Writes the routes list of every object ramp manages, as one JSON patch
@@ -1035,6 +1068,85 @@ mod tests {
             name: Some("primary".into()),
             original: json!([{"destination": {"host": "web"}}]),
             contender: json!({"destination": {"host": "web-canary"}}),
+            empty_lists: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_empty_list_ramps_mirror_went_into_is_left_empty() {
+        use crate::router::gateway_api;
+        let backend = json!({"name": "web", "port": 80});
+        let contender = json!({"name": "web-canary", "port": 80});
+        let ours = json!({"type": "RequestMirror",
+                          "requestMirror": {"backendRef": contender.clone()}});
+        let snapshot = |empty_lists: &[&str]| RouteSnapshot {
+            object: "web".into(),
+            route: "/spec/rules/0".into(),
+            name: Some("main".into()),
+            original: json!([backend.clone()]),
+            contender: contender.clone(),
+            empty_lists: empty_lists.iter().map(|k| k.to_string()).collect(),
+        };
+        let rule = |filters: Option<Value>| {
+            let mut rule = json!({"name": "main", "backendRefs": [backend.clone()]});
+            if let Some(filters) = filters {
+                rule["filters"] = filters;
+            }
+            rule
+        };
+        let backends = |s: &RouteSnapshot| s.original.clone();
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            Option<Value>,
+            Option<u32>,
+            Option<Value>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "ramp's mirror taken out of a list that was empty",
+                &["filters"],
+                Some(json!([ours.clone()])),
+                None,
+                Some(json!([])),
+            ),
+            (
+                "ramp's mirror taken out of a rule that had no list",
+                &[],
+                Some(json!([ours.clone()])),
+                None,
+                None,
+            ),
+            (
+                "ramp's mirror put into a list that was empty",
+                &["filters"],
+                Some(json!([])),
+                Some(100),
+                Some(json!([ours.clone()])),
+            ),
+            (
+                "someone else took the empty list out: it stays out",
+                &["filters"],
+                None,
+                None,
+                None,
+            ),
+        ];
+        for (case, empty, filters, mirror, want) in cases {
+            let snapshot = snapshot(empty);
+            let written = Written {
+                header: None,
+                mirror,
+            };
+            let wanted = desired_list(
+                &gateway_api::FLAVOR,
+                &[rule(filters)],
+                &[&snapshot],
+                &backends,
+                written,
+            )
+            .unwrap();
+            assert_eq!(wanted[0].get("filters"), want.as_ref(), "{case}");
         }
     }
 
