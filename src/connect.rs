@@ -375,15 +375,16 @@ impl Connection {
 /// on a fresh connection waits for the server's delayed acknowledgement
 /// of the first (about 40 ms on Linux) before the second is sent, so a
 /// read on a connection of its own, beside another, cost more than
-/// waiting for the other to finish. With a proxy, or a client
-/// certificate from an exec plugin (whose expiry only kube's builder
-/// knows), kube's builder is used as it is.
+/// waiting for the other to finish. TLS (client certificates from an
+/// exec plugin included), authentication and its refresh, impersonation
+/// and the timeouts are kube's own layers; only a proxy, which kube
+/// handles itself, goes through kube's builder as it is.
 fn builder(
     config: Config,
 ) -> std::result::Result<kube::client::ClientBuilder<GenericService>, kube::Error> {
     use kube::client::ConfigExt;
     use tower::ServiceBuilder;
-    if config.proxy_url.is_some() || config.auth_info.exec.is_some() {
+    if config.proxy_url.is_some() {
         return kube::client::ClientBuilder::try_from(config);
     }
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();

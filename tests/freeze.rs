@@ -437,7 +437,7 @@ fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_af
     assert!(run.stderr.contains("change window closed"), "{run}");
     assert!(
         run.stderr
-            .contains("the freeze is over: carrying on from step 1/2"),
+            .contains("the freeze is over: carrying on at step 1/2"),
         "{run}"
     );
     let record = ns.record("web").unwrap();

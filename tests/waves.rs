@@ -2,7 +2,8 @@
 //! across three local control planes, each region analysed on its own
 //! Prometheus (two real ones, apart): the first region promoted, a failure
 //! in the second rolls that region back (or, with `--on-failure pause`,
-//! leaves it paused) and the third never starts.
+//! leaves it paused) and the third never starts; a freeze on a later
+//! region holds the waves before it until it ends.
 
 mod support;
 
@@ -452,6 +453,91 @@ fn run_carries_a_rollout_started_by_hand_through_every_region() {
     };
     assert!(said("[c1] web runs the new version") < said("region us: starting"));
     assert!(said("[c2] web runs the new version") < said("region ap: starting"));
+    for context in support::PLANES {
+        assert_eq!(image(context, &ns), "example.com/web:2", "{context}");
+    }
+    for context in support::PLANES {
+        kubectl_in(context, &["delete", "namespace", &ns, "--wait=false"], "").success();
+    }
+}
+
+#[test]
+fn a_freeze_on_a_later_region_holds_the_waves_before_it_until_it_ends() {
+    let ns = format!("waves-held-{}", std::process::id());
+    let registry = three_regions(&ns);
+    // us is healthy here: only the freeze holds it back.
+    Metrics::second().set(&ns, "web-canary", HEALTHY);
+    let analysis = analysis();
+    let mut args = start_args(&ns, &analysis, &["-o", "json"]);
+    let interval = args.iter().position(|a| *a == "4s").unwrap();
+    args[interval] = "2s";
+    let driver = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+        .env("KUBECONFIG", kubeconfig_all())
+        .env("RAMP_CLUSTERS", &registry)
+        .env_remove("RAMP_LOG")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let record = |context: &str| {
+        kubectl_in(
+            context,
+            &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+            "",
+        )
+        .json()["metadata"]["annotations"]["ramp.dev/record"]
+            .as_str()
+            .map(|r| serde_json::from_str::<serde_json::Value>(r).unwrap())
+    };
+    // eu has begun; ap is frozen before the waves reach it.
+    support::wait_until("eu's rollout", std::time::Duration::from_secs(60), || {
+        record("ramp-testenv").is_some()
+    });
+    ramp_clusters(
+        &registry,
+        &[
+            "freeze",
+            "--context",
+            "ramp-testenv-3",
+            "-n",
+            &ns,
+            "--reason",
+            "ap maintenance",
+        ],
+    )
+    .success();
+    // us is promoted, and ap is not started while the freeze lasts.
+    support::wait_until("us promoted", std::time::Duration::from_secs(120), || {
+        record("ramp-testenv-2").is_some_and(|r| r["phase"] == "Succeeded")
+    });
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    assert!(
+        record("ramp-testenv-3").is_none(),
+        "ap started under its freeze"
+    );
+    assert_eq!(names("ramp-testenv-3", &ns), ["web"]);
+    ramp_clusters(
+        &registry,
+        &["unfreeze", "--context", "ramp-testenv-3", "-n", &ns],
+    )
+    .success();
+    let run = support::wait_output(driver);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(
+        run.stderr
+            .matches("holding before region ap: [c3] namespace")
+            .count(),
+        1,
+        "said once: {run}"
+    );
+    assert!(run.stderr.contains("ap maintenance"), "{run}");
+    assert!(
+        run.stderr
+            .contains("the freeze is over: carrying on before region ap"),
+        "{run}"
+    );
     for context in support::PLANES {
         assert_eq!(image(context, &ns), "example.com/web:2", "{context}");
     }

@@ -23,11 +23,14 @@ const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
     let (changed_tx, changed) = watch::channel(0u64);
+    // The port first: one that is taken is said at once.
+    let listener = listen(args).await?;
     let lives = watch_clusters(global, args, &changed_tx).await?;
     // The URL is printed once the watches hold what the clusters hold: a
-    // page opened at once shows the rollouts, not an empty list.
-    for live in &lives {
-        let unsettled = live.settle(SETTLE_LIMIT).await;
+    // page opened at once shows the rollouts, not an empty list. Every
+    // cluster's watches are waited for together, for at most the limit.
+    let unsettled = futures::future::join_all(lives.iter().map(|l| l.settle(SETTLE_LIMIT))).await;
+    for (live, unsettled) in lives.iter().zip(unsettled) {
         if !unsettled.is_empty() {
             let of = live
                 .cluster
@@ -41,7 +44,6 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
             );
         }
     }
-    let listener = listen(args).await?;
     let addr = listener
         .local_addr()
         .map_err(|e| Error::failed(format!("cannot read the address listened on: {e}")))?;

@@ -663,6 +663,73 @@ async fn record_overrides(
     Ok(())
 }
 
+/// Before the driven waves start a region: while a freeze holds any of its
+/// clusters (or their freezes cannot be read), the waves wait here, the
+/// regions before it promoted and left as they are, and look again every
+/// `interval`; they carry on once it ends. A start under a freeze would be
+/// refused; the waves hold instead, as a driver holds its step.
+async fn hold_before_region(
+    global: &GlobalArgs,
+    change: &ChangeArgs,
+    targets: &[Cluster],
+    region: &str,
+    interval: std::time::Duration,
+) -> Result<()> {
+    let at = format!("before region {region}");
+    let mut held: Option<String> = None;
+    loop {
+        let say = held.is_none();
+        let looked = join_all(targets.iter().map(|c| async move {
+            let global = global_for(global, c);
+            let change = Change::of(change).for_cluster(&c.name);
+            let passage = async {
+                let conn = Connection::open(&global.target()).await?;
+                let namespace = super::freeze::cluster_namespace(&global);
+                super::freeze::passage(&conn, &namespace, FrozenCommand::Start, &change, say).await
+            };
+            match passage.await {
+                Ok(Ok(_)) => None,
+                Ok(Err(holding)) => Some(format!(
+                    "[{}] {}",
+                    c.name,
+                    holding
+                        .iter()
+                        .map(crate::rollout::freeze::Freeze::describe)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                Err(e) => Some(format!(
+                    "[{}] the freezes cannot be read ({})",
+                    c.name, e.message
+                )),
+            }
+        }))
+        .await;
+        let holding: Vec<String> = looked.into_iter().flatten().collect();
+        let now = (!holding.is_empty()).then(|| holding.join("; "));
+        if let Some(news) = crate::rollout::freeze::hold_news(
+            held.as_deref(),
+            now.as_deref(),
+            &at,
+            "the regions before it stay promoted",
+        ) {
+            eprintln!("{news}");
+        }
+        if now.is_none() {
+            return Ok(());
+        }
+        held = now;
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::signal::ctrl_c() => {
+                return Err(Error::interrupted(format!(
+                    "the waves stopped before region {region}, the regions before it promoted; `kubectl ramp run ... --waves region` carries on"
+                )));
+            }
+        }
+    }
+}
+
 /// The name of a region in messages.
 fn region_name(wave: &[Cluster]) -> String {
     wave.first()
@@ -715,6 +782,19 @@ async fn drive_waves(
             WaveNext::Start { wave, clusters } => {
                 let targets: Vec<Cluster> =
                     clusters.iter().map(|i| regions[wave][*i].clone()).collect();
+                let interval = flags.interval.unwrap_or_else(|| {
+                    std::time::Duration::from_secs(
+                        rollout.automation.as_ref().map_or(60, |a| a.interval),
+                    )
+                });
+                hold_before_region(
+                    global,
+                    change,
+                    &targets,
+                    &region_name(&regions[wave]),
+                    interval,
+                )
+                .await?;
                 eprintln!(
                     "region {}: starting, as the region before it did",
                     region_name(&regions[wave])

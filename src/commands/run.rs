@@ -731,13 +731,20 @@ async fn pass_freezes(
     at: &Record,
     held: &mut Option<String>,
 ) -> Option<Vec<Change>> {
+    let say = held.is_none();
     let passed = join_all(members.iter().map(|m| async move {
         let of = |text: String| match &m.label {
             Some(label) => format!("[{label}] {text}"),
             None => text,
         };
-        match super::freeze::passage(&m.conn, &m.freeze_namespace, FrozenCommand::Run, &m.change)
-            .await
+        match super::freeze::passage(
+            &m.conn,
+            &m.freeze_namespace,
+            FrozenCommand::Run,
+            &m.change,
+            say,
+        )
+        .await
         {
             Ok(Ok(change)) => Ok(change),
             Ok(Err(holding)) => Err(of(holding
@@ -754,8 +761,13 @@ async fn pass_freezes(
         .filter_map(|p| p.as_ref().err().cloned())
         .collect();
     let now = (!holding.is_empty()).then(|| holding.join("; "));
-    let step = format!("{}/{}", at.step, at.steps.len());
-    if let Some(news) = freeze::hold_news(held.as_deref(), now.as_deref(), &step) {
+    let step = format!("at step {}/{}", at.step, at.steps.len());
+    if let Some(news) = freeze::hold_news(
+        held.as_deref(),
+        now.as_deref(),
+        &step,
+        "the analysis goes on, and a failure still rolls back",
+    ) {
         eprintln!("{news}");
     }
     *held = now;

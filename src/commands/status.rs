@@ -26,12 +26,13 @@ use crate::ui::status::{
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = Ui::new(global);
     let conn = Connection::open(&global.target()).await?;
-    // The freezes beside the rollout's objects.
-    let (observed, freezes) = futures::future::try_join(
+    // The freezes beside the rollout's objects; the rollout's error first.
+    let (observed, freezes) = futures::future::join(
         observe(&conn, &args.deployment),
         super::freeze::freezes(global, &conn),
     )
-    .await?;
+    .await;
+    let (observed, freezes) = (observed?, freezes?);
     let mut report = report(&args.deployment, &conn.namespace, &observed);
     freezes.warn();
     report.freezes = freezes.freezes;

@@ -52,7 +52,7 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
     };
     let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
     let router = record.router.kind.router();
-    let (contender, service, routing) = futures::future::try_join3(
+    let (contender, service, routing) = futures::future::join3(
         get_deployment(conn, &contender_ref.namespace, &contender_ref.name),
         async {
             services.get_opt(&record.service).await.map_err(|e| {
@@ -65,7 +65,9 @@ pub async fn observe(conn: &Connection, name: &str) -> Result<Observed> {
         },
         router.routing(conn, &record.router, &incumbent_ref, &contender_ref),
     )
-    .await?;
+    .await;
+    // In the order they were asked, whichever failed first.
+    let (contender, service, routing) = (contender?, service?, routing?);
     Ok(Observed {
         incumbent,
         record: Some(record),
@@ -118,7 +120,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
     // beside it, ramp's contender, which should not be there without a
     // record.
     let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
-    let (named, left) = futures::future::try_join(
+    let (named, left) = futures::future::join(
         async {
             services
                 .get_opt(name)
@@ -127,7 +129,8 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
         },
         get_deployment(conn, namespace, &contender_ref.name),
     )
-    .await?;
+    .await;
+    let (named, left) = (named?, left?);
     let left = left.filter(|d| crate::rollout::contender::owned(&d.metadata, namespace, name));
     let named = named.filter(|service| {
         let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());

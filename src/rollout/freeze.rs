@@ -158,18 +158,22 @@ pub fn override_message(freezes: &[Freeze], reason: &str) -> String {
 }
 
 /// What a running driver says when it looks at the freezes before moving
-/// a rollout on: `before`, why it was holding the rollout at its step the
-/// last time (none: it was not); `now`, why it holds it now. It says so
-/// once when a hold begins or its reason changes, and once when it ends;
-/// not at every check in between.
-pub fn hold_news(before: Option<&str>, now: Option<&str>, step: &str) -> Option<String> {
+/// a rollout on: `before`, why it was holding the last time (none: it was
+/// not); `now`, why it holds now; `at`, where ("at step 1/3", "before
+/// region us"); `meanwhile`, what goes on during the hold. It says so once
+/// when a hold begins or its reason changes, and once when it ends; not at
+/// every look in between.
+pub fn hold_news(
+    before: Option<&str>,
+    now: Option<&str>,
+    at: &str,
+    meanwhile: &str,
+) -> Option<String> {
     match (before, now) {
         (None, None) => None,
         (Some(before), Some(now)) if before == now => None,
-        (_, Some(now)) => Some(format!(
-            "holding at step {step}: {now}; the analysis goes on, and a failure still rolls back"
-        )),
-        (Some(_), None) => Some(format!("the freeze is over: carrying on from step {step}")),
+        (_, Some(now)) => Some(format!("holding {at}: {now}; {meanwhile}")),
+        (Some(_), None) => Some(format!("the freeze is over: carrying on {at}")),
     }
 }
 
@@ -326,9 +330,7 @@ mod tests {
                 "a hold begins",
                 None,
                 Some(frozen),
-                Some(format!(
-                    "holding at step 1/3: {frozen}; the analysis goes on, and a failure still rolls back"
-                )),
+                Some(format!("holding at step 1/3: {frozen}; meanwhile")),
             ),
             (
                 "the same hold at the next check",
@@ -340,19 +342,21 @@ mod tests {
                 "another reason",
                 Some(frozen),
                 Some(unreadable),
-                Some(format!(
-                    "holding at step 1/3: {unreadable}; the analysis goes on, and a failure still rolls back"
-                )),
+                Some(format!("holding at step 1/3: {unreadable}; meanwhile")),
             ),
             (
                 "the hold ends",
                 Some(frozen),
                 None,
-                Some("the freeze is over: carrying on from step 1/3".to_string()),
+                Some("the freeze is over: carrying on at step 1/3".to_string()),
             ),
         ];
         for (case, before, now, want) in cases {
-            assert_eq!(hold_news(before, now, "1/3"), want, "{case}");
+            assert_eq!(
+                hold_news(before, now, "at step 1/3", "meanwhile"),
+                want,
+                "{case}"
+            );
         }
     }
 }
