@@ -124,6 +124,42 @@ fn a_one_second_interval_reads_two_scrapes_and_promotes() {
 }
 
 #[test]
+fn a_prometheus_out_of_reach_is_inconclusive_and_rolls_back_after_the_limit() {
+    // Nothing listens on port 9: every query is refused. A blip of the
+    // Prometheus does not end the driver (which would leave the contender
+    // serving with nothing watching it); rounds it cannot judge count as
+    // inconclusive, and past --inconclusive-limit it rolls back.
+    let ns = istio_app("auto-no-prometheus", 2);
+    let before = ns.get("virtualservice", "web")["spec"].clone();
+    let analysis = example("istio.yaml");
+    let mut args = auto_args("http://127.0.0.1:9", &analysis, &[]);
+    let interval = args.iter().position(|a| *a == "4s").unwrap();
+    args[interval] = "1s";
+    let run = ns.ramp(&args).code(3);
+    assert!(
+        run.stderr
+            .contains("cannot query Prometheus at http://127.0.0.1:9"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("the analysis was inconclusive 6 times in a row"),
+        "{run}"
+    );
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Aborted");
+    let checks = record["automation"]["checks"].as_array().unwrap().clone();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "prometheus" && c["verdict"] == "inconclusive"),
+        "{checks:?}"
+    );
+    assert_eq!(ns.get("virtualservice", "web")["spec"], before);
+    assert_eq!(ns.names("deployments"), ["web"]);
+}
+
+#[test]
 fn a_failing_contender_is_rolled_back_with_exit_3_naming_the_metric() {
     let metrics = Metrics::get();
     let ns = istio_app("auto-failing", 2);

@@ -9,6 +9,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::hook::Hook;
 use support::metrics::{Metrics, Traffic};
 use support::{Namespace, istio_app, kubectl, ramp_with};
 
@@ -350,13 +351,23 @@ fn healthy() -> Traffic {
     }
 }
 
+/// The example analysis for Istio, and with `extra` after it.
+fn analysis_file(ns: &Namespace, extra: &str) -> String {
+    let example = support::repo_root().join("examples/analysis/istio.yaml");
+    let file = std::env::temp_dir().join(format!("ramp-freeze-{}.yaml", ns.name));
+    let text = std::fs::read_to_string(example).unwrap();
+    std::fs::write(&file, format!("{text}\n{extra}")).unwrap();
+    file.display().to_string()
+}
+
 /// `start web --auto` at 50% then 100%, checked every 2 s against the
-/// test's Prometheus, as a process that runs on; and the analysis file.
-fn spawn_driver(ns: &Namespace, metrics: &Metrics, extra: &[&str]) -> std::process::Child {
-    let analysis = support::repo_root()
-        .join("examples/analysis/istio.yaml")
-        .display()
-        .to_string();
+/// test's Prometheus, as a process that runs on.
+fn spawn_driver(
+    ns: &Namespace,
+    metrics: &Metrics,
+    analysis: &str,
+    extra: &[&str],
+) -> std::process::Child {
     let mut args = vec![
         "start",
         "web",
@@ -366,7 +377,7 @@ fn spawn_driver(ns: &Namespace, metrics: &Metrics, extra: &[&str]) -> std::proce
         "50,100",
         "--auto",
         "--analysis",
-        &analysis,
+        analysis,
         "--prometheus",
         &metrics.prometheus_url,
         "--interval",
@@ -406,21 +417,50 @@ fn held_at_step_one_for(ns: &Namespace, more: usize) {
     );
 }
 
-#[test]
-fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_after() {
-    let metrics = Metrics::get();
-    let ns = istio_app("freeze-driver", 2);
-    metrics.set(&ns.name, "web", healthy());
-    metrics.set(&ns.name, "web-canary", healthy());
-    let driver = spawn_driver(&ns, metrics, &[]);
+/// A driver at step 1 when the namespace is frozen: the contender gets no
+/// requests until then (too few to judge, so the driver waits at step 1
+/// whatever the time the freeze takes), then healthy ones.
+fn at_step_one_frozen(ns: &Namespace, metrics: &Metrics, analysis: &str) -> std::process::Child {
+    metrics.set(
+        &ns.name,
+        "web-canary",
+        Traffic {
+            requests_per_second: 0.0,
+            ..healthy()
+        },
+    );
+    let driver = spawn_driver(ns, metrics, analysis, &[]);
     support::wait_until("the first step", Duration::from_secs(30), || {
         ns.record("web")
             .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
     });
     ns.ramp(&["freeze", "--reason", "change window closed"])
         .success();
-    // Its checks pass, and it stays: three more rounds at step 1, at 50%.
+    metrics.set(&ns.name, "web-canary", healthy());
+    driver
+}
+
+#[test]
+fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_after() {
+    let metrics = Metrics::get();
+    let ns = istio_app("freeze-driver", 2);
+    metrics.set(&ns.name, "web", healthy());
+    // A step gate: called when a step has passed its checks and would
+    // move on, not at every check of a held step.
+    let gate = Hook::start();
+    gate.answer(200);
+    let analysis = analysis_file(
+        &ns,
+        &format!(
+            "webhooks:\n- name: load-test\n  type: step\n  url: {}\n  timeout: 60s\n",
+            gate.url
+        ),
+    );
+    let driver = at_step_one_frozen(&ns, metrics, &analysis);
+    // Its checks pass, and it stays: three more rounds at step 1, at 50%,
+    // and its gate is not called while it holds.
     held_at_step_one_for(&ns, 3);
+    assert_eq!(gate.calls(), 0, "a held step calls no gate");
     assert_eq!(
         support::weights(&ns.get("virtualservice", "web"), 0),
         [("web".into(), 50), ("web-canary".into(), 50)]
@@ -429,6 +469,10 @@ fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_af
     ns.ramp(&["unfreeze"]).success();
     let run = support::wait_output(driver);
     assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        gate.calls() >= 1,
+        "the gate is called once the freeze is over"
+    );
     assert_eq!(
         run.stderr.matches("holding at step 1/2: namespace").count(),
         1,
@@ -454,15 +498,9 @@ fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_thro
     let metrics = Metrics::get();
     let ns = istio_app("freeze-rollback", 2);
     metrics.set(&ns.name, "web", healthy());
-    metrics.set(&ns.name, "web-canary", healthy());
     let before = ns.get("virtualservice", "web")["spec"].clone();
-    let driver = spawn_driver(&ns, metrics, &[]);
-    support::wait_until("the first step", Duration::from_secs(30), || {
-        ns.record("web")
-            .is_some_and(|r| r["step"] == 1 && r["phase"] == "Paused")
-    });
-    ns.ramp(&["freeze", "--reason", "change window closed"])
-        .success();
+    let analysis = analysis_file(&ns, "");
+    let driver = at_step_one_frozen(&ns, metrics, &analysis);
     held_at_step_one_for(&ns, 1);
     // The contender goes bad during the freeze: abort is never frozen.
     metrics.set(
@@ -491,6 +529,7 @@ fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_thro
     let run = support::wait_output(spawn_driver(
         &ns,
         metrics,
+        &analysis,
         &[
             "--override-freeze",
             "approved by the release manager",

@@ -471,16 +471,29 @@ fn a_freeze_on_a_later_region_holds_the_waves_before_it_until_it_ends() {
     let mut args = start_args(&ns, &analysis, &["-o", "json"]);
     let interval = args.iter().position(|a| *a == "4s").unwrap();
     args[interval] = "2s";
-    let driver = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
-        .env("KUBECONFIG", kubeconfig_all())
-        .env("RAMP_CLUSTERS", &registry)
-        .env_remove("RAMP_LOG")
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    /// The driver, killed if the test ends before it does.
+    struct Driver(Option<std::process::Child>);
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            if let Some(child) = self.0.as_mut() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+    let mut driver = Driver(None);
+    driver.0 = Some(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+            .env("KUBECONFIG", kubeconfig_all())
+            .env("RAMP_CLUSTERS", &registry)
+            .env_remove("RAMP_LOG")
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let record = |context: &str| {
         kubectl_in(
             context,
@@ -523,7 +536,7 @@ fn a_freeze_on_a_later_region_holds_the_waves_before_it_until_it_ends() {
         &["unfreeze", "--context", "ramp-testenv-3", "-n", &ns],
     )
     .success();
-    let run = support::wait_output(driver);
+    let run = support::wait_output(driver.0.take().unwrap());
     assert_eq!(run.code, Some(0), "{run}");
     assert_eq!(
         run.stderr

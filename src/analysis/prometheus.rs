@@ -87,20 +87,28 @@ impl Prometheus {
     /// The value of a query that yields one number, or `None` when it
     /// yields nothing (no data) or not a number (0/0 with no traffic).
     pub async fn query(&self, query: &str) -> Result<Option<f64>> {
-        let url = format!("{}/api/v1/query", self.url);
-        let unreachable = |e: reqwest::Error| {
-            Error::failed(format!("cannot query Prometheus at {}: {e}", self.url))
+        self.try_query(query).await?.map_err(|unreachable| {
+            Error::failed(unreachable)
                 .with_hint("check --prometheus; it must be the base URL of the Prometheus HTTP API")
+        })
+    }
+
+    /// `query`, telling a Prometheus that cannot be reached (or answered
+    /// with something that is not its API's JSON), the inner error, which
+    /// may pass, from a query it refused, the outer one, which will not.
+    pub async fn try_query(&self, query: &str) -> Result<std::result::Result<Option<f64>, String>> {
+        let url = format!("{}/api/v1/query", self.url);
+        let unreachable =
+            |e: reqwest::Error| format!("cannot query Prometheus at {}: {e}", self.url);
+        let response = match self.http.get(&url).query(&[("query", query)]).send().await {
+            Ok(response) => response,
+            Err(e) => return Ok(Err(unreachable(e))),
         };
-        let response = self
-            .http
-            .get(&url)
-            .query(&[("query", query)])
-            .send()
-            .await
-            .map_err(unreachable)?;
         let status = response.status();
-        let body: Response = response.json().await.map_err(unreachable)?;
+        let body: Response = match response.json().await {
+            Ok(body) => body,
+            Err(e) => return Ok(Err(unreachable(e))),
+        };
         if body.status != "success" {
             return Err(Error::failed(format!(
                 "Prometheus refused the query ({status}): {}",
@@ -109,7 +117,7 @@ impl Prometheus {
             .with_hint(format!("the query was: {query}")));
         }
         let Some(data) = body.data else {
-            return Ok(None);
+            return Ok(Ok(None));
         };
         let value = match data.result_type.as_str() {
             "vector" => data.result.get(0).and_then(|s| s.get("value")).cloned(),
@@ -120,7 +128,7 @@ impl Prometheus {
             .and_then(|v| v.get(1).and_then(|n| n.as_str()).map(str::to_string))
             .and_then(|n| n.parse::<f64>().ok())
             .filter(|n| n.is_finite());
-        Ok(number)
+        Ok(Ok(number))
     }
 }
 

@@ -674,7 +674,7 @@ async fn hold_before_region(
     targets: &[Cluster],
     region: &str,
     interval: std::time::Duration,
-) -> Result<()> {
+) {
     let at = format!("before region {region}");
     let mut held: Option<String> = None;
     loop {
@@ -716,17 +716,10 @@ async fn hold_before_region(
             eprintln!("{news}");
         }
         if now.is_none() {
-            return Ok(());
+            return;
         }
         held = now;
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = tokio::signal::ctrl_c() => {
-                return Err(Error::interrupted(format!(
-                    "the waves stopped before region {region}, the regions before it promoted; `kubectl ramp run ... --waves region` carries on"
-                )));
-            }
-        }
+        tokio::time::sleep(interval).await;
     }
 }
 
@@ -787,14 +780,17 @@ async fn drive_waves(
                         rollout.automation.as_ref().map_or(60, |a| a.interval),
                     )
                 });
-                hold_before_region(
-                    global,
-                    change,
-                    &targets,
-                    &region_name(&regions[wave]),
-                    interval,
-                )
-                .await?;
+                let region = region_name(&regions[wave]);
+                // Ctrl-C while it looks or waits: the driver of the region
+                // before installed the process's handler.
+                tokio::select! {
+                    _ = hold_before_region(global, change, &targets, &region, interval) => {}
+                    _ = tokio::signal::ctrl_c() => {
+                        return Err(Error::interrupted(format!(
+                            "the waves stopped before region {region}, the regions before it promoted; `kubectl ramp run {deployment} --waves region ...` carries on"
+                        )));
+                    }
+                }
                 eprintln!(
                     "region {}: starting, as the region before it did",
                     region_name(&regions[wave])

@@ -590,8 +590,29 @@ async fn check(
         };
         rounds.push((m.label.as_deref(), round));
     }
+    let at = &records[0];
+    let at_last_step = at.step >= at.steps.len();
+    let all_passed = rounds.iter().all(|(_, r)| *r == Round::Pass);
+    // A move on needs the freezes to let it: asked before the gates, so
+    // that a rollout held by a freeze does not call its gate webhooks at
+    // every interval of the freeze.
+    let mut passed: Option<Vec<Change>> = None;
+    let mut held_now = false;
+    if all_passed {
+        let (_, would) = decide::judge(
+            &settings,
+            counters_of(records),
+            &rounds,
+            Some(&[]),
+            at_last_step,
+        );
+        if matches!(would, Outcome::Advance | Outcome::Promote) {
+            passed = pass_freezes(members, at, held).await;
+            held_now = passed.is_none();
+        }
+    }
     // The gates are asked once every cluster's checks passed.
-    let gate_checks = match rounds.iter().all(|(_, r)| *r == Round::Pass) {
+    let gate_checks = match all_passed && !held_now {
         true => Some(gates(automation, &records[0], deployment).await),
         false => None,
     };
@@ -601,8 +622,6 @@ async fn check(
             .map(|c| c.message.clone())
             .collect()
     });
-    let at = &records[0];
-    let at_last_step = at.step >= at.steps.len();
     let (counters, outcome) = decide::judge(
         &settings,
         counters_of(records),
@@ -657,7 +676,7 @@ async fn check(
         .await
         .map(Some),
         Outcome::Advance => {
-            let Some(passed) = pass_freezes(members, at, held).await else {
+            let Some(passed) = passed else {
                 return Ok(None);
             };
             let stepped = join_all(members.iter().zip(&saved).zip(&passed).map(
@@ -702,7 +721,7 @@ async fn check(
             Ok(Some(()))
         }
         Outcome::Promote => {
-            let Some(passed) = pass_freezes(members, at, held).await else {
+            let Some(passed) = passed else {
                 return Ok(None);
             };
             let everyone: Vec<usize> = (0..members.len()).collect();
@@ -1047,8 +1066,30 @@ async fn analyse(
         ),
     };
     let now = || Timestamp::now().to_string();
+    // Prometheus out of reach for a moment is no verdict on the contender:
+    // the round is inconclusive, and counts towards --inconclusive-limit
+    // (after which the rollout is rolled back, as one that cannot be
+    // judged); a query Prometheus refuses stops the driver.
+    let out_of_reach = |checks: &mut Vec<Check>, query: &str, why: String| {
+        checks.push(Check {
+            at: now(),
+            name: "prometheus".into(),
+            query: Some(query.to_string()),
+            value: None,
+            incumbent: None,
+            threshold: "an answer".into(),
+            verdict: Verdict::Inconclusive,
+            message: format!("{why}; this round is inconclusive"),
+        });
+    };
     let samples_query = judge::samples_query(&ctx);
-    let samples = prometheus.query(&samples_query).await?.unwrap_or(0.0);
+    let samples = match prometheus.try_query(&samples_query).await? {
+        Ok(samples) => samples.unwrap_or(0.0),
+        Err(why) => {
+            out_of_reach(&mut checks, &samples_query, why);
+            return Ok(checks);
+        }
+    };
     let min = automation.analysis.min_samples as f64;
     if samples < min {
         checks.push(Check {
@@ -1069,12 +1110,23 @@ async fn analyse(
     }
     for metric in &automation.analysis.metrics {
         let query = judge::query(metric, &ctx, &ctx.contender);
-        let contender_value = prometheus.query(&query).await?;
+        let contender_value = match prometheus.try_query(&query).await? {
+            Ok(value) => value,
+            Err(why) => {
+                out_of_reach(&mut checks, &query, why);
+                return Ok(checks);
+            }
+        };
         let incumbent_value = match metric.relative {
             true => {
-                prometheus
-                    .query(&judge::query(metric, &ctx, &ctx.incumbent))
-                    .await?
+                let query = judge::query(metric, &ctx, &ctx.incumbent);
+                match prometheus.try_query(&query).await? {
+                    Ok(value) => value,
+                    Err(why) => {
+                        out_of_reach(&mut checks, &query, why);
+                        return Ok(checks);
+                    }
+                }
             }
             false => None,
         };
