@@ -682,43 +682,32 @@ async fn hold_before_region(
         let looked = join_all(targets.iter().map(|c| async move {
             let global = global_for(global, c);
             let change = Change::of(change).for_cluster(&c.name);
-            let passage = async {
-                let conn = Connection::open(&global.target()).await?;
-                let namespace = super::freeze::cluster_namespace(&global);
-                super::freeze::passage(&conn, &namespace, FrozenCommand::Start, &change, say).await
+            let conn = match Connection::open(&global.target()).await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    return Err(format!(
+                        "[{}] the freezes cannot be read ({})",
+                        c.name, e.message
+                    ));
+                }
             };
-            match passage.await {
-                Ok(Ok(_)) => None,
-                Ok(Err(holding)) => Some(format!(
-                    "[{}] {}",
-                    c.name,
-                    holding
-                        .iter()
-                        .map(crate::rollout::freeze::Freeze::describe)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )),
-                Err(e) => Some(format!(
-                    "[{}] the freezes cannot be read ({})",
-                    c.name, e.message
-                )),
-            }
+            let namespace = super::freeze::cluster_namespace(&global);
+            super::freeze::hold_or_pass(
+                &conn,
+                &namespace,
+                FrozenCommand::Start,
+                &change,
+                say,
+                Some(&c.name),
+            )
+            .await
         }))
         .await;
-        let holding: Vec<String> = looked.into_iter().flatten().collect();
-        let now = (!holding.is_empty()).then(|| holding.join("; "));
-        if let Some(news) = crate::rollout::freeze::hold_news(
-            held.as_deref(),
-            now.as_deref(),
-            &at,
-            "the regions before it stay promoted",
-        ) {
-            eprintln!("{news}");
-        }
-        if now.is_none() {
+        let holding: Vec<String> = looked.into_iter().filter_map(Result::err).collect();
+        let meanwhile = "the regions before it stay promoted";
+        if !super::freeze::hold(&mut held, &holding, &at, meanwhile) {
             return;
         }
-        held = now;
         tokio::time::sleep(interval).await;
     }
 }

@@ -121,6 +121,45 @@ pub async fn passage(
     )
 }
 
+/// `passage` for a driver, which holds rather than stops: the options to
+/// go on with, or what holds it back as one line (the freezes, or why they
+/// cannot be read, which holds it too), led by `label` when there is one.
+pub async fn hold_or_pass(
+    conn: &Connection,
+    cluster_namespace: &str,
+    command: Command,
+    change: &Change,
+    say: bool,
+    label: Option<&str>,
+) -> std::result::Result<Change, String> {
+    let why = match passage(conn, cluster_namespace, command, change, say).await {
+        Ok(Ok(change)) => return Ok(change),
+        Ok(Err(holding)) => holding
+            .iter()
+            .map(Freeze::describe)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Err(e) => format!("the freezes cannot be read ({})", e.message),
+    };
+    Err(match label {
+        Some(label) => format!("[{label}] {why}"),
+        None => why,
+    })
+}
+
+/// After a driver looked at the freezes of each place it would move:
+/// `holding`, what holds each one back. Says when a hold begins, changes
+/// or ends (`freeze::hold_news`), keeps the reason in `held`, and tells
+/// whether it holds.
+pub fn hold(held: &mut Option<String>, holding: &[String], at: &str, meanwhile: &str) -> bool {
+    let now = (!holding.is_empty()).then(|| holding.join("; "));
+    if let Some(news) = freeze::hold_news(held.as_deref(), now.as_deref(), at, meanwhile) {
+        eprintln!("{news}");
+    }
+    *held = now;
+    held.is_some()
+}
+
 fn refusal(command: Command, holding: &[Freeze]) -> Error {
     let verb = format!("{command:?}").to_lowercase();
     let why = holding

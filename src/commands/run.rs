@@ -30,7 +30,7 @@ use crate::engine::lock::{Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
-use crate::rollout::freeze::{self, Command as FrozenCommand, Freeze};
+use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
 
 /// How many checks the record keeps.
@@ -751,48 +751,29 @@ async fn pass_freezes(
     held: &mut Option<String>,
 ) -> Option<Vec<Change>> {
     let say = held.is_none();
-    let passed = join_all(members.iter().map(|m| async move {
-        let of = |text: String| match &m.label {
-            Some(label) => format!("[{label}] {text}"),
-            None => text,
-        };
-        match super::freeze::passage(
+    let passed = join_all(members.iter().map(|m| {
+        super::freeze::hold_or_pass(
             &m.conn,
             &m.freeze_namespace,
             FrozenCommand::Run,
             &m.change,
             say,
+            m.label.as_deref(),
         )
-        .await
-        {
-            Ok(Ok(change)) => Ok(change),
-            Ok(Err(holding)) => Err(of(holding
-                .iter()
-                .map(Freeze::describe)
-                .collect::<Vec<_>>()
-                .join("; "))),
-            Err(e) => Err(of(format!("the freezes cannot be read ({})", e.message))),
-        }
     }))
     .await;
     let holding: Vec<String> = passed
         .iter()
         .filter_map(|p| p.as_ref().err().cloned())
         .collect();
-    let now = (!holding.is_empty()).then(|| holding.join("; "));
-    let step = format!("at step {}/{}", at.step, at.steps.len());
-    if let Some(news) = freeze::hold_news(
-        held.as_deref(),
-        now.as_deref(),
-        &step,
-        "the analysis goes on, and a failure still rolls back",
-    ) {
-        eprintln!("{news}");
+    let at_step = format!("at step {}/{}", at.step, at.steps.len());
+    let meanwhile = "the analysis goes on, and a failure still rolls back";
+    if super::freeze::hold(held, &holding, &at_step, meanwhile) {
+        return None;
     }
-    *held = now;
     passed
         .into_iter()
-        .collect::<std::result::Result<Vec<_>, _>>()
+        .collect::<std::result::Result<_, _>>()
         .ok()
 }
 
