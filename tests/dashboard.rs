@@ -571,6 +571,13 @@ fn its_first_answer_holds_what_was_there_even_from_a_slow_api_server() {
         Dashboard::start_with(&["dashboard", "--port", "0", "-n", &ns.name], |command| {
             command.env("KUBECONFIG", &kubeconfig);
         });
+    // The slow answers happened: the watches' lists (and the discovery
+    // before them) came through the proxy, each chunk held back.
+    assert!(
+        faulty.held_back() >= 6,
+        "the proxy held back {} chunks",
+        faulty.held_back()
+    );
     let list = dashboard.get("/api/rollouts").json();
     assert_eq!(list["rollouts"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["rollouts"][0]["deployment"], "web", "{list}");

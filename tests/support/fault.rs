@@ -17,6 +17,8 @@ pub struct Faulty {
     open: Arc<Mutex<Vec<TcpStream>>>,
     /// Milliseconds each chunk from the server waits before it is passed on.
     latency: Arc<AtomicU64>,
+    /// How many chunks were held back so far.
+    held_back: Arc<AtomicU64>,
 }
 
 impl Faulty {
@@ -41,6 +43,7 @@ impl Faulty {
             down: Arc::default(),
             open: Arc::default(),
             latency: Arc::default(),
+            held_back: Arc::default(),
         };
         faulty.serve(listener);
         faulty
@@ -48,7 +51,7 @@ impl Faulty {
 
     fn serve(&self, listener: TcpListener) {
         let (upstream, down, open) = (self.upstream.clone(), self.down.clone(), self.open.clone());
-        let latency = self.latency.clone();
+        let slow = (self.latency.clone(), self.held_back.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if down.load(Ordering::SeqCst) {
@@ -69,7 +72,7 @@ impl Faulty {
                     server.try_clone().unwrap(),
                     None,
                 );
-                pipe(server, client, Some(latency.clone()));
+                pipe(server, client, Some(slow.clone()));
             }
         });
     }
@@ -91,6 +94,7 @@ impl Faulty {
             down: self.down.clone(),
             open: self.open.clone(),
             latency: self.latency.clone(),
+            held_back: self.held_back.clone(),
         };
         std::thread::spawn(move || {
             std::thread::sleep(how_long);
@@ -104,6 +108,11 @@ impl Faulty {
     /// read from it waits that long before it is passed on).
     pub fn slow(&self, by: Duration) {
         self.latency.store(by.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// How many chunks of the server's answers were held back so far.
+    pub fn held_back(&self) -> u64 {
+        self.held_back.load(Ordering::SeqCst)
     }
 
     /// A kubeconfig like the plane's whose server is this proxy.
@@ -121,15 +130,19 @@ impl Faulty {
 
 /// Copies one direction of a connection until either side closes, each
 /// chunk held back by the latency when there is one.
-fn pipe(mut from: TcpStream, mut to: TcpStream, latency: Option<Arc<AtomicU64>>) {
+fn pipe(mut from: TcpStream, mut to: TcpStream, slow: Option<(Arc<AtomicU64>, Arc<AtomicU64>)>) {
     std::thread::spawn(move || {
         let mut buffer = vec![0; 64 * 1024];
         loop {
             match from.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    if let Some(ms) = latency.as_ref().map(|l| l.load(Ordering::SeqCst)) {
-                        std::thread::sleep(Duration::from_millis(ms));
+                    if let Some((latency, held_back)) = &slow {
+                        let ms = latency.load(Ordering::SeqCst);
+                        if ms > 0 {
+                            std::thread::sleep(Duration::from_millis(ms));
+                            held_back.fetch_add(1, Ordering::SeqCst);
+                        }
                     }
                     if to.write_all(&buffer[..n]).is_err() {
                         break;
