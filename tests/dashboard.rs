@@ -601,7 +601,11 @@ fn open_hands_the_url_with_its_token_to_the_systems_opener() {
     let opener = bin.join("xdg-open");
     std::fs::write(
         &opener,
-        format!("#!/bin/sh\necho \"$@\" > {}\n", opened.display()),
+        // Written aside, then moved: the test never reads it half written.
+        format!(
+            "#!/bin/sh\necho \"$@\" > {0}.part && mv {0}.part {0}\n",
+            opened.display()
+        ),
     )
     .unwrap();
     std::process::Command::new("chmod")
