@@ -1,13 +1,15 @@
 //! A small exporter of Istio-shaped metrics whose rates each test sets,
-//! and a real Prometheus (Debian's `prometheus`) scraping it every second.
+//! and a real Prometheus scraping it every second. There is no Envoy in the
+//! plane, so Istio's metrics can only be made up; the Gateway API's come
+//! from real requests through the plane's gateway (see `traffic`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use super::prometheus::Prometheus;
 
 /// The traffic one workload serves.
 #[derive(Debug, Clone, Copy)]
@@ -100,17 +102,7 @@ impl State {
 pub struct Metrics {
     state: Arc<Mutex<State>>,
     pub prometheus_url: String,
-    _prometheus: PrometheusProcess,
-}
-
-struct PrometheusProcess(Child, PathBuf);
-
-impl Drop for PrometheusProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
-    }
+    _prometheus: Prometheus,
 }
 
 impl Metrics {
@@ -161,64 +153,11 @@ impl Metrics {
             }
         });
 
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir =
-            std::env::temp_dir().join(format!("ramp-prometheus-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n- job_name: istio\n  static_configs:\n  - targets: ['{exporter}']\n"
-            ),
-        )
-        .unwrap();
-        // Statics are never dropped: a watchdog stops Prometheus when this
-        // test process is gone.
-        let script = format!(
-            "prometheus --config.file={} --storage.tsdb.path={} --web.listen-address=127.0.0.1:{port} & p=$!; \
-             while kill -0 {} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 1; done; kill $p",
-            config.display(),
-            dir.join("data").display(),
-            std::process::id()
-        );
-        assert!(
-            Command::new("prometheus")
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "Debian's prometheus is needed (scripts/setup installs it)"
-        );
-        let child = Command::new("bash")
-            .args(["-c", &script])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let process = PrometheusProcess(child, dir);
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = Command::new("curl")
-                .args(["-fsS", &format!("{url}/-/ready")])
-                .output();
-            if ready.is_ok_and(|o| o.status.success()) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Prometheus did not become ready at {url}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let prometheus = Prometheus::start("istio", &[exporter.to_string()]);
         Metrics {
             state,
-            prometheus_url: url,
-            _prometheus: process,
+            prometheus_url: prometheus.url.clone(),
+            _prometheus: prometheus,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod fault;
 pub mod hook;
 pub mod metrics;
+pub mod prometheus;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
