@@ -2,7 +2,7 @@
 //! values against thresholds.
 
 use super::Verdict;
-use super::spec::Metric;
+use super::spec::{Metric, Provider};
 
 /// What the templates may name.
 #[derive(Debug, Clone)]
@@ -10,6 +10,11 @@ pub struct Context {
     pub namespace: String,
     pub contender: String,
     pub incumbent: String,
+    /// The Services each version is reached through (Traefik counts
+    /// requests by Service).
+    pub contender_service: String,
+    pub incumbent_service: String,
+    pub provider: Provider,
     /// A Prometheus duration, e.g. `60s`.
     pub interval: String,
     /// Label matchers of the cluster's series (the clusters file's), added
@@ -29,7 +34,12 @@ fn matchers(labels: &std::collections::BTreeMap<String, String>) -> String {
 }
 
 pub fn render(template: &str, ctx: &Context, workload: &str) -> String {
+    let service = match workload == ctx.contender {
+        true => &ctx.contender_service,
+        false => &ctx.incumbent_service,
+    };
     template
+        .replace("{{service}}", service)
         .replace("{{namespace}}", &ctx.namespace)
         .replace("{{contender}}", &ctx.contender)
         .replace("{{incumbent}}", &ctx.incumbent)
@@ -40,8 +50,43 @@ pub fn render(template: &str, ctx: &Context, workload: &str) -> String {
 
 const REQUESTS: &str = r#"istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_workload="{{workload}}"{{labels}}}"#;
 
-/// The built-in metrics over Istio's standard metrics.
-pub fn built_in(name: &str) -> Option<String> {
+/// Traefik names the service of a Gateway API backendRef
+/// `NAMESPACE-SERVICE-http-PORT@kubernetesgateway`.
+const TRAEFIK_SERVICE: &str =
+    r#"service=~"{{namespace}}-{{service}}-http-[0-9]+@kubernetesgateway"{{labels}}"#;
+
+/// The requests one version served, as the provider counts them.
+fn requests(provider: Provider) -> String {
+    match provider {
+        Provider::Istio => REQUESTS.to_string(),
+        Provider::Traefik => format!("traefik_service_requests_total{{{TRAEFIK_SERVICE}}}"),
+    }
+}
+
+/// The built-in metrics, over the provider's standard metrics.
+pub fn built_in(name: &str, provider: Provider) -> Option<String> {
+    match provider {
+        Provider::Istio => built_in_istio(name),
+        Provider::Traefik => built_in_traefik(name),
+    }
+}
+
+fn built_in_traefik(name: &str) -> Option<String> {
+    let requests = requests(Provider::Traefik);
+    match name {
+        // Percent of requests that did not fail with a 5xx.
+        "request-success-rate" => Some(format!(
+            r#"100 * sum(rate(traefik_service_requests_total{{{TRAEFIK_SERVICE},code!~"5.."}}[{{{{interval}}}}])) / sum(rate({requests}[{{{{interval}}}}]))"#
+        )),
+        // The 99th percentile of request durations, in milliseconds.
+        "request-duration" => Some(format!(
+            r#"1000 * histogram_quantile(0.99, sum(rate(traefik_service_request_duration_seconds_bucket{{{TRAEFIK_SERVICE}}}[{{{{interval}}}}])) by (le))"#
+        )),
+        _ => None,
+    }
+}
+
+fn built_in_istio(name: &str) -> Option<String> {
     match name {
         // Percent of requests that did not fail with a 5xx.
         "request-success-rate" => Some(
@@ -61,7 +106,10 @@ pub fn built_in(name: &str) -> Option<String> {
 /// guard's measure.
 pub fn samples_query(ctx: &Context) -> String {
     render(
-        &format!("sum(increase({REQUESTS}[{{{{interval}}}}]))"),
+        &format!(
+            "sum(increase({}[{{{{interval}}}}]))",
+            requests(ctx.provider)
+        ),
         ctx,
         &ctx.contender,
     )
@@ -72,7 +120,7 @@ pub fn query(metric: &Metric, ctx: &Context, workload: &str) -> String {
     let template = metric
         .query
         .clone()
-        .or_else(|| built_in(&metric.name))
+        .or_else(|| built_in(&metric.name, ctx.provider))
         .unwrap_or_default();
     render(&template, ctx, workload)
 }
@@ -166,9 +214,48 @@ mod tests {
             namespace: "shop".into(),
             contender: "web-canary".into(),
             incumbent: "web".into(),
+            contender_service: "web-canary".into(),
+            incumbent_service: "web-svc".into(),
+            provider: Provider::Istio,
             interval: "60s".into(),
             labels: Default::default(),
         }
+    }
+
+    #[test]
+    fn traefiks_built_in_queries_name_each_versions_service() {
+        let ctx = Context {
+            provider: Provider::Traefik,
+            ..ctx()
+        };
+        let rate = metric("request-success-rate", Some(99.0), None, false);
+        assert_eq!(
+            query(&rate, &ctx, "web-canary"),
+            r#"100 * sum(rate(traefik_service_requests_total{service=~"shop-web-canary-http-[0-9]+@kubernetesgateway",code!~"5.."}[60s])) / sum(rate(traefik_service_requests_total{service=~"shop-web-canary-http-[0-9]+@kubernetesgateway"}[60s]))"#
+        );
+        // The incumbent's requests are counted by its own Service.
+        assert!(
+            query(&rate, &ctx, "web")
+                .contains(r#"service=~"shop-web-svc-http-[0-9]+@kubernetesgateway""#),
+            "{}",
+            query(&rate, &ctx, "web")
+        );
+        assert_eq!(
+            query(
+                &metric("request-duration", None, Some(500.0), false),
+                &ctx,
+                "web-canary"
+            ),
+            r#"1000 * histogram_quantile(0.99, sum(rate(traefik_service_request_duration_seconds_bucket{service=~"shop-web-canary-http-[0-9]+@kubernetesgateway"}[60s])) by (le))"#
+        );
+        assert_eq!(
+            samples_query(&ctx),
+            r#"sum(increase(traefik_service_requests_total{service=~"shop-web-canary-http-[0-9]+@kubernetesgateway"}[60s]))"#
+        );
+        // A cluster's labels narrow them too.
+        let mut ctx = ctx;
+        ctx.labels.insert("cluster".into(), "eu-1".into());
+        assert!(samples_query(&ctx).contains(r#"@kubernetesgateway",cluster="eu-1"}"#));
     }
 
     #[test]

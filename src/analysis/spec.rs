@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnalysisSpec {
+    /// Whose metrics the built-in checks read: the mesh's or the gateway's.
+    #[serde(default, skip_serializing_if = "Provider::is_default")]
+    pub provider: Provider,
     #[serde(default)]
     pub metrics: Vec<Metric>,
     /// Requests to the contender within the interval below which the
@@ -33,6 +36,24 @@ fn default_inconclusive_limit() -> u32 {
     5
 }
 
+/// Where the requests that the built-in metrics count are seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    /// Istio's standard metrics, by destination workload.
+    #[default]
+    Istio,
+    /// Traefik's service metrics, by the Kubernetes Service each version
+    /// is reached through (Traefik's Gateway API provider).
+    Traefik,
+}
+
+impl Provider {
+    fn is_default(&self) -> bool {
+        *self == Provider::Istio
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Metric {
@@ -40,7 +61,8 @@ pub struct Metric {
     /// with a `query`.
     pub name: String,
     /// PromQL with {{namespace}}, {{contender}}, {{incumbent}}, {{interval}}
-    /// and, for relative metrics, {{workload}} (each version in turn).
+    /// and, for relative metrics, {{workload}} and {{service}} (each
+    /// version's Deployment and Service in turn).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,6 +240,32 @@ mod tests {
         assert_eq!(spec.min_samples, 10);
         assert_eq!(spec.webhooks[0].kind, WebhookType::Step);
         assert_eq!(spec.webhooks[0].timeout(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_provider_is_istio_unless_the_file_names_traefik() {
+        let spec = AnalysisSpec::from_text(
+            "metrics:\n- name: request-success-rate\n  min: 99\n",
+            "a.yaml",
+        )
+        .unwrap();
+        assert_eq!(spec.provider, Provider::Istio);
+        let spec = AnalysisSpec::from_text(
+            "provider: traefik\nmetrics:\n- name: request-success-rate\n  min: 99\n",
+            "a.yaml",
+        )
+        .unwrap();
+        assert_eq!(spec.provider, Provider::Traefik);
+        let err = AnalysisSpec::from_text("provider: nginx\nmetrics: []\n", "a.yaml").unwrap_err();
+        assert!(err.message.contains("nginx"), "{}", err.message);
+        // A record written before providers existed reads as Istio's.
+        let json = serde_json::to_string(&spec).unwrap();
+        assert!(json.contains("\"provider\":\"traefik\""), "{json}");
+        let old: AnalysisSpec =
+            serde_json::from_str(r#"{"metrics":[],"minSamples":10,"inconclusiveLimit":5}"#)
+                .unwrap();
+        assert_eq!(old.provider, Provider::Istio);
+        assert!(!serde_json::to_string(&old).unwrap().contains("provider"));
     }
 
     #[test]

@@ -100,6 +100,7 @@ pub fn settings(
 ) -> Result<Automation> {
     let mut automation = recorded.unwrap_or(Automation {
         analysis: AnalysisSpec {
+            provider: Default::default(),
             metrics: Vec::new(),
             min_samples: 10,
             inconclusive_limit: 5,
@@ -1037,6 +1038,9 @@ async fn analyse(
         namespace: conn.namespace.clone(),
         contender: contender.name.clone(),
         incumbent: name.to_string(),
+        contender_service: contender.name.clone(),
+        incumbent_service: record.service.clone(),
+        provider: automation.analysis.provider,
         interval: format!(
             "{}s",
             decide::metric_window(
