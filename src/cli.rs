@@ -495,6 +495,12 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
     pub scale_down_delay: Option<std::time::Duration>,
 
+    /// How long a version keeps its pods after the routes stopped sending
+    /// to it, so that the gateway has followed them before the pods go
+    /// (default 10s; 0s where no data plane lags behind the routes)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    pub drain: Option<std::time::Duration>,
+
     /// After the first step, stay and ask what next: step, promote, abort
     /// or quit
     #[arg(short = 'i', long, conflicts_with = "auto")]

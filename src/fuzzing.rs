@@ -62,6 +62,7 @@ pub fn record(data: &[u8]) {
             contender_service: false,
             routes: vec![RouteState::Original; record.router.routes.len()],
             contender_autoscaler: None,
+            settled: false,
         };
         settle(record, world);
     }
@@ -118,6 +119,11 @@ fn settle(mut record: Record, mut world: World) {
         if action == Action::Done {
             return;
         }
+        assert!(
+            world.settled || !plan::removes_pods(&action, &record, &world),
+            "{action:?} removes pods before the data plane settled: {:?} {world:?}",
+            record.phase
+        );
         plan::assume_done(&action, &mut record, &mut world);
     }
 }
@@ -201,6 +207,7 @@ fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
         contender_service: bytes.flag(),
         routes,
         contender_autoscaler: bytes.flag().then(|| (bytes.i32(), bytes.i32())),
+        settled: bytes.flag(),
     };
     Some((record, world))
 }

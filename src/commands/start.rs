@@ -538,6 +538,7 @@ async fn plan_rollout(
             selector: chosen.selector,
         },
         scale_down_delay,
+        drain: args.rollout.drain.map(|d| d.as_secs()),
         automation: None,
         history: Vec::new(),
         started_by: None,

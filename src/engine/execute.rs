@@ -111,6 +111,11 @@ pub struct Executor {
     /// incumbent carrying one of them (a watch may lag behind a write) has
     /// not been changed by anyone else.
     ours: Vec<Option<String>>,
+    /// The data plane has caught up with the routes as this command last
+    /// wrote them (see `World::settled`); not known at first.
+    settled: bool,
+    /// When this command last wrote the routes.
+    routes_written: Option<Instant>,
 }
 
 impl Executor {
@@ -163,6 +168,8 @@ impl Executor {
             note: None,
             aborting: false,
             ours: vec![base.raw],
+            settled: false,
+            routes_written: None,
         }
     }
 
@@ -209,6 +216,7 @@ impl Executor {
                     contender_service: false,
                     routes,
                     contender_autoscaler: None,
+                    settled: self.settled,
                 }
             }
         };
@@ -487,6 +495,7 @@ impl Executor {
             contender_service: self.contender_service.unwrap_or(false),
             routes: self.routes.clone().unwrap_or_default(),
             contender_autoscaler: self.contender_autoscaler.flatten(),
+            settled: self.settled,
         };
         if self.dry_run {
             self.simulated = Some(world.clone());
@@ -708,8 +717,15 @@ impl Executor {
             Action::SetWeights(split) => {
                 let route = plan::route_for(&self.record, *split);
                 self.routes = Some(vec![route; count]);
+                self.routes_written = Some(Instant::now());
+                self.settled = false;
             }
-            Action::RestoreRoutes => self.routes = Some(vec![plan::RouteState::Original; count]),
+            Action::RestoreRoutes => {
+                self.routes = Some(vec![plan::RouteState::Original; count]);
+                self.routes_written = Some(Instant::now());
+                self.settled = false;
+            }
+            Action::WaitSettled => self.settled = true,
             Action::SetContenderAutoscaler(min, max) => {
                 self.contender_autoscaler = Some(Some((*min, *max)));
             }
@@ -1003,7 +1019,53 @@ impl Executor {
                 )
                 .await?;
             }
+            Action::WaitSettled => self.wait_settled().await?,
+            Action::PinIncumbent => {
+                let router = self.record.router.clone();
+                let repinned = router
+                    .kind
+                    .router()
+                    .repin(&self.conn, &router, &self.name)
+                    .await?;
+                let mut record = self.record.clone();
+                if let Some(repinned) = repinned {
+                    record.router = repinned;
+                }
+                record.incumbent_digest = Some(history::digest(&world.incumbent.template));
+                self.write_record(&record).await?;
+                self.record = record;
+            }
             Action::Done => {}
+        }
+        Ok(())
+    }
+
+    /// Waits until the data plane has caught up with the routes: first for
+    /// what the cluster shows of it (the router's objects taken up by their
+    /// gateway, the Service's endpoints), then for the rest of the drain
+    /// after this command's last write of the routes; a command that does
+    /// not know when they were written waits the whole drain.
+    async fn wait_settled(&mut self) -> Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let drain = self.record.drain();
+        let deadline = self.deadline;
+        let router = &self.record.router;
+        router
+            .kind
+            .router()
+            .settle(&self.conn, router, &mut self.route_objects, deadline)
+            .await?;
+        let since = *self.routes_written.get_or_insert_with(Instant::now);
+        let left = (since + drain).saturating_duration_since(Instant::now());
+        if !left.is_zero() {
+            self.progress.say(&format!(
+                "draining: {}s more for the gateway to follow the routes (--drain {}s)",
+                left.as_secs_f64().ceil() as u64,
+                drain.as_secs()
+            ));
+            tokio::time::sleep(left).await;
         }
         Ok(())
     }
@@ -1704,6 +1766,7 @@ mod tests {
                 contender_service: true,
                 routes: Vec::new(),
                 contender_autoscaler: None,
+                settled: true,
             };
             executor
                 .apply(&Action::DeleteContenderService, &world)

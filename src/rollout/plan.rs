@@ -52,6 +52,11 @@ pub struct World {
     /// The bounds of the contender's autoscaler, when it has one (only
     /// when the incumbent is autoscaled).
     pub contender_autoscaler: Option<(i32, i32)>,
+    /// The data plane has caught up with the routes as they are: it sends
+    /// nothing more to the pods that the routes (the weights, or the
+    /// Service's selector) no longer send to. Until then no pod that took
+    /// traffic is removed: a request the gateway sends to it would fail.
+    pub settled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +89,14 @@ pub enum Action {
     Settle,
     /// The promotion is complete: phase Succeeded.
     Finish,
+    /// Until the data plane has caught up with the routes (see
+    /// `World::settled`): before pods that took traffic are removed.
+    WaitSettled,
+    /// The record's view of the incumbent's pods (the selector snapshot's
+    /// `pod-template-hash`, and the template it belongs to) becomes what
+    /// its pods carry now: after the promotion's rolling update, so that
+    /// the Service can narrow to the new pods while the contender's go.
+    PinIncumbent,
     Done,
 }
 
@@ -152,6 +165,11 @@ fn toward_step(step: &Step, record: &Record, world: &World) -> Option<Action> {
     }
     if !routes_are(world, wanted_route) {
         return Some(Action::SetWeights(step.traffic));
+    }
+    let lowers =
+        contender_replicas > contender_wanted || world.incumbent.replicas > incumbent_wanted;
+    if lowers && !world.settled {
+        return Some(Action::WaitSettled);
     }
     if contender_replicas > contender_wanted {
         return Some(Action::ScaleContender(contender_wanted));
@@ -267,6 +285,15 @@ fn toward_autoscaled_step(
     if !routes_are(world, wanted_route) {
         return Some(Action::SetWeights(step.traffic));
     }
+    // What is left lowers the contender's capacity, once the traffic it
+    // lost has left it.
+    let lowers = match bounds {
+        Some(b) => world.contender_autoscaler != Some(b),
+        None => world.contender_autoscaler.is_some() || contender_replicas > 0,
+    };
+    if lowers && !world.settled {
+        return Some(Action::WaitSettled);
+    }
     match bounds {
         Some((min, max)) if world.contender_autoscaler != Some((min, max)) => {
             Some(Action::SetContenderAutoscaler(min, max))
@@ -328,6 +355,10 @@ fn promote(record: &Record, world: &World) -> Option<Action> {
         if !routes_are(world, route_for(record, all_to_contender)) {
             return Some(Action::SetWeights(all_to_contender));
         }
+        // The incumbent's pods go in its rolling update.
+        if !world.settled {
+            return Some(Action::WaitSettled);
+        }
         return Some(Action::UpdateIncumbent);
     }
     // An autoscaled incumbent keeps the replicas its autoscaler gave it.
@@ -336,6 +367,18 @@ fn promote(record: &Record, world: &World) -> Option<Action> {
     }
     if !rolled_out(&world.incumbent) {
         return Some(Action::WaitIncumbentRolledOut);
+    }
+    // Without a mesh the selector as it was selects the contender's pods
+    // too: the Service narrows to the incumbent's new pods while the
+    // contender goes, and is put back after.
+    // (A record of an older ramp does not know the template the hash is
+    // of: it cleans up as it did.)
+    let pinned = record.incumbent_digest.is_some();
+    if record.router.kind.traffic_follows_pods() && record.router.selector.is_some() && pinned {
+        if !runs_its_template(record, world) {
+            return Some(Action::PinIncumbent);
+        }
+        return without_the_contender(world);
     }
     clean_up(world)
 }
@@ -350,6 +393,9 @@ fn rolled_out(d: &DeploymentState) -> bool {
 fn clean_up(world: &World) -> Option<Action> {
     if !routes_are(world, RouteState::Original) {
         return Some(Action::RestoreRoutes);
+    }
+    if (world.contender_autoscaler.is_some() || world.contender.is_some()) && !world.settled {
+        return Some(Action::WaitSettled);
     }
     // The autoscaler first: it would scale the contender again.
     if world.contender_autoscaler.is_some() {
@@ -416,8 +462,33 @@ fn abort_by_selector(record: &Record, world: &World) -> Option<Action> {
             return Some(Action::RestoreRoutes);
         }
     }
-    // The selector as it was selects the contender's pods too: they go
-    // first, after the autoscaler that would scale them again.
+    removal_by_selector(world)
+}
+
+/// With the Service's selector managed, once the incumbent is all it
+/// selects while the contender has pods: narrowed to the incumbent's pods
+/// (all of them ready), then `removal_by_selector`.
+fn without_the_contender(world: &World) -> Option<Action> {
+    let contender_pods = world
+        .contender
+        .as_ref()
+        .is_some_and(|c| c.replicas > 0 || c.ready > 0);
+    if contender_pods && !routes_are(world, RouteState::Weighted(INCUMBENT_ONLY)) {
+        if world.incumbent.ready < world.incumbent.replicas {
+            return Some(Action::WaitIncumbent(world.incumbent.replicas));
+        }
+        return Some(Action::SetWeights(INCUMBENT_ONLY));
+    }
+    removal_by_selector(world)
+}
+
+/// The contender goes while the Service no longer selects its pods: after
+/// the autoscaler that would scale them again, once the gateway no longer
+/// sends to them; then the selector is put back exactly as it was.
+fn removal_by_selector(world: &World) -> Option<Action> {
+    if (world.contender_autoscaler.is_some() || world.contender.is_some()) && !world.settled {
+        return Some(Action::WaitSettled);
+    }
     if world.contender_autoscaler.is_some() {
         return Some(Action::DeleteContenderAutoscaler);
     }
@@ -467,6 +538,28 @@ pub fn abort_first(record: &Record, world: &World) -> Option<Action> {
         .then_some(Action::SetWeights(INCUMBENT_ONLY))
 }
 
+/// Whether `action` takes pods away from a version that may have had
+/// traffic: the planner asks for it only once the world is settled.
+pub fn removes_pods(action: &Action, record: &Record, world: &World) -> bool {
+    let contender = world.contender.as_ref().map_or(0, |c| c.replicas);
+    match action {
+        Action::ScaleContender(n) => *n < contender,
+        Action::ScaleIncumbent(n) => *n < world.incumbent.replicas,
+        Action::UpdateIncumbent => world.incumbent.template != record.contender.template,
+        Action::DeleteContender => contender > 0,
+        // The promotion raises the contender to carry everything: bounds
+        // it lowers there take nothing from a version that lost traffic.
+        Action::SetContenderAutoscaler(min, _) => {
+            record.phase != Phase::Promoting
+                && world
+                    .contender_autoscaler
+                    .is_some_and(|(was, _)| *min < was)
+        }
+        Action::DeleteContenderAutoscaler => contender > 0,
+        _ => false,
+    }
+}
+
 /// What the world and the record become once `action` has been done and
 /// its wait has ended: the model a dry run plans against.
 pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
@@ -504,11 +597,19 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
         Action::SetWeights(split) => {
             let route = route_for(record, *split);
             world.routes.iter_mut().for_each(|r| *r = route);
+            world.settled = false;
         }
-        Action::RestoreRoutes => world
-            .routes
-            .iter_mut()
-            .for_each(|r| *r = RouteState::Original),
+        Action::RestoreRoutes => {
+            world
+                .routes
+                .iter_mut()
+                .for_each(|r| *r = RouteState::Original);
+            world.settled = false;
+        }
+        Action::WaitSettled => world.settled = true,
+        Action::PinIncumbent => {
+            record.incumbent_digest = Some(super::history::digest(&world.incumbent.template));
+        }
         Action::UpdateIncumbent => {
             world.incumbent.template = record.contender.template.clone();
             if record.autoscaler.is_none() {
@@ -574,6 +675,7 @@ mod tests {
             contender_service: false,
             contender_autoscaler: None,
             routes: vec![RouteState::Original, RouteState::Original],
+            settled: true,
         }
     }
 
@@ -607,6 +709,13 @@ mod tests {
         let mut actions = Vec::new();
         for _ in 0..50 {
             let action = next(record, &world);
+            // Every plan here: no pod that may have had traffic goes before
+            // the data plane has followed the routes.
+            let unsettled_removal = removes_pods(&action, record, &world) && !world.settled;
+            assert!(
+                !unsettled_removal,
+                "{action:?} before settling, after {actions:?}"
+            );
             actions.push(action.clone());
             if action == Action::Done {
                 return (actions, world);
@@ -659,6 +768,7 @@ mod tests {
             actions,
             [
                 Action::SetWeights(split(10, 90)),
+                Action::WaitSettled,
                 Action::ScaleContender(1),
                 Action::Settle,
                 Action::Done
@@ -684,6 +794,7 @@ mod tests {
                 Action::ScaleContender(4),
                 Action::WaitContender(4),
                 Action::SetWeights(split(100, 0)),
+                Action::WaitSettled,
                 Action::ScaleIncumbent(0),
                 Action::Settle,
                 Action::Done
@@ -706,9 +817,11 @@ mod tests {
                 Action::ScaleContender(4),
                 Action::WaitContender(4),
                 Action::SetWeights(split(100, 0)),
+                Action::WaitSettled,
                 Action::UpdateIncumbent,
                 Action::WaitIncumbentRolledOut,
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
                 Action::Finish,
@@ -745,6 +858,7 @@ mod tests {
                 Action::ScaleIncumbent(4),
                 Action::WaitIncumbent(4),
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
                 Action::Done,
@@ -806,6 +920,7 @@ mod tests {
             actions,
             [
                 Action::SetWeights(split(10, 90)),
+                Action::WaitSettled,
                 Action::SetContenderAutoscaler(1, 1),
                 Action::Settle,
                 Action::Done,
@@ -821,6 +936,7 @@ mod tests {
             actions,
             [
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContenderAutoscaler,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
@@ -847,9 +963,11 @@ mod tests {
                 Action::SetContenderAutoscaler(4, 6),
                 Action::WaitContender(4),
                 Action::SetWeights(split(100, 0)),
+                Action::WaitSettled,
                 Action::UpdateIncumbent,
                 Action::WaitIncumbentRolledOut,
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContenderAutoscaler,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
@@ -964,6 +1082,7 @@ mod tests {
                 Action::ScaleContender(2),
                 Action::WaitContender(2),
                 Action::SetWeights(split(50, 50)),
+                Action::WaitSettled,
                 Action::ScaleIncumbent(2),
                 Action::Settle,
                 Action::Done,
@@ -980,6 +1099,7 @@ mod tests {
                 Action::ScaleContender(4),
                 Action::WaitContender(4),
                 Action::SetWeights(CONTENDER_ONLY),
+                Action::WaitSettled,
                 Action::ScaleIncumbent(0),
                 Action::Settle,
                 Action::Done,
@@ -997,6 +1117,7 @@ mod tests {
                 Action::UpdateIncumbent,
                 Action::WaitIncumbentRolledOut,
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
                 Action::Finish,
@@ -1045,6 +1166,7 @@ mod tests {
             actions,
             [
                 Action::SetWeights(INCUMBENT_ONLY),
+                Action::WaitSettled,
                 Action::DeleteContender,
                 Action::RestoreRoutes,
                 Action::DeleteContenderService,
@@ -1053,6 +1175,55 @@ mod tests {
         );
         assert_eq!(w.routes, [RouteState::Original]);
         assert!(w.contender.is_none());
+    }
+
+    /// A promotion without a mesh never has the Service select the
+    /// contender's pods while they go: it narrows to the incumbent's new
+    /// pods (their hash pinned in the record), then the contender goes,
+    /// then the selector is put back.
+    #[test]
+    fn a_promotion_by_selector_takes_the_contenders_pods_out_before_they_go() {
+        for strategy in ["blue-green", "canary"] {
+            let (mut record, w) = by_selector(strategy);
+            record.incumbent_digest = Some(crate::rollout::history::digest(&json!({"old": true})));
+            let (_, w) = drive(&mut record, w);
+            record.phase = Phase::Promoting;
+            let (actions, w) = drive(&mut record, w);
+            let tail = [
+                Action::PinIncumbent,
+                Action::SetWeights(INCUMBENT_ONLY),
+                Action::WaitSettled,
+                Action::DeleteContender,
+                Action::RestoreRoutes,
+                Action::DeleteContenderService,
+                Action::Finish,
+                Action::Done,
+            ];
+            assert!(actions.ends_with(&tail), "{strategy}: {actions:?}");
+            assert!(
+                actions.contains(&Action::SetWeights(CONTENDER_ONLY)),
+                "{strategy}: the contender served alone while the incumbent rolled: {actions:?}"
+            );
+            assert_eq!(w.routes, [RouteState::Original]);
+            assert!(w.contender.is_none());
+            assert_eq!(
+                record.incumbent_digest,
+                Some(crate::rollout::history::digest(&json!({"new": true}))),
+                "the record knows the template the pinned hash is of"
+            );
+            // Killed after the pin and run again: the same way on.
+            let (mut again, w2) = by_selector(strategy);
+            again.incumbent_digest = record.incumbent_digest.clone();
+            again.phase = Phase::Promoting;
+            let mut w2 = w2;
+            w2.incumbent.template = json!({"new": true});
+            w2.contender = Some(deployment(4, 4));
+            w2.contender_service = true;
+            w2.routes = vec![SWITCHED];
+            w2.settled = false;
+            let (actions, _) = drive(&mut again, w2);
+            assert_eq!(actions[..3], tail[1..4], "{strategy}: {actions:?}");
+        }
     }
 
     /// Abort at every step of vanguard: the selector never selects the
@@ -1179,6 +1350,7 @@ mod tests {
             actions,
             [
                 Action::RestoreRoutes,
+                Action::WaitSettled,
                 Action::DeleteContender,
                 Action::DeleteContenderService,
                 Action::Done,

@@ -58,6 +58,10 @@ pub struct Record {
     /// before the promotion, so that an abort then is a single write.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay: Option<u64>,
+    /// Seconds a version keeps its pods after the routes stopped sending to
+    /// it, for the data plane to follow them (None: `DEFAULT_DRAIN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<u64>,
     /// How `run` drives the rollout, when it is automated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automation: Option<Automation>,
@@ -451,7 +455,19 @@ impl Record {
     pub fn current_step(&self) -> Option<&Step> {
         self.step.checked_sub(1).and_then(|i| self.steps.get(i))
     }
+
+    /// How long a version keeps its pods after the routes stopped sending
+    /// to it.
+    pub fn drain(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.drain.unwrap_or(DEFAULT_DRAIN))
+    }
 }
+
+/// Seconds a version keeps its pods after traffic left it, unless `start
+/// --drain` said otherwise: what a gateway takes to follow a route, with
+/// room to spare (Traefik applies a change within about a second, and
+/// waits at least two between two changes).
+pub const DEFAULT_DRAIN: u64 = 10;
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -496,6 +512,7 @@ pub(crate) mod tests {
                 selector: None,
             },
             scale_down_delay: None,
+            drain: None,
             automation: None,
             history: Vec::new(),
             started_by: None,

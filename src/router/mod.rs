@@ -11,6 +11,7 @@
 pub mod gateway_api;
 pub mod istio;
 pub mod replicas;
+pub mod settle;
 pub mod weights;
 
 use futures::future::BoxFuture;
@@ -150,7 +151,38 @@ pub trait Router: Sync {
     fn reached(&self, _step: &Step, _replicas: i32) -> Option<String> {
         None
     }
+
+    /// Waits, until `deadline` at the latest, for what the cluster shows of
+    /// the data plane to follow the routes as last written (the gateway's
+    /// status of a route, the Service's endpoints); past the deadline it
+    /// returns, and the drain that follows covers the rest.
+    fn settle<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+        _known: &'a mut Objects,
+        _deadline: std::time::Instant,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The record's router with what it knows of the incumbent's pods made
+    /// what they are now (after the promotion's rolling update); `None`
+    /// when it keeps nothing of them.
+    fn repin<'a>(
+        &'a self,
+        _conn: &'a Connection,
+        _router: &'a RouterRecord,
+        _deployment: &'a str,
+    ) -> BoxFuture<'a, Result<Option<RouterRecord>>> {
+        Box::pin(async { Ok(None) })
+    }
 }
+
+/// How long a settle waits for the cluster to show that the data plane
+/// followed a write, at most: a gateway that never reports is not waited
+/// for beyond it.
+pub const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A Kubernetes Service, by name and namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]

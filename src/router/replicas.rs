@@ -14,8 +14,10 @@
 
 use std::collections::BTreeMap;
 
+use futures::StreamExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use serde::Serialize;
@@ -166,6 +168,15 @@ fn service_resource() -> ApiResource {
 
 fn services(conn: &Connection) -> Api<DynamicObject> {
     Api::namespaced_with(conn.client.clone(), &conn.namespace, &service_resource())
+}
+
+/// A selector as a label query: `app=web,tier=front`.
+fn shown_as_labels(selector: &BTreeMap<String, String>) -> String {
+    selector
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn selector_of(service: &DynamicObject) -> BTreeMap<String, String> {
@@ -525,6 +536,86 @@ impl Router for Replicas {
     }
 
     /// Pod ratios rarely give the exact percentage: say what was reached.
+    fn repin<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        deployment: &'a str,
+    ) -> BoxFuture<'a, Result<Option<RouterRecord>>> {
+        Box::pin(async move {
+            let Some(snapshot) = &router.selector else {
+                return Ok(None);
+            };
+            let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
+            let listed = pods
+                .list(&ListParams::default().labels(&shown_as_labels(&snapshot.original)))
+                .await
+                .map_err(|e| error::from_kube(e, "list pods", &conn.server))?;
+            let hash = incumbent_hash(deployment, &snapshot.service, &listed.items)?;
+            let mut router = router.clone();
+            if let Some(selector) = router.selector.as_mut() {
+                selector.incumbent_hash = hash;
+            }
+            Ok(Some(router))
+        })
+    }
+
+    fn settle<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        known: &'a mut Objects,
+        deadline: std::time::Instant,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let Some(snapshot) = &router.selector else {
+                return Ok(());
+            };
+            let service = service(conn, snapshot, known).await?;
+            let selector = shown_as_labels(&selector_of(&service));
+            let name = &snapshot.service;
+            let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
+            let selected: std::collections::BTreeSet<String> = pods
+                .list(&ListParams::default().labels(&selector))
+                .await
+                .map_err(|e| error::from_kube(e, "list pods", &conn.server))?
+                .items
+                .into_iter()
+                .filter_map(|p| p.metadata.name)
+                .collect();
+            let slices: Api<EndpointSlice> = Api::namespaced(conn.client.clone(), &conn.namespace);
+            let config = kube::runtime::watcher::Config::default()
+                .labels(&format!("kubernetes.io/service-name={name}"));
+            let mut events = kube::runtime::watcher(slices, config).boxed();
+            let mut seen: BTreeMap<String, EndpointSlice> = BTreeMap::new();
+            let mut listed = false;
+            let deadline = deadline.min(std::time::Instant::now() + super::SETTLE_LIMIT);
+            loop {
+                let event = tokio::time::timeout_at(deadline.into(), events.next()).await;
+                let Ok(Some(event)) = event else {
+                    tracing::debug!("service {name}: its endpoints did not follow in time");
+                    return Ok(());
+                };
+                use kube::runtime::watcher::Event;
+                match event {
+                    Ok(Event::Init) => seen.clear(),
+                    Ok(Event::InitApply(s) | Event::Apply(s)) => {
+                        seen.insert(s.metadata.name.clone().unwrap_or_default(), s);
+                    }
+                    Ok(Event::Delete(s)) => {
+                        seen.remove(&s.metadata.name.clone().unwrap_or_default());
+                    }
+                    Ok(Event::InitDone) => listed = true,
+                    Err(e) => tracing::debug!("the watch of {name}'s endpoints: {e}"),
+                }
+                let now: Vec<EndpointSlice> = seen.values().cloned().collect();
+                if listed && super::settle::endpoints_follow(&now, &selected) {
+                    return Ok(());
+                }
+            }
+        })
+    }
+
     fn reached(&self, step: &Step, replicas: i32) -> Option<String> {
         if step.traffic.contender == 0 || step.traffic.contender == 100 {
             return None;

@@ -251,6 +251,46 @@ impl Router for Weighted {
         ))
     }
 
+    fn settle<'a>(
+        &'a self,
+        conn: &'a Connection,
+        router: &'a RouterRecord,
+        known: &'a mut Objects,
+        deadline: std::time::Instant,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let resource = self.flavor.recorded(router);
+            let deadline = deadline.min(std::time::Instant::now() + super::SETTLE_LIMIT);
+            for name in by_object(&router.routes).into_keys() {
+                let api = api(&resource, conn, &conn.namespace);
+                let taken = |o: &DynamicObject| {
+                    super::settle::taken_up(o.metadata.generation, o.data.get("status"))
+                };
+                if known.get(name).is_some_and(taken) {
+                    continue;
+                }
+                // A watch until the gateway's status names the generation
+                // written; one that never reports is waited for no longer
+                // than the deadline.
+                let condition = move |o: Option<&DynamicObject>| o.is_none_or(taken);
+                let waited = tokio::time::timeout_at(
+                    deadline.into(),
+                    kube::runtime::wait::await_condition(api, name, condition),
+                )
+                .await;
+                match waited {
+                    Ok(Ok(Some(object))) => {
+                        known.insert(name.to_string(), object);
+                    }
+                    Ok(Ok(None)) => {}
+                    Ok(Err(e)) => tracing::debug!("the watch of {name} ended: {e}"),
+                    Err(_) => tracing::debug!("{name}: no gateway took it up in time"),
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn routing<'a>(
         &'a self,
         conn: &'a Connection,

@@ -13,6 +13,7 @@ pub mod fault;
 pub mod hook;
 pub mod metrics;
 pub mod prometheus;
+pub mod traffic;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,6 +114,21 @@ impl std::fmt::Display for Run {
 /// A namespace of its own for one test, deleted when the test ends.
 pub struct Namespace {
     pub name: String,
+    /// Its rollouts keep the default drain (see `drained`).
+    pub serves_traffic: bool,
+}
+
+/// `args`, with `--drain 0s` added to a `start` that does not say how long
+/// to drain: the rollouts of most tests have no data plane that lags behind
+/// their routes, nothing to drain, and the default's wait at every
+/// promotion and abort would only make the suite slower. Rollouts that
+/// real requests go through (tests/traffic.rs) keep the default.
+pub fn drained<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    if args.first() == Some(&"start") && !args.iter().any(|a| a.starts_with("--drain")) {
+        all.extend(["--drain", "0s"]);
+    }
+    all
 }
 
 impl Namespace {
@@ -131,7 +147,18 @@ impl Namespace {
             Duration::from_secs(30),
             || kubectl(&["get", "serviceaccount", "default", "-n", &name]).code == Some(0),
         );
-        Namespace { name }
+        Namespace {
+            name,
+            serves_traffic: false,
+        }
+    }
+
+    /// The arguments of a command in this namespace.
+    fn args<'a>(&self, args: &[&'a str]) -> Vec<&'a str> {
+        match self.serves_traffic {
+            true => args.to_vec(),
+            false => drained(args),
+        }
     }
 
     /// `kubectl apply` of a manifest into this namespace.
@@ -141,9 +168,9 @@ impl Namespace {
 
     /// `kubectl-ramp ARGS -n NAMESPACE` with the plane's kubeconfig.
     pub fn ramp(&self, args: &[&str]) -> Run {
-        let mut all: Vec<&str> = args.to_vec();
+        let mut all = self.args(args);
         all.extend(["-n", &self.name]);
-        ramp(&all)
+        ramp_as_given(&all, |_| {})
     }
 
     /// `kubectl-ramp ARGS -n NAMESPACE` with `stdin` on its standard input.
@@ -152,7 +179,7 @@ impl Namespace {
         command
             .env("KUBECONFIG", kubeconfig())
             .env_remove("RAMP_LOG")
-            .args(args)
+            .args(self.args(args))
             .args(["-n", &self.name]);
         run(&mut command, stdin)
     }
@@ -207,6 +234,10 @@ pub fn ramp(args: &[&str]) -> Run {
 
 /// Runs kubectl-ramp with a chance to change its environment first.
 pub fn ramp_with(args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
+    ramp_as_given(&drained(args), setup)
+}
+
+fn ramp_as_given(args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"));
     command
         .env("KUBECONFIG", kubeconfig())
@@ -367,7 +398,7 @@ impl Namespace {
         Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
             .env("KUBECONFIG", kubeconfig())
             .env_remove("RAMP_LOG")
-            .args(args)
+            .args(self.args(args))
             .args(["-n", &self.name])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
