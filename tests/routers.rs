@@ -319,3 +319,59 @@ spec:
         assert_eq!(ns.versions(), versions, "{args:?} changed the cluster");
     }
 }
+
+/// The API server writes `&`, `<` and `>` in its JSON as `\u0026`,
+/// `\u003c`, `\u003e`: a VirtualService whose other routes hold them is
+/// shifted and restored like any other, and an abort after someone added
+/// such a route puts all traffic back.
+#[test]
+fn routes_holding_text_the_api_server_escapes_are_shifted_and_restored() {
+    let ns = support::Namespace::new("routers-escaped");
+    ns.apply(&support::web_app("web", 2, "example.com/web:1"))
+        .success();
+    let with_search = r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+spec:
+  hosts: [web]
+  http:
+  - name: search<1>
+    match:
+    - uri: {exact: "/search?a=1&b=2"}
+    route:
+    - destination: {host: search}
+  - name: primary
+    route:
+    - destination: {host: web}
+"#;
+    ns.apply(with_search).success();
+    ns.wait_ready("web");
+    let before = ns.get("virtualservice", "web")["spec"].clone();
+    ns.ramp(&["start", "web", "--image", "example.com/web:2", "--steps", "10,100"])
+        .success();
+    assert_eq!(
+        support::weights(&ns.get("virtualservice", "web"), 1),
+        [("web".into(), 90), ("web-canary".into(), 10)]
+    );
+    // Someone adds a route with more of them, after ramp's; then it is
+    // aborted.
+    let vs = ns.get("virtualservice", "web");
+    let mut http = vs["spec"]["http"].as_array().unwrap().clone();
+    http.push(
+        serde_json::json!({"name": "a>b", "match": [{"uri": {"prefix": "/x&y<z>"}}], "route": [{"destination": {"host": "other"}}]}),
+    );
+    let patch = serde_json::json!({"spec": {"http": http}}).to_string();
+    kubectl(&["patch", "virtualservice", "web", "-n", &ns.name, "--type", "merge", "-p", &patch]).success();
+    let abort = ns.ramp(&["abort", "web"]).success();
+    assert!(
+        abort.stderr.contains("traffic: all to web, routes restored as they were"),
+        "{abort}"
+    );
+    let after = ns.get("virtualservice", "web")["spec"].clone();
+    assert_eq!(after["http"][0], before["http"][0], "the first route as it was");
+    assert_eq!(after["http"][1], before["http"][1], "ramp's route as it was");
+    assert_eq!(after["http"][2]["name"], "a>b", "their route stays");
+    assert_eq!(after["http"][2]["match"][0]["uri"]["prefix"], "/x&y<z>");
+}

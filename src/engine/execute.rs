@@ -863,7 +863,6 @@ impl Executor {
                     ),
                     None => message,
                 };
-                self.progress.say(&message);
                 let router = &self.record.router;
                 router
                     .kind
@@ -877,8 +876,16 @@ impl Executor {
                         &mut self.route_objects,
                     )
                     .await?;
+                // Said once it is so, not before.
+                self.progress.say(&message);
             }
             Action::RestoreRoutes => {
+                let router = &self.record.router;
+                router
+                    .kind
+                    .router()
+                    .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
+                    .await?;
                 self.progress.say(&match &self.record.router.selector {
                     Some(snapshot) => format!(
                         "service {} selects as it did: {}",
@@ -890,12 +897,6 @@ impl Executor {
                         self.name
                     ),
                 });
-                let router = &self.record.router;
-                router
-                    .kind
-                    .router()
-                    .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
-                    .await?;
             }
             Action::UpdateIncumbent => {
                 self.progress

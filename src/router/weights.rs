@@ -637,27 +637,81 @@ pub fn evicted(
 }
 
 /// Replaces an object's routes list with `wanted`, in one JSON patch that
-/// first tests the list is still `list`: a concurrent change fails the
-/// write instead of being overwritten.
+/// carries the resourceVersion the object was read at: a concurrent change
+/// fails the write (409) instead of being overwritten.
+///
+/// The version, not a `test` of the list as read: the API server compares
+/// a `test`'s strings as it encodes them, with `&`, `<` and `>` escaped,
+/// so a route holding one of them (a URI match `/search?a=1&b=2`) would
+/// never test equal.
 async fn replace_routes(
     api: &Api<DynamicObject>,
     flavor: &Flavor,
-    object: &str,
-    list: &[Value],
+    object: &DynamicObject,
     wanted: &[Value],
     dry_run: bool,
 ) -> std::result::Result<DynamicObject, kube::Error> {
+    let name = object.metadata.name.clone().unwrap_or_default();
     let path = format!("/spec/{}", flavor.routes);
-    let patch: json_patch::Patch = serde_json::from_value(json!([
-        {"op": "test", "path": path, "value": list},
-        {"op": "replace", "path": path, "value": wanted},
-    ]))
-    .expect("valid JSON patch operations");
+    let mut ops = Vec::new();
+    if let Some(version) = &object.metadata.resource_version {
+        ops.push(json!({"op": "replace", "path": "/metadata/resourceVersion", "value": version}));
+    }
+    ops.push(json!({"op": "replace", "path": path, "value": wanted}));
+    let patch: json_patch::Patch =
+        serde_json::from_value(Value::Array(ops)).expect("valid JSON patch operations");
     let params = PatchParams {
         dry_run,
         ..Default::default()
     };
-    api.patch(object, &params, &Patch::Json::<()>(patch)).await
+    api.patch(&name, &params, &Patch::Json::<()>(patch)).await
+}
+
+/// How many times a routes write is tried again after the object changed
+/// between its read and the write (a gateway writing its status, a label):
+/// each time it is read again, and what ramp would write is worked out
+/// anew from it.
+const ROUTE_WRITES: usize = 5;
+
+/// Writes the list `wanted` gives for `object` (none: nothing to write)
+/// against the version read, reading it again when it changed meanwhile.
+/// What was written, or `None` when nothing was.
+async fn write_routes(
+    api: &Api<DynamicObject>,
+    flavor: &Flavor,
+    mut current: DynamicObject,
+    mut wanted: impl FnMut(&DynamicObject) -> Result<Option<Vec<Value>>>,
+    dry_run: bool,
+    conn: &Connection,
+) -> Result<Option<DynamicObject>> {
+    let kind = flavor.kind;
+    let name = current.metadata.name.clone().unwrap_or_default();
+    for attempt in 1..=ROUTE_WRITES {
+        let Some(list) = wanted(&current)? else {
+            return Ok(None);
+        };
+        match replace_routes(api, flavor, &current, &list, dry_run).await {
+            Ok(written) => return Ok(Some(written)),
+            Err(kube::Error::Api(status)) if status.code == 409 && attempt < ROUTE_WRITES => {
+                current = api.get(&name).await.map_err(|e| {
+                    error::from_kube(e, &format!("get {kind} {name:?}"), &conn.server)
+                })?;
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => break,
+            Err(e) => {
+                return Err(error::from_kube(
+                    e,
+                    &format!("patch {kind} {name:?}"),
+                    &conn.server,
+                ));
+            }
+        }
+    }
+    Err(Error::new(
+        Kind::Conflict,
+        format!("{kind} {name:?} kept changing while ramp was writing its routes"),
+    )
+    .with_hint("run the command again"))
 }
 
 /// Takes the contender out of every route of this kind in the namespace
@@ -681,14 +735,22 @@ pub async fn evict_all(
     let mut done = Vec::new();
     for object in objects {
         let name = object.metadata.name.clone().unwrap_or_default();
-        let list = routes_list(flavor, &object);
-        let Some(wanted) = evicted(flavor, &list, &conn.namespace, incumbent, contender) else {
-            continue;
+        let out = |o: &DynamicObject| {
+            let list = routes_list(flavor, o);
+            Ok(evicted(
+                flavor,
+                &list,
+                &conn.namespace,
+                incumbent,
+                contender,
+            ))
         };
-        replace_routes(&api, flavor, &name, &list, &wanted, dry_run)
-            .await
-            .map_err(|e| error::from_kube(e, &format!("patch {kind} {name:?}"), &conn.server))?;
-        done.push(format!("took {} out of {kind} {name}", contender.name));
+        if write_routes(&api, flavor, object, out, dry_run, conn)
+            .await?
+            .is_some()
+        {
+            done.push(format!("took {} out of {kind} {name}", contender.name));
+        }
     }
     Ok(done)
 }
@@ -719,17 +781,25 @@ pub async fn evict(
             ));
             continue;
         };
-        let list = routes_list(flavor, &current);
-        let Some(wanted) = evicted(flavor, &list, &conn.namespace, incumbent, contender) else {
-            continue;
+        let out = |o: &DynamicObject| {
+            let list = routes_list(flavor, o);
+            Ok(evicted(
+                flavor,
+                &list,
+                &conn.namespace,
+                incumbent,
+                contender,
+            ))
         };
-        replace_routes(&api, flavor, object, &list, &wanted, false)
-            .await
-            .map_err(|e| error::from_kube(e, &format!("patch {kind} {object:?}"), &conn.server))?;
-        done.push(format!(
-            "took {} out of {kind} {object}; its other routes are as someone left them",
-            contender.name
-        ));
+        if write_routes(&api, flavor, current, out, false, conn)
+            .await?
+            .is_some()
+        {
+            done.push(format!(
+                "took {} out of {kind} {object}; its other routes are as someone left them",
+                contender.name
+            ));
+        }
     }
     Ok(done)
 }
@@ -1022,10 +1092,11 @@ fn empty_lists(entry: &Value) -> Vec<String> {
 }
 
 /// Writes the routes list of every object ramp manages, as one JSON patch
-/// each that first tests the list is what was read: a concurrent change to
-/// any route fails the write instead of being overwritten. Routes that are
-/// not ramp's come out exactly as they were. An object in `known` is not
-/// read again unless the test fails; `known` holds what was written.
+/// each against the version read: a concurrent change to the object is
+/// read, and a route someone else changed refused, instead of being
+/// overwritten. Routes that are not ramp's come out exactly as they were.
+/// An object in `known` is not read again unless it changed; `known` holds
+/// what was written.
 #[allow(clippy::too_many_arguments)]
 pub async fn write(
     flavor: &Flavor,
@@ -1041,53 +1112,33 @@ pub async fn write(
     let api = api(&resource, conn, &conn.namespace);
     let kind = flavor.kind;
     for (object, managed) in by_object(snapshots) {
-        let mut read_now = false;
-        loop {
-            let current = match known.get(object) {
-                Some(current) => current.clone(),
-                None => {
-                    read_now = true;
-                    api.get(object).await.map_err(|e| {
-                        error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server)
-                    })?
-                }
-            };
-            // Refuses to write over a route someone else changed.
-            route_states(flavor, &current, &managed, header)?;
-            let list = routes_list(flavor, &current);
+        let current = match known.get(object) {
+            Some(current) => current.clone(),
+            None => api.get(object).await.map_err(|e| {
+                error::from_kube(e, &format!("get {kind} {object:?}"), &conn.server)
+            })?,
+        };
+        // Worked out from each version read: a route someone else changed
+        // is refused, never written over.
+        let mut unchanged = None;
+        let wanted = |o: &DynamicObject| {
+            route_states(flavor, o, &managed, header)?;
+            let list = routes_list(flavor, o);
             let wanted = desired_list(flavor, &list, &managed, &backends, written)?;
             if wanted == list {
-                known.insert(object.to_string(), current);
-                break;
+                unchanged = Some(o.clone());
+                return Ok(None);
             }
-            match replace_routes(&api, flavor, object, &list, &wanted, dry_run).await {
-                Ok(written) => {
-                    if !dry_run {
-                        known.insert(object.to_string(), written);
-                    }
-                    break;
-                }
-                // A failed test operation: the routes changed since they
-                // were read. Read at the start of the command: once more,
-                // now; read just before: someone is writing them too.
-                Err(kube::Error::Api(status))
-                    if status.code == 422 && status.message.contains("test") =>
-                {
-                    known.remove(object);
-                    if read_now {
-                        return Err(Error::new(
-                            Kind::Conflict,
-                            format!("{kind} {object:?} changed while ramp was writing its weights"),
-                        )
-                        .with_hint("run the command again"));
-                    }
-                }
-                Err(e) => {
-                    return Err(error::from_kube(
-                        e,
-                        &format!("patch {kind} {object:?}"),
-                        &conn.server,
-                    ));
+            Ok(Some(wanted))
+        };
+        match write_routes(&api, flavor, current, wanted, dry_run, conn).await? {
+            Some(written) if !dry_run => {
+                known.insert(object.to_string(), written);
+            }
+            Some(_) => {}
+            None => {
+                if let Some(unchanged) = unchanged {
+                    known.insert(object.to_string(), unchanged);
                 }
             }
         }
@@ -1293,7 +1344,7 @@ mod tests {
         assert_eq!(patch.method, "PATCH", "no GET first");
         assert_eq!(
             patch.body.unwrap()[0],
-            json!({"op": "test", "path": "/spec/http", "value": as_read()})
+            json!({"op": "replace", "path": "/metadata/resourceVersion", "value": "7"})
         );
         let known = written.await.unwrap().unwrap();
         assert_eq!(
@@ -1307,26 +1358,59 @@ mod tests {
     async fn an_object_changed_since_the_command_read_it_is_read_again_and_written_once_more() {
         let (conn, mut server) = mock::connection("shop");
         let written = tokio::spawn(async move {
-            // Known with the admin route only: someone added "primary"
-            // since, or changed it.
-            let mut known =
-                known(json!([{"name": "primary", "route": [{"destination": {"host": "web"}}]}]));
+            // Known at version 7; a gateway wrote its status since.
+            let mut known = known(as_read());
             set_ten_percent_knowing(&conn, &mut known).await
         });
-        let failed_test = mock::status(
-            422,
-            "Invalid",
-            "the server rejected our request due to an error in our request: testing value /spec/http failed",
+        let conflict = mock::status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on virtualservices.networking.istio.io \"web\": the object has been modified; please apply your changes to the latest version and try again",
         );
-        let first = server.answer(422, failed_test).await;
+        let first = server.answer(409, conflict).await;
         assert_eq!(first.method, "PATCH");
-        let get = server.answer(200, virtual_service(as_read())).await;
+        let mut fresh = virtual_service(as_read());
+        fresh["metadata"]["resourceVersion"] = json!("8");
+        let get = server.answer(200, fresh).await;
         assert_eq!(get.method, "GET");
         let patch = server.answer(200, virtual_service(as_read())).await;
         assert_eq!(
             patch.body.unwrap()[0],
-            json!({"op": "test", "path": "/spec/http", "value": as_read()}),
-            "the second write tests what was read afresh"
+            json!({"op": "replace", "path": "/metadata/resourceVersion", "value": "8"}),
+            "the second write is against the version read afresh"
+        );
+        written.await.unwrap().unwrap();
+    }
+
+    /// The API server writes `&`, `<` and `>` in strings as `\u0026`,
+    /// `\u003c`, `\u003e`: a write that tested the routes as read would
+    /// never match a route that holds one. The write carries the version
+    /// read instead, whatever the routes hold.
+    #[tokio::test]
+    async fn routes_holding_text_the_api_server_escapes_are_written_against_their_version() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move { set_ten_percent(&conn).await });
+        let mut read = as_read();
+        read.as_array_mut().unwrap().push(json!({
+            "name": "search<1>",
+            "match": [{"uri": {"exact": "/search?a=1&b=2"}}],
+            "route": [{"destination": {"host": "search"}}],
+        }));
+        server.answer(200, virtual_service(read)).await;
+        let patch = server.answer(200, virtual_service(as_read())).await;
+        let body = patch.body.unwrap();
+        assert_eq!(body.as_array().unwrap().len(), 2, "{body}");
+        assert_eq!(
+            body[0],
+            json!({"op": "replace", "path": "/metadata/resourceVersion", "value": "7"})
+        );
+        assert!(
+            body.to_string().matches("\"op\":\"test\"").count() == 0,
+            "{body}"
+        );
+        assert_eq!(
+            body[1]["value"][2]["match"][0]["uri"]["exact"],
+            "/search?a=1&b=2"
         );
         written.await.unwrap().unwrap();
     }
@@ -1409,7 +1493,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn weights_are_one_json_patch_that_first_tests_the_routes_it_read() {
+    async fn weights_are_one_json_patch_against_the_version_read() {
         let (conn, mut server) = mock::connection("shop");
         let written = tokio::spawn(async move { set_ten_percent(&conn).await });
         let get = server.answer(200, virtual_service(as_read())).await;
@@ -1433,7 +1517,7 @@ mod tests {
         assert_eq!(
             patch.body.unwrap(),
             json!([
-                {"op": "test", "path": "/spec/http", "value": as_read()},
+                {"op": "replace", "path": "/metadata/resourceVersion", "value": "7"},
                 {"op": "replace", "path": "/spec/http", "value": [
                     {"name": "primary", "retries": {"attempts": 3}, "route": [
                         {"destination": {"host": "web"}, "weight": 90},
@@ -1530,17 +1614,38 @@ mod tests {
         let (conn, mut server) = mock::connection("shop");
         let written = tokio::spawn(async move { set_ten_percent(&conn).await });
         server.answer(200, virtual_service(as_read())).await;
-        let failed_test = mock::status(
-            422,
-            "Invalid",
-            "the server rejected our request due to an error in our request: testing value /spec/http failed",
-        );
-        server.answer(422, failed_test).await;
+        let conflict = mock::status(409, "Conflict", "the object has been modified");
+        server.answer(409, conflict).await;
+        // Read again: someone moved the primary route's traffic meanwhile.
+        let changed = json!([
+            {"name": "primary", "retries": {"attempts": 3}, "route": [{"destination": {"host": "other"}}]},
+            {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
+        ]);
+        let get = server.answer(200, virtual_service(changed)).await;
+        assert_eq!(get.method, "GET");
+        let err = written.await.unwrap().unwrap_err();
+        assert_eq!(err.kind, Kind::Conflict, "{err}");
+        assert!(err.message.contains("someone else"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn an_object_that_keeps_changing_is_a_conflict_after_a_few_writes() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move { set_ten_percent(&conn).await });
+        server.answer(200, virtual_service(as_read())).await;
+        for attempt in 0..ROUTE_WRITES {
+            let conflict = mock::status(409, "Conflict", "the object has been modified");
+            let patch = server.answer(409, conflict).await;
+            assert_eq!(patch.method, "PATCH");
+            if attempt + 1 < ROUTE_WRITES {
+                server.answer(200, virtual_service(as_read())).await;
+            }
+        }
         let err = written.await.unwrap().unwrap_err();
         assert_eq!(err.kind, Kind::Conflict, "{err}");
         assert_eq!(
             err.message,
-            "VirtualService \"web\" changed while ramp was writing its weights"
+            "VirtualService \"web\" kept changing while ramp was writing its routes"
         );
     }
 
