@@ -1812,7 +1812,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__run)
-            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --no-promote --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -o -y -s -h --analysis --prometheus --interval --window --failure-limit --outage-limit --no-promote --force --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1835,6 +1835,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --failure-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outage-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1950,7 +1954,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__start)
-            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --mirror --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-f -i -n -o -y -s -h --image --filename --strategy --steps --mirror --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --drain --interactive --auto --analysis --prometheus --interval --window --failure-limit --outage-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2016,6 +2020,10 @@ _kubectl__ramp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --drain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --analysis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2033,6 +2041,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --failure-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outage-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2376,7 +2388,7 @@ _kubectl__ramp() {
             return 0
             ;;
         kubectl__ramp__subcmd__undo)
-            opts="-i -n -o -y -s -h --to-revision --strategy --steps --mirror --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --interactive --auto --analysis --prometheus --interval --window --failure-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
+            opts="-i -n -o -y -s -h --to-revision --strategy --steps --mirror --router --virtual-service --http-route --route --service --canary-namespace --match-header --preview-header --scale-down-delay --drain --interactive --auto --analysis --prometheus --interval --window --failure-limit --outage-limit --no-promote --dry-run --timeout --clusters --region --capability --all-clusters --waves --on-failure --notify --override-freeze --kubeconfig --context --namespace --output --yes --no-color --cluster --user --as --as-group --as-uid --server --token --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2434,6 +2446,10 @@ _kubectl__ramp() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --drain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --analysis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2451,6 +2467,10 @@ _kubectl__ramp() {
                     return 0
                     ;;
                 --failure-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outage-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -79,11 +79,13 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l cana
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l match-header -d 'Requests with this header go to the contender at every step, whatever the weights (A/B testing; istio and gateway-api)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l preview-header -d 'Blue-green: requests with this header reach the preview (istio and gateway-api); the same mechanism as --match-header' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l scale-down-delay -d 'After the last step, keep the incumbent at full capacity this long, then promote (default: 30s for blue-green, none otherwise)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l drain -d 'How long a version keeps its pods after the routes stopped sending to it, so that the gateway has followed them before the pods go (default 10s; 0s where no data plane lags behind the routes)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l outage-limit -d 'How long to hold the rollout at its step and try again while the API server cannot be reached, before giving up (default 5m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand start" -l region -d 'The registered clusters of this region' -r
@@ -225,6 +227,7 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l promet
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l outage-limit -d 'How long to hold the rollout at its step and try again while the API server cannot be reached, before giving up (default 5m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand run" -l region -d 'The registered clusters of this region' -r
@@ -433,11 +436,13 @@ complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l canar
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l match-header -d 'Requests with this header go to the contender at every step, whatever the weights (A/B testing; istio and gateway-api)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l preview-header -d 'Blue-green: requests with this header reach the preview (istio and gateway-api); the same mechanism as --match-header' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l scale-down-delay -d 'After the last step, keep the incumbent at full capacity this long, then promote (default: 30s for blue-green, none otherwise)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l drain -d 'How long a version keeps its pods after the routes stopped sending to it, so that the gateway has followed them before the pods go (default 10s; 0s where no data plane lags behind the routes)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l analysis -d 'The analysis: metrics and thresholds, webhooks (YAML; see examples/analysis/)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l prometheus -d 'The Prometheus the metrics are read from, e.g. http://prometheus:9090' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l interval -d 'How long each step runs before its analysis (default 1m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l window -d 'How much of the metrics each check reads, e.g. 2m (default: the interval, but at least two of Prometheus\' scrape intervals, read from its configuration)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l failure-limit -d 'Failed checks at one step before the rollback (default 1)' -r
+complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l outage-limit -d 'How long to hold the rollout at its step and try again while the API server cannot be reached, before giving up (default 5m)' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l timeout -d 'How long to wait for pods to become ready, e.g. 90s, 5m' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l clusters -d 'These registered clusters, e.g. eu-1,us-1' -r
 complete -c kubectl-ramp -n "__fish_kubectl_ramp_using_subcommand undo" -l region -d 'The registered clusters of this region' -r

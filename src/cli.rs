@@ -543,6 +543,11 @@ pub struct AutomationArgs {
     #[arg(long, value_name = "N")]
     pub failure_limit: Option<u32>,
 
+    /// How long to hold the rollout at its step and try again while the API
+    /// server cannot be reached, before giving up (default 5m)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    pub outage_limit: Option<std::time::Duration>,
+
     /// Stay at the last step for a person instead of promoting
     #[arg(long)]
     pub no_promote: bool,

@@ -12,6 +12,10 @@ use std::process::ExitCode;
 pub enum Kind {
     /// Something failed: the cluster, the network, a missing object. Exit 1.
     Failed,
+    /// The API server could not be reached, or answered that it cannot
+    /// serve now (a 5xx, a 429). Exit 1; a driver holds the rollout where
+    /// it is and tries again, for up to its --outage-limit.
+    Unreachable,
     /// Bad input or usage. Nothing in the cluster was changed. Exit 2.
     Invalid,
     /// Analysis failed and the rollout was rolled back. Exit 3.
@@ -35,7 +39,7 @@ pub enum Kind {
 impl Kind {
     pub fn exit_code(self) -> u8 {
         match self {
-            Kind::Failed => 1,
+            Kind::Failed | Kind::Unreachable => 1,
             Kind::Invalid => 2,
             Kind::AnalysisFailed => 3,
             Kind::TimedOut => 4,
@@ -127,19 +131,70 @@ pub fn from_kube(err: kube::Error, what: &str, server: &str) -> Error {
                 403 => Error::failed(message).with_hint(
                     "your credentials lack this permission; ask a cluster admin to grant it, or pass another --context",
                 ),
+                429 | 500 | 502 | 503 | 504 => Error::new(Kind::Unreachable, message),
                 _ => Error::failed(message),
             }
         }
         other => {
             let detail = root_cause(&other);
-            Error::failed(format!(
-                "cannot reach the Kubernetes API server at {server}: {detail}"
-            ))
+            let kind = match unreachable(&other) {
+                true => Kind::Unreachable,
+                false => Kind::Failed,
+            };
+            Error::new(
+                kind,
+                format!("cannot reach the Kubernetes API server at {server}: {detail}"),
+            )
             .with_hint(
                 "check that the cluster is running and that --context / --kubeconfig point at it",
             )
         }
     }
+}
+
+/// Whether an error of the Kubernetes client means the API server could
+/// not be reached or cannot serve now: a connection refused, reset, closed
+/// or timed out, or an answer of 429 or 5xx. Not a refusal of the request
+/// (4xx), nor credentials or TLS that do not work.
+pub fn unreachable(err: &kube::Error) -> bool {
+    if let kube::Error::Api(status) = err {
+        return matches!(status.code, 429 | 500 | 502 | 503 | 504);
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            return matches!(
+                io.kind(),
+                ConnectionRefused
+                    | ConnectionReset
+                    | ConnectionAborted
+                    | BrokenPipe
+                    | UnexpectedEof
+                    | TimedOut
+                    | NotConnected
+                    | HostUnreachable
+                    | NetworkUnreachable
+            );
+        }
+        if e.is::<tokio::time::error::Elapsed>() {
+            return true;
+        }
+        let text = e.to_string();
+        if [
+            "connection closed",
+            "connection reset",
+            "operation timed out",
+            "deadline has elapsed",
+        ]
+        .iter()
+        .any(|t| text.contains(t))
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// The innermost cause of an error, which is the one that says what happened
@@ -160,6 +215,7 @@ mod tests {
     fn exit_codes_match_the_documented_interface() {
         let cases = [
             (Kind::Failed, 1),
+            (Kind::Unreachable, 1),
             (Kind::Invalid, 2),
             (Kind::AnalysisFailed, 3),
             (Kind::TimedOut, 4),
@@ -169,6 +225,45 @@ mod tests {
         ];
         for (kind, code) in cases {
             assert_eq!(kind.exit_code(), code, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_api_server_out_of_reach_is_told_from_a_refused_request() {
+        let api = |code: u16| {
+            kube::Error::Api(Box::new(kube::core::Status {
+                code,
+                ..Default::default()
+            }))
+        };
+        let io =
+            |kind: std::io::ErrorKind| kube::Error::Service(Box::new(std::io::Error::from(kind)));
+        let cases = [
+            (api(404), false),
+            (api(403), false),
+            (api(409), false),
+            (api(422), false),
+            (api(429), true),
+            (api(500), true),
+            (api(503), true),
+            (api(504), true),
+            (io(std::io::ErrorKind::ConnectionRefused), true),
+            (io(std::io::ErrorKind::ConnectionReset), true),
+            (io(std::io::ErrorKind::TimedOut), true),
+            (io(std::io::ErrorKind::PermissionDenied), false),
+            (
+                kube::Error::Service(Box::new(std::io::Error::other(
+                    "connection closed before message completed",
+                ))),
+                true,
+            ),
+            (kube::Error::Service("invalid certificate".into()), false),
+        ];
+        for (err, want) in cases {
+            let shown = format!("{err:?}");
+            assert_eq!(unreachable(&err), want, "{shown}");
+            let kind = from_kube(err, "get deployment \"web\"", "https://127.0.0.1:6443").kind;
+            assert_eq!(kind == Kind::Unreachable, want, "{shown}");
         }
     }
 

@@ -56,3 +56,191 @@ fn a_blip_of_the_api_server_does_not_end_a_command() {
     assert_eq!(run.code, Some(1), "{run}");
     assert!(run.stderr.contains("retrying GET"), "{run}");
 }
+
+/// A driver started through `faulty`, its stderr read line by line as it
+/// comes.
+struct Driver {
+    child: std::process::Child,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Driver {
+    fn start(ns: &support::Namespace, kubeconfig: &std::path::Path, args: &[&str]) -> Driver {
+        use std::io::BufRead;
+        let mut all = support::drained(args);
+        all.extend(["-n", ns.name.as_str()]);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
+            .env("KUBECONFIG", kubeconfig)
+            .env_remove("RAMP_LOG")
+            .args(&all)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let kept = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Driver { child, lines }
+    }
+
+    /// Waits until the driver has said something containing `text`.
+    fn said(&self, text: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.lines.lock().unwrap().iter().any(|l| l.contains(text)) {
+            assert!(
+                Instant::now() < deadline,
+                "the driver did not say {text:?} within {within:?}:\n{}",
+                self.all()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn all(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    fn end(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        (status.code(), self.all())
+    }
+}
+
+#[test]
+fn a_driver_rides_out_the_api_server_away_for_a_minute_mid_analysis_and_mid_step() {
+    // Pods ready 8 seconds after they start (their readiness probe's
+    // initial delay): the second step lasts long enough to be cut off in.
+    let ns = support::Namespace::new("outage");
+    let app = support::web_app("web", 2, "example.com/web:1").replace(
+        "        ports:",
+        "        readinessProbe:\n          httpGet: {path: /, port: 8080}\n          initialDelaySeconds: 8\n        ports:",
+    );
+    ns.apply(&app).success();
+    ns.apply(support::VIRTUAL_SERVICE).success();
+    ns.wait_ready("web");
+    let faulty = Faulty::start();
+    let kubeconfig = faulty.kubeconfig();
+    let driver = Driver::start(
+        &ns,
+        &kubeconfig,
+        &[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--auto",
+            "--interval",
+            "5s",
+        ],
+    );
+    // Cut off while it waits for the first step's analysis.
+    driver.said("step 1/2: analysis in", Duration::from_secs(60));
+    let cut = Instant::now();
+    faulty.down_for(Duration::from_secs(60));
+    driver.said("is out of reach since", Duration::from_secs(60));
+    driver.said("the API server answers again", Duration::from_secs(120));
+    let first = cut.elapsed();
+    // Cut off again while the next step waits for its pods.
+    driver.said("waiting for web-canary: 1/2 ready", Duration::from_secs(60));
+    faulty.down_for(Duration::from_secs(60));
+    let (code, said) = driver.end();
+    println!("{said}");
+    assert_eq!(code, Some(0), "the rollout promoted:\n{said}");
+    assert!(
+        first >= Duration::from_secs(59),
+        "the first outage lasted {first:?}"
+    );
+    assert_eq!(
+        said.matches("is out of reach since").count(),
+        2,
+        "each outage said once:\n{said}"
+    );
+    assert_eq!(
+        said.matches("the API server answers again").count(),
+        2,
+        "{said}"
+    );
+    assert!(said.contains("the rollout stays at step 1/2"), "{said}");
+    assert!(
+        said.contains("carrying on, moving to step 2/2"),
+        "cut off mid-step: {said}"
+    );
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["phase"], "Succeeded", "{record:#}");
+    assert_eq!(
+        ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example.com/web:2"
+    );
+    assert!(ns.names("deployments").iter().all(|d| d != "web-canary"));
+    // The route as it was: all to web.
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+}
+
+#[test]
+fn a_driver_gives_up_past_its_outage_limit_and_leaves_the_rollout_where_it_was() {
+    let ns = istio_app("outage-limit", 2);
+    let faulty = Faulty::start();
+    let kubeconfig = faulty.kubeconfig();
+    let driver = Driver::start(
+        &ns,
+        &kubeconfig,
+        &[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--auto",
+            "--interval",
+            "5s",
+            "--outage-limit",
+            "10s",
+        ],
+    );
+    driver.said("step 1/2: analysis in", Duration::from_secs(60));
+    faulty.down_for(Duration::from_secs(60));
+    let (code, said) = driver.end();
+    assert!(
+        faulty.is_down(),
+        "it gave up while the server was still away:\n{said}"
+    );
+    println!("{said}");
+    assert_eq!(code, Some(1), "{said}");
+    let away: u64 = said
+        .split("has been out of reach for ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("it says how long: {said}"));
+    assert!(away >= 10, "not before the limit: {said}");
+    assert!(said.contains("the rollout stays at step 1/2"), "{said}");
+    // Where it was: step 1, half the traffic on each.
+    support::wait_until("the server back", Duration::from_secs(90), || {
+        !faulty.is_down()
+    });
+    let record = ns.record("web").unwrap();
+    assert_eq!(
+        (record["phase"].as_str(), record["step"].as_u64()),
+        (Some("Paused"), Some(1))
+    );
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 50), ("web-canary".into(), 50)]
+    );
+}

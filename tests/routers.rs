@@ -349,8 +349,15 @@ spec:
     ns.apply(with_search).success();
     ns.wait_ready("web");
     let before = ns.get("virtualservice", "web")["spec"].clone();
-    ns.ramp(&["start", "web", "--image", "example.com/web:2", "--steps", "10,100"])
-        .success();
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "10,100",
+    ])
+    .success();
     assert_eq!(
         support::weights(&ns.get("virtualservice", "web"), 1),
         [("web".into(), 90), ("web-canary".into(), 10)]
@@ -363,15 +370,34 @@ spec:
         serde_json::json!({"name": "a>b", "match": [{"uri": {"prefix": "/x&y<z>"}}], "route": [{"destination": {"host": "other"}}]}),
     );
     let patch = serde_json::json!({"spec": {"http": http}}).to_string();
-    kubectl(&["patch", "virtualservice", "web", "-n", &ns.name, "--type", "merge", "-p", &patch]).success();
+    kubectl(&[
+        "patch",
+        "virtualservice",
+        "web",
+        "-n",
+        &ns.name,
+        "--type",
+        "merge",
+        "-p",
+        &patch,
+    ])
+    .success();
     let abort = ns.ramp(&["abort", "web"]).success();
     assert!(
-        abort.stderr.contains("traffic: all to web, routes restored as they were"),
+        abort
+            .stderr
+            .contains("traffic: all to web, routes restored as they were"),
         "{abort}"
     );
     let after = ns.get("virtualservice", "web")["spec"].clone();
-    assert_eq!(after["http"][0], before["http"][0], "the first route as it was");
-    assert_eq!(after["http"][1], before["http"][1], "ramp's route as it was");
+    assert_eq!(
+        after["http"][0], before["http"][0],
+        "the first route as it was"
+    );
+    assert_eq!(
+        after["http"][1], before["http"][1],
+        "ramp's route as it was"
+    );
     assert_eq!(after["http"][2]["name"], "a>b", "their route stays");
     assert_eq!(after["http"][2]["match"][0]["uri"]["prefix"], "/x&y<z>");
 }

@@ -352,9 +352,7 @@ pub async fn record_changes(
         .await?
     {
         Ok(_) => Ok(()),
-        Err(e) => Err(Error::failed(format!(
-            "cannot watch deployment {deployment:?}: {e}"
-        ))),
+        Err(e) => Err(e.error(&format!("deployment {deployment:?}"))),
     }
 }
 

@@ -113,6 +113,7 @@ pub fn settings(
         scrape_interval: None,
         paused_by: None,
         failure_limit: 1,
+        outage_limit: None,
         promote: true,
         notify: None,
         failures: 0,
@@ -138,6 +139,9 @@ pub fn settings(
                 .with_hint("it is how many failed checks at one step lead to the rollback"));
         }
         automation.failure_limit = limit;
+    }
+    if let Some(limit) = flags.outage_limit {
+        automation.outage_limit = Some(limit.as_secs());
     }
     if flags.no_promote {
         automation.promote = false;
@@ -227,7 +231,7 @@ pub async fn drive(
         _ => format!("`kubectl ramp run {deployment} --clusters ...` carries on"),
     };
     let outcome = tokio::select! {
-        outcome = drive_held(&members, deployment, automation) => outcome,
+        outcome = drive_held(&members, deployment, automation, &locks) => outcome,
         _ = tokio::signal::ctrl_c() => Err(Error::interrupted(format!(
             "the rollout stays where it is; {carry_on}"
         ))),
@@ -317,11 +321,81 @@ async fn drive_held(
     members: &[Member],
     deployment: &str,
     flags: Automation,
+    locks: &[Lock],
 ) -> Result<Option<Observed>> {
+    let limit = Duration::from_secs(flags.outage_limit.unwrap_or(decide::DEFAULT_OUTAGE_LIMIT_S));
+    let mut outage = Outage::new(limit);
     // The settings of this run on every cluster, with the counters and
     // checks the records keep; a pause is lifted.
-    let first = look(members, deployment).await?;
     let scrape_interval = scrape_interval(&flags).await;
+    let first = loop {
+        match save_settings(members, deployment, &flags, scrape_interval).await {
+            Ok(first) => break first,
+            Err(e) => outage.ride(e, members).await?,
+        }
+    };
+    outage.over(members, locks).await?;
+    // The first look is what was just read or written.
+    let mut next_look = Some(first);
+    let mut kept = Kept::default();
+    let mut conflicts = 0;
+    loop {
+        let done = async {
+            let look = match next_look.take() {
+                Some(look) => look,
+                None => look(members, deployment).await?,
+            };
+            let automation = look.records[0]
+                .automation
+                .clone()
+                .unwrap_or_else(|| flags.clone());
+            outage.limit = Duration::from_secs(
+                automation
+                    .outage_limit
+                    .unwrap_or(decide::DEFAULT_OUTAGE_LIMIT_S),
+            );
+            let views: Vec<View> = look.records.iter().map(view_of).collect();
+            let now = Timestamp::now().as_millisecond();
+            outage.at = Some(standing(&look.records[0]));
+            outage.over(members, locks).await?;
+            act(
+                members,
+                deployment,
+                &look,
+                &automation,
+                &views,
+                now,
+                &mut kept,
+            )
+            .await
+        }
+        .await;
+        match done {
+            Ok(Some(())) => return Ok(kept.seen),
+            Ok(None) => conflicts = 0,
+            // Someone changed a record between our look and our write (a
+            // person's step, a pause, an abort): look again and decide anew.
+            Err(e) if e.kind == Kind::Conflict && conflicts < CONFLICTS_IN_A_ROW => {
+                conflicts += 1;
+                tracing::debug!("looking again: {e}");
+            }
+            // The API server out of reach: the rollout stays where it is,
+            // and the next look reads every record again.
+            Err(e) if e.kind == Kind::Unreachable => outage.ride(e, members).await?,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The settings of this run written on every cluster's record; the look
+/// they make.
+async fn save_settings(
+    members: &[Member],
+    deployment: &str,
+    flags: &Automation,
+    scrape_interval: Option<u64>,
+) -> Result<Look> {
+    let first = look(members, deployment).await?;
     let mut saved = Vec::new();
     for (m, loaded) in members.iter().zip(&first.loaded) {
         let now = save_automation(m, deployment, loaded, |recorded| {
@@ -338,42 +412,109 @@ async fn drive_held(
         .await?;
         saved.push(now);
     }
-    // The first look is what was just read or written.
-    let mut next_look = Some(look_of(members, deployment, saved)?);
-    let mut kept = Kept::default();
-    let mut conflicts = 0;
-    loop {
-        let look = match next_look.take() {
-            Some(look) => look,
-            None => look(members, deployment).await?,
-        };
-        let automation = look.records[0]
-            .automation
-            .clone()
-            .unwrap_or_else(|| flags.clone());
-        let views: Vec<View> = look.records.iter().map(view_of).collect();
-        let now = Timestamp::now().as_millisecond();
-        let done = act(
-            members,
-            deployment,
-            &look,
-            &automation,
-            &views,
-            now,
-            &mut kept,
-        )
-        .await;
-        match done {
-            Ok(Some(())) => return Ok(kept.seen),
-            Ok(None) => conflicts = 0,
-            // Someone changed a record between our look and our write (a
-            // person's step, a pause, an abort): look again and decide anew.
-            Err(e) if e.kind == Kind::Conflict && conflicts < CONFLICTS_IN_A_ROW => {
-                conflicts += 1;
-                tracing::debug!("looking again: {e}");
-            }
-            Err(e) => return Err(e),
+    look_of(members, deployment, saved)
+}
+
+/// Where a rollout stands, as an outage's messages say it: at its step, or
+/// on its way to the next.
+fn standing(record: &Record) -> String {
+    let total = record.steps.len();
+    match record.phase {
+        Phase::Progressing if record.target != record.step => {
+            format!("moving to step {}/{total}", record.target)
         }
+        Phase::Promoting => "promoting".to_string(),
+        _ => format!("at step {}/{total}", record.step),
+    }
+}
+
+/// An outage of the API server as the driver rides it out: since when,
+/// how many tries so far, and what was said of it.
+struct Outage {
+    limit: Duration,
+    since: Option<(std::time::Instant, String)>,
+    tries: u32,
+    /// The step the rollout stands at, as last seen.
+    at: Option<String>,
+}
+
+impl Outage {
+    fn new(limit: Duration) -> Outage {
+        Outage {
+            limit,
+            since: None,
+            tries: 0,
+            at: None,
+        }
+    }
+
+    /// After `err`: an error that is not the API server out of reach ends
+    /// the driver; otherwise it says so (once), waits as `decide::outage`
+    /// says, and returns for another try; past the limit it gives up.
+    async fn ride(&mut self, err: Error, members: &[Member]) -> Result<()> {
+        if err.kind != Kind::Unreachable {
+            return Err(err);
+        }
+        let started = self
+            .since
+            .get_or_insert_with(|| (std::time::Instant::now(), Timestamp::now().to_string()));
+        let (began, at) = (started.0, started.1.clone());
+        self.tries += 1;
+        let elapsed = i64::try_from(began.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let limit_ms = i64::try_from(self.limit.as_millis()).unwrap_or(i64::MAX);
+        let step = match &self.at {
+            Some(step) => step.clone(),
+            None => "where it is".into(),
+        };
+        let whom = match members.len() {
+            1 => "the API server".to_string(),
+            _ => "an API server".to_string(),
+        };
+        match decide::outage(0, elapsed, limit_ms, self.tries) {
+            decide::Outage::GiveUp => Err(Error::new(
+                Kind::Unreachable,
+                format!(
+                    "{whom} has been out of reach for {}s (--outage-limit): {}",
+                    began.elapsed().as_secs(),
+                    err.message
+                ),
+            )
+            .with_hint(format!(
+                "the rollout stays {step}; `kubectl ramp run` carries on once it answers"
+            ))),
+            decide::Outage::RetryIn(ms) => {
+                if self.tries == 1 {
+                    eprintln!(
+                        "{whom} is out of reach since {at} ({}); the rollout stays {step}, and the driver tries again for up to {}s (--outage-limit)",
+                        err.message,
+                        self.limit.as_secs()
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Once the API server answers again: says so, and makes sure every
+    /// lease is still this driver's before it writes anything.
+    async fn over(&mut self, members: &[Member], locks: &[Lock]) -> Result<()> {
+        let Some((began, _)) = self.since.take() else {
+            return Ok(());
+        };
+        self.tries = 0;
+        for (m, lock) in members.iter().zip(locks) {
+            lock.confirm().await.map_err(|e| m.labelled(e))?;
+        }
+        let step = match &self.at {
+            Some(step) => format!(", {step}"),
+            None => String::new(),
+        };
+        eprintln!(
+            "the API server answers again, after {}s: carrying on{step}",
+            began.elapsed().as_secs()
+        );
+        Ok(())
     }
 }
 

@@ -294,7 +294,7 @@ impl Executor {
                     .expect("started")
                     .current()
                     .await
-                    .map_err(|e| Error::failed(format!("cannot watch deployment {name:?}: {e}")))?
+                    .map_err(|e| e.error(&format!("deployment {name:?}")))?
             }
         }
         .ok_or_else(disappeared)?;
@@ -331,9 +331,7 @@ impl Executor {
                 .get_or_insert_with(|| Watched::start(api, &contender.name))
                 .current()
                 .await
-                .map_err(|e| {
-                    Error::failed(format!("cannot watch deployment {:?}: {e}", contender.name))
-                })?,
+                .map_err(|e| e.error(&format!("deployment {:?}", contender.name)))?,
         };
         Ok(self.ours_only("deployment", seen))
     }
@@ -1296,9 +1294,7 @@ impl Executor {
                     "the rollout is paused where it was; see `kubectl describe deployment {name}`, then run the command again (with a longer --timeout) or abort"
                 )))
             }
-            Err(e) => Err(Error::failed(format!(
-                "cannot watch deployment {name:?}: {e}"
-            ))),
+            Err(e) => Err(e.error(&format!("deployment {name:?}"))),
         }
     }
 

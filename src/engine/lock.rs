@@ -201,6 +201,38 @@ impl Lock {
         matches!(tokio::time::timeout(limit, released).await, Ok(Ok(_)))
     }
 
+    /// Fails (a conflict, exit 5) when the lease is no longer this
+    /// process's: someone took it over while this one could not renew it
+    /// (an outage of the API server longer than the lease's 30 seconds).
+    /// Read afresh; a lease this process holds from an outer command is
+    /// its holder's to confirm.
+    pub async fn confirm(&self) -> Result<()> {
+        if self.renewer.is_none() {
+            return Ok(());
+        }
+        let what = format!("read the lease {:?}", self.name);
+        let lease = self
+            .api
+            .get_opt(&self.name)
+            .await
+            .map_err(|e| error::from_kube(e, &what, "the API server"))?;
+        let holder = lease
+            .and_then(|l| l.spec?.holder_identity)
+            .unwrap_or_default();
+        let me = Holder::me("");
+        match Holder::parse(&holder) {
+            Some(h) if h.host == me.host && h.pid == me.pid => Ok(()),
+            _ => Err(Error::new(
+                Kind::Conflict,
+                format!(
+                    "another kubectl-ramp took over the rollout while this one could not reach the API server: {}",
+                    if holder.is_empty() { "nobody holds the lease now" } else { &holder }
+                ),
+            )
+            .with_hint("this driver stops; the other one drives it now")),
+        }
+    }
+
     /// Deletes the lease, if it is still ours.
     pub async fn release(self) {
         let Some(renewer) = self.renewer else { return };
@@ -277,9 +309,31 @@ async fn renew(
                 lease = renewed;
                 wait = RENEW_EVERY;
             }
-            // Lost: someone took it over after it expired. The record's
-            // compare-and-swap stops this process at its next write.
-            Err(kube::Error::Api(status)) if status.code == 409 || status.code == 404 => {
+            // Changed since this process last renewed it: still its own
+            // when a renewal whose answer was lost went through; lost when
+            // someone took it over after it expired (the record's
+            // compare-and-swap stops this process at its next write).
+            Err(kube::Error::Api(status)) if status.code == 409 => match api.get(&name).await {
+                Ok(current)
+                    if current
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.holder_identity.as_deref())
+                        == Some(holder.as_str()) =>
+                {
+                    lease = current;
+                    wait = Duration::ZERO;
+                }
+                Ok(_) => {
+                    held().remove(&key);
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!("could not read the lease, trying again: {e}");
+                    wait = Duration::from_secs(2);
+                }
+            },
+            Err(kube::Error::Api(status)) if status.code == 404 => {
                 held().remove(&key);
                 return;
             }

@@ -23,7 +23,52 @@ pub enum Seen<K> {
     /// The object as it is now; `None` when it does not exist.
     Now(Option<K>),
     /// The watch could not start: the first list failed.
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why a watch could not go on.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub message: String,
+    /// The API server could not be reached (see `error::unreachable`).
+    pub unreachable: bool,
+}
+
+impl Failure {
+    fn of(err: &watcher::Error) -> Failure {
+        let unreachable = match err {
+            watcher::Error::InitialListFailed(e)
+            | watcher::Error::WatchStartFailed(e)
+            | watcher::Error::WatchFailed(e) => crate::error::unreachable(e),
+            _ => false,
+        };
+        Failure {
+            message: err.to_string(),
+            unreachable,
+        }
+    }
+
+    fn ended() -> Failure {
+        Failure {
+            message: "the watch ended".into(),
+            unreachable: false,
+        }
+    }
+
+    /// The error a command reports, `what` naming the watch.
+    pub fn error(&self, what: &str) -> crate::error::Error {
+        let kind = match self.unreachable {
+            true => crate::error::Kind::Unreachable,
+            false => crate::error::Kind::Failed,
+        };
+        crate::error::Error::new(kind, format!("cannot watch {what}: {}", self.message))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// A watch of one object by name, running until dropped.
@@ -75,7 +120,7 @@ where
     }
 
     /// The object as last seen, once the watch has seen it.
-    pub async fn current(&mut self) -> Result<Option<K>, String> {
+    pub async fn current(&mut self) -> Result<Option<K>, Failure> {
         loop {
             match &*self.rx.borrow_and_update() {
                 Seen::Nothing => {}
@@ -83,7 +128,7 @@ where
                 Seen::Failed(e) => return Err(e.clone()),
             }
             if self.rx.changed().await.is_err() {
-                return Err("the watch ended".into());
+                return Err(Failure::ended());
             }
         }
     }
@@ -98,7 +143,7 @@ where
         done: impl Fn(Option<&K>) -> bool,
         mut each: impl FnMut(Option<&K>, &Seen<K>) -> Result<(), E>,
         mut other: Option<watch::Receiver<Seen<K>>>,
-    ) -> Result<Result<Waited<K>, String>, E> {
+    ) -> Result<Result<Waited<K>, Failure>, E> {
         loop {
             let now = match self.current().await {
                 Ok(now) => now,
@@ -125,7 +170,7 @@ where
             tokio::select! {
                 changed = self.rx.changed() => {
                     if changed.is_err() {
-                        return Ok(Err("the watch ended".into()));
+                        return Ok(Err(Failure::ended()));
                     }
                 }
                 () = other_changed => {}
@@ -210,7 +255,7 @@ where
                 tx.send_replace(Seen::Now(None));
             }
             Err(e) if !started => {
-                tx.send_replace(Seen::Failed(e.to_string()));
+                tx.send_replace(Seen::Failed(Failure::of(&e)));
                 return;
             }
             // The watcher lists again and goes on; a pause keeps a

@@ -213,9 +213,68 @@ pub fn metric_window(interval_s: u64, window_s: Option<u64>, scrape_s: Option<u6
     window_s.unwrap_or_else(|| interval_s.max(2 * scrape_s.unwrap_or(0)).max(1))
 }
 
+/// How long a driver rides out an API server it cannot reach, unless
+/// `--outage-limit` says otherwise: longer than a managed control plane's
+/// own upgrade usually keeps it away.
+pub const DEFAULT_OUTAGE_LIMIT_S: u64 = 300;
+
+/// What a driver does while the API server cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// Try again after this many milliseconds.
+    RetryIn(u64),
+    /// The outage has lasted the limit: stop, the rollout left where it is.
+    GiveUp,
+}
+
+/// After the `tries`th failure in a row of an outage that began at
+/// `since_ms`: a pause that grows (1 s, 2 s, 4 s, then 5 s), never past the
+/// limit, and then no more.
+pub fn outage(since_ms: i64, now_ms: i64, limit_ms: i64, tries: u32) -> Outage {
+    let elapsed = now_ms.saturating_sub(since_ms).max(0);
+    let left = limit_ms.saturating_sub(elapsed);
+    if left <= 0 {
+        return Outage::GiveUp;
+    }
+    let pause = 1_000i64 << tries.saturating_sub(1).min(3);
+    Outage::RetryIn(pause.min(5_000).min(left) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outage_is_ridden_out_with_growing_pauses_until_its_limit() {
+        let limit = 300_000;
+        let cases = [
+            // (since, now, tries) -> outcome
+            (0, 0, 1, Outage::RetryIn(1_000)),
+            (0, 1_000, 2, Outage::RetryIn(2_000)),
+            (0, 3_000, 3, Outage::RetryIn(4_000)),
+            (0, 7_000, 4, Outage::RetryIn(5_000)),
+            (0, 60_000, 40, Outage::RetryIn(5_000)),
+            // Never past the limit: the last pause ends at it.
+            (0, 298_500, 90, Outage::RetryIn(1_500)),
+            (0, 300_000, 91, Outage::GiveUp),
+            (0, 400_000, 92, Outage::GiveUp),
+            // A limit of 0 gives up at once.
+            (5_000, 5_000, 1, Outage::GiveUp),
+        ];
+        for (since, now, tries, want) in cases {
+            let limit = if since == 5_000 { 0 } else { limit };
+            assert_eq!(
+                outage(since, now, limit, tries),
+                want,
+                "{since} {now} {tries}"
+            );
+        }
+        // Huge numbers do not overflow.
+        assert_eq!(
+            outage(i64::MAX - 1, i64::MAX, i64::MAX, u32::MAX),
+            Outage::RetryIn(5_000)
+        );
+    }
 
     const SETTINGS: Settings = Settings {
         interval_ms: 2_000,

@@ -109,6 +109,10 @@ pub struct Automation {
     pub paused_by: Option<String>,
     /// Failed checks at one step before the rollback.
     pub failure_limit: u32,
+    /// Seconds a driver holds the rollout through an API server it cannot
+    /// reach (None: `decide::DEFAULT_OUTAGE_LIMIT_S`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage_limit: Option<u64>,
     /// Promote after the last step; otherwise leave it for a person.
     pub promote: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -32,10 +32,15 @@ impl Faulty {
             .to_string();
         // Below the kernel's ephemeral range, where no outgoing connection
         // can take the port while the proxy is down and its listener gone.
-        let first = 27_100 + (std::process::id() % 700) as u16;
-        let listener = (first..first + 100)
+        // Each proxy of this process on a port of its own: one that is
+        // down has no listener, and its port must not go to another.
+        static TAKEN: AtomicU64 = AtomicU64::new(0);
+        let first = 27_100
+            + (std::process::id() % 500) as u16
+            + 10 * TAKEN.fetch_add(1, Ordering::SeqCst) as u16;
+        let listener = (first..first + 10)
             .find_map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
-            .expect("a free port for the proxy below 27900");
+            .expect("a free port for the proxy below 28000");
         let address = listener.local_addr().unwrap().to_string();
         let faulty = Faulty {
             address,
@@ -108,6 +113,11 @@ impl Faulty {
     /// read from it waits that long before it is passed on).
     pub fn slow(&self, by: Duration) {
         self.latency.store(by.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Whether it is down now.
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
     }
 
     /// How many chunks of the server's answers were held back so far.
