@@ -35,7 +35,7 @@ pub struct GlobalArgs {
     pub context: Option<String>,
 
     /// The namespace of the Deployment (default: the context's namespace)
-    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    #[arg(short = 'n', long, global = true, value_name = "NAME", value_parser = crate::input::Checked(crate::input::namespace_name))]
     pub namespace: Option<String>,
 
     /// Output format
@@ -209,7 +209,7 @@ pub struct FreezeArgs {
     pub all_namespaces: bool,
 
     /// Why, for whoever's rollout it stops
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::input::Checked(crate::input::reason))]
     pub reason: String,
 
     /// When the freeze ends by itself: a time (2026-12-01T08:00:00Z) or a
@@ -277,7 +277,7 @@ pub struct ClusterSetupArgs {
     /// The namespace that holds the cluster-wide freeze (`freeze
     /// --all-namespaces`), registered with the cluster; with --create-rbac,
     /// ramp's ServiceAccount may read it there (default: kube-system)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::input::Checked(crate::input::namespace_name))]
     pub freeze_namespace: Option<String>,
 
     /// The Prometheus the analysis of this cluster reads (instead of
@@ -325,7 +325,7 @@ pub struct ChangeArgs {
 
     /// Go on despite a freeze (see `freeze`), for this reason, recorded in
     /// the rollout's history and as an Event
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", value_parser = crate::input::Checked(crate::input::reason))]
     pub override_freeze: Option<String>,
 }
 
@@ -394,6 +394,7 @@ impl Default for ChangeArgs {
 #[derive(Debug, Args, Clone)]
 pub struct StartArgs {
     /// The Deployment to roll out (the incumbent)
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// The new image, as [CONTAINER=]IMAGE (repeatable; CONTAINER may be left
@@ -419,12 +420,14 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// The Deployment
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct UndoArgs {
     /// The Deployment to take back
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// The revision to go back to, as `kubectl ramp history` and `kubectl
@@ -461,11 +464,11 @@ pub struct RolloutArgs {
     pub router: Option<RouterArg>,
 
     /// The VirtualService to shift, when several route to the Service
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::input::Checked(crate::input::object_name))]
     pub virtual_service: Option<String>,
 
     /// The HTTPRoute to shift, when several route to the Service
-    #[arg(long, value_name = "NAME", conflicts_with = "virtual_service")]
+    #[arg(long, value_name = "NAME", conflicts_with = "virtual_service", value_parser = crate::input::Checked(crate::input::object_name))]
     pub http_route: Option<String>,
 
     /// Shift only the route (or HTTPRoute rule) with this name
@@ -473,11 +476,11 @@ pub struct RolloutArgs {
     pub route: Option<String>,
 
     /// The incumbent's Service, when it is not found by its selector
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::input::Checked(crate::input::object_name))]
     pub service: Option<String>,
 
     /// Run the contender and its Service in this namespace
-    #[arg(long, value_name = "NAMESPACE")]
+    #[arg(long, value_name = "NAMESPACE", value_parser = crate::input::Checked(crate::input::namespace_name))]
     pub canary_namespace: Option<String>,
 
     /// Requests with this header go to the contender at every step,
@@ -556,6 +559,7 @@ pub struct AutomationArgs {
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     /// The Deployment being rolled out
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     #[command(flatten)]
@@ -573,6 +577,7 @@ pub struct RunArgs {
 #[derive(Debug, Args, Clone)]
 pub struct StepArgs {
     /// The Deployment being rolled out
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// Go to this step, by number (from 1) or name
@@ -595,6 +600,7 @@ pub struct StepArgs {
 #[derive(Debug, Args, Clone)]
 pub struct PromoteArgs {
     /// The Deployment being rolled out
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// Move on even though someone else changed what the rollout manages
@@ -609,6 +615,7 @@ pub struct PromoteArgs {
 #[derive(Debug, Args, Clone)]
 pub struct PauseArgs {
     /// The Deployment being rolled out
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 }
 
@@ -616,10 +623,11 @@ pub struct PauseArgs {
 #[command(mut_arg("override_freeze", |arg| arg.hide(true)))]
 pub struct AbortArgs {
     /// The Deployment being rolled out
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// Why, for the record and the Event
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::input::Checked(crate::input::reason))]
     pub reason: Option<String>,
 
     #[command(flatten)]
@@ -632,6 +640,7 @@ pub struct AbortArgs {
 #[command(mut_arg("waves", |arg| arg.hide(true)))]
 pub struct StatusArgs {
     /// The Deployment (the incumbent)
+    #[arg(value_parser = crate::input::Checked(crate::input::object_name))]
     pub deployment: String,
 
     /// Keep watching: show the status again whenever it changes, until the

@@ -342,6 +342,11 @@ impl Connection {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
+        // The context's namespace reaches API paths as -n's does.
+        crate::input::namespace_name(&namespace).map_err(|e| {
+            Error::invalid(format!("the kubeconfig context's namespace: {e}"))
+                .with_hint("fix the context's namespace, or pass -n NAMESPACE")
+        })?;
         // ramp's own retries (crate::retry) instead of the client's, which
         // send writes again after 503 and 504 and never after a refused
         // connection.

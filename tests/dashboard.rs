@@ -713,3 +713,34 @@ fn an_action_outlives_its_page_and_a_second_one_waits_its_turn() {
         ns.names("leases").is_empty()
     });
 }
+
+/// A dashboard acts only within the scope it serves: a rollout of another
+/// namespace, or names that would change the API path, are refused before
+/// anything is read or changed.
+#[test]
+fn actions_outside_the_dashboards_scope_are_refused() {
+    let served = istio_app("dash-scope-a", 2);
+    let other = istio_app("dash-scope-b", 2);
+    start_web(&other, "10,50,100");
+    let dashboard = Dashboard::start(&served, &[]);
+    let versions = other.versions();
+    let refused = dashboard.post(&format!("/api/rollouts/-/{}/web/abort", other.name));
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    assert!(refused.body.contains("no rollout of"), "{}", refused.body);
+    for path in [
+        format!(
+            "/api/rollouts/-/{}%2Fconfigmaps%2Fx%3Fy%3D/web/abort",
+            served.name
+        ),
+        format!("/api/rollouts/-/{}/web%3Fx%3D1/abort", served.name),
+    ] {
+        let refused = dashboard.post(&path);
+        assert_eq!(refused.status, 400, "{path}: {}", refused.body);
+    }
+    assert_eq!(
+        other.versions(),
+        versions,
+        "nothing changed in the other namespace"
+    );
+    assert_eq!(other.record("web").unwrap()["phase"], "Paused");
+}

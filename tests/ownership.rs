@@ -164,3 +164,116 @@ fn what_ramp_makes_carries_the_rollouts_id() {
         "{again} after {id}"
     );
 }
+
+/// Objects with ramp's labels but another rollout's id are not this
+/// rollout's: abort leaves them, and still puts traffic back.
+#[test]
+fn abort_leaves_what_another_rollout_made() {
+    let ns = istio_app("owned-other-id", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    // Someone puts back a Service of ramp's look, from another rollout.
+    let mut service = ns.get("service", "web-canary");
+    kubectl(&["delete", "service", "web-canary", "-n", &ns.name]).success();
+    service["metadata"]["labels"]["ramp.dev/rollout"] = "0000000000".into();
+    for field in [
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+        "managedFields",
+    ] {
+        service["metadata"].as_object_mut().unwrap().remove(field);
+    }
+    service["spec"].as_object_mut().unwrap().remove("clusterIP");
+    service["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("clusterIPs");
+    ns.apply(&service.to_string()).success();
+    let theirs = ns.get("service", "web-canary");
+
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert!(
+        run.stderr
+            .contains("left service web-canary: it is not kubectl-ramp's"),
+        "{run}"
+    );
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert_eq!(
+        ns.get("service", "web-canary")["metadata"]["uid"],
+        theirs["metadata"]["uid"]
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+}
+
+/// Without a record, abort takes the contender out of the routes of its
+/// namespace; a route of another namespace that still sends to it keeps
+/// it (its pods and its Service), and abort says which.
+#[test]
+fn abort_without_a_record_keeps_a_contender_another_namespace_still_routes_to() {
+    let ns = istio_app("owned-no-record", 2);
+    let elsewhere = support::Namespace::new("owned-no-record-vs");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "20,100",
+    ])
+    .success();
+    let canary_host = format!("web-canary.{}.svc.cluster.local", ns.name);
+    elsewhere
+        .apply(&format!(
+            r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: edge
+spec:
+  hosts: [edge]
+  http:
+  - route:
+    - destination: {{host: "web.{}.svc.cluster.local"}}
+      weight: 80
+    - destination: {{host: "{canary_host}"}}
+      weight: 20
+"#,
+            ns.name
+        ))
+        .success();
+    kubectl(&[
+        "annotate",
+        "deployment",
+        "web",
+        "-n",
+        &ns.name,
+        "ramp.dev/record-",
+    ])
+    .success();
+    let run = ns.ramp(&["abort", "web"]).code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "left deployment and service web-canary: VirtualService {}/edge still send to it",
+            elsewhere.name
+        )),
+        "{run}"
+    );
+    assert!(ns.names("deployments").contains(&"web-canary".to_string()));
+    assert!(ns.names("services").contains(&"web-canary".to_string()));
+    // Its own namespace's route is back on web.
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+}

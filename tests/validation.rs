@@ -230,3 +230,105 @@ spec:
         )],
     );
 }
+
+/// Names reach API paths and text reaches terminals, records and Events:
+/// both are checked first, and a refused value is not echoed back raw.
+#[test]
+fn names_namespaces_and_reasons_are_checked_before_they_are_used() {
+    let ns = istio_app("validate-names", 2);
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "10,100",
+    ])
+    .success();
+    let escape = "a\u{1b}]0;owned\u{7}b";
+    let huge = "x".repeat(120 * 1024);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["status", "web?x=1"],
+            "\"web?x=1\" is not a valid name: it holds '?'",
+        ),
+        (
+            vec!["abort", "web/../other"],
+            "is not a valid name: it holds '/'",
+        ),
+        (vec!["step", "Web"], "it holds 'W'"),
+        (
+            vec![
+                "start",
+                "web",
+                "--image",
+                "example.com/web:3",
+                "--canary-namespace",
+                "a/b",
+            ],
+            "\"a/b\" is not a valid namespace",
+        ),
+        (
+            vec!["abort", "web", "--reason", escape],
+            "the reason holds the control character U+001B",
+        ),
+        (
+            vec!["abort", "web", "--reason", &huge],
+            "the reason has 122880 characters, more than 1024",
+        ),
+        (
+            vec!["freeze", "--reason", escape],
+            "the reason holds the control character U+001B",
+        ),
+    ];
+    let versions = ns.versions();
+    for (args, message) in &cases {
+        let run = ns.ramp(args).code(2);
+        assert!(
+            run.stderr.contains(message),
+            "{args:?} should say {message:?}:\n{run}"
+        );
+        assert!(
+            !run.stderr.contains('\u{1b}'),
+            "the escape is not echoed: {run:?}"
+        );
+    }
+    // -n is a namespace, checked the same.
+    let run = support::ramp(&["status", "web", "-n", "hb/configmaps/x?y="]).code(2);
+    assert!(
+        run.stderr
+            .contains("\"hb/configmaps/x?y=\" is not a valid namespace"),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions, "nothing changed");
+    // The rollout is as it was, and can be aborted.
+    assert_eq!(ns.record("web").unwrap()["phase"], "Paused");
+    ns.ramp(&["abort", "web", "--reason", "p99 latency doubled"])
+        .success();
+}
+
+/// A freeze someone wrote by hand, its reason holding an escape sequence:
+/// shown with the control characters escaped, never acted on.
+#[test]
+fn a_freeze_written_by_hand_reaches_the_terminal_without_its_escapes() {
+    let ns = istio_app("validate-freeze-text", 2);
+    let freeze = format!(
+        r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "kubectl-ramp-freeze", "labels": {{"ramp.dev/freeze": "namespace", "app.kubernetes.io/managed-by": "kubectl-ramp"}}}}, "data": {{"by": "eve\u001b[2J", "since": "2026-12-01T00:00:00Z", "reason": "see \u001b]0;pwned\u0007 now"}}}}"#
+    );
+    ns.apply(&freeze).success();
+    for args in [vec!["list"], vec!["status", "web"]] {
+        let run = ns.ramp(&args);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{7}'),
+            "{args:?}: {all:?}"
+        );
+    }
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2"])
+        .code(2);
+    assert!(
+        run.stderr.contains("see \\u{1b}]0;pwned\\u{7} now"),
+        "{run}"
+    );
+}

@@ -66,8 +66,9 @@ async fn without_record(
     let failed = |what: String| move |e| crate::error::from_kube(e, &what, &conn.server);
     let (deployment, service) =
         crate::engine::observe::contender_objects(conn, &namespace, &contender).await?;
-    let ours =
-        |meta: &kube::api::ObjectMeta| crate::rollout::contender::owned(meta, &namespace, name);
+    let ours = |meta: &kube::api::ObjectMeta| {
+        crate::rollout::contender::owned(meta, &namespace, name, None)
+    };
     let deployment = deployment.filter(|d| ours(&d.metadata));
     let service = service.filter(|s| ours(&s.metadata));
     if deployment.is_none() && service.is_none() {
@@ -95,6 +96,25 @@ async fn without_record(
             .await?
     {
         eprintln!("{line}");
+    }
+    // Routes elsewhere (another namespace's) may send to it too: while one
+    // does, its pods and its Service stay, or that route's requests fail.
+    if !change.dry_run {
+        match crate::router::still_sending(conn, &incumbent_ref, &contender_ref).await? {
+            Some(sending) if !sending.is_empty() => {
+                return Err(Error::failed(format!(
+                    "left deployment and service {contender}: {} still send to it",
+                    sending.join(", ")
+                ))
+                .with_hint(format!(
+                    "take {contender} out of those routes, then run `kubectl ramp abort {name}` again"
+                )));
+            }
+            Some(_) => {}
+            None => eprintln!(
+                "cannot list the routes of every namespace: any that still sends to {contender} elsewhere loses its traffic to it"
+            ),
+        }
     }
     let exactly = |uid: Option<String>| DeleteParams {
         dry_run: change.dry_run,

@@ -292,17 +292,20 @@ pub fn listed_table(freezes: &[Listed]) -> String {
     let mut t = crate::ui::table(&header);
     for listed in freezes {
         let f = &listed.freeze;
+        // What the freeze's ConfigMap holds, as anyone may have written
+        // it: shown without the control characters a terminal acts on.
+        let text = |t: &str| crate::input::printable(t).into_owned();
         let mut row = vec![
             f.scope.as_str().to_string(),
             f.namespace.clone(),
-            f.by.clone(),
-            f.since.clone(),
+            text(&f.by),
+            text(&f.since),
             match (&f.until, f.holds_at(now)) {
-                (_, false) => format!("{} (over)", f.until.clone().unwrap_or_default()),
-                (Some(until), true) => until.clone(),
+                (_, false) => format!("{} (over)", text(f.until.as_deref().unwrap_or_default())),
+                (Some(until), true) => text(until),
                 (None, true) => "-".into(),
             },
-            f.reason.clone(),
+            text(&f.reason),
         ];
         if clusters {
             row.insert(0, listed.cluster.clone().unwrap_or_default());

@@ -355,7 +355,12 @@ impl Executor {
                     .get(&name)
                     .await
                     .map_err(|e| self.fail(e, format!("get {kind} {name:?}")))?;
-                if contender::owned(there.meta(), &self.conn.namespace, &self.name) {
+                if contender::owned(
+                    there.meta(),
+                    &self.conn.namespace,
+                    &self.name,
+                    self.record.id.as_deref(),
+                ) {
                     return Ok(there);
                 }
                 Err(Error::new(
@@ -375,7 +380,12 @@ impl Executor {
     /// someone else's is left alone, and said so once.
     fn ours_only<K: Resource>(&mut self, kind: &'static str, seen: Option<K>) -> Option<K> {
         let seen = seen?;
-        if contender::owned(seen.meta(), &self.conn.namespace, &self.name) {
+        if contender::owned(
+            seen.meta(),
+            &self.conn.namespace,
+            &self.name,
+            self.record.id.as_deref(),
+        ) {
             return Some(seen);
         }
         if !self.foreign.contains(&kind) {
@@ -1234,7 +1244,10 @@ impl Executor {
         // Someone else's Deployment of the contender's name is not the
         // contender: ramp leaves it.
         let (namespace, incumbent) = (self.conn.namespace.clone(), self.name.clone());
-        let is_ours = move |d: &Deployment| contender::owned(&d.metadata, &namespace, &incumbent);
+        let id = self.record.id.clone();
+        let is_ours = move |d: &Deployment| {
+            contender::owned(&d.metadata, &namespace, &incumbent, id.as_deref())
+        };
         let world_with = |d: Option<&Deployment>| {
             let mut world = world.clone();
             match which {

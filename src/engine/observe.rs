@@ -131,7 +131,8 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
     )
     .await;
     let (named, left) = (named?, left?);
-    let left = left.filter(|d| crate::rollout::contender::owned(&d.metadata, namespace, name));
+    let left =
+        left.filter(|d| crate::rollout::contender::owned(&d.metadata, namespace, name, None));
     let named = named.filter(|service| {
         let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
         let labels = incumbent

@@ -380,7 +380,8 @@ mod tests {
         assert!(crate::rollout::contender::owned(
             &made.metadata,
             "shop",
-            "web"
+            "web",
+            None
         ));
         assert_eq!(bounds_of(&made), Some((2, 5)));
     }

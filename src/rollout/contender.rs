@@ -48,11 +48,14 @@ pub fn name_for(incumbent: &str) -> String {
 }
 
 /// Whether an object was made by kubectl-ramp for the rollout of the
-/// Deployment `namespace/deployment`: its label and its annotation say so.
+/// Deployment `namespace/deployment`: its label and its annotation say so,
+/// and, when the rollout has an id (`id`), its `ramp.dev/rollout` label
+/// names that rollout (not another one's).
 pub fn owned(
     meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
     namespace: &str,
     deployment: &str,
+    id: Option<&str>,
 ) -> bool {
     let labelled = meta
         .labels
@@ -64,7 +67,13 @@ pub fn owned(
         .as_ref()
         .and_then(|a| a.get(INCUMBENT_ANNOTATION))
         .is_some_and(|v| *v == format!("{namespace}/{deployment}"));
-    labelled && of_this
+    let this_rollout = id.is_none_or(|id| {
+        meta.labels
+            .as_ref()
+            .and_then(|l| l.get(ROLLOUT_LABEL))
+            .is_some_and(|v| v == id)
+    });
+    labelled && of_this && this_rollout
 }
 
 /// On the contender's pods, and in its Deployment's and Service's selectors.
@@ -399,6 +408,48 @@ pub fn with_images(incumbent: &Deployment, changes: &[ImageChange]) -> Result<Po
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_object_is_this_rollouts_only_with_its_label_annotation_and_id() {
+        let meta = |labels: &[(&str, &str)], incumbent: Option<&str>| {
+            serde_json::from_value::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(
+                serde_json::json!({
+                    "labels": labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<std::collections::BTreeMap<_, _>>(),
+                    "annotations": incumbent.map(|i| serde_json::json!({INCUMBENT_ANNOTATION: i})),
+                }),
+            )
+            .unwrap()
+        };
+        let ramp = (MANAGED_BY.0, MANAGED_BY.1);
+        let cases = [
+            (
+                meta(&[ramp, (ROLLOUT_LABEL, "a1")], Some("shop/web")),
+                Some("a1"),
+                true,
+            ),
+            // Another rollout's, of the same Deployment: not this one's.
+            (
+                meta(&[ramp, (ROLLOUT_LABEL, "b2")], Some("shop/web")),
+                Some("a1"),
+                false,
+            ),
+            // No id on it, while the rollout has one: not made by it.
+            (meta(&[ramp], Some("shop/web")), Some("a1"), false),
+            // A rollout without an id (an older record): label and annotation.
+            (
+                meta(&[ramp, (ROLLOUT_LABEL, "b2")], Some("shop/web")),
+                None,
+                true,
+            ),
+            (meta(&[ramp], Some("shop/web")), None, true),
+            (meta(&[ramp], Some("shop/api")), None, false),
+            (meta(&[], Some("shop/web")), None, false),
+            (meta(&[ramp], None), None, false),
+        ];
+        for (meta, id, want) in cases {
+            assert_eq!(owned(&meta, "shop", "web", id), want, "{meta:?} {id:?}");
+        }
+    }
 
     #[test]
     fn image_references_are_read_as_container_runtimes_read_them() {

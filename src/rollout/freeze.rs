@@ -78,13 +78,18 @@ impl Freeze {
             Scope::Namespace => format!("namespace {:?} is frozen", self.namespace),
             Scope::Cluster => "the cluster is frozen".to_string(),
         };
+        // Whoever wrote the ConfigMap wrote these: a terminal must not
+        // act on what they hold.
+        let text = crate::input::printable;
         let until = match &self.until {
-            Some(until) => format!("until {until}"),
+            Some(until) => format!("until {}", text(until)),
             None => "until someone unfreezes it".to_string(),
         };
         format!(
             "{scope} by {} since {}, {until}: {}",
-            self.by, self.since, self.reason
+            text(&self.by),
+            text(&self.since),
+            text(&self.reason)
         )
     }
 }

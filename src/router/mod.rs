@@ -323,6 +323,48 @@ pub async fn evict_everywhere(
     Ok(done)
 }
 
+/// The routes of every namespace the caller may list that still send to
+/// (or mirror to) the contender's Service, as `KIND NAMESPACE/NAME`; `None`
+/// when the caller may not list them all. A Service ramp would delete
+/// while one of them sends to it would take that route's traffic with it.
+pub async fn still_sending(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<Option<Vec<String>>> {
+    let mut sending = Vec::new();
+    for (_, flavor, _) in flavors() {
+        let Some(version) = flavor.served(conn).await? else {
+            continue;
+        };
+        let resource = flavor.resource(&version);
+        let api: Api<DynamicObject> = Api::all_with(conn.client.clone(), &resource);
+        let objects = match api.list(&ListParams::default()).await {
+            Ok(list) => list.items,
+            Err(kube::Error::Api(status)) if status.code == 403 => return Ok(None),
+            Err(e) => {
+                return Err(error::from_kube(
+                    e,
+                    &format!("list {} in every namespace", resource.plural),
+                    &conn.server,
+                ));
+            }
+        };
+        for object in objects {
+            let namespace = object.metadata.namespace.clone().unwrap_or_default();
+            let list = weights::routes_list(flavor, &object);
+            if weights::evicted(flavor, &list, &namespace, incumbent, contender).is_some() {
+                sending.push(format!(
+                    "{} {namespace}/{}",
+                    flavor.kind,
+                    object.metadata.name.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(Some(sending))
+}
+
 /// The kinds of routing objects, in the order they are looked for.
 fn flavors() -> [(RouterKind, &'static weights::Flavor, RoutesOf); 2] {
     [

@@ -880,7 +880,7 @@ fn original_index(snapshot: &RouteSnapshot) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn routes_list(flavor: &Flavor, object: &DynamicObject) -> Vec<Value> {
+pub fn routes_list(flavor: &Flavor, object: &DynamicObject) -> Vec<Value> {
     object
         .data
         .pointer(&format!("/spec/{}", flavor.routes))

@@ -253,8 +253,8 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         for transition in report.history.iter().rev().take(5).rev() {
             history.add_row(vec![
                 age(&transition.at),
-                transition.event.clone(),
-                transition.message.clone(),
+                crate::input::printable(&transition.event).into_owned(),
+                crate::input::printable(&transition.message).into_owned(),
             ]);
         }
         out.push('\n');

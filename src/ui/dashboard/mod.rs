@@ -339,6 +339,19 @@ async fn answer(board: &Arc<Board>, request: Request<Incoming>) -> Response<Body
             let Some(source) = source(board, cluster) else {
                 return refuse(StatusCode::NOT_FOUND, &format!("no cluster {cluster:?}"));
             };
+            // Names reach API paths: only valid ones, and only of a rollout
+            // this dashboard serves (-n, -A), whatever the URL says.
+            if crate::input::namespace_name(namespace).is_err()
+                || crate::input::object_name(name).is_err()
+            {
+                return refuse(StatusCode::BAD_REQUEST, "not a valid namespace and name");
+            }
+            if one(board, cluster, namespace, name).is_none() {
+                return refuse(
+                    StatusCode::NOT_FOUND,
+                    &format!("no rollout of {namespace}/{name} here"),
+                );
+            }
             let outcome = act(Action {
                 cluster: source.cluster.clone(),
                 namespace: namespace.to_string(),
