@@ -312,10 +312,8 @@ fn names_namespaces_and_reasons_are_checked_before_they_are_used() {
 #[test]
 fn a_freeze_written_by_hand_reaches_the_terminal_without_its_escapes() {
     let ns = istio_app("validate-freeze-text", 2);
-    let freeze = format!(
-        r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "kubectl-ramp-freeze", "labels": {{"ramp.dev/freeze": "namespace", "app.kubernetes.io/managed-by": "kubectl-ramp"}}}}, "data": {{"by": "eve\u001b[2J", "since": "2026-12-01T00:00:00Z", "reason": "see \u001b]0;pwned\u0007 now"}}}}"#
-    );
-    ns.apply(&freeze).success();
+    let freeze = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kubectl-ramp-freeze", "labels": {"ramp.dev/freeze": "namespace", "app.kubernetes.io/managed-by": "kubectl-ramp"}}, "data": {"by": "eve\u001b[2J", "since": "2026-12-01T00:00:00Z", "reason": "see \u001b]0;pwned\u0007 now"}}"#;
+    ns.apply(freeze).success();
     for args in [vec!["list"], vec!["status", "web"]] {
         let run = ns.ramp(&args);
         let all = format!("{}{}", run.stdout, run.stderr);
