@@ -302,3 +302,35 @@ fn the_automation_stops_on_drift_and_says_so_to_its_webhook() {
     );
     assert_eq!(ns.record("web").unwrap()["step"], 1, "it did not move");
 }
+
+#[test]
+fn a_record_of_a_newer_kubectl_ramp_does_not_keep_traffic_on_the_contender() {
+    let ns = at_first_step("drift-newer");
+    let mut record = ns.record("web").unwrap();
+    record["schema"] = 99.into();
+    kubectl(&[
+        "annotate",
+        "deployment",
+        "web",
+        "--overwrite",
+        &format!("ramp.dev/record={record}"),
+        "-n",
+        &ns.name,
+    ])
+    .success();
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert!(run.stderr.contains("has schema 99"), "{run}");
+    assert!(
+        run.stderr
+            .contains("took web-canary out of VirtualService web"),
+        "{run}"
+    );
+    assert_eq!(
+        weights(&ns.get("virtualservice", "web"), 0),
+        [("web".into(), 0)]
+    );
+    assert_eq!(ns.names("deployments"), ["web"]);
+    // Other commands still refuse it, asking for an upgrade.
+    let status = ns.ramp(&["step", "web"]).code(1);
+    assert!(status.stderr.contains("upgrade kubectl-ramp"), "{status}");
+}

@@ -155,13 +155,9 @@ async fn abort_once(
     let loaded = match load_with(conn, name, Record::from_annotations_to_abort).await {
         // Nothing of the record can be trusted, its snapshot neither: the
         // contender is taken out of whatever sends to it.
-        Err(err)
-            if err.kind == Kind::Invalid
-                && err.message.contains(&format!(
-                    "(annotation {})",
-                    crate::rollout::record::ANNOTATION
-                )) =>
-        {
+        // Nor of one a newer kubectl-ramp wrote, which this one cannot
+        // read: traffic goes back all the same.
+        Err(err) if crate::rollout::record::unreadable(&err) => {
             eprintln!("{}; taking ramp's contender out instead", err.message);
             return without_record(conn, name, change).await;
         }

@@ -909,22 +909,62 @@ impl Executor {
             Action::UpdateIncumbent => {
                 self.progress
                     .say(&format!("updating {} to the new pod template", self.name));
-                let mut ops = vec![
-                    json!({"op": "replace", "path": "/spec/template", "value": contender.template}),
-                ];
-                // An autoscaled incumbent's replicas are its autoscaler's.
-                if self.record.autoscaler.is_none() {
-                    ops.push(json!({"op": "replace", "path": "/spec/replicas", "value": self.record.replicas}));
-                }
-                let patch: json_patch::Patch =
-                    serde_json::from_value(Value::Array(ops)).expect("valid JSON patch");
                 let name = self.name.clone();
                 let namespace = self.namespace().to_string();
-                let updated = self
-                    .deployments(&namespace)
-                    .patch(&name, &self.params(), &Patch::Json::<()>(patch))
-                    .await
-                    .map_err(|e| self.fail(e, format!("update deployment {name:?}")))?;
+                // Against the version this command last read or wrote, so
+                // that an abort's record written meanwhile stops it (exit
+                // 5) instead of the new template going in behind it.
+                let mut updated = None;
+                // The version as the watch sees it now (which checks the
+                // record is still this command's).
+                self.incumbent().await?;
+                for _ in 0..5 {
+                    let mut ops = vec![
+                        json!({"op": "replace", "path": "/metadata/resourceVersion", "value": self.resource_version}),
+                        json!({"op": "replace", "path": "/spec/template", "value": contender.template}),
+                    ];
+                    // An autoscaled incumbent's replicas are its autoscaler's.
+                    if self.record.autoscaler.is_none() {
+                        ops.push(json!({"op": "replace", "path": "/spec/replicas", "value": self.record.replicas}));
+                    }
+                    let patch: json_patch::Patch =
+                        serde_json::from_value(Value::Array(ops)).expect("valid JSON patch");
+                    match self
+                        .deployments(&namespace)
+                        .patch(&name, &self.params(), &Patch::Json::<()>(patch))
+                        .await
+                    {
+                        Ok(done) => {
+                            updated = Some(done);
+                            break;
+                        }
+                        // Changed since it was read: by another command's
+                        // record, a stop; by anything else, once more.
+                        Err(kube::Error::Api(s)) if s.code == 409 => {
+                            let fresh =
+                                self.deployments(&namespace).get(&name).await.map_err(|e| {
+                                    self.fail(e, format!("get deployment {name:?}"))
+                                })?;
+                            if !self.ours.contains(&record_of(&fresh)) {
+                                return Err(changed_by_another(&name, record_of(&fresh).as_ref()));
+                            }
+                            self.accept(&fresh)?;
+                            self.resource_version = fresh.metadata.resource_version.clone();
+                        }
+                        Err(e) => return Err(self.fail(e, format!("update deployment {name:?}"))),
+                    }
+                }
+                let updated = updated.ok_or_else(|| {
+                    Error::new(
+                        Kind::Conflict,
+                        format!(
+                            "deployment {name:?} kept changing while ramp gave it the new template"
+                        ),
+                    )
+                })?;
+                if !self.dry_run {
+                    self.resource_version = updated.metadata.resource_version.clone();
+                }
                 self.caught_up(Which::Incumbent, updated.metadata.resource_version)
                     .await;
             }

@@ -112,52 +112,67 @@ impl Lock {
         let me = Holder::me(command);
         let what = format!("take the lease {name:?} in namespace {namespace:?}");
         let lease = lease(&name, &me.text);
-        let taken = match api.create(&PostParams::default(), &lease).await {
-            Ok(created) => created,
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                let current = api
-                    .get(&name)
-                    .await
-                    .map_err(|e| error::from_kube(e, &what, &conn.server))?;
-                let spec = current.spec.clone().unwrap_or_default();
-                let holder_text = spec.holder_identity.clone().unwrap_or_default();
-                let expired = spec.renew_time.as_ref().is_none_or(|renewed| {
-                    let seconds =
-                        i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
-                    renewed.0.as_second() + seconds < Timestamp::now().as_second()
-                });
-                let holder = Holder::parse(&holder_text);
-                if holder
-                    .as_ref()
-                    .is_some_and(|h| h.host == me.host && h.pid == me.pid)
-                {
-                    return Ok(Lock {
-                        api,
-                        name,
-                        key,
-                        renewer: None,
-                        version: Arc::default(),
+        let mut tries = 0;
+        let taken = loop {
+            tries += 1;
+            match api.create(&PostParams::default(), &lease).await {
+                Ok(created) => break created,
+                Err(kube::Error::Api(status)) if status.code == 409 => {
+                    let current = match api.get_opt(&name).await {
+                        Ok(Some(current)) => current,
+                        // Let go between the create and the read (its holder
+                        // ended): take it anew.
+                        Ok(None) if tries < 3 => continue,
+                        Ok(None) => {
+                            return Err(Error::new(
+                            Kind::Conflict,
+                            format!("the lease {name:?} kept coming and going; another kubectl-ramp is starting and ending on the rollout of {deployment:?}"),
+                        )
+                        .with_hint("run the command again"));
+                        }
+                        Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
+                    };
+                    let spec = current.spec.clone().unwrap_or_default();
+                    let holder_text = spec.holder_identity.clone().unwrap_or_default();
+                    let expired = spec.renew_time.as_ref().is_none_or(|renewed| {
+                        let seconds =
+                            i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
+                        renewed.0.as_second() + seconds < Timestamp::now().as_second()
                     });
-                }
-                let dead = holder.is_some_and(|h| h.is_dead_here());
-                if !(expired || dead || holder_text.is_empty()) {
-                    return Err(Error::new(
+                    let holder = Holder::parse(&holder_text);
+                    if holder
+                        .as_ref()
+                        .is_some_and(|h| h.host == me.host && h.pid == me.pid)
+                    {
+                        return Ok(Lock {
+                            api,
+                            name,
+                            key,
+                            renewer: None,
+                            version: Arc::default(),
+                        });
+                    }
+                    let dead = holder.is_some_and(|h| h.is_dead_here());
+                    if !(expired || dead || holder_text.is_empty()) {
+                        return Err(Error::new(
                         Kind::Conflict,
                         format!("another kubectl-ramp is driving the rollout of {deployment:?}: {holder_text}"),
                     )
                     .with_hint("wait for it to finish, or stop it; a dead one's lock expires within 30s"));
-                }
-                let mut replacement = lease;
-                replacement.metadata.resource_version = current.metadata.resource_version.clone();
-                api.replace(&name, &PostParams::default(), &replacement).await.map_err(|e| match e {
+                    }
+                    let mut replacement = lease.clone();
+                    replacement.metadata.resource_version =
+                        current.metadata.resource_version.clone();
+                    break api.replace(&name, &PostParams::default(), &replacement).await.map_err(|e| match e {
                     kube::Error::Api(s) if s.code == 409 => Error::new(
                         Kind::Conflict,
                         format!("another kubectl-ramp took the rollout of {deployment:?} at the same moment"),
                     ),
                     e => error::from_kube(e, &what, &conn.server),
-                })?
+                })?;
+                }
+                Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
             }
-            Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
         };
         let version = Arc::new(Mutex::new(taken.metadata.resource_version.clone()));
         held().insert(key.clone());
@@ -350,6 +365,45 @@ async fn renew(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An abort's lease let go between its create (409) and its read
+    /// (404): the lease is taken anew instead of failing ("not found").
+    #[tokio::test]
+    async fn a_lease_let_go_between_create_and_read_is_taken_anew() {
+        let (conn, mut server) = crate::mock::connection("shop");
+        let taken = tokio::spawn(async move {
+            let lock = Lock::acquire(&conn, "shop", "web", "step").await;
+            lock.map(|l| {
+                if let Some(r) = &l.renewer {
+                    r.abort();
+                }
+                held().remove(&l.key);
+                l.name.clone()
+            })
+        });
+        let exists = crate::mock::status(
+            409,
+            "AlreadyExists",
+            "leases.coordination.k8s.io \"ramp-web\" already exists",
+        );
+        let first = server.answer(409, exists).await;
+        assert_eq!(first.method, "POST");
+        let gone = crate::mock::status(
+            404,
+            "NotFound",
+            "leases.coordination.k8s.io \"ramp-web\" not found",
+        );
+        let read = server.answer(404, gone).await;
+        assert_eq!(read.method, "GET");
+        let lease = serde_json::json!({
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": "ramp-web", "namespace": "shop", "resourceVersion": "3"},
+            "spec": {"holderIdentity": "me"},
+        });
+        let again = server.answer(201, lease).await;
+        assert_eq!(again.method, "POST", "created anew");
+        assert_eq!(taken.await.unwrap().unwrap(), "ramp-web");
+    }
 
     #[test]
     fn a_holder_reads_back_its_host_and_pid() {

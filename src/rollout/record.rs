@@ -10,6 +10,17 @@ use crate::error::{Error, Result};
 /// The annotation on the incumbent Deployment that holds the record.
 pub const ANNOTATION: &str = "ramp.dev/record";
 
+/// Whether an error says the record cannot be read at all: damaged past
+/// reading, or written by a newer kubectl-ramp. An abort then goes by what
+/// the cluster holds instead.
+pub fn unreadable(err: &Error) -> bool {
+    let about_it = err.message.contains(&format!("(annotation {ANNOTATION})"));
+    about_it
+        && ["cannot be read", "is damaged", " has schema "]
+            .iter()
+            .any(|m| err.message.contains(m))
+}
+
 /// The newest record schema this build reads and writes.
 pub const SCHEMA: u32 = 1;
 
@@ -342,7 +353,7 @@ impl Record {
         let version: Version = serde_json::from_str(raw).map_err(damaged)?;
         if version.schema > SCHEMA {
             return Err(Error::failed(format!(
-                "the rollout record of deployment {deployment:?} has schema {} but this kubectl-ramp reads up to {SCHEMA}",
+                "the rollout record of deployment {deployment:?} (annotation {ANNOTATION}) has schema {} but this kubectl-ramp reads up to {SCHEMA}",
                 version.schema
             ))
             .with_hint("a newer kubectl-ramp wrote it; upgrade kubectl-ramp"));
@@ -536,6 +547,28 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(read, record);
         assert_eq!(read.current_step().unwrap().name, "10%");
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_read_is_told_apart_from_other_errors() {
+        let newer =
+            Record::from_annotations("web", Some(&annotations(r#"{"schema": 99}"#))).unwrap_err();
+        let not_json =
+            Record::from_annotations("web", Some(&annotations("{not json"))).unwrap_err();
+        let damaged = Record::from_annotations_to_abort(
+            "web",
+            Some(&annotations(r#"{"schema": 1, "phase": "Paused", "strategy": "x", "steps": [], "step": 0, "target": 0, "replicas": 1, "contender": {"name": "web-canary", "namespace": "shop", "template": {}}, "service": "web", "router": {"kind": "istio", "routes": [{"object": "web", "route": "/nope", "name": null, "original": [], "contender": {}}]}, "history": []}"#)),
+        )
+        .unwrap_err();
+        for err in [&newer, &not_json, &damaged] {
+            assert!(unreadable(err), "{err}");
+        }
+        assert!(!unreadable(&Error::failed(
+            "cannot reach the Kubernetes API server"
+        )));
+        assert!(!unreadable(&Error::invalid(
+            "deployment \"web\" has no rollout in progress"
+        )));
     }
 
     #[test]

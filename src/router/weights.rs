@@ -102,6 +102,13 @@ pub struct Written<'a> {
     pub header: Option<&'a Header>,
     /// The share of requests each route mirrors to the contender.
     pub mirror: Option<u32>,
+    /// Traffic going back (a restore, an eviction): when the routes changed
+    /// between the read and the write, they are read again and the write
+    /// worked out anew, so that another command's concurrent move does not
+    /// keep traffic on the contender. A move forward stops at such a
+    /// change instead (a conflict, exit 5): it never writes over another
+    /// command's, an abort's above all.
+    pub going_back: bool,
 }
 
 impl Router for Weighted {
@@ -223,6 +230,7 @@ impl Router for Weighted {
             Written {
                 header: router.header.as_ref(),
                 mirror,
+                going_back: false,
             },
             dry_run,
             known,
@@ -245,6 +253,7 @@ impl Router for Weighted {
             Written {
                 header: None,
                 mirror: None,
+                going_back: true,
             },
             dry_run,
             known,
@@ -681,6 +690,7 @@ async fn write_routes(
     flavor: &Flavor,
     mut current: DynamicObject,
     mut wanted: impl FnMut(&DynamicObject) -> Result<Option<Vec<Value>>>,
+    going_back: bool,
     dry_run: bool,
     conn: &Connection,
 ) -> Result<Option<DynamicObject>> {
@@ -693,9 +703,18 @@ async fn write_routes(
         match replace_routes(api, flavor, &current, &list, dry_run).await {
             Ok(written) => return Ok(Some(written)),
             Err(kube::Error::Api(status)) if status.code == 409 && attempt < ROUTE_WRITES => {
-                current = api.get(&name).await.map_err(|e| {
+                let fresh = api.get(&name).await.map_err(|e| {
                     error::from_kube(e, &format!("get {kind} {name:?}"), &conn.server)
                 })?;
+                // The routes themselves changed: someone else moved them.
+                if !going_back && routes_list(flavor, &fresh) != routes_list(flavor, &current) {
+                    return Err(Error::new(
+                        Kind::Conflict,
+                        format!("{kind} {name:?} changed while ramp was writing its weights"),
+                    )
+                    .with_hint("run the command again"));
+                }
+                current = fresh;
             }
             Err(kube::Error::Api(status)) if status.code == 409 => break,
             Err(e) => {
@@ -745,7 +764,7 @@ pub async fn evict_all(
                 contender,
             ))
         };
-        if write_routes(&api, flavor, object, out, dry_run, conn)
+        if write_routes(&api, flavor, object, out, true, dry_run, conn)
             .await?
             .is_some()
         {
@@ -791,7 +810,7 @@ pub async fn evict(
                 contender,
             ))
         };
-        if write_routes(&api, flavor, current, out, false, conn)
+        if write_routes(&api, flavor, current, out, true, false, conn)
             .await?
             .is_some()
         {
@@ -1131,7 +1150,17 @@ pub async fn write(
             }
             Ok(Some(wanted))
         };
-        match write_routes(&api, flavor, current, wanted, dry_run, conn).await? {
+        match write_routes(
+            &api,
+            flavor,
+            current,
+            wanted,
+            written.going_back,
+            dry_run,
+            conn,
+        )
+        .await?
+        {
             Some(written) if !dry_run => {
                 known.insert(object.to_string(), written);
             }
@@ -1228,6 +1257,7 @@ mod tests {
             let written = Written {
                 header: None,
                 mirror,
+                going_back: false,
             };
             let wanted = desired_list(
                 &gateway_api::FLAVOR,
@@ -1251,6 +1281,7 @@ mod tests {
         let written = Written {
             header: None,
             mirror: Some(100),
+            going_back: false,
         };
         let backends = |s: &RouteSnapshot| {
             weighted(
@@ -1280,6 +1311,7 @@ mod tests {
         let none = Written {
             header: None,
             mirror: None,
+            going_back: false,
         };
         let kept = desired_list(&istio::FLAVOR, &theirs, &[&snapshot], &backends, none).unwrap();
         assert_eq!(kept[0]["mirror"], json!({"host": "audit"}));
@@ -1319,6 +1351,7 @@ mod tests {
             Written {
                 header: None,
                 mirror: None,
+                going_back: false,
             },
             false,
             known,
@@ -1625,7 +1658,60 @@ mod tests {
         assert_eq!(get.method, "GET");
         let err = written.await.unwrap().unwrap_err();
         assert_eq!(err.kind, Kind::Conflict, "{err}");
-        assert!(err.message.contains("someone else"), "{}", err.message);
+        assert_eq!(
+            err.message, "VirtualService \"web\" changed while ramp was writing its weights",
+            "a move forward never writes over another's"
+        );
+    }
+
+    #[tokio::test]
+    async fn traffic_going_back_is_written_again_over_a_change_made_meanwhile() {
+        let (conn, mut server) = mock::connection("shop");
+        let written = tokio::spawn(async move {
+            let split_by_ramp = json!([
+                {"name": "primary", "retries": {"attempts": 3}, "route": [
+                    {"destination": {"host": "web"}, "weight": 90},
+                    {"destination": {"host": "web-canary"}, "weight": 10},
+                ]},
+                {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
+            ]);
+            let mut known = known(split_by_ramp);
+            istio::ROUTER
+                .restore(
+                    &conn,
+                    &RouterRecord {
+                        kind: RouterKind::Istio,
+                        routes: vec![snapshot()],
+                        api_version: Some("v1".into()),
+                        header: None,
+                        selector: None,
+                    },
+                    false,
+                    &mut known,
+                )
+                .await
+        });
+        let conflict = mock::status(409, "Conflict", "the object has been modified");
+        server.answer(409, conflict).await;
+        // Another command moved the weights meanwhile (a promotion to 100%).
+        let mut moved = virtual_service(json!([
+            {"name": "primary", "retries": {"attempts": 3}, "route": [
+                {"destination": {"host": "web"}, "weight": 0},
+                {"destination": {"host": "web-canary"}, "weight": 100},
+            ]},
+            {"name": "admin", "route": [{"destination": {"host": "admin"}}]},
+        ]));
+        moved["metadata"]["resourceVersion"] = json!("9");
+        server.answer(200, moved).await;
+        let patch = server.answer(200, virtual_service(as_read())).await;
+        let body = patch.body.unwrap();
+        assert_eq!(body[0]["value"], "9");
+        assert_eq!(
+            body[1]["value"],
+            as_read(),
+            "the routes as they were, all to web"
+        );
+        written.await.unwrap().unwrap();
     }
 
     #[tokio::test]
