@@ -849,59 +849,56 @@ fn a_damaged_record_is_refused_by_step_and_abort_still_restores_traffic() {
 #[test]
 fn an_abort_racing_a_promotion_always_leaves_one_consistent_outcome() {
     let outcomes: Vec<(u64, Option<i32>, Option<i32>, String)> = std::thread::scope(|s| {
-        let runs: Vec<_> =
-            [0u64, 100, 200, 300, 400]
-                .into_iter()
-                .map(|delay| {
-                    s.spawn(move || {
-                        let ns = app(&format!("canary-race-{delay}"), 3);
-                        ns.ramp(&[
-                            "start",
-                            "web",
-                            "--image",
-                            "example.com/web:2",
-                            "--steps",
-                            "50,100",
-                        ])
-                        .success();
-                        let promote = ns.spawn_ramp(&["promote", "web"]);
-                        std::thread::sleep(Duration::from_millis(delay));
-                        let abort = ns.ramp(&["abort", "web"]);
-                        let promote = wait_output(promote);
-                        let phase = ns.record("web").unwrap()["phase"]
-                            .as_str()
-                            .unwrap()
-                            .to_string();
-                        let image =
+        let runs: Vec<_> = [0u64, 100, 200, 300, 400]
+            .into_iter()
+            .map(|delay| {
+                s.spawn(move || {
+                    let ns = app(&format!("canary-race-{delay}"), 3);
+                    ns.ramp(&[
+                        "start",
+                        "web",
+                        "--image",
+                        "example.com/web:2",
+                        "--steps",
+                        "50,100",
+                    ])
+                    .success();
+                    let promote = ns.spawn_ramp(&["promote", "web"]);
+                    std::thread::sleep(Duration::from_millis(delay));
+                    let abort = ns.ramp(&["abort", "web"]);
+                    let promote = wait_output(promote);
+                    let phase = ns.record("web").unwrap()["phase"]
+                        .as_str()
+                        .unwrap()
+                        .to_string();
+                    let image =
                             ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"]
                                 [0]["image"]
                                 .as_str()
                                 .unwrap()
                                 .to_string();
-                        match phase.as_str() {
-                            "Aborted" => {
-                                assert_eq!(abort.code, Some(0), "{abort}");
-                                assert_eq!(promote.code, Some(5), "the promotion lost: {promote}");
-                                assert_eq!(image, "example.com/web:1", "the old template stays");
-                                assert_eq!(
-                                    weights(&ns.get("virtualservice", "web"), 0),
-                                    [("web".into(), 0)]
-                                );
-                                assert!(
-                                    !ns.names("deployments").contains(&"web-canary".to_string())
-                                );
-                            }
-                            "Succeeded" => {
-                                assert_eq!(promote.code, Some(0), "{promote}");
-                                assert!(matches!(abort.code, Some(2) | Some(5)), "{abort}");
-                                assert_eq!(image, "example.com/web:2");
-                            }
-                            other => panic!("ended {other}:\n{promote}\n{abort}"),
+                    match phase.as_str() {
+                        "Aborted" => {
+                            assert_eq!(abort.code, Some(0), "{abort}");
+                            assert_eq!(promote.code, Some(5), "the promotion lost: {promote}");
+                            assert_eq!(image, "example.com/web:1", "the old template stays");
+                            assert_eq!(
+                                weights(&ns.get("virtualservice", "web"), 0),
+                                [("web".into(), 0)]
+                            );
+                            assert!(!ns.names("deployments").contains(&"web-canary".to_string()));
                         }
-                        (delay, promote.code, abort.code, phase)
-                    })
+                        "Succeeded" => {
+                            assert_eq!(promote.code, Some(0), "{promote}");
+                            assert!(matches!(abort.code, Some(2) | Some(5)), "{abort}");
+                            assert_eq!(image, "example.com/web:2");
+                        }
+                        other => panic!("ended {other}:\n{promote}\n{abort}"),
+                    }
+                    (delay, promote.code, abort.code, phase)
                 })
-                .collect();
+            })
+            .collect();
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
     println!("{outcomes:?}");

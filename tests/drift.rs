@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Namespace, istio_app, kubectl, weights};
+use support::{Namespace, istio_app, kubectl, web_app, weights};
 
 fn at_first_step(prefix: &str) -> Namespace {
     let ns = istio_app(prefix, 3);
@@ -333,4 +333,44 @@ fn a_record_of_a_newer_kubectl_ramp_does_not_keep_traffic_on_the_contender() {
     // Other commands still refuse it, asking for an upgrade.
     let status = ns.ramp(&["step", "web"]).code(1);
     assert!(status.stderr.contains("upgrade kubectl-ramp"), "{status}");
+}
+
+/// A step that timed out half way left the contender scaled up toward the
+/// next step: that is ramp's own unfinished move, and the next step goes
+/// on from it instead of refusing it as someone else's change.
+#[test]
+fn a_step_that_timed_out_half_way_is_not_someone_elses_change() {
+    let ns = istio_app("drift-timeout", 4);
+    // The new version's pods are ready 20 s after they start.
+    let slow = web_app("web", 4, "example.com/web:2").replace(
+        "        ports:",
+        "        readinessProbe:\n          httpGet: {path: /, port: 8080}\n          initialDelaySeconds: 20\n        ports:",
+    );
+    let file = std::env::temp_dir().join(format!("ramp-slow-{}.yaml", ns.name));
+    std::fs::write(&file, slow.split("---").next().unwrap()).unwrap();
+    ns.ramp(&[
+        "start",
+        "web",
+        "-f",
+        file.to_str().unwrap(),
+        "--steps",
+        "25,50,100",
+    ])
+    .success();
+    let timed_out = ns.ramp(&["step", "web", "--timeout", "3s"]).code(4);
+    assert!(
+        timed_out.stderr.contains("paused at step 1/3"),
+        "{timed_out}"
+    );
+    assert_eq!(
+        ns.get("deployment", "web-canary")["spec"]["replicas"],
+        2,
+        "scaled toward step 2"
+    );
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert_eq!(status["drift"], serde_json::json!([]), "{status}");
+    // The next step carries on from there.
+    let run = ns.ramp(&["step", "web", "--yes"]).success();
+    assert!(!run.stderr.contains("someone else"), "{run}");
+    assert_eq!(ns.record("web").unwrap()["step"], 2);
 }

@@ -364,6 +364,10 @@ async fn pause_where_it_stands(executor: &mut Executor, err: &Error) {
     }
     let mut record = executor.record.clone();
     record.phase = Phase::Paused;
+    // What it did toward the step it was moving to is its own.
+    if record.target != record.step {
+        record.interrupted = Some(record.target);
+    }
     record.target = record.step;
     let message = format!(
         "paused at step {}/{}: {}",

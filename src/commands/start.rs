@@ -539,6 +539,7 @@ async fn plan_rollout(
         },
         scale_down_delay,
         drain: args.rollout.drain.map(|d| d.as_secs()),
+        interrupted: None,
         automation: None,
         history: Vec::new(),
         started_by: None,

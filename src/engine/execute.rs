@@ -1043,6 +1043,7 @@ impl Executor {
                 let mut record = self.record.clone();
                 record.step = record.target;
                 record.phase = Phase::Paused;
+                record.interrupted = None;
                 let step = record.current_step().cloned();
                 let name = step.as_ref().map(|s| s.name.clone()).unwrap_or_default();
                 let mut message = format!(

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::history::{digest, images};
 use super::plan::{DeploymentState, step_replicas};
 use super::record::{Phase, Record};
+use super::strategy::Step;
 
 /// What is observed of a rollout, as drift is judged.
 pub struct Seen<'a> {
@@ -81,7 +82,20 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
     };
     let at = format!("step {}/{}", record.step, record.steps.len());
     let contender_name = record.contender.name.as_str();
-    let (contender_wanted, incumbent_wanted) = step_replicas(step, record);
+    // What the step left, and, when a command stopped half way toward
+    // another step, anything between the two: ramp's own unfinished move.
+    let toward = record
+        .interrupted
+        .and_then(|t| t.checked_sub(1))
+        .and_then(|t| record.steps.get(t));
+    let steps: Vec<&Step> = std::iter::once(step).chain(toward).collect();
+    let replicas: Vec<(i32, i32)> = steps.iter().map(|s| step_replicas(s, record)).collect();
+    let within = |value: i32, pick: fn(&(i32, i32)) -> i32| {
+        let low = replicas.iter().map(pick).min().unwrap_or(0);
+        let high = replicas.iter().map(pick).max().unwrap_or(0);
+        (low..=high).contains(&value)
+    };
+    let (contender_wanted, incumbent_wanted) = replicas[0];
 
     if let Some(started) = &record.incumbent_digest
         && digest(&seen.incumbent.template) != *started
@@ -94,7 +108,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
     }
     // Autoscalers choose the replicas of an autoscaled rollout's versions.
     let autoscaled = record.autoscaler.is_some();
-    if seen.incumbent.replicas != incumbent_wanted && !autoscaled {
+    if !within(seen.incumbent.replicas, |r| r.1) && !autoscaled {
         drift.push(format!(
             "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it{}",
             seen.incumbent.replicas,
@@ -112,7 +126,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
                     by(seen.contender_by.as_ref())
                 ));
             }
-            if contender.replicas != contender_wanted && !autoscaled {
+            if !within(contender.replicas, |r| r.0) && !autoscaled {
                 drift.push(format!(
                     "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it{}",
                     contender.replicas,
@@ -123,7 +137,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
     }
     if let (Some(snapshot), Some(now)) = (&record.router.selector, seen.selector) {
         let wanted = snapshot.selector(step.traffic);
-        if *now != wanted {
+        if !steps.iter().any(|s| *now == snapshot.selector(s.traffic)) {
             drift.push(format!(
                 "service {} selects {}, not {} as {at} left it{}",
                 snapshot.service,
@@ -135,10 +149,14 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
     }
     if !record.router.kind.traffic_follows_pods() {
         let wanted = percent(step.traffic.contender, step.traffic.incumbent);
+        let accepted: Vec<f64> = steps
+            .iter()
+            .map(|s| percent(s.traffic.contender, s.traffic.incumbent))
+            .collect();
         for (i, (snapshot, now)) in record.router.routes.iter().zip(seen.routes).enumerate() {
             let who = by(seen.routes_by.get(i).and_then(Option::as_ref));
             match now {
-                Some(now) if (now - wanted).abs() < 0.01 => {}
+                Some(now) if accepted.iter().any(|a| (now - a).abs() < 0.01) => {}
                 Some(now) => drift.push(format!(
                     "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it{who}",
                     snapshot.label(),
@@ -217,6 +235,60 @@ mod tests {
             empty_lists: Vec::new(),
         }];
         record
+    }
+
+    /// A command that stopped half way toward step 2 (a timeout) left
+    /// what it did: between what step 1 and step 2 have is ramp's own,
+    /// beyond it is someone else's.
+    #[test]
+    fn an_unfinished_move_of_ramps_own_is_not_drift() {
+        let mut record = at_step_one();
+        record.interrupted = Some(2);
+        let incumbent = state(4, "web:1");
+        let seen_in = |record: &Record, contender: &DeploymentState, routes: &[Option<f64>]| {
+            let seen = Seen {
+                incumbent: &incumbent,
+                contender: Some(contender),
+                routes,
+                incumbent_by: None,
+                contender_by: None,
+                routes_by: &[],
+                selector: None,
+                selector_by: None,
+            };
+            find(record, &seen)
+        };
+        let seen = |contender: &DeploymentState, routes: &[Option<f64>]| {
+            seen_in(&record, contender, routes)
+        };
+        let (one, two, three) = (state(1, "web:2"), state(2, "web:2"), state(3, "web:2"));
+        let (at_two, at_four) = (state(4, "web:2"), state(5, "web:2"));
+        // Step 2/2 of the sample is 100% of 4 replicas.
+        assert!(seen(&one, &[Some(10.0)]).is_empty());
+        assert!(
+            seen(&two, &[Some(10.0)]).is_empty(),
+            "scaled up toward step 2"
+        );
+        assert!(seen(&three, &[Some(10.0)]).is_empty());
+        assert!(
+            seen(&at_two, &[Some(100.0)]).is_empty(),
+            "even the traffic moved"
+        );
+        assert_eq!(
+            seen(&at_four, &[Some(10.0)]),
+            ["deployment web-canary has 5 replicas, not 1 as step 1/2 left it"]
+        );
+        assert_eq!(
+            seen(&one, &[Some(50.0)]),
+            ["route primary of \"web\" sends 50% to web-canary, not 10% as step 1/2 set it"]
+        );
+        // Without the interrupted move, the step's own numbers only.
+        let mut settled = record.clone();
+        settled.interrupted = None;
+        assert_eq!(
+            seen_in(&settled, &two, &[Some(10.0)]),
+            ["deployment web-canary has 2 replicas, not 1 as step 1/2 left it"]
+        );
     }
 
     #[test]

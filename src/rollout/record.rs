@@ -73,6 +73,12 @@ pub struct Record {
     /// it, for the data plane to follow them (None: `DEFAULT_DRAIN`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<u64>,
+    /// The step a command was moving to when it stopped half way (a
+    /// timeout, Ctrl-C, a lost connection): what it did toward it is ramp's
+    /// own unfinished move, not someone else's change. Cleared once a step
+    /// is reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<usize>,
     /// How `run` drives the rollout, when it is automated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automation: Option<Automation>,
@@ -528,6 +534,7 @@ pub(crate) mod tests {
             },
             scale_down_delay: None,
             drain: None,
+            interrupted: None,
             automation: None,
             history: Vec::new(),
             started_by: None,
