@@ -871,6 +871,9 @@ impl Executor {
                     ),
                     None => message,
                 };
+                if !self.dry_run && plan::first_requests(&self.record, world, *split) {
+                    self.wait_serving(world).await;
+                }
                 let router = &self.record.router;
                 router
                     .kind
@@ -1095,6 +1098,33 @@ impl Executor {
     /// gateway, the Service's endpoints), then for the rest of the drain
     /// after this command's last write of the routes; a command that does
     /// not know when they were written waits the whole drain.
+    /// Before the contender's first requests: its Service lists its ready
+    /// pods, which the gateway sends the contender's share to. Bounded: a
+    /// Service whose endpoints do not come is said, and the weights are
+    /// written all the same (the analysis then sees what clients see).
+    async fn wait_serving(&mut self, world: &World) {
+        let contender = &self.record.contender;
+        let wanted = world.contender.as_ref().map_or(1, |c| c.ready.max(1)) as usize;
+        let deadline = self
+            .deadline
+            .min(Instant::now() + crate::router::SETTLE_LIMIT);
+        let serving = |now: &[_]| crate::router::settle::endpoints_serve(now, wanted);
+        let name = &contender.name;
+        if !crate::router::await_endpoints(
+            &self.conn,
+            &contender.namespace,
+            name,
+            deadline,
+            serving,
+        )
+        .await
+        {
+            self.progress.say(&format!(
+                "service {name} lists fewer than {wanted} ready endpoints; sending it traffic all the same"
+            ));
+        }
+    }
+
     async fn wait_settled(&mut self) -> Result<()> {
         if self.dry_run {
             return Ok(());

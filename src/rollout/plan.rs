@@ -218,6 +218,24 @@ pub fn route_for(record: &Record, split: Split) -> RouteState {
     }
 }
 
+/// Whether setting `split` makes a weight router send the contender its
+/// first requests (by weight, or by the header route): the contender's
+/// Service must then list its pods first, or the gateway answers 503 for
+/// the contender's share. Without a mesh the Service is the incumbent's,
+/// and its endpoints follow the pods.
+pub fn first_requests(record: &Record, world: &World, split: Split) -> bool {
+    if record.router.kind.traffic_follows_pods() {
+        return false;
+    }
+    let header = record.router.header.is_some();
+    let sends = |s: &Split| s.contender > 0 || header;
+    let now = world.routes.iter().any(|r| match r {
+        RouteState::Weighted(s) | RouteState::Mirrored(s, _) => sends(s),
+        RouteState::Original | RouteState::Drifted => false,
+    });
+    sends(&split) && !now
+}
+
 /// The share of requests mirrored to the contender while moving to the
 /// target step: its `mirror`. None on the way out (promote, abort).
 pub fn mirror_at(record: &Record) -> Option<u32> {
@@ -633,6 +651,7 @@ pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rollout::model::RouterKind;
     use crate::rollout::record::tests::sample;
     use serde_json::json;
 
@@ -676,6 +695,52 @@ mod tests {
             contender_autoscaler: None,
             routes: vec![RouteState::Original, RouteState::Original],
             settled: true,
+        }
+    }
+
+    #[test]
+    fn the_contender_gets_its_first_requests_once_per_rollout() {
+        let weighted = |c: u32| RouteState::Weighted(split(c, 100 - c));
+        let cases = [
+            (vec![RouteState::Original], 10, false, true),
+            (vec![weighted(0)], 10, false, true),
+            (vec![weighted(10)], 50, false, false),
+            (
+                vec![RouteState::Mirrored(split(0, 100), 20)],
+                10,
+                false,
+                true,
+            ),
+            (vec![RouteState::Drifted], 10, false, true),
+            // Going back sends it nothing new.
+            (vec![weighted(10)], 0, false, false),
+            (vec![RouteState::Original], 0, false, false),
+            // A header route sends it requests from the first step on.
+            (vec![RouteState::Original], 0, true, true),
+            (vec![weighted(0)], 10, true, false),
+        ];
+        for (routes, contender, header, want) in cases {
+            let mut record = record(Phase::Progressing, 0, 1);
+            record.router.kind = RouterKind::GatewayApi;
+            record.router.header = header.then(|| crate::rollout::record::Header {
+                name: "x-preview".into(),
+                value: "1".into(),
+            });
+            let world = World {
+                routes: routes.clone(),
+                ..world()
+            };
+            assert_eq!(
+                first_requests(&record, &world, split(contender, 100 - contender)),
+                want,
+                "{routes:?} to {contender}%, header {header}"
+            );
+            record.router.kind = RouterKind::Replicas;
+            assert!(!first_requests(
+                &record,
+                &world,
+                split(contender, 100 - contender)
+            ));
         }
     }
 

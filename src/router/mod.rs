@@ -184,6 +184,47 @@ pub trait Router: Sync {
 /// for beyond it.
 pub const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Watches the EndpointSlices of Service `service` until `done` holds for
+/// them, or `deadline` passes (false then: the caller says what it goes on
+/// without).
+pub async fn await_endpoints(
+    conn: &Connection,
+    namespace: &str,
+    service: &str,
+    deadline: std::time::Instant,
+    done: impl Fn(&[k8s_openapi::api::discovery::v1::EndpointSlice]) -> bool,
+) -> bool {
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, Event};
+    let slices: Api<k8s_openapi::api::discovery::v1::EndpointSlice> =
+        Api::namespaced(conn.client.clone(), namespace);
+    let config =
+        watcher::Config::default().labels(&format!("kubernetes.io/service-name={service}"));
+    let mut events = watcher::watcher(slices, config).boxed();
+    let mut seen = std::collections::BTreeMap::new();
+    let mut listed = false;
+    loop {
+        let Ok(Some(event)) = tokio::time::timeout_at(deadline.into(), events.next()).await else {
+            return false;
+        };
+        match event {
+            Ok(Event::Init) => seen.clear(),
+            Ok(Event::InitApply(s) | Event::Apply(s)) => {
+                seen.insert(s.metadata.name.clone().unwrap_or_default(), s);
+            }
+            Ok(Event::Delete(s)) => {
+                seen.remove(&s.metadata.name.clone().unwrap_or_default());
+            }
+            Ok(Event::InitDone) => listed = true,
+            Err(e) => tracing::debug!("the watch of {service}'s endpoints: {e}"),
+        }
+        let now: Vec<_> = seen.values().cloned().collect();
+        if listed && done(&now) {
+            return true;
+        }
+    }
+}
+
 /// A Kubernetes Service, by name and namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRef {

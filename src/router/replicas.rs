@@ -14,7 +14,6 @@
 
 use std::collections::BTreeMap;
 
-use futures::StreamExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -583,36 +582,12 @@ impl Router for Replicas {
                 .into_iter()
                 .filter_map(|p| p.metadata.name)
                 .collect();
-            let slices: Api<EndpointSlice> = Api::namespaced(conn.client.clone(), &conn.namespace);
-            let config = kube::runtime::watcher::Config::default()
-                .labels(&format!("kubernetes.io/service-name={name}"));
-            let mut events = kube::runtime::watcher(slices, config).boxed();
-            let mut seen: BTreeMap<String, EndpointSlice> = BTreeMap::new();
-            let mut listed = false;
             let deadline = deadline.min(std::time::Instant::now() + super::SETTLE_LIMIT);
-            loop {
-                let event = tokio::time::timeout_at(deadline.into(), events.next()).await;
-                let Ok(Some(event)) = event else {
-                    tracing::debug!("service {name}: its endpoints did not follow in time");
-                    return Ok(());
-                };
-                use kube::runtime::watcher::Event;
-                match event {
-                    Ok(Event::Init) => seen.clear(),
-                    Ok(Event::InitApply(s) | Event::Apply(s)) => {
-                        seen.insert(s.metadata.name.clone().unwrap_or_default(), s);
-                    }
-                    Ok(Event::Delete(s)) => {
-                        seen.remove(&s.metadata.name.clone().unwrap_or_default());
-                    }
-                    Ok(Event::InitDone) => listed = true,
-                    Err(e) => tracing::debug!("the watch of {name}'s endpoints: {e}"),
-                }
-                let now: Vec<EndpointSlice> = seen.values().cloned().collect();
-                if listed && super::settle::endpoints_follow(&now, &selected) {
-                    return Ok(());
-                }
+            let follow = |now: &[EndpointSlice]| super::settle::endpoints_follow(now, &selected);
+            if !super::await_endpoints(conn, &conn.namespace, name, deadline, follow).await {
+                tracing::debug!("service {name}: its endpoints did not follow in time");
             }
+            Ok(())
         })
     }
 

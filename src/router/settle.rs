@@ -49,6 +49,22 @@ pub fn endpoints_follow(slices: &[EndpointSlice], selected: &BTreeSet<String>) -
         .all(|r| r.name.as_ref().is_some_and(|n| selected.contains(n)))
 }
 
+/// Whether the Service's endpoints hold at least `wanted` ready pods: a
+/// gateway sends a backend's share only to the endpoints it knows, and
+/// answers 503 for a backend that has none.
+pub fn endpoints_serve(slices: &[EndpointSlice], wanted: usize) -> bool {
+    let ready: BTreeSet<&str> = slices
+        .iter()
+        .flat_map(|slice| &slice.endpoints)
+        .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
+        .filter_map(|e| match &e.target_ref {
+            Some(r) => r.name.as_deref(),
+            None => e.addresses.first().map(String::as_str),
+        })
+        .collect();
+    ready.len() >= wanted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +156,62 @@ mod tests {
         ];
         for (slices, want) in cases {
             assert_eq!(endpoints_follow(&slices, &selected), want, "{slices:?}");
+        }
+    }
+
+    #[test]
+    fn a_service_serves_once_its_ready_endpoints_are_the_pods_wanted() {
+        let slice = |name: &str, endpoints: &[(&str, Option<bool>)]| -> EndpointSlice {
+            serde_json::from_value(json!({
+                "metadata": {"name": name},
+                "addressType": "IPv4",
+                "endpoints": endpoints.iter().map(|(pod, ready)| json!({
+                    "addresses": [format!("10.244.0.{}", pod.len())],
+                    "conditions": {"ready": ready},
+                    "targetRef": {"kind": "Pod", "name": pod},
+                })).collect::<Vec<_>>(),
+            }))
+            .unwrap()
+        };
+        let cases = [
+            // A Service just made: no slice, or one with no endpoint yet.
+            (vec![], 1, false),
+            (vec![slice("a", &[])], 1, false),
+            // The pod has its address but is not ready yet.
+            (vec![slice("a", &[("c-1", Some(false))])], 1, false),
+            (vec![slice("a", &[("c-1", Some(true))])], 1, true),
+            (vec![slice("a", &[("c-1", None)])], 1, true),
+            (
+                vec![slice("a", &[("c-1", Some(true)), ("c-2", Some(false))])],
+                2,
+                false,
+            ),
+            (
+                vec![
+                    slice("a", &[("c-1", Some(true))]),
+                    slice("b", &[("c-2", Some(true))]),
+                ],
+                2,
+                true,
+            ),
+            // One pod in two slices (as while a slice is being replaced)
+            // counts once.
+            (
+                vec![
+                    slice("a", &[("c-1", Some(true))]),
+                    slice("b", &[("c-1", Some(true))]),
+                ],
+                2,
+                false,
+            ),
+            (vec![], 0, true),
+        ];
+        for (slices, wanted, want) in cases {
+            assert_eq!(
+                endpoints_serve(&slices, wanted),
+                want,
+                "{wanted} wanted of {slices:?}"
+            );
         }
     }
 }
