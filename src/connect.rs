@@ -259,6 +259,13 @@ fn from_flags_only() -> Kubeconfig {
     }
 }
 
+/// An HTTP Date (RFC 9110: `Wed, 02 Dec 2026 15:04:05 GMT`).
+pub fn http_date(text: &str) -> Option<k8s_openapi::jiff::Timestamp> {
+    k8s_openapi::jiff::fmt::rfc2822::parse(text.trim())
+        .ok()
+        .map(|zoned| zoned.timestamp())
+}
+
 /// The User-Agent of every request to the API server.
 pub const USER_AGENT: &str = concat!("kubectl-ramp/", env!("CARGO_PKG_VERSION"));
 
@@ -284,6 +291,28 @@ pub type Served =
     std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, Option<Vec<String>>>>>;
 
 impl Connection {
+    /// The API server's time now, as its answer's Date header gives it (to
+    /// the second), so that a time someone gave (a freeze's --until) is
+    /// judged by the cluster's clock, not this machine's. This machine's
+    /// when the server does not say.
+    pub async fn server_now(&self) -> k8s_openapi::jiff::Timestamp {
+        let request = http::Request::get("/version")
+            .body(kube::client::Body::empty())
+            .expect("a valid request");
+        let date = match self.client.send(request).await {
+            Ok(response) => response
+                .headers()
+                .get(http::header::DATE)
+                .and_then(|d| d.to_str().ok())
+                .and_then(http_date),
+            Err(e) => {
+                tracing::debug!("no time from the API server ({e}): this machine's");
+                None
+            }
+        };
+        date.unwrap_or_else(k8s_openapi::jiff::Timestamp::now)
+    }
+
     pub async fn open(target: &Target) -> Result<Self> {
         target.check_files()?;
         let options = KubeConfigOptions {
@@ -508,6 +537,13 @@ fn first_line(err: &dyn std::fmt::Display) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_http_date_is_read_as_the_server_wrote_it() {
+        let at = http_date("Wed, 02 Dec 2026 15:04:05 GMT").unwrap();
+        assert_eq!(at.to_string(), "2026-12-02T15:04:05Z");
+        assert!(http_date("yesterday").is_none());
+    }
 
     const KUBECONFIG: &str = r#"
 apiVersion: v1

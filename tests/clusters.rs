@@ -274,6 +274,62 @@ fn the_generated_rbac_runs_a_whole_rollout_and_a_missing_permission_is_named() {
         unfreeze.extend(scope);
         admin(&unfreeze).success();
     }
+    // A freeze it may not read holds as one that is there: without the
+    // reading of the cluster's freeze, start is refused and changes
+    // nothing, until an override (recorded) passes it.
+    let binding = format!("kubectl-ramp-freeze-reader-{ns}");
+    let mut kept = kubectl_in(
+        "ramp-testenv-2",
+        &["get", "rolebinding", &binding, "-n", &ops, "-o", "json"],
+        "",
+    )
+    .json();
+    kubectl_in(
+        "ramp-testenv-2",
+        &["delete", "rolebinding", &binding, "-n", &ops],
+        "",
+    )
+    .success();
+    let template = || {
+        kubectl_in(
+            "ramp-testenv-2",
+            &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+            "",
+        )
+        .json()["spec"]["template"]
+            .clone()
+    };
+    let before = template();
+    let refused = with_token(&["start", "web", "--image", "example.com/web:3"]).code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("start refused: a freeze may hold it, and it cannot be known")
+            && refused.stderr.contains(&format!("in namespace \"{ops}\"")),
+        "{refused}"
+    );
+    assert_eq!(template(), before, "nothing changed: {refused}");
+    let overridden = with_token(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50",
+        "--override-freeze",
+        "the freeze cannot be read from CI",
+    ])
+    .success();
+    assert!(
+        overridden.stderr.contains(
+            "freeze overridden (the freeze cannot be read from CI); the freezes could not all be read"
+        ),
+        "{overridden}"
+    );
+    with_token(&["abort", "web"]).success();
+    kept["metadata"] = serde_json::json!({"name": binding, "namespace": ops});
+    kubectl_in("ramp-testenv-2", &["create", "-f", "-"], &kept.to_string()).success();
+
     let not_allowed = with_token(&["freeze", "--reason", "mine"]).code(1);
     assert!(not_allowed.stderr.contains("forbidden"), "{not_allowed}");
     let freezer = kubectl_in(

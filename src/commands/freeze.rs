@@ -47,11 +47,21 @@ fn current_context(global: &GlobalArgs) -> Option<String> {
     kubeconfig.current_context
 }
 
+/// The time to judge `freezes` at, in milliseconds: a freeze that ends at
+/// a time is judged by the cluster's clock, not this machine's (one that
+/// runs late would let a pipeline through a freeze that still holds).
+pub async fn now_for(conn: &Connection, freezes: &[Freeze]) -> i64 {
+    match freezes.iter().any(|f| f.until.is_some()) {
+        true => conn.server_now().await.as_millisecond(),
+        false => Timestamp::now().as_millisecond(),
+    }
+}
+
 /// The freezes of the connection's namespace and of the cluster that hold
 /// now, and a warning for each that could not be read.
 pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<stored::Found> {
     let mut found = stored::read(conn, &conn.namespace, &cluster_namespace(global)).await?;
-    let now = Timestamp::now().as_millisecond();
+    let now = now_for(conn, &found.freezes).await;
     found.freezes.retain(|f| f.holds_at(now));
     Ok(found)
 }
@@ -80,7 +90,32 @@ pub async fn gate_in(
 ) -> Result<Change> {
     match passage(conn, cluster_namespace, command, change, true).await? {
         Ok(change) => Ok(change),
-        Err(holding) => Err(refusal(command, &holding)),
+        Err(held) => Err(refusal(command, &held)),
+    }
+}
+
+/// What holds a command back: freezes that hold, or freezes that cannot be
+/// read (which hold as well: see `freeze::gate`).
+#[derive(Debug)]
+pub enum Held {
+    Frozen(Vec<Freeze>),
+    Unknown(Vec<String>),
+}
+
+impl Held {
+    /// One line: the freezes, or why they cannot be read.
+    pub fn describe(&self) -> String {
+        match self {
+            Held::Frozen(holding) => holding
+                .iter()
+                .map(Freeze::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Held::Unknown(unreadable) => format!(
+                "a freeze may hold it, and it cannot be known: {}",
+                unreadable.join("; ")
+            ),
+        }
     }
 }
 
@@ -94,31 +129,37 @@ pub async fn passage(
     command: Command,
     change: &Change,
     say: bool,
-) -> Result<std::result::Result<Change, Vec<Freeze>>> {
+) -> Result<std::result::Result<Change, Held>> {
     if !command.frozen_by_freezes() {
         return Ok(Ok(change.clone()));
     }
     let read = stored::read(conn, &conn.namespace, cluster_namespace).await?;
-    if say {
-        read.warn();
-    }
-    let found = read.freezes;
-    let now = Timestamp::now().as_millisecond();
-    Ok(
-        match freeze::gate(command, &found, now, change.override_freeze.as_deref()) {
-            Gate::Open => Ok(change.clone()),
-            Gate::Frozen(holding) => Err(holding),
-            Gate::Overridden(holding, reason) => {
-                let message = freeze::override_message(&holding, &reason);
-                let text = format!("warning: {message}");
-                match &change.label {
-                    Some(label) => eprintln!("[{label}] {text}"),
-                    None => eprintln!("{text}"),
-                }
-                Ok(change.noting(Some(message)))
+    let found = &read.freezes;
+    let now = now_for(conn, found).await;
+    let gate = freeze::gate(
+        command,
+        found,
+        &read.unreadable,
+        now,
+        change.override_freeze.as_deref(),
+    );
+    Ok(match gate {
+        Gate::Open => Ok(change.clone()),
+        Gate::Frozen(holding) => Err(Held::Frozen(holding)),
+        Gate::Unknown(unreadable) => Err(Held::Unknown(unreadable)),
+        Gate::Overridden(holding, reason) => {
+            if say {
+                read.warn();
             }
-        },
-    )
+            let message = freeze::override_message(&holding, &reason);
+            let text = format!("warning: {message}");
+            match &change.label {
+                Some(label) => eprintln!("[{label}] {text}"),
+                None => eprintln!("{text}"),
+            }
+            Ok(change.noting(Some(message)))
+        }
+    })
 }
 
 /// `passage` for a driver, which holds rather than stops: the options to
@@ -134,11 +175,7 @@ pub async fn hold_or_pass(
 ) -> std::result::Result<Change, String> {
     let why = match passage(conn, cluster_namespace, command, change, say).await {
         Ok(Ok(change)) => return Ok(change),
-        Ok(Err(holding)) => holding
-            .iter()
-            .map(Freeze::describe)
-            .collect::<Vec<_>>()
-            .join("; "),
+        Ok(Err(held)) => held.describe(),
         Err(e) => format!("the freezes cannot be read ({})", e.message),
     };
     Err(match label {
@@ -160,21 +197,24 @@ pub fn hold(held: &mut Option<String>, holding: &[String], at: &str, meanwhile: 
     held.is_some()
 }
 
-fn refusal(command: Command, holding: &[Freeze]) -> Error {
+fn refusal(command: Command, held: &Held) -> Error {
     let verb = format!("{command:?}").to_lowercase();
-    let why = holding
-        .iter()
-        .map(Freeze::describe)
-        .collect::<Vec<_>>()
-        .join("; ");
-    Error::new(
+    let why = held.describe();
+    let error = Error::new(
         Kind::Invalid,
         format!("{verb} refused: {why}; nothing was changed"),
-    )
-    .with_hint(
-        "wait for the freeze to end, lift it with `kubectl ramp unfreeze`, or pass --override-freeze REASON \
-         (recorded); `kubectl ramp abort` is never frozen",
-    )
+    );
+    match held {
+        Held::Frozen(_) => error.with_hint(
+            "wait for the freeze to end, lift it with `kubectl ramp unfreeze`, or pass --override-freeze REASON \
+             (recorded); `kubectl ramp abort` is never frozen",
+        ),
+        Held::Unknown(_) => error.with_hint(
+            "let these credentials read the freezes (`kubectl ramp cluster setup --create-rbac` grants it, \
+             as a get of configmap kubectl-ramp-freeze), or pass --override-freeze REASON to go on without \
+             knowing (recorded); `kubectl ramp abort` is never frozen",
+        ),
+    }
 }
 
 /// When a freeze ends: an RFC 3339 time, or a duration from now (2h, 30m).
@@ -212,9 +252,15 @@ pub async fn freeze(global: &GlobalArgs, args: &FreezeArgs) -> Result<()> {
         return Err(Error::invalid("--reason is empty")
             .with_hint("say why, for whoever's rollout it stops: --reason 'black friday'"));
     }
-    let now = Timestamp::now();
-    let until = args.until.as_deref().map(|t| until(t, now)).transpose()?;
+    // Checked before anything is asked of the cluster, then counted from
+    // the cluster's clock, which judges it.
+    args.until
+        .as_deref()
+        .map(|t| until(t, Timestamp::now()))
+        .transpose()?;
     let conn = Connection::open(&global.target()).await?;
+    let now = conn.server_now().await;
+    let until = args.until.as_deref().map(|t| until(t, now)).transpose()?;
     let (scope, namespace) = match args.all_namespaces {
         true => (Scope::Cluster, cluster_namespace(global)),
         false => (Scope::Namespace, conn.namespace.clone()),

@@ -401,7 +401,7 @@ async fn freezes(
         true => crate::engine::freeze::read_all(conn, &cluster_namespace).await?,
         false => crate::engine::freeze::read(conn, &conn.namespace, &cluster_namespace).await?,
     };
-    let now = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+    let now = super::freeze::now_for(conn, &found.freezes).await;
     let listed = found
         .freezes
         .into_iter()

@@ -129,11 +129,23 @@ pub enum Gate {
     Frozen(Vec<Freeze>),
     /// These freezes hold, and the caller overrode them for this reason.
     Overridden(Vec<Freeze>, String),
+    /// Freezes that may hold could not be read (these messages say which,
+    /// and why): a freeze these credentials cannot see holds as one that
+    /// is there, unless the caller overrides it.
+    Unknown(Vec<String>),
 }
 
-/// Decides whether `command` may go on at `now` under `freezes`, with an
-/// override reason when the caller gave one.
-pub fn gate(command: Command, freezes: &[Freeze], now: i64, override_reason: Option<&str>) -> Gate {
+/// Decides whether `command` may go on at `now` under `freezes`, some of
+/// which could not be read (`unreadable`, why each), with an override
+/// reason when the caller gave one. It fails closed: a freeze that cannot
+/// be read holds as one that is there.
+pub fn gate(
+    command: Command,
+    freezes: &[Freeze],
+    unreadable: &[String],
+    now: i64,
+    override_reason: Option<&str>,
+) -> Gate {
     if !command.frozen_by_freezes() {
         return Gate::Open;
     }
@@ -143,11 +155,12 @@ pub fn gate(command: Command, freezes: &[Freeze], now: i64, override_reason: Opt
         .cloned()
         .collect();
     holding.sort_by_key(|f| f.scope != Scope::Cluster);
-    if holding.is_empty() {
+    if holding.is_empty() && unreadable.is_empty() {
         return Gate::Open;
     }
     match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(reason) => Gate::Overridden(holding, reason.to_string()),
+        None if holding.is_empty() => Gate::Unknown(unreadable.to_vec()),
         None => Gate::Frozen(holding),
     }
 }
@@ -159,7 +172,10 @@ pub fn override_message(freezes: &[Freeze], reason: &str) -> String {
         .map(Freeze::describe)
         .collect::<Vec<_>>()
         .join("; ");
-    format!("freeze overridden ({reason}); {held}")
+    match held.is_empty() {
+        true => format!("freeze overridden ({reason}); the freezes could not all be read"),
+        false => format!("freeze overridden ({reason}); {held}"),
+    }
 }
 
 /// What a running driver says when it looks at the freezes before moving
@@ -286,11 +302,49 @@ mod tests {
         ];
         for (command, freezes, reason, expected) in cases {
             assert_eq!(
-                gate(command, &freezes, NOW, reason),
+                gate(command, &freezes, &[], NOW, reason),
                 expected,
                 "{command:?} {freezes:?} {reason:?}"
             );
         }
+    }
+
+    /// A freeze these credentials cannot read holds as one that is there:
+    /// a cluster freeze must stop a pipeline whose token sees only its own
+    /// namespace. An override (recorded) lets it through; abort always.
+    #[test]
+    fn a_freeze_that_cannot_be_read_holds_unless_overridden() {
+        let unreadable = ["cannot read the freeze in namespace \"kube-system\"".to_string()];
+        let cases = [
+            (Command::Start, None, Gate::Unknown(unreadable.to_vec())),
+            (Command::Step, None, Gate::Unknown(unreadable.to_vec())),
+            (Command::Abort, None, Gate::Open),
+            (
+                Command::Promote,
+                Some("release train"),
+                Gate::Overridden(Vec::new(), "release train".into()),
+            ),
+            (Command::Run, Some("  "), Gate::Unknown(unreadable.to_vec())),
+        ];
+        for (command, reason, want) in cases {
+            assert_eq!(
+                gate(command, &[], &unreadable, NOW, reason),
+                want,
+                "{command:?}"
+            );
+        }
+        // A freeze that holds is named first, readable or not the rest.
+        let held = freeze(Scope::Namespace, None);
+        assert_eq!(
+            gate(
+                Command::Start,
+                std::slice::from_ref(&held),
+                &unreadable,
+                NOW,
+                None
+            ),
+            Gate::Frozen(vec![held])
+        );
     }
 
     #[test]
