@@ -25,6 +25,9 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
     let (changed_tx, changed) = watch::channel(0u64);
     // The port first: one that is taken is said at once.
     let listener = listen(args).await?;
+    if let Some(warning) = exposed(args.address) {
+        eprintln!("warning: {warning}");
+    }
     let lives = watch_clusters(global, args, &changed_tx).await?;
     // The URL is printed once the watches hold what the clusters hold: a
     // page opened at once shows the rollouts, not an empty list. Every
@@ -165,6 +168,24 @@ fn scope_words(lives: &[Live], args: &DashboardArgs) -> String {
         [] => namespaces,
         names => format!("{namespaces} on {}", names.join(", ")),
     }
+}
+
+/// What a dashboard listening beyond loopback must say: its page is plain
+/// HTTP, so its token, and the rollouts it shows and moves with these
+/// credentials, travel readable to whoever is on the path.
+fn exposed(address: std::net::IpAddr) -> Option<String> {
+    if address.is_loopback() {
+        return None;
+    }
+    let reach = match address.is_unspecified() {
+        true => "every network this machine is on".to_string(),
+        false => format!("the network of {address}"),
+    };
+    Some(format!(
+        "the dashboard listens on {reach}, over plain HTTP: its URL's token and the pages it serves \
+         (and the steps, promotions and aborts it takes with these credentials) can be read by anyone \
+         on the path; keep it on 127.0.0.1 and reach it through an SSH tunnel or `kubectl port-forward`"
+    ))
 }
 
 async fn listen(args: &DashboardArgs) -> Result<TcpListener> {
@@ -374,5 +395,34 @@ fn open_browser(url: &str) {
         .spawn();
     if let Err(e) = spawned {
         eprintln!("cannot open a browser ({opener}: {e}); open the URL above");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dashboard_beyond_loopback_says_it_is_plain_http() {
+        let cases = [
+            ("127.0.0.1", None),
+            ("::1", None),
+            ("0.0.0.0", Some("every network this machine is on")),
+            ("::", Some("every network this machine is on")),
+            ("10.1.2.3", Some("the network of 10.1.2.3")),
+        ];
+        for (address, want) in cases {
+            let said = exposed(address.parse().unwrap());
+            match want {
+                None => assert_eq!(said, None, "{address}"),
+                Some(reach) => {
+                    let said = said.unwrap_or_default();
+                    assert!(
+                        said.contains(reach) && said.contains("plain HTTP"),
+                        "{address}: {said}"
+                    );
+                }
+            }
+        }
     }
 }
