@@ -364,7 +364,19 @@ impl Record {
             ))
             .with_hint("a newer kubectl-ramp wrote it; upgrade kubectl-ramp"));
         }
-        let record: Record = serde_json::from_str(raw).map_err(damaged)?;
+        // The field that is wrong is named: a record damaged by hand is
+        // mended by hand.
+        let record: Record =
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(raw)).map_err(
+                |e: serde_path_to_error::Error<serde_json::Error>| {
+                    let field = e.path().to_string();
+                    Error::invalid(format!(
+                        "the rollout record of deployment {deployment:?} (annotation {ANNOTATION}) cannot be read: field {field}: {}",
+                        e.into_inner()
+                    ))
+                    .with_hint(damaged_hint(deployment))
+                },
+            )?;
         Ok(Some(record))
     }
 
@@ -576,6 +588,25 @@ pub(crate) mod tests {
         assert!(!unreadable(&Error::invalid(
             "deployment \"web\" has no rollout in progress"
         )));
+    }
+
+    #[test]
+    fn a_damaged_record_names_the_field() {
+        let mut raw = serde_json::to_value(sample()).unwrap();
+        raw["steps"] = serde_json::json!("many");
+        let err =
+            Record::from_annotations("web", Some(&annotations(&raw.to_string()))).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("cannot be read: field steps: invalid type: string \"many\""),
+            "{err}"
+        );
+        let mut raw = serde_json::to_value(sample()).unwrap();
+        raw["contender"]["name"] = serde_json::json!(7);
+        let err =
+            Record::from_annotations("web", Some(&annotations(&raw.to_string()))).unwrap_err();
+        assert!(err.to_string().contains("field contender.name: "), "{err}");
+        assert_eq!(err.kind, crate::error::Kind::Invalid);
     }
 
     #[test]
