@@ -274,6 +274,46 @@ fn an_expired_freeze_no_longer_holds() {
 }
 
 #[test]
+fn a_freeze_whose_label_was_changed_still_holds_and_says_so() {
+    let ns = istio_app("freeze-relabelled", 2);
+    ns.ramp(&["freeze", "--reason", "release week"]).success();
+    kubectl(&[
+        "label",
+        "configmap",
+        "kubectl-ramp-freeze",
+        "-n",
+        &ns.name,
+        "ramp.dev/freeze=paused",
+        "--overwrite",
+    ])
+    .success();
+    let before = ns.get("deployment", "web")["spec"]["template"].clone();
+    let refused = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2"])
+        .code(2);
+    assert!(
+        refused.stderr.contains(&format!(
+            "start refused: a freeze may hold it, and it cannot be known: the freeze (configmap \"kubectl-ramp-freeze\") in namespace \"{}\" has label ramp.dev/freeze=paused",
+            ns.name
+        )),
+        "{refused}"
+    );
+    assert_eq!(ns.get("deployment", "web")["spec"]["template"], before);
+    assert!(ns.names("deployments") == ["web"], "nothing was made");
+    // It is still ramp's to lift.
+    ns.ramp(&["unfreeze"]).success();
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+}
+
+#[test]
 fn a_cluster_wide_freeze_holds_every_namespace_until_lifted() {
     // The cluster's freeze namespace of this test alone, so that the
     // other tests on the plane are not frozen.

@@ -28,16 +28,41 @@ pub fn from_config_map(config_map: &ConfigMap) -> Option<Freeze> {
     if labels.get(MANAGED_BY.0).map(String::as_str) != Some(MANAGED_BY.1) {
         return None;
     }
+    Some(with_scope(config_map, scope))
+}
+
+/// The freeze a ConfigMap of ramp's holds, in `scope`.
+fn with_scope(config_map: &ConfigMap, scope: Scope) -> Freeze {
     let data = config_map.data.clone().unwrap_or_default();
     let field = |key: &str| data.get(key).cloned().unwrap_or_default();
-    Some(Freeze {
+    Freeze {
         scope,
         namespace: config_map.metadata.namespace.clone().unwrap_or_default(),
         by: field("by"),
         reason: field("reason"),
         since: field("since"),
         until: data.get("until").cloned(),
-    })
+    }
+}
+
+/// What is wrong with a ConfigMap of ramp's freeze whose label no longer
+/// says its scope (removed, or changed by hand): it is still a freeze,
+/// and holds as one that cannot be read.
+pub fn damaged_label(config_map: &ConfigMap) -> Option<String> {
+    let labels = config_map.metadata.labels.as_ref()?;
+    if labels.get(MANAGED_BY.0).map(String::as_str) != Some(MANAGED_BY.1) {
+        return None;
+    }
+    let namespace = config_map.metadata.namespace.as_deref().unwrap_or_default();
+    let said = match labels.get(LABEL) {
+        Some(value) if Scope::parse(value).is_some() => return None,
+        Some(value) => format!("label {LABEL}={}", crate::input::printable(value)),
+        None => format!("no label {LABEL}"),
+    };
+    Some(format!(
+        "the freeze (configmap {CONFIG_MAP:?}) in namespace {namespace:?} has {said}, not namespace or cluster; \
+         put the label back, or lift it with `kubectl ramp unfreeze`"
+    ))
 }
 
 fn to_config_map(freeze: &Freeze) -> ConfigMap {
@@ -92,7 +117,10 @@ async fn read_one(
     let api: Api<ConfigMap> = Api::namespaced(conn.client.clone(), namespace);
     let what = format!("read the freeze (configmap {CONFIG_MAP:?}) in namespace {namespace:?}");
     match api.get_opt(CONFIG_MAP).await {
-        Ok(found) => Ok(Ok(found.as_ref().and_then(from_config_map))),
+        Ok(found) => Ok(match found.as_ref().and_then(damaged_label) {
+            Some(damaged) => Err(damaged),
+            None => Ok(found.as_ref().and_then(from_config_map)),
+        }),
         Err(kube::Error::Api(s)) if s.code == 403 => Ok(Err(format!(
             "cannot {what}: these credentials may not; `kubectl ramp cluster setup --create-rbac` grants it"
         ))),
@@ -206,8 +234,11 @@ pub async fn delete(conn: &Connection, namespace: &str) -> Result<Option<Freeze>
     let Some(existing) = api.get_opt(CONFIG_MAP).await.map_err(|e| fail(e, "read"))? else {
         return Ok(None);
     };
-    let Some(freeze) = from_config_map(&existing) else {
-        return Err(not_ours(namespace));
+    // One whose scope label was damaged is still ramp's to lift.
+    let freeze = match from_config_map(&existing) {
+        Some(freeze) => freeze,
+        None if damaged_label(&existing).is_some() => with_scope(&existing, Scope::Namespace),
+        None => return Err(not_ours(namespace)),
     };
     let params = DeleteParams {
         preconditions: Some(Preconditions {
@@ -267,5 +298,34 @@ mod tests {
         assert_eq!(from_config_map(&config_map), None);
         config_map.metadata.labels = None;
         assert_eq!(from_config_map(&config_map), None);
+    }
+
+    #[test]
+    fn a_freeze_whose_scope_label_was_changed_is_still_a_freeze() {
+        let mut config_map = to_config_map(&Freeze {
+            scope: Scope::Cluster,
+            namespace: "ops".into(),
+            by: "alice".into(),
+            reason: "r".into(),
+            since: "2026-11-27T10:00:00Z".into(),
+            until: None,
+        });
+        assert_eq!(damaged_label(&config_map), None);
+        let labels = config_map.metadata.labels.as_mut().unwrap();
+        labels.insert(LABEL.into(), "\u{1b}]0;x".into());
+        let said = damaged_label(&config_map).unwrap();
+        assert!(
+            said.contains("in namespace \"ops\" has label ramp.dev/freeze=\\u{1b}]0;x, not namespace or cluster"),
+            "{said}"
+        );
+        config_map.metadata.labels.as_mut().unwrap().remove(LABEL);
+        assert!(
+            damaged_label(&config_map)
+                .unwrap()
+                .contains("has no label ramp.dev/freeze")
+        );
+        // Not ramp's at all: no freeze, and nothing to say.
+        config_map.metadata.labels.as_mut().unwrap().clear();
+        assert_eq!(damaged_label(&config_map), None);
     }
 }
