@@ -466,6 +466,44 @@ fn abort_wins_over_a_running_driver() {
 }
 
 #[test]
+fn an_abort_while_an_automated_start_is_still_starting_ends_its_driver_with_exit_3() {
+    let ns = istio_app("auto-abort-start", 2);
+    // A contender that takes 5 s to be ready: the abort comes while start
+    // waits for it, before the driver's first look.
+    let manifest = support::web_app("web", 2, "example.com/web:2").replace(
+        "        ports:",
+        "        readinessProbe:\n          initialDelaySeconds: 5\n          httpGet: {path: /, port: 8080}\n        ports:",
+    );
+    let file = std::env::temp_dir().join(format!("ramp-slow-{}.yaml", ns.name));
+    std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
+    let driver = ns.spawn_ramp(&[
+        "start",
+        "web",
+        "-f",
+        file.to_str().unwrap(),
+        "--steps",
+        "50,100",
+        "--auto",
+        "--interval",
+        "30s",
+    ]);
+    wait_until("the contender made", Duration::from_secs(30), || {
+        ns.names("deployments").contains(&"web-canary".to_string())
+    });
+    ns.ramp(&["abort", "web", "--reason", "wrong build"])
+        .success();
+    let run = wait_output(driver);
+    assert_eq!(run.code, Some(3), "{run}");
+    assert!(
+        run.stderr.contains("was aborted (") && run.stderr.contains("wrong build"),
+        "{run}"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+    assert_eq!(ns.names("deployments"), ["web"]);
+    assert!(ns.names("leases").is_empty(), "the driver let go");
+}
+
+#[test]
 fn pause_stops_the_driver_at_its_step_and_run_carries_on() {
     let ns = istio_app("auto-pause", 2);
     let driver = driven(&ns);

@@ -14,7 +14,7 @@ use crate::connect::Connection;
 use crate::engine::execute::Executor;
 use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
 use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
@@ -183,7 +183,15 @@ pub async fn start(
         // taken again between the two; held by what drives it: `run`.
         let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
         let driven = async {
-            drive(executor, &conn, name, "start", Some(begin(new.clone()))).await?;
+            match drive(executor, &conn, name, "start", Some(begin(new.clone()))).await {
+                Ok(_) => {}
+                // Another command changed the rollout as it started (an
+                // abort, a person's step): the driver looks again and
+                // decides anew, as it does between its own moves; an
+                // abort ends it with exit 3, naming who aborted.
+                Err(e) if e.kind == Kind::Conflict => tracing::debug!("looking again: {e}"),
+                Err(e) => return Err(e),
+            }
             // The override went into the record with the start.
             let change = change.noting(None);
             super::run::drive_one(global, &conn, name, automation, &change).await
