@@ -464,6 +464,91 @@ fn steps(status: &serde_json::Value) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The rollout record of web in `ns` on the plane `context`.
+fn record_on(context: &str, ns: &str) -> Option<serde_json::Value> {
+    let d = kubectl_in(
+        context,
+        &["get", "deployment", "web", "-n", ns, "-o", "json"],
+        "",
+    )
+    .json();
+    d["metadata"]["annotations"]["ramp.dev/record"]
+        .as_str()
+        .map(|raw| serde_json::from_str(raw).unwrap())
+}
+
+#[test]
+fn across_clusters_an_abort_passes_clusters_with_nothing_and_a_start_undoes_only_its_own() {
+    let ns = format!("own-{}", std::process::id());
+    let registry = three_clusters(&ns);
+    let on = |args: &[&str]| {
+        let mut all = vec!["-n", ns.as_str()];
+        all.extend_from_slice(args);
+        ramp_clusters(&registry, &all)
+    };
+    let start_c2 = [
+        "start",
+        "web",
+        "--image",
+        "example.com/web:3",
+        "--steps",
+        "50,100",
+        "--clusters",
+        "c2",
+    ];
+    on(&start_c2).success();
+    // Only c2 has a rollout: the others have nothing to abort, which is
+    // said, and is no failure.
+    let abort = on(&["abort", "web", "--all-clusters"]).success();
+    assert!(
+        abort.stderr.contains(
+            "[c1] deployment \"web\" has no rollout in progress; there is nothing to abort"
+        ),
+        "{abort}"
+    );
+    assert_eq!(
+        record_on("ramp-testenv-2", &ns).unwrap()["phase"],
+        "Aborted"
+    );
+    assert!(record_on("ramp-testenv", &ns).is_none(), "{abort}");
+    let nowhere = on(&["abort", "web", "--clusters", "c1,c3"]).code(2);
+    assert!(
+        nowhere.stderr.contains("there is nothing to abort"),
+        "{nowhere}"
+    );
+
+    // Someone else's rollout in progress on c2: a start everywhere is
+    // refused there, and undoes itself on c1 and c3 only.
+    on(&start_c2).success();
+    let start = on(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--all-clusters",
+    ]);
+    assert_ne!(start.code, Some(0), "{start}");
+    assert!(start.stderr.contains("[c2] error: "), "{start}");
+    let theirs = record_on("ramp-testenv-2", &ns).unwrap();
+    assert_eq!(theirs["phase"], "Paused", "{start}");
+    assert!(
+        theirs["contender"]["template"]
+            .to_string()
+            .contains("example.com/web:3"),
+        "{theirs}"
+    );
+    for context in ["ramp-testenv", "ramp-testenv-3"] {
+        assert_eq!(
+            record_on(context, &ns).unwrap()["phase"],
+            "Aborted",
+            "{start}"
+        );
+    }
+    on(&["abort", "web", "--clusters", "c2"]).success();
+}
+
 #[test]
 fn clusters_move_in_lock_step() {
     let ns = format!("lockstep-{}", std::process::id());

@@ -10,6 +10,15 @@ use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::Command;
 use crate::rollout::record::{Phase, Record};
 
+/// How an abort that finds no rollout to abort ends its message (exit 2).
+const NOTHING_TO_ABORT: &str = "there is nothing to abort";
+
+/// Whether an abort's error says there was nothing to abort: across
+/// clusters, one that has no rollout is no failure of the others'.
+pub fn nothing_to_abort(err: &Error) -> bool {
+    err.kind == crate::error::Kind::Invalid && err.message.ends_with(NOTHING_TO_ABORT)
+}
+
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
     exec(global, args, &Change::of(&args.change)).await
 }
@@ -73,7 +82,7 @@ async fn without_record(
     let service = service.filter(|s| ours(&s.metadata));
     if deployment.is_none() && service.is_none() {
         return Err(Error::invalid(format!(
-            "deployment {name:?} has no rollout in progress; there is nothing to abort"
+            "deployment {name:?} has no rollout in progress; {NOTHING_TO_ABORT}"
         )));
     }
     eprintln!("ramp's {contender} is here without a rollout record to go by: taking it out");
@@ -170,7 +179,7 @@ async fn abort_once(
     let begin = match record.phase {
         Phase::Succeeded | Phase::Idle => {
             return Err(Error::invalid(format!(
-                "the rollout of {name:?} already succeeded; there is nothing to abort"
+                "the rollout of {name:?} already succeeded; {NOTHING_TO_ABORT}"
             ))
             .with_hint(format!(
                 "to go back to the previous version, run `kubectl rollout undo deployment/{name}`"

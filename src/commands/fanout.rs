@@ -82,14 +82,34 @@ pub async fn run_on<'a>(
             .map(|c| work(global_for(global, c), for_cluster(c))),
     )
     .await;
+    let outcomes: Vec<Outcome> = results.iter().map(|r| outcome(command, r)).collect();
     let failures: Vec<(&Cluster, &Error)> = clusters
         .iter()
         .zip(&results)
-        .filter_map(|(c, r)| r.as_ref().err().map(|e| (c, e)))
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, Outcome::Refused | Outcome::Failed))
+        .filter_map(|((c, r), _)| r.as_ref().err().map(|e| (c, e)))
         .collect();
     for (cluster, err) in &failures {
         eprintln!("[{}] error: {err}", cluster.name);
     }
+    for ((cluster, result), _) in clusters
+        .iter()
+        .zip(&results)
+        .zip(&outcomes)
+        .filter(|(_, o)| **o == Outcome::Nothing)
+    {
+        if let Err(err) = result {
+            eprintln!("[{}] {}", cluster.name, err.message);
+        }
+    }
+    // No cluster had anything to abort: that is the user's mistake (exit 2).
+    if outcomes.iter().all(|o| *o == Outcome::Nothing)
+        && let Some(Err(first)) = results.first()
+    {
+        return Err(first.clone());
+    }
+    let undone = undone(command, &outcomes);
     let mut unaborted = Vec::new();
     if !failures.is_empty() && command != "abort" && !change.dry_run {
         let names: Vec<&str> = failures.iter().map(|(c, _)| c.name.as_str()).collect();
@@ -100,6 +120,12 @@ pub async fn run_on<'a>(
                     names.join(", ")
                 );
                 let reason = format!("{command} failed on {}", names.join(", "));
+                let clusters: Vec<Cluster> = clusters
+                    .iter()
+                    .zip(&undone)
+                    .filter(|(_, undo)| **undo)
+                    .map(|(c, _)| c.clone())
+                    .collect();
                 let aborted = join_all(clusters.iter().map(|c| {
                     let global = global_for(global, c);
                     let change = for_cluster(c);
@@ -150,6 +176,36 @@ pub async fn run_on<'a>(
             Err(Error::new(kind, message))
         }
     }
+}
+
+/// How one cluster's part of a command across clusters ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    /// An abort found no rollout there.
+    Nothing,
+    /// Refused before anything changed there (exit 2).
+    Refused,
+    Failed,
+}
+
+fn outcome(command: &str, result: &Result<()>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Done,
+        Err(e) if command == "abort" && super::abort::nothing_to_abort(e) => Outcome::Nothing,
+        Err(e) if e.kind == Kind::Invalid => Outcome::Refused,
+        Err(_) => Outcome::Failed,
+    }
+}
+
+/// Which clusters the abort after a failure undoes: every one, but a
+/// start undoes only its own: where it was refused, nothing of it is
+/// there, and a rollout in progress there is someone else's.
+fn undone(command: &str, outcomes: &[Outcome]) -> Vec<bool> {
+    outcomes
+        .iter()
+        .map(|o| !(command == "start" && *o == Outcome::Refused))
+        .collect()
 }
 
 /// The clusters whose abort failed, each with the reason, each also said
@@ -1102,4 +1158,55 @@ async fn lagging_target_of(
         return Ok(None);
     };
     Ok((low != high).then_some(*high))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_elsewhere_undoes_only_what_this_command_began() {
+        use Outcome::*;
+        let cases = [
+            (
+                "start",
+                vec![Done, Refused, Failed],
+                vec![true, false, true],
+            ),
+            ("start", vec![Done, Done], vec![true, true]),
+            // A step or a promotion moves one rollout across clusters:
+            // where it was refused, that rollout is still aborted.
+            ("step", vec![Done, Refused], vec![true, true]),
+            ("promote", vec![Failed, Done], vec![true, true]),
+        ];
+        for (command, outcomes, want) in cases {
+            assert_eq!(undone(command, &outcomes), want, "{command} {outcomes:?}");
+        }
+    }
+
+    #[test]
+    fn an_abort_that_finds_nothing_on_a_cluster_is_no_failure() {
+        let nothing = Err(Error::invalid(
+            "deployment \"web\" has no rollout in progress; there is nothing to abort",
+        ));
+        let succeeded = Err(Error::invalid(
+            "the rollout of \"web\" already succeeded; there is nothing to abort",
+        ));
+        let bad = Err(Error::invalid("--reason holds a control character"));
+        let cases = [
+            ("abort", &nothing, Outcome::Nothing),
+            ("abort", &succeeded, Outcome::Nothing),
+            ("abort", &bad, Outcome::Refused),
+            ("abort", &Ok(()), Outcome::Done),
+            ("step", &nothing, Outcome::Refused),
+            (
+                "abort",
+                &Err(Error::failed("cannot reach")),
+                Outcome::Failed,
+            ),
+        ];
+        for (command, result, want) in cases {
+            assert_eq!(outcome(command, result), want, "{command} {result:?}");
+        }
+    }
 }
