@@ -164,6 +164,16 @@ fn an_unreachable_cluster_is_named_with_the_reason() {
             .contains("not ready for rollouts: gone (unreachable)"),
         "{check}"
     );
+    // A status across clusters that could not see the rollout on one is
+    // no success: it shows what it saw, and names each it could not see
+    // (exit 1 when one is out of reach).
+    let status = ramp_clusters(&registry, &["status", "web", "--all-clusters"]).code(1);
+    assert!(
+        status.stderr.contains(
+            "the rollout could not be seen on 2 of 2 clusters: alive (deployment \"web\" not found in namespace \"default\"); gone (cannot reach"
+        ),
+        "{status}"
+    );
 }
 
 #[test]

@@ -229,16 +229,19 @@ struct Row {
     status: Option<StatusReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    #[serde(skip)]
+    kind: Option<Kind>,
 }
 
 /// Where the rollout stands on every cluster: a row each, or a JSON array;
-/// `with_freezes` (status): and the freezes that hold on each.
+/// `with_freezes` (status): and the freezes that hold on each. Returns the
+/// clusters it could not see, each with the reason.
 pub async fn summary(
     global: &GlobalArgs,
     clusters: &[Cluster],
     deployment: &str,
     with_freezes: bool,
-) -> Result<()> {
+) -> Result<Vec<(Kind, String)>> {
     let rows = join_all(clusters.iter().map(|c| async move {
         let global = global_for(global, c);
         let looked = async {
@@ -257,15 +260,21 @@ pub async fn summary(
                 cluster: c.name.clone(),
                 status: Some(status),
                 error: None,
+                kind: None,
             },
             Err(e) => Row {
                 cluster: c.name.clone(),
                 status: None,
                 error: Some(e.message),
+                kind: Some(e.kind),
             },
         }
     }))
     .await;
+    let unseen = rows
+        .iter()
+        .filter_map(|r| Some((r.kind?, format!("{} ({})", r.cluster, r.error.as_ref()?))))
+        .collect();
     Ui::new(global).print(&rows, |rows, _| {
         let mut t = table(&[
             "cluster",
@@ -309,7 +318,31 @@ pub async fn summary(
             }
         }
         text
-    })
+    })?;
+    Ok(unseen)
+}
+
+/// `status` across clusters: a cluster whose rollout cannot be seen makes
+/// the answer incomplete, and a pipeline gating on it must not read
+/// success.
+/// The exit code is the first cluster's error's, an unreachable one first.
+fn all_seen(unseen: Vec<(Kind, String)>, of: usize) -> Result<()> {
+    let Some(first) = unseen.first() else {
+        return Ok(());
+    };
+    let kind = match unseen.iter().any(|(k, _)| *k == Kind::Unreachable) {
+        true => Kind::Unreachable,
+        false => first.0,
+    };
+    let named: Vec<&str> = unseen.iter().map(|(_, s)| s.as_str()).collect();
+    Err(Error::new(
+        kind,
+        format!(
+            "the rollout could not be seen on {} of {of} clusters: {}",
+            unseen.len(),
+            named.join("; ")
+        ),
+    ))
 }
 
 /// Runs a command on several clusters when it names them; `None` when it
@@ -492,7 +525,9 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
             "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
         )),
         Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
-            Ok(clusters) => summary(global, &clusters, &args.deployment, true).await,
+            Ok(clusters) => summary(global, &clusters, &args.deployment, true)
+                .await
+                .and_then(|unseen| all_seen(unseen, clusters.len())),
             Err(e) => Err(e),
         },
         _ => return None,
