@@ -470,10 +470,7 @@ fn an_abort_while_an_automated_start_is_still_starting_ends_its_driver_with_exit
     let ns = istio_app("auto-abort-start", 2);
     // A contender that takes 5 s to be ready: the abort comes while start
     // waits for it, before the driver's first look.
-    let manifest = support::web_app("web", 2, "example.com/web:2").replace(
-        "        ports:",
-        "        readinessProbe:\n          initialDelaySeconds: 5\n          httpGet: {path: /, port: 8080}\n        ports:",
-    );
+    let manifest = support::ready_after(&support::web_app("web", 2, "example.com/web:2"), 5);
     let file = std::env::temp_dir().join(format!("ramp-slow-{}.yaml", ns.name));
     std::fs::write(&file, manifest.split("---").next().unwrap()).unwrap();
     let driver = ns.spawn_ramp(&[

@@ -342,10 +342,7 @@ fn a_record_of_a_newer_kubectl_ramp_does_not_keep_traffic_on_the_contender() {
 fn a_step_that_timed_out_half_way_is_not_someone_elses_change() {
     let ns = istio_app("drift-timeout", 4);
     // The new version's pods are ready 20 s after they start.
-    let slow = web_app("web", 4, "example.com/web:2").replace(
-        "        ports:",
-        "        readinessProbe:\n          httpGet: {path: /, port: 8080}\n          initialDelaySeconds: 20\n        ports:",
-    );
+    let slow = support::ready_after(&web_app("web", 4, "example.com/web:2"), 20);
     let file = std::env::temp_dir().join(format!("ramp-slow-{}.yaml", ns.name));
     std::fs::write(&file, slow.split("---").next().unwrap()).unwrap();
     ns.ramp(&[

@@ -121,10 +121,7 @@ fn a_driver_rides_out_the_api_server_away_for_a_minute_mid_analysis_and_mid_step
     // Pods ready 8 seconds after they start (their readiness probe's
     // initial delay): the second step lasts long enough to be cut off in.
     let ns = support::Namespace::new("outage");
-    let app = support::web_app("web", 2, "example.com/web:1").replace(
-        "        ports:",
-        "        readinessProbe:\n          httpGet: {path: /, port: 8080}\n          initialDelaySeconds: 8\n        ports:",
-    );
+    let app = support::ready_after(&support::web_app("web", 2, "example.com/web:1"), 8);
     ns.apply(&app).success();
     ns.apply(support::VIRTUAL_SERVICE).success();
     ns.wait_ready("web");

@@ -754,24 +754,37 @@ pub async fn evict_all(
     let mut done = Vec::new();
     for object in objects {
         let name = object.metadata.name.clone().unwrap_or_default();
-        let out = |o: &DynamicObject| {
-            let list = routes_list(flavor, o);
-            Ok(evicted(
-                flavor,
-                &list,
-                &conn.namespace,
-                incumbent,
-                contender,
-            ))
-        };
-        if write_routes(&api, flavor, object, out, true, dry_run, conn)
-            .await?
-            .is_some()
-        {
+        if evict_from(&api, flavor, object, conn, incumbent, contender, dry_run).await? {
             done.push(format!("took {} out of {kind} {name}", contender.name));
         }
     }
     Ok(done)
+}
+
+/// Takes the contender out of one routing object's routes, writing it
+/// against the version read; false when none of them sent to it.
+async fn evict_from(
+    api: &Api<DynamicObject>,
+    flavor: &Flavor,
+    object: DynamicObject,
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    dry_run: bool,
+) -> Result<bool> {
+    let out = |o: &DynamicObject| {
+        let list = routes_list(flavor, o);
+        Ok(evicted(
+            flavor,
+            &list,
+            &conn.namespace,
+            incumbent,
+            contender,
+        ))
+    };
+    Ok(write_routes(api, flavor, object, out, true, dry_run, conn)
+        .await?
+        .is_some())
 }
 
 /// Takes the contender out of every route of the rollout's objects, when
@@ -800,20 +813,7 @@ pub async fn evict(
             ));
             continue;
         };
-        let out = |o: &DynamicObject| {
-            let list = routes_list(flavor, o);
-            Ok(evicted(
-                flavor,
-                &list,
-                &conn.namespace,
-                incumbent,
-                contender,
-            ))
-        };
-        if write_routes(&api, flavor, current, out, true, false, conn)
-            .await?
-            .is_some()
-        {
+        if evict_from(&api, flavor, current, conn, incumbent, contender, false).await? {
             done.push(format!(
                 "took {} out of {kind} {object}; its other routes are as someone left them",
                 contender.name

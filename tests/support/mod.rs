@@ -276,6 +276,18 @@ pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool
     }
 }
 
+/// `manifest` (a `web_app`) with pods that are ready only `seconds` after
+/// they start: their readiness probe's initial delay, which the plane's
+/// pods honour as a kubelet does.
+pub fn ready_after(manifest: &str, seconds: u32) -> String {
+    manifest.replace(
+        "        ports:",
+        &format!(
+            "        readinessProbe:\n          httpGet: {{path: /, port: 8080}}\n          initialDelaySeconds: {seconds}\n        ports:"
+        ),
+    )
+}
+
 /// A Deployment and a Service named `name`, its pods labelled `app: name`.
 pub fn web_app(name: &str, replicas: u32, image: &str) -> String {
     format!(
