@@ -42,6 +42,9 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
         &["get", "list", "create", "patch", "delete"],
     ),
     ("", "pods", &["list"]),
+    // What the gateway can know of a Service's pods: watched before the
+    // contender's first requests and before pods that took traffic go.
+    ("discovery.k8s.io", "endpointslices", &["list", "watch"]),
     // Beyond list, only for autoscaled Deployments: their contender gets
     // an autoscaler of its own (see AUTOSCALED).
     (

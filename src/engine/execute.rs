@@ -1093,11 +1093,6 @@ impl Executor {
         Ok(())
     }
 
-    /// Waits until the data plane has caught up with the routes: first for
-    /// what the cluster shows of it (the router's objects taken up by their
-    /// gateway, the Service's endpoints), then for the rest of the drain
-    /// after this command's last write of the routes; a command that does
-    /// not know when they were written waits the whole drain.
     /// Before the contender's first requests: its Service lists its ready
     /// pods, which the gateway sends the contender's share to. Bounded: a
     /// Service whose endpoints do not come is said, and the weights are
@@ -1110,21 +1105,33 @@ impl Executor {
             .min(Instant::now() + crate::router::SETTLE_LIMIT);
         let serving = |now: &[_]| crate::router::settle::endpoints_serve(now, wanted);
         let name = &contender.name;
-        if !crate::router::await_endpoints(
+        use crate::router::Endpoints;
+        let waited = crate::router::await_endpoints(
             &self.conn,
             &contender.namespace,
             name,
             deadline,
             serving,
         )
-        .await
-        {
-            self.progress.say(&format!(
-                "service {name} lists fewer than {wanted} ready endpoints; sending it traffic all the same"
-            ));
-        }
+        .await;
+        let said = match waited {
+            Endpoints::Followed => return,
+            Endpoints::TimedOut => {
+                format!("service {name} lists fewer than {wanted} ready endpoints")
+            }
+            Endpoints::Forbidden => format!(
+                "these credentials may not watch the endpointslices of service {name} (`kubectl ramp cluster setup --create-rbac` grants it), so its pods cannot be seen behind it"
+            ),
+        };
+        self.progress
+            .say(&format!("{said}; sending it traffic all the same"));
     }
 
+    /// Waits until the data plane has caught up with the routes: first for
+    /// what the cluster shows of it (the router's objects taken up by their
+    /// gateway, the Service's endpoints), then for the rest of the drain
+    /// after this command's last write of the routes; a command that does
+    /// not know when they were written waits the whole drain.
     async fn wait_settled(&mut self) -> Result<()> {
         if self.dry_run {
             return Ok(());

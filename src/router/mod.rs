@@ -184,16 +184,26 @@ pub trait Router: Sync {
 /// for beyond it.
 pub const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How a watch of a Service's endpoints ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoints {
+    /// They came to be as wanted.
+    Followed,
+    /// The deadline passed first.
+    TimedOut,
+    /// These credentials may not watch EndpointSlices.
+    Forbidden,
+}
+
 /// Watches the EndpointSlices of Service `service` until `done` holds for
-/// them, or `deadline` passes (false then: the caller says what it goes on
-/// without).
+/// them, or `deadline` passes; the caller says what it goes on without.
 pub async fn await_endpoints(
     conn: &Connection,
     namespace: &str,
     service: &str,
     deadline: std::time::Instant,
     done: impl Fn(&[k8s_openapi::api::discovery::v1::EndpointSlice]) -> bool,
-) -> bool {
+) -> Endpoints {
     use futures::StreamExt;
     use kube::runtime::watcher::{self, Event};
     let slices: Api<k8s_openapi::api::discovery::v1::EndpointSlice> =
@@ -205,7 +215,7 @@ pub async fn await_endpoints(
     let mut listed = false;
     loop {
         let Ok(Some(event)) = tokio::time::timeout_at(deadline.into(), events.next()).await else {
-            return false;
+            return Endpoints::TimedOut;
         };
         match event {
             Ok(Event::Init) => seen.clear(),
@@ -216,11 +226,15 @@ pub async fn await_endpoints(
                 seen.remove(&s.metadata.name.clone().unwrap_or_default());
             }
             Ok(Event::InitDone) => listed = true,
+            Err(
+                watcher::Error::InitialListFailed(kube::Error::Api(s))
+                | watcher::Error::WatchStartFailed(kube::Error::Api(s)),
+            ) if s.code == 403 => return Endpoints::Forbidden,
             Err(e) => tracing::debug!("the watch of {service}'s endpoints: {e}"),
         }
         let now: Vec<_> = seen.values().cloned().collect();
         if listed && done(&now) {
-            return true;
+            return Endpoints::Followed;
         }
     }
 }

@@ -584,8 +584,10 @@ impl Router for Replicas {
                 .collect();
             let deadline = deadline.min(std::time::Instant::now() + super::SETTLE_LIMIT);
             let follow = |now: &[EndpointSlice]| super::settle::endpoints_follow(now, &selected);
-            if !super::await_endpoints(conn, &conn.namespace, name, deadline, follow).await {
-                tracing::debug!("service {name}: its endpoints did not follow in time");
+            let waited =
+                super::await_endpoints(conn, &conn.namespace, name, deadline, follow).await;
+            if waited != super::Endpoints::Followed {
+                tracing::debug!("service {name}: its endpoints not seen to follow: {waited:?}");
             }
             Ok(())
         })
