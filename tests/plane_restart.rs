@@ -83,7 +83,11 @@ fn a_taken_port_is_named_and_a_failed_start_leaves_nothing_running() {
     // Plane 7's API server port, held by this test.
     let port = 26440 + 20 * 6 + 3;
     let holder = TcpListener::bind(("127.0.0.1", port)).unwrap();
-    let shared_crds = repo_root().join("../shared/crds");
+    // Where the plane reads its CRDs from: RAMP_CRDS_DIR when it names
+    // them, as tests/cluster/up does.
+    let shared_crds = std::env::var_os("RAMP_CRDS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/crds"));
     let out = up(&shared_crds);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
