@@ -469,3 +469,215 @@ fn killed_commands_converge_when_run_again_without_a_mesh() {
         wait_endpoints(&ns, "web", 2, 0);
     }
 }
+
+/// A Deployment `name` whose pods carry `labels`, selected by `app: name`.
+fn labelled(name: &str, replicas: u32, labels: &str) -> String {
+    format!(
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}, {labels}}}
+    spec:
+      containers:
+      - name: {name}
+        image: example.com/{name}:1
+        ports:
+        - containerPort: 8080
+"#
+    )
+}
+
+fn service(name: &str, selector: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{{selector}}}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+"#
+    )
+}
+
+#[test]
+fn a_service_that_also_selects_another_workloads_pods_is_not_narrowed() {
+    let ns = Namespace::new("selector-shared");
+    ns.apply(&labelled("web", 2, "tier: front")).success();
+    ns.apply(&labelled("api", 2, "tier: front")).success();
+    ns.apply(&service("front", "tier: front")).success();
+    ns.wait_ready("web");
+    ns.wait_ready("api");
+    let versions = ns.versions();
+    // Steps two pods cannot carry are refused naming the Deployment.
+    let refused = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "10,100",
+        ])
+        .code(2);
+    assert!(
+        refused
+            .stderr
+            .contains("hint: scale deployment web to at least 9 replicas"),
+        "{refused}"
+    );
+    for strategy in ["blue-green", "50,100"] {
+        let refused = ns
+            .ramp(&[
+                "start",
+                "web",
+                "--image",
+                "example.com/web:2",
+                match strategy {
+                    "blue-green" => "--strategy",
+                    _ => "--steps",
+                },
+                strategy,
+            ])
+            .code(2);
+        assert!(
+            refused.stderr.contains(
+                "service \"front\" (tier=front) also selects the pods of deployment \"api\""
+            ),
+            "{strategy}: {refused}"
+        );
+        assert_eq!(ns.versions(), versions, "{strategy}: nothing changed");
+    }
+}
+
+#[test]
+fn a_second_service_of_the_pods_is_named_and_refused_for_a_preview() {
+    let ns = app("selector-second", 2);
+    ns.apply(&service("web-internal", "app: web")).success();
+    let versions = ns.versions();
+    let refused = ns
+        .ramp(&[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--strategy",
+            "blue-green",
+        ])
+        .code(2);
+    assert!(
+        refused.stderr.contains(
+            "service \"web-internal\" selects the contender's pods too, and ramp switches only service \"web\""
+        ),
+        "{refused}"
+    );
+    assert_eq!(ns.versions(), versions, "nothing changed");
+
+    // A canary sends to both versions through either Service: said so.
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2"])
+        .success();
+    assert!(
+        run.stderr.contains(
+            "service web-internal selects the contender's pods too: it sends to both versions by ready pods, whatever the steps give service web"
+        ),
+        "{run}"
+    );
+    ns.ramp(&["abort", "web"]).success();
+}
+
+#[test]
+fn a_template_that_changes_a_label_the_service_selects_is_refused() {
+    let ns = Namespace::new("selector-label");
+    ns.apply(&labelled("web", 2, "track: v1")).success();
+    ns.apply(&service("web", "app: web, track: v1")).success();
+    ns.wait_ready("web");
+    let versions = ns.versions();
+    let new = std::env::temp_dir().join(format!("{}-web.yaml", ns.name));
+    std::fs::write(
+        &new,
+        labelled("web", 2, "track: v2").replace("example.com/web:1", "example.com/web:2"),
+    )
+    .unwrap();
+    for strategy in [&[][..], &["--strategy", "blue-green"][..]] {
+        let mut args = vec!["start", "web", "-f", new.to_str().unwrap()];
+        args.extend(strategy);
+        let refused = ns.ramp(&args).code(2);
+        assert!(
+            refused.stderr.contains(
+                "the new pod template sets label track=v2, but service \"web\" selects track=v1"
+            ),
+            "{refused}"
+        );
+        assert_eq!(ns.versions(), versions, "nothing changed");
+    }
+    std::fs::remove_file(new).unwrap();
+}
+
+#[test]
+fn an_abort_keeps_a_colleagues_change_of_the_selector_and_says_so() {
+    let ns = app("selector-colleague", 2);
+    start_blue_green(&ns);
+    let hash = selector(&ns)["pod-template-hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kubectl(&[
+        "patch",
+        "service",
+        "web",
+        "-n",
+        &ns.name,
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"selector":{"zone":"a"}}}"#,
+    ])
+    .success();
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert_eq!(
+        selector(&ns),
+        serde_json::json!({"app": "web", "zone": "a"}),
+        "ramp took out its own label only: {run}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "service web selects app=web,zone=a: took pod-template-hash={hash} out of its selector and kept the change made by someone else (zone=a)"
+        )),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_restart_of_the_incumbent_during_a_preview_is_not_reported_as_its_traffic() {
+    let ns = app("selector-restart", 2);
+    start_blue_green(&ns);
+    kubectl(&["rollout", "restart", "deployment/web", "-n", &ns.name]).success();
+    // The incumbent's new pods lack the hash the Service was narrowed to.
+    wait_until("the old pods gone", Duration::from_secs(60), || {
+        endpoints(&ns, "web").is_empty()
+            && ns.get("deployment", "web")["status"]["readyReplicas"] == 2
+    });
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    assert_eq!(status["traffic"]["incumbent"], 0.0, "{status}");
+    assert_eq!(status["traffic"]["contender"], 0.0, "{status}");
+    let table = ns.ramp(&["status", "web"]).success();
+    assert!(
+        table.stdout.contains("service web sends to no pod"),
+        "{table}"
+    );
+    ns.ramp(&["abort", "web"]).success();
+    wait_endpoints(&ns, "web", 2, 0);
+}

@@ -1,6 +1,8 @@
 //! `kubectl ramp start DEPLOYMENT --image IMAGE`: validates everything,
 //! writes the record, creates the contender and goes to the first step.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec, Service};
 use kube::Api;
@@ -113,7 +115,11 @@ pub async fn start(
         objects,
         service,
         fitted,
+        notices,
     } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
+    for notice in &notices {
+        eprintln!("{notice}");
+    }
     if let Some(autoscaler) = autoscaler {
         crate::rollout::autoscale::check(
             name,
@@ -401,6 +407,8 @@ struct Planned {
     objects: crate::router::Objects,
     /// The incumbent's Service.
     service: Service,
+    /// What the user should know of the plan, a sentence each.
+    notices: Vec<String>,
 }
 
 /// Everything `start` checks before the first write, and the record it
@@ -435,8 +443,12 @@ async fn plan_rollout(
         )));
     }
 
-    let service = incumbent_service(conn, incumbent, args.rollout.service.as_deref()).await?;
+    let (service, selecting) =
+        incumbent_service(conn, incumbent, args.rollout.service.as_deref()).await?;
     let service_name = service.metadata.name.clone().unwrap_or_default();
+    let template_labels: BTreeMap<String, String> =
+        serde_json::from_value(template["metadata"]["labels"].clone()).unwrap_or_default();
+    contender::check_selected_labels(&service_name, &selector_of(&service), &template_labels)?;
 
     let contender_namespace = args
         .rollout
@@ -519,6 +531,15 @@ async fn plan_rollout(
         .router()
         .choose(conn, &choice, &strategy.steps, replicas, header.as_ref())
         .await?;
+    let keys = contender::rewritten_keys(incumbent, &service, router);
+    let contender_labels = contender::pod_labels(&template_labels, &keys)?;
+    let others: Vec<String> = selecting
+        .iter()
+        .filter(|s| selects(&selector_of(s), &contender_labels))
+        .filter_map(|s| s.metadata.name.clone())
+        .filter(|s| *s != service_name && *s != contender_ref.name)
+        .collect();
+    let notices = contender::check_other_services(&service_name, &others, &strategy.steps)?;
     let scale_down_delay = match (args.rollout.scale_down_delay, strategy.name.as_str()) {
         (Some(delay), _) => Some(delay.as_secs()),
         (None, "blue-green") => Some(30),
@@ -563,6 +584,7 @@ async fn plan_rollout(
         objects: chosen.objects,
         service,
         fitted,
+        notices,
     })
 }
 
@@ -587,6 +609,14 @@ fn manifest_text(path: &std::path::Path) -> Result<String> {
 /// The pod template of a manifest of the same Deployment. The manifest may
 /// hold several documents (or a List): the Deployment of that name is
 /// taken, and stderr says so.
+fn selector_of(service: &Service) -> BTreeMap<String, String> {
+    service
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.clone())
+        .unwrap_or_default()
+}
+
 fn template_from_file(
     path: &std::path::Path,
     incumbent: &Deployment,
@@ -697,12 +727,13 @@ fn template_from_file(
 }
 
 /// The incumbent's Service: the one named, or the one whose selector picks
-/// the Deployment's pods (the one named like it when several do).
+/// the Deployment's pods (the one named like it when several do); with
+/// every Service that selects them.
 async fn incumbent_service(
     conn: &Connection,
     incumbent: &Deployment,
     wanted: Option<&str>,
-) -> Result<Service> {
+) -> Result<(Service, Vec<Service>)> {
     let name = incumbent.metadata.name.clone().unwrap_or_default();
     let namespace = &conn.namespace;
     let api: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
@@ -734,14 +765,14 @@ async fn incumbent_service(
             ))
             .with_hint("name the Service whose selector matches the Deployment's pod labels"));
         }
-        return Ok(service);
+        return Ok((service, services_selecting(conn, incumbent).await?));
     }
-    let mut selecting = services_selecting(conn, incumbent).await?;
+    let selecting = services_selecting(conn, incumbent).await?;
     if selecting.first().and_then(|s| s.metadata.name.as_deref()) == Some(name.as_str()) {
-        return Ok(selecting.remove(0));
+        return Ok((selecting[0].clone(), selecting));
     }
     match selecting.len() {
-        1 => Ok(selecting.remove(0)),
+        1 => Ok((selecting[0].clone(), selecting)),
         0 => Err(Error::invalid(format!(
             "no Service in namespace {namespace:?} selects the pods of deployment {name:?}"
         ))

@@ -244,7 +244,19 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             Some(Selects::Contender) => (false, true),
             _ => (true, true),
         };
+    // What the endpoints show wins over what the selector should select.
+    let none_served = observed
+        .routing
+        .selector
+        .as_ref()
+        .is_some_and(|s| s.ready_endpoints == Some(0));
     let traffic = match observed.routing.routes.first().filter(|_| !pods_decide) {
+        None if none_served => TrafficReport {
+            incumbent: 0.0,
+            contender: 0.0,
+            other: 0.0,
+            mirror: 0.0,
+        },
         None => {
             let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
                 incumbent.ready.max(0) as u32 * u32::from(incumbent_selected),

@@ -892,12 +892,12 @@ impl Executor {
             }
             Action::RestoreRoutes => {
                 let router = &self.record.router;
-                router
+                let done = router
                     .kind
                     .router()
                     .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
                     .await?;
-                self.progress.say(&match &self.record.router.selector {
+                let exactly = match &self.record.router.selector {
                     Some(snapshot) => format!(
                         "service {} selects as it did: {}",
                         snapshot.service,
@@ -907,7 +907,11 @@ impl Executor {
                         "traffic: all to {}, routes restored as they were",
                         self.name
                     ),
-                });
+                };
+                match done.is_empty() {
+                    true => self.progress.say(&exactly),
+                    false => done.iter().for_each(|line| self.progress.say(line)),
+                }
             }
             Action::UpdateIncumbent => {
                 self.progress

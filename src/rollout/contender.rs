@@ -126,6 +126,76 @@ fn rewrite(
         .collect()
 }
 
+/// The labels of the contender's pods: the new template's, the `keys`
+/// rewritten, and ramp's role label.
+pub fn pod_labels(
+    template: &BTreeMap<String, String>,
+    keys: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut labels = rewrite(template, keys)?;
+    labels.insert(ROLE.0.into(), ROLE.1.into());
+    Ok(labels)
+}
+
+/// Refuses a new pod template that changes or drops a label the
+/// incumbent's Service selects: once promoted, the incumbent's pods would
+/// carry the new labels and the Service would select none of them.
+pub fn check_selected_labels(
+    service: &str,
+    selector: &BTreeMap<String, String>,
+    template: &BTreeMap<String, String>,
+) -> Result<()> {
+    for (key, value) in selector {
+        let now = match template.get(key) {
+            Some(new) if new == value => continue,
+            Some(new) => format!("sets label {key}={new}"),
+            None => format!("has no label {key}"),
+        };
+        return Err(Error::invalid(format!(
+            "the new pod template {now}, but service {service:?} selects {key}={value}: once promoted, the Service would select none of the pods"
+        ))
+        .with_hint(format!(
+            "keep {key}={value} in the new template's labels; to change the label, change the Service's selector after the rollout"
+        )));
+    }
+    Ok(())
+}
+
+/// Other Services that select the contender's pods (`others`) send it
+/// requests whatever the steps say: a step that runs the contender with no
+/// traffic (a preview, staging) is refused, a split is told of.
+pub fn check_other_services(
+    service: &str,
+    others: &[String],
+    steps: &[super::strategy::Step],
+) -> Result<Vec<String>> {
+    let Some(other) = others.first() else {
+        return Ok(Vec::new());
+    };
+    if let Some((i, step)) = steps
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.traffic.contender == 0 && s.capacity.contender > 0)
+    {
+        return Err(Error::invalid(format!(
+            "service {other:?} selects the contender's pods too, and ramp switches only service {service:?}: at step {} ({}), which gives the contender no traffic, {other} would send it requests",
+            i + 1,
+            step.name
+        ))
+        .with_hint(format!(
+            "change service {other}'s selector so that it does not select the pods during the rollout, or use a strategy without a preview"
+        )));
+    }
+    Ok(others
+        .iter()
+        .map(|other| {
+            format!(
+                "service {other} selects the contender's pods too: it sends to both versions by ready pods, whatever the steps give service {service}"
+            )
+        })
+        .collect())
+}
+
 /// The contender Deployment: the incumbent's spec with the new template,
 /// its selector and pod labels rewritten, at `replicas`.
 pub fn deployment(
@@ -156,9 +226,10 @@ pub fn deployment(
     match_labels.insert(ROLE.0.into(), ROLE.1.into());
     let mut template = template.clone();
     let metadata = template.metadata.get_or_insert_with(Default::default);
-    let mut pod_labels = rewrite(&metadata.labels.clone().unwrap_or_default(), keys)?;
-    pod_labels.insert(ROLE.0.into(), ROLE.1.into());
-    metadata.labels = Some(pod_labels);
+    metadata.labels = Some(pod_labels(
+        &metadata.labels.clone().unwrap_or_default(),
+        keys,
+    )?);
 
     let (labels, annotations) = stamp(
         incumbent.metadata.labels.clone().unwrap_or_default(),
@@ -551,6 +622,45 @@ mod tests {
                      "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080}]}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn a_template_must_keep_the_labels_the_service_selects() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let selector = map(&[("app", "web"), ("track", "v1")]);
+        type Labels<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(Labels, Option<&str>)] = &[
+            (&[("app", "web"), ("track", "v1")], None),
+            (&[("app", "web"), ("track", "v1"), ("extra", "x")], None),
+            (
+                &[("app", "web"), ("track", "v2")],
+                Some(
+                    "the new pod template sets label track=v2, but service \"web\" selects track=v1",
+                ),
+            ),
+            (
+                &[("app", "web")],
+                Some(
+                    "the new pod template has no label track, but service \"web\" selects track=v1",
+                ),
+            ),
+        ];
+        for (labels, refused) in cases {
+            let checked = check_selected_labels("web", &selector, &map(labels));
+            match refused {
+                None => assert!(checked.is_ok(), "{labels:?}"),
+                Some(message) => {
+                    let err = checked.unwrap_err();
+                    assert_eq!(err.kind, crate::error::Kind::Invalid);
+                    assert!(err.message.starts_with(message), "{}", err.message);
+                }
+            }
+        }
     }
 
     #[test]

@@ -107,14 +107,16 @@ pub trait Router: Sync {
         known: &'a mut Objects,
     ) -> BoxFuture<'a, Result<()>>;
 
-    /// Puts every managed route back exactly as the snapshot has it.
+    /// Puts every managed route back as the snapshot has it, keeping what
+    /// someone else changed since where the router can tell it from its
+    /// own: what was done otherwise than exactly, a sentence each.
     fn restore<'a>(
         &'a self,
         conn: &'a Connection,
         router: &'a RouterRecord,
         dry_run: bool,
         known: &'a mut Objects,
-    ) -> BoxFuture<'a, Result<()>>;
+    ) -> BoxFuture<'a, Result<Vec<String>>>;
 
     /// What the rollout's objects route to the incumbent now, for status.
     fn routing<'a>(

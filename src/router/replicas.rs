@@ -73,6 +73,10 @@ pub struct SelectorView {
     /// managedFields tell (see `drift::writer`).
     #[serde(skip)]
     pub changed_by: Option<String>,
+    /// The ready endpoints the Service has, when they were read (status
+    /// reads them; a command's own view of its writes does not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_endpoints: Option<usize>,
 }
 
 /// The selector that gives `split` (see `SelectorSnapshot::selector`).
@@ -161,6 +165,42 @@ pub fn incumbent_hash(deployment: &str, service: &str, pods: &[Pod]) -> Result<S
     }
 }
 
+/// The workloads other than `deployment` (and its contender) whose
+/// running pods are among `pods`, as `deployment "api"`, by name.
+pub fn other_workloads(deployment: &str, contender: &str, pods: &[Pod]) -> Vec<String> {
+    let mut others: Vec<String> = pods
+        .iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter_map(|p| {
+            let hash = p.metadata.labels.as_ref().and_then(|l| l.get(HASH_LABEL));
+            let owner = p
+                .metadata
+                .owner_references
+                .as_ref()
+                .and_then(|o| o.iter().find(|o| o.controller == Some(true)).or(o.first()));
+            let Some(owner) = owner else {
+                return Some(format!(
+                    "pod {:?}",
+                    p.metadata.name.clone().unwrap_or_default()
+                ));
+            };
+            // A ReplicaSet of a Deployment is named DEPLOYMENT-HASH.
+            let of_deployment = match (owner.kind.as_str(), hash) {
+                ("ReplicaSet", Some(hash)) => owner.name.strip_suffix(&format!("-{hash}")),
+                _ => None,
+            };
+            match of_deployment {
+                Some(name) if name == deployment || name == contender => None,
+                Some(name) => Some(format!("deployment {name:?}")),
+                None => Some(format!("{} {:?}", owner.kind.to_lowercase(), owner.name)),
+            }
+        })
+        .collect();
+    others.sort();
+    others.dedup();
+    others
+}
+
 fn service_resource() -> ApiResource {
     ApiResource::erase::<Service>(&())
 }
@@ -204,13 +244,16 @@ async fn service(
     Ok(read)
 }
 
-/// Refuses to narrow the Service to the incumbent's pods when none that is
-/// ready carries the snapshot's hash: the Service would select nothing.
-async fn check_incumbent_pods(conn: &Connection, snapshot: &SelectorSnapshot) -> Result<()> {
-    let selector = selector_for(snapshot, INCUMBENT_ONLY);
+/// Whether `selector` selects a ready pod: the Service is narrowed to the
+/// incumbent's pods only when one is, or it would select nothing.
+async fn selects_ready_pods(
+    conn: &Connection,
+    snapshot: &SelectorSnapshot,
+    selector: &BTreeMap<String, String>,
+) -> Result<bool> {
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
     let listed = pods
-        .list(&ListParams::default().labels(&shown(&selector)))
+        .list(&ListParams::default().labels(&shown(selector)))
         .await
         .map_err(|e| {
             error::from_kube(
@@ -219,21 +262,86 @@ async fn check_incumbent_pods(conn: &Connection, snapshot: &SelectorSnapshot) ->
                 &conn.server,
             )
         })?;
-    let ready = listed.items.iter().any(|p| {
+    Ok(listed.items.iter().any(|p| {
         p.metadata.deletion_timestamp.is_none()
             && p.status
                 .as_ref()
                 .and_then(|s| s.conditions.as_ref())
                 .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-    });
-    match ready {
-        true => Ok(()),
-        false => Err(Error::failed(format!(
-            "service {:?} would select no ready pod: none carries {HASH_LABEL}={} (the incumbent's pod template changed since the rollout started)",
-            snapshot.service, snapshot.incumbent_hash
-        ))
-        .with_hint("put the incumbent's pod template back, or abort: abort puts the selector back as it was")),
+    }))
+}
+
+/// The selector giving `split` over one someone else changed (`now`):
+/// theirs, without ramp's labels, with the one `split` needs.
+pub fn on_top_of(
+    snapshot: &SelectorSnapshot,
+    now: &BTreeMap<String, String>,
+    split: Split,
+) -> BTreeMap<String, String> {
+    let (mut wanted, _) = restored(snapshot, now);
+    for (key, value) in selector_for(snapshot, split) {
+        if !snapshot.original.contains_key(&key) {
+            wanted.insert(key, value);
+        }
     }
+    wanted
+}
+
+/// The selector an abort or a promotion puts back, from the one the
+/// Service has `now`: the snapshot's, unless someone else changed it since
+/// ramp's last write; then theirs, with only ramp's own labels (the
+/// incumbent's hash, the role label) taken out, and said so.
+pub fn restored(
+    snapshot: &SelectorSnapshot,
+    now: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, Option<String>) {
+    if selects(snapshot, now) != Selects::Other {
+        return (snapshot.original.clone(), None);
+    }
+    let ours = [
+        (HASH_LABEL, snapshot.incumbent_hash.as_str()),
+        (ROLE.0, ROLE.1),
+    ];
+    let mut wanted = now.clone();
+    let mut taken = Vec::new();
+    for (key, value) in ours {
+        if wanted.get(key).map(String::as_str) == Some(value)
+            && !snapshot.original.contains_key(key)
+        {
+            wanted.remove(key);
+            taken.push(format!("{key}={value}"));
+        }
+    }
+    if wanted == snapshot.original {
+        return (wanted, None);
+    }
+    let mut theirs: Vec<String> = wanted
+        .iter()
+        .filter(|(k, v)| snapshot.original.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    theirs.extend(
+        snapshot
+            .original
+            .keys()
+            .filter(|k| !wanted.contains_key(*k))
+            .map(|k| format!("no {k}")),
+    );
+    let service = &snapshot.service;
+    let said = match taken.is_empty() {
+        true => format!(
+            "service {service} selects {}, as someone else set it ({}): ramp's labels were out of it already",
+            shown(&wanted),
+            theirs.join(", ")
+        ),
+        false => format!(
+            "service {service} selects {}: took {} out of its selector and kept the change made by someone else ({})",
+            shown(&wanted),
+            taken.join(" and "),
+            theirs.join(", ")
+        ),
+    };
+    (wanted, Some(said))
 }
 
 /// Sets the Service's selector to `wanted`: a compare-and-swap on the
@@ -364,6 +472,22 @@ pub async fn widen_without_record(
     Ok(done)
 }
 
+/// The ready endpoints of service `name`: the pods it sends requests to.
+async fn endpoints_of(conn: &Connection, name: &str) -> Result<usize> {
+    let slices: Api<EndpointSlice> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let listed = slices
+        .list(&ListParams::default().labels(&format!("kubernetes.io/service-name={name}")))
+        .await
+        .map_err(|e| {
+            error::from_kube(
+                e,
+                &format!("list the endpoints of service {name:?}"),
+                &conn.server,
+            )
+        })?;
+    Ok(super::settle::ready_endpoints(&listed.items))
+}
+
 fn view(snapshot: &SelectorSnapshot, service: &DynamicObject) -> SelectorView {
     let labels = selector_of(service);
     SelectorView {
@@ -371,6 +495,7 @@ fn view(snapshot: &SelectorSnapshot, service: &DynamicObject) -> SelectorView {
         selects: selects(snapshot, &labels),
         labels,
         changed_by: crate::rollout::drift::writer(&service.metadata),
+        ready_endpoints: None,
     }
 }
 
@@ -384,7 +509,7 @@ impl Router for Replicas {
         header: Option<&'a Header>,
     ) -> BoxFuture<'a, Result<Chosen>> {
         Box::pin(async move {
-            check_steps(&choice.incumbent.name, steps, replicas)?;
+            check_steps(choice.deployment, steps, replicas)?;
             if header.is_some() {
                 return Err(Error::invalid("routing by header needs the istio or gateway-api router")
                     .with_hint("without a mesh every ready pod behind the Service gets its share of requests, whatever their headers"));
@@ -419,6 +544,18 @@ impl Router for Replicas {
                         &conn.server,
                     )
                 })?;
+            let others = other_workloads(choice.deployment, &choice.contender.name, &listed.items);
+            if !others.is_empty() {
+                return Err(Error::invalid(format!(
+                    "service {name:?} ({}) also selects the pods of {}: without a mesh ramp narrows its selector to one version, which would take their traffic",
+                    shown(&original),
+                    others.join(" and ")
+                ))
+                .with_hint(format!(
+                    "give service {name} a selector that only deployment {}'s pods match, pass --service NAME for one that does, or route with Istio or the Gateway API",
+                    choice.deployment
+                )));
+            }
             let incumbent_hash = incumbent_hash(choice.deployment, name, &listed.items)?;
             let snapshot = SelectorSnapshot {
                 service: name.clone(),
@@ -464,12 +601,27 @@ impl Router for Replicas {
             let Some(snapshot) = &router.selector else {
                 return Ok(());
             };
-            let wanted = selector_for(snapshot, split);
-            if split.contender == 0 {
-                let now = selector_of(&service(conn, snapshot, known).await?);
-                if now != wanted {
-                    check_incumbent_pods(conn, snapshot).await?;
+            let now = selector_of(&service(conn, snapshot, known).await?);
+            let drifted = selects(snapshot, &now) == Selects::Other;
+            let wanted = match drifted {
+                false => selector_for(snapshot, split),
+                true => on_top_of(snapshot, &now, split),
+            };
+            if split.contender == 0
+                && now != wanted
+                && !selects_ready_pods(conn, snapshot, &wanted).await?
+            {
+                // Someone else's selector (an abort sends traffic back
+                // first): narrowing it would select nothing, so it stays as
+                // they set it until the contender is gone.
+                if drifted {
+                    return Ok(());
                 }
+                return Err(Error::failed(format!(
+                    "service {:?} would select no ready pod: none carries {HASH_LABEL}={} (the incumbent's pod template changed since the rollout started)",
+                    snapshot.service, snapshot.incumbent_hash
+                ))
+                .with_hint("put the incumbent's pod template back, or abort: abort puts the selector back as it was"));
             }
             write_selector(conn, snapshot, wanted, dry_run, known).await
         })
@@ -481,12 +633,15 @@ impl Router for Replicas {
         router: &'a RouterRecord,
         dry_run: bool,
         known: &'a mut Objects,
-    ) -> BoxFuture<'a, Result<()>> {
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(async move {
             let Some(snapshot) = &router.selector else {
-                return Ok(());
+                return Ok(Vec::new());
             };
-            write_selector(conn, snapshot, snapshot.original.clone(), dry_run, known).await
+            let now = selector_of(&service(conn, snapshot, known).await?);
+            let (wanted, said) = restored(snapshot, &now);
+            write_selector(conn, snapshot, wanted, dry_run, known).await?;
+            Ok(said.into_iter().collect())
         })
     }
 
@@ -504,7 +659,14 @@ impl Router for Replicas {
                     let read = services(conn).get_opt(name).await.map_err(|e| {
                         error::from_kube(e, &format!("get service {name:?}"), &conn.server)
                     })?;
-                    read.map(|service| view(snapshot, &service))
+                    match read {
+                        Some(service) => {
+                            let mut view = view(snapshot, &service);
+                            view.ready_endpoints = Some(endpoints_of(conn, name).await?);
+                            Some(view)
+                        }
+                        None => None,
+                    }
                 }
                 None => None,
             };
@@ -896,6 +1058,112 @@ mod tests {
             }
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn the_pods_of_other_workloads_are_named() {
+        let bare = |name: &str| {
+            let mut p = pod(name, "h", "x", false);
+            p.metadata.owner_references = None;
+            p
+        };
+        let job = |name: &str| {
+            let mut p = bare(name);
+            p.metadata.owner_references = Some(vec![
+                serde_json::from_value(serde_json::json!({
+                    "apiVersion": "batch/v1", "kind": "Job", "name": "nightly", "uid": "u", "controller": true
+                }))
+                .unwrap(),
+            ]);
+            p
+        };
+        let cases: Vec<(Vec<Pod>, Vec<&str>)> = vec![
+            (vec![pod("web-abc-1", "abc", "web-abc", false)], vec![]),
+            (
+                vec![
+                    pod("web-abc-1", "abc", "web-abc", false),
+                    pod("web-canary-def-1", "def", "web-canary-def", false),
+                ],
+                vec![],
+            ),
+            (
+                vec![
+                    pod("web-abc-1", "abc", "web-abc", false),
+                    pod("api-123-1", "123", "api-123", false),
+                    pod("api-123-2", "123", "api-123", false),
+                ],
+                vec!["deployment \"api\""],
+            ),
+            // Going away: not selected for long.
+            (vec![pod("api-123-1", "123", "api-123", true)], vec![]),
+            (vec![bare("debug")], vec!["pod \"debug\""]),
+            (vec![job("nightly-x")], vec!["job \"nightly\""]),
+            // A ReplicaSet of the user's own, not of a Deployment.
+            (
+                vec![pod("front-1", "zzz", "front", false)],
+                vec!["replicaset \"front\""],
+            ),
+        ];
+        for (pods, expected) in cases {
+            assert_eq!(other_workloads("web", "web-canary", &pods), expected);
+        }
+    }
+
+    #[test]
+    fn a_restore_keeps_what_someone_else_changed_of_the_selector() {
+        let snapshot = snapshot();
+        let hash = snapshot.incumbent_hash.clone();
+        type Selector = BTreeMap<String, String>;
+        let cases: Vec<(Selector, Selector, Option<String>)> = vec![
+            // ramp's own states: back as it was.
+            (selector_for(&snapshot, INCUMBENT_ONLY), snapshot.original.clone(), None),
+            (selector_for(&snapshot, CONTENDER_ONLY), snapshot.original.clone(), None),
+            (snapshot.original.clone(), snapshot.original.clone(), None),
+            // Someone took ramp's label out: as it was, nothing to say.
+            (labels(&[("app", "web")]), snapshot.original.clone(), None),
+            (
+                labels(&[("app", "web"), (HASH_LABEL, &hash), ("zone", "a")]),
+                labels(&[("app", "web"), ("zone", "a")]),
+                Some(format!("service web selects app=web,zone=a: took {HASH_LABEL}={hash} out of its selector and kept the change made by someone else (zone=a)")),
+            ),
+            (
+                labels(&[("app", "shop"), (ROLE.0, ROLE.1)]),
+                labels(&[("app", "shop")]),
+                Some("service web selects app=shop: took ramp.dev/role=contender out of its selector and kept the change made by someone else (app=shop)".to_string()),
+            ),
+            (
+                labels(&[("tier", "front")]),
+                labels(&[("tier", "front")]),
+                Some("service web selects tier=front, as someone else set it (tier=front, no app): ramp's labels were out of it already".to_string()),
+            ),
+        ];
+        for (now, wanted, said) in cases {
+            assert_eq!(restored(&snapshot, &now), (wanted, said), "{now:?}");
+        }
+    }
+
+    #[test]
+    fn a_split_goes_on_top_of_what_someone_else_set() {
+        let snapshot = snapshot();
+        let hash = snapshot.incumbent_hash.clone();
+        let theirs = labels(&[("app", "web"), (HASH_LABEL, &hash), ("zone", "a")]);
+        assert_eq!(
+            on_top_of(&snapshot, &theirs, INCUMBENT_ONLY),
+            theirs,
+            "already narrowed"
+        );
+        assert_eq!(
+            on_top_of(
+                &snapshot,
+                &labels(&[("app", "web"), ("zone", "a")]),
+                INCUMBENT_ONLY
+            ),
+            theirs
+        );
+        assert_eq!(
+            on_top_of(&snapshot, &theirs, CONTENDER_ONLY),
+            labels(&[("app", "web"), (ROLE.0, ROLE.1), ("zone", "a")])
+        );
     }
 
     #[test]

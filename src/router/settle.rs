@@ -53,6 +53,11 @@ pub fn endpoints_follow(slices: &[EndpointSlice], selected: &BTreeSet<String>) -
 /// gateway sends a backend's share only to the endpoints it knows, and
 /// answers 503 for a backend that has none.
 pub fn endpoints_serve(slices: &[EndpointSlice], wanted: usize) -> bool {
+    ready_endpoints(slices) >= wanted
+}
+
+/// The ready endpoints of a Service's slices, each pod counted once.
+pub fn ready_endpoints(slices: &[EndpointSlice]) -> usize {
     let ready: BTreeSet<&str> = slices
         .iter()
         .flat_map(|slice| &slice.endpoints)
@@ -62,7 +67,7 @@ pub fn endpoints_serve(slices: &[EndpointSlice], wanted: usize) -> bool {
             None => e.addresses.first().map(String::as_str),
         })
         .collect();
-    ready.len() >= wanted
+    ready.len()
 }
 
 #[cfg(test)]

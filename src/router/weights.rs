@@ -243,21 +243,25 @@ impl Router for Weighted {
         router: &'a RouterRecord,
         dry_run: bool,
         known: &'a mut Objects,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(write(
-            self.flavor,
-            self.flavor.recorded(router),
-            conn,
-            &router.routes,
-            |s| s.original.clone(),
-            Written {
-                header: None,
-                mirror: None,
-                going_back: true,
-            },
-            dry_run,
-            known,
-        ))
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(async move {
+            write(
+                self.flavor,
+                self.flavor.recorded(router),
+                conn,
+                &router.routes,
+                |s| s.original.clone(),
+                Written {
+                    header: None,
+                    mirror: None,
+                    going_back: true,
+                },
+                dry_run,
+                known,
+            )
+            .await?;
+            Ok(Vec::new())
+        })
     }
 
     fn settle<'a>(

@@ -175,6 +175,14 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
             crate::router::replicas::shown(&selector.labels),
             selector.selects.as_str()
         ));
+        if selector.ready_endpoints == Some(0) {
+            out.push_str(&format!(
+                "{:<12}service {} sends to no pod: no ready pod matches its selector; `kubectl ramp abort {}` puts it back as it was\n",
+                "",
+                selector.service,
+                report.deployment
+            ));
+        }
     }
     for (i, change) in report.drift.iter().enumerate() {
         let label = if i == 0 { "Drift:" } else { "" };
