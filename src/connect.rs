@@ -512,6 +512,12 @@ fn kubeconfig(flag: Option<&Path>) -> Result<Option<Kubeconfig>> {
     }
 }
 
+/// Whether the kubeconfig (`flag`, else $KUBECONFIG, else
+/// ~/.kube/config) has a context named `context`.
+pub fn has_context(flag: Option<&Path>, context: &str) -> Result<bool> {
+    Ok(kubeconfig(flag)?.is_some_and(|k| k.contexts.iter().any(|c| c.name == context)))
+}
+
 fn home_kubeconfig() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube").join("config"))
 }

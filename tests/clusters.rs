@@ -837,3 +837,62 @@ fn a_failed_gate_during_an_automated_rollout_rolls_back_every_cluster() {
         assert_ne!(d.code, Some(0), "{context}: the contender is gone");
     }
 }
+
+#[test]
+fn a_clusters_file_with_a_missing_context_or_a_cluster_twice_is_refused_before_any_write() {
+    let ns = format!("clusters-file-{}", std::process::id());
+    kubectl_in(support::PLANES[0], &["create", "namespace", &ns], "").success();
+    kubectl_in(
+        support::PLANES[0],
+        &["apply", "-n", &ns, "-f", "-"],
+        &web_app("web", 1, "example.com/web:1"),
+    )
+    .success();
+    let registry = registry_file();
+    let cases = [
+        (
+            "clusters:\n- {name: c1, context: ramp-testenv}\n- {name: c2, context: nowhere}\n",
+            "cluster \"c2\" names context \"nowhere\", which the kubeconfig does not have",
+        ),
+        (
+            "clusters:\n- {name: c1, context: ramp-testenv}\n- {name: c1, context: ramp-testenv-2}\n",
+            "names cluster \"c1\" twice",
+        ),
+        (
+            "clusters:\n- {name: c1, context: ramp-testenv}\n- {name: c2, context: ramp-testenv}\n",
+            "clusters \"c1\" and \"c2\" are the same context \"ramp-testenv\"",
+        ),
+    ];
+    for (file, refusal) in cases {
+        std::fs::write(&registry, file).unwrap();
+        let start = ramp_clusters(
+            &registry,
+            &[
+                "-n",
+                &ns,
+                "start",
+                "web",
+                "--image",
+                "example.com/web:2",
+                "--all-clusters",
+            ],
+        )
+        .code(2);
+        assert!(start.stderr.contains(refusal), "{file}: {start}");
+        let web = kubectl_in(
+            support::PLANES[0],
+            &["get", "deployment", "web", "-n", &ns, "-o", "json"],
+            "",
+        )
+        .json();
+        assert!(
+            web["metadata"]["annotations"]["ramp.dev/record"].is_null(),
+            "{file}: nothing was written on c1"
+        );
+    }
+    kubectl_in(
+        support::PLANES[0],
+        &["delete", "namespace", &ns, "--wait=false"],
+        "",
+    );
+}

@@ -90,12 +90,43 @@ impl Registry {
                 )));
             }
         };
-        serde_saphyr::from_str(&text).map_err(|e| {
+        let registry: Registry = serde_saphyr::from_str(&text).map_err(|e| {
             let text = e.to_string();
             let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
             Error::invalid(format!("the clusters file {} is not valid: {first}", path.display()))
                 .with_hint("fix it by hand, or remove it and register the clusters again with `kubectl ramp cluster setup`")
-        })
+        })?;
+        registry.check().map_err(|e| {
+            Error::invalid(format!("the clusters file {} {e}", path.display()))
+                .with_hint("fix it by hand: each cluster once, each context of a kubeconfig once")
+        })?;
+        Ok(registry)
+    }
+
+    /// What makes a clusters file unusable, as the end of a sentence about
+    /// it: a cluster named twice, or one context registered under two
+    /// names (a rollout would run twice on it, racing itself).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for (i, cluster) in self.clusters.iter().enumerate() {
+            if cluster.name.is_empty() || cluster.name.chars().any(char::is_control) {
+                return Err(format!(
+                    "is not valid: cluster name {} is empty or holds control characters",
+                    crate::input::printable(&format!("{:?}", cluster.name))
+                ));
+            }
+            for earlier in &self.clusters[..i] {
+                if earlier.name == cluster.name {
+                    return Err(format!("names cluster {:?} twice", cluster.name));
+                }
+                if earlier.context == cluster.context && earlier.kubeconfig == cluster.kubeconfig {
+                    return Err(format!(
+                        "is not valid: clusters {:?} and {:?} are the same context {:?}",
+                        earlier.name, cluster.name, cluster.context
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn save(&self) -> Result<()> {
@@ -299,6 +330,40 @@ mod tests {
             let metrics = r.metrics_of(r.find(name).unwrap());
             assert_eq!(metrics.prometheus.as_deref(), prometheus, "{name}");
             assert_eq!(metrics.labels, labels, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_names_each_cluster_and_each_context_once() {
+        let with = |clusters: Vec<Cluster>| Registry {
+            clusters,
+            regions: Vec::new(),
+        };
+        let mut other_file = cluster("b", "eu", &[]);
+        other_file.context = "ctx-a".into();
+        other_file.kubeconfig = Some("/other".into());
+        let mut same_context = cluster("b", "eu", &[]);
+        same_context.context = "ctx-a".into();
+        let cases: Vec<(Registry, Option<&str>)> = vec![
+            (registry(), None),
+            (with(vec![cluster("a", "eu", &[]), other_file]), None),
+            (
+                with(vec![cluster("a", "eu", &[]), cluster("a", "us", &[])]),
+                Some("names cluster \"a\" twice"),
+            ),
+            (
+                with(vec![cluster("a", "eu", &[]), same_context]),
+                Some("is not valid: clusters \"a\" and \"b\" are the same context \"ctx-a\""),
+            ),
+            (
+                with(vec![cluster("a\u{1b}[2J", "eu", &[])]),
+                Some(
+                    "is not valid: cluster name \"a\\u{1b}[2J\" is empty or holds control characters",
+                ),
+            ),
+        ];
+        for (registry, refused) in cases {
+            assert_eq!(registry.check().err().as_deref(), refused);
         }
     }
 

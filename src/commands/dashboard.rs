@@ -131,7 +131,7 @@ async fn watch_clusters(
             Live::start(None, conn, &scope, changed.clone()).await?,
         ]);
     }
-    let clusters = selected(&args.clusters)?;
+    let clusters = selected(global, &args.clusters)?;
     let mut lives = Vec::new();
     for cluster in &clusters {
         let started = async {

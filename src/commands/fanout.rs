@@ -36,13 +36,39 @@ pub fn global_for(global: &GlobalArgs, cluster: &Cluster) -> GlobalArgs {
     }
 }
 
-pub fn selected(selection: &ClusterSelection) -> Result<Vec<Cluster>> {
-    Registry::load()?.select(
+/// The clusters a selection names, each checked to be a context of its
+/// kubeconfig before anything is read or written on any of them.
+pub fn selected(global: &GlobalArgs, selection: &ClusterSelection) -> Result<Vec<Cluster>> {
+    let clusters = Registry::load()?.select(
         &selection.clusters,
         selection.region.as_deref(),
         selection.capability.as_deref(),
         selection.all_clusters,
-    )
+    )?;
+    for cluster in &clusters {
+        let kubeconfig = cluster
+            .kubeconfig
+            .as_deref()
+            .or(global.kubeconfig.as_deref());
+        if !crate::connect::has_context(kubeconfig, &cluster.context)? {
+            let file = match kubeconfig {
+                Some(path) => path.display().to_string(),
+                None => std::env::var("KUBECONFIG")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| "~/.kube/config".to_string()),
+            };
+            return Err(Error::invalid(format!(
+                "cluster {:?} names context {:?}, which the kubeconfig does not have ({file})",
+                cluster.name, cluster.context
+            ))
+            .with_hint(format!(
+                "see `kubectl config get-contexts`; register the cluster again with `kubectl ramp cluster setup --context CONTEXT --name {}`, or remove it with `kubectl ramp cluster remove {}`",
+                cluster.name, cluster.name
+            )));
+        }
+    }
+    Ok(clusters)
 }
 
 /// Runs `work` on every selected cluster, handles a failure as asked, and
@@ -54,7 +80,7 @@ pub async fn run<'a>(
     command: &str,
     work: impl Fn(GlobalArgs, Change) -> LocalBoxFuture<'a, Result<()>>,
 ) -> Result<()> {
-    let clusters = selected(&change.clusters)?;
+    let clusters = selected(global, &change.clusters)?;
     run_on(
         global, change, deployment, command, &clusters, &clusters, work,
     )
@@ -396,7 +422,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
         {
             // Waves: only the first region starts; `step` carries the rollout
             // on to the next region once this one is promoted.
-            let all = match selected(&args.rollout.change.clusters) {
+            let all = match selected(global, &args.rollout.change.clusters) {
                 Ok(all) => all,
                 Err(e) => return Some(Err(e)),
             };
@@ -426,7 +452,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
                 return Some(Err(Error::invalid("--interactive drives one cluster")
                     .with_hint("across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`")));
             }
-            let all = match selected(&args.rollout.change.clusters) {
+            let all = match selected(global, &args.rollout.change.clusters) {
                 Ok(all) => all,
                 Err(e) => return Some(Err(e)),
             };
@@ -524,7 +550,7 @@ pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
         .with_hint(
             "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
         )),
-        Command::Status(args) if args.clusters.is_set() => match selected(&args.clusters) {
+        Command::Status(args) if args.clusters.is_set() => match selected(global, &args.clusters) {
             Ok(clusters) => summary(global, &clusters, &args.deployment, true)
                 .await
                 .and_then(|unseen| all_seen(unseen, clusters.len())),
@@ -546,7 +572,7 @@ async fn check_freezes(
     if change.override_freeze.is_some() {
         return Ok(());
     }
-    let clusters = selected(&change.clusters)?;
+    let clusters = selected(global, &change.clusters)?;
     let options = Change::of(change);
     let gates = join_all(clusters.iter().map(|c| {
         let options = options.for_cluster(&c.name);
@@ -587,7 +613,7 @@ async fn automated(
     automation: Automation,
     force: bool,
 ) -> Result<()> {
-    let clusters = selected(&change.clusters)?;
+    let clusters = selected(global, &change.clusters)?;
     let members = members(global, change, &clusters, force).await?;
     let driven = super::run::drive(members, deployment, automation).await;
     summary(global, &clusters, deployment, false).await?;
@@ -639,7 +665,7 @@ fn every_cluster_has_prometheus(clusters: &[Cluster]) -> bool {
 /// `run --clusters ...`: the automation settings kept in the first
 /// cluster's record, with the flags on top.
 async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
-    let clusters = selected(&args.change.clusters)?;
+    let clusters = selected(global, &args.change.clusters)?;
     let first = &clusters[0];
     let conn = Connection::open(&global_for(global, first).target()).await?;
     let loaded = super::load(&conn, &args.deployment).await?;
@@ -694,7 +720,7 @@ async fn automated_waves(
         )
         .with_hint("leave out one of them; `kubectl ramp step DEPLOYMENT --waves region` steps region by region by hand"));
     }
-    let all = selected(&change.clusters)?;
+    let all = selected(global, &change.clusters)?;
     let regions = waves(&all);
     let mut template = None;
     let driven = async {
@@ -1071,7 +1097,7 @@ pub fn waves(clusters: &[Cluster]) -> Vec<Vec<Cluster>> {
 /// template and steps.
 async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
     let deployment = args.deployment.as_str();
-    let all = selected(&args.change.clusters)?;
+    let all = selected(global, &args.change.clusters)?;
     let records = join_all(all.iter().map(|c| async move {
         let conn = Connection::open(&global_for(global, c).target()).await?;
         Ok::<_, Error>(super::load(&conn, deployment).await?.record)
@@ -1169,7 +1195,7 @@ async fn lagging_target(
     selection: &ClusterSelection,
     deployment: &str,
 ) -> Result<Option<usize>> {
-    lagging_target_of(global, &selected(selection)?, deployment).await
+    lagging_target_of(global, &selected(global, selection)?, deployment).await
 }
 
 async fn lagging_target_of(

@@ -103,7 +103,7 @@ fn where_(conn: &Connection, args: &ListArgs) -> String {
 }
 
 async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Result<()> {
-    let clusters = selected(&args.clusters)?;
+    let clusters = selected(global, &args.clusters)?;
     let read_all = clusters.iter().map(|c| async move {
         let global = global_for(global, c);
         let conn = Connection::open(&global.target()).await?;
