@@ -371,3 +371,49 @@ fn a_step_that_timed_out_half_way_is_not_someone_elses_change() {
     assert!(!run.stderr.contains("someone else"), "{run}");
     assert_eq!(ns.record("web").unwrap()["step"], 2);
 }
+
+#[test]
+fn each_change_names_who_made_it_when_two_changed_the_incumbent() {
+    let ns = at_first_step("drift-two-writers");
+    kubectl(&[
+        "patch",
+        "deployment",
+        "web",
+        "-n",
+        &ns.name,
+        "--field-manager",
+        "alice",
+        "-p",
+        r#"{"spec":{"replicas":4}}"#,
+    ])
+    .success();
+    kubectl(&[
+        "set",
+        "image",
+        "deployment/web",
+        "web=example.com/web:1.1",
+        "-n",
+        &ns.name,
+    ])
+    .success();
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    let drift: Vec<&str> = status["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        drift.iter().any(|d| d.starts_with(
+            "the incumbent's pod template changed (it runs example.com/web:1.1 now) (changed by kubectl-set at "
+        )),
+        "{drift:?}"
+    );
+    assert!(
+        drift.iter().any(|d| d.starts_with(
+            "the incumbent has 4 replicas, not 3 as step 1/2 left it (changed by alice at "
+        )),
+        "{drift:?}"
+    );
+    ns.ramp(&["abort", "web"]).success();
+}

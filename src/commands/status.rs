@@ -375,11 +375,12 @@ fn drift_of(observed: &Observed) -> Vec<String> {
             incumbent: &incumbent,
             contender: contender.as_ref(),
             routes: &routes,
-            incumbent_by: crate::rollout::drift::writer(&observed.incumbent.metadata),
+            incumbent_by: crate::rollout::drift::Writers::of(&observed.incumbent.metadata),
             contender_by: observed
                 .contender
                 .as_ref()
-                .and_then(|c| crate::rollout::drift::writer(&c.metadata)),
+                .map(|c| crate::rollout::drift::Writers::of(&c.metadata))
+                .unwrap_or_default(),
             routes_by: &[],
             selector: observed.routing.selector.as_ref().map(|s| &s.labels),
             selector_by: observed

@@ -556,11 +556,12 @@ impl Executor {
             })
             .collect();
         // Who changed what, when the objects' managedFields tell.
-        let incumbent_by = drift::writer(&self.incumbent().await?.metadata);
+        let incumbent_by = drift::Writers::of(&self.incumbent().await?.metadata);
         let contender_by = self
             .contender()
             .await?
-            .and_then(|c| drift::writer(&c.metadata));
+            .map(|c| drift::Writers::of(&c.metadata))
+            .unwrap_or_default();
         let routes_by: Vec<Option<String>> = self
             .record
             .router

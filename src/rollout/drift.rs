@@ -20,8 +20,8 @@ pub struct Seen<'a> {
     /// Who changed each since ramp last wrote it, when its managedFields
     /// tell (see `writer`): the incumbent, the contender, each route's
     /// object in the record's order.
-    pub incumbent_by: Option<String>,
-    pub contender_by: Option<String>,
+    pub incumbent_by: Writers,
+    pub contender_by: Writers,
     pub routes_by: &'a [Option<String>],
     /// Without a mesh, the incumbent Service's selector as it is (when the
     /// rollout manages it and it could be read), and who changed it.
@@ -59,6 +59,65 @@ pub fn writer(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)
     Some(format!(
         "{} at {at}",
         other.manager.as_deref().unwrap_or("someone")
+    ))
+}
+
+/// Who last changed a Deployment's pod template and its replicas after
+/// ramp's last write: each named by the field manager that owns the field
+/// (a manager that changes a field takes it over), so that a change of the
+/// replicas by one and of the image by another names each right.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Writers {
+    pub template: Option<String>,
+    pub replicas: Option<String>,
+}
+
+impl Writers {
+    pub fn of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Writers {
+        Writers {
+            template: writer_of(meta, &["f:spec", "f:template"]),
+            replicas: writer_of(meta, &["f:spec", "f:replicas"]),
+        }
+    }
+}
+
+/// Who, of those who wrote since ramp's last write, owns the field at
+/// `path` of the managedFields (the scale subresource counts for the
+/// replicas): the latest of them.
+pub fn writer_of(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    path: &[&str],
+) -> Option<String> {
+    let entries = meta.managed_fields.as_deref().unwrap_or_default();
+    let ramps = |e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
+        e.manager
+            .as_deref()
+            .is_some_and(|m| m.starts_with("kubectl-ramp"))
+    };
+    let last_ramp = entries
+        .iter()
+        .filter(|e| ramps(e))
+        .filter_map(|e| e.time.as_ref().map(|t| t.0))
+        .max()?;
+    let owner = entries
+        .iter()
+        .filter(|e| matches!(e.subresource.as_deref(), None | Some("") | Some("scale")))
+        .filter(|e| !ramps(e))
+        // The same second as ramp's write counts: owning the field says
+        // they changed it (an Update takes over the fields it changes).
+        .filter(|e| e.time.as_ref().is_some_and(|t| t.0 >= last_ramp))
+        .filter(|e| {
+            let mut at = e.fields_v1.as_ref().map(|f| &f.0);
+            for key in path {
+                at = at.and_then(|v| v.get(*key));
+            }
+            at.is_some()
+        })
+        .max_by_key(|e| e.time.as_ref().map(|t| t.0))?;
+    let at = owner.time.as_ref()?.0.strftime("%H:%M:%S").to_string();
+    Some(format!(
+        "{} at {at}",
+        owner.manager.as_deref().unwrap_or("someone")
     ))
 }
 
@@ -103,7 +162,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
         drift.push(format!(
             "the incumbent's pod template changed (it runs {} now){}",
             shown(&seen.incumbent.template),
-            by(seen.incumbent_by.as_ref())
+            by(seen.incumbent_by.template.as_ref())
         ));
     }
     // Autoscalers choose the replicas of an autoscaled rollout's versions.
@@ -112,7 +171,7 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
         drift.push(format!(
             "the incumbent has {} replicas, not {incumbent_wanted} as {at} left it{}",
             seen.incumbent.replicas,
-            by(seen.incumbent_by.as_ref())
+            by(seen.incumbent_by.replicas.as_ref())
         ));
     }
     match seen.contender {
@@ -123,14 +182,14 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
                     "deployment {contender_name} runs {}, not {} as the rollout made it{}",
                     shown(&contender.template),
                     shown(&record.contender.template),
-                    by(seen.contender_by.as_ref())
+                    by(seen.contender_by.template.as_ref())
                 ));
             }
             if !within(contender.replicas, |r| r.0) && !autoscaled {
                 drift.push(format!(
                     "deployment {contender_name} has {} replicas, not {contender_wanted} as {at} left it{}",
                     contender.replicas,
-                    by(seen.contender_by.as_ref())
+                    by(seen.contender_by.replicas.as_ref())
                 ));
             }
         }
@@ -250,8 +309,8 @@ mod tests {
                 incumbent: &incumbent,
                 contender: Some(contender),
                 routes,
-                incumbent_by: None,
-                contender_by: None,
+                incumbent_by: Writers::default(),
+                contender_by: Writers::default(),
                 routes_by: &[],
                 selector: None,
                 selector_by: None,
@@ -305,8 +364,8 @@ mod tests {
                     incumbent: &incumbent,
                     contender: Some(&contender),
                     routes: &ten,
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &[],
                     selector: None,
                     selector_by: None,
@@ -318,8 +377,8 @@ mod tests {
                     incumbent: &scaled,
                     contender: Some(&contender),
                     routes: &ten,
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &[],
                     selector: None,
                     selector_by: None,
@@ -331,8 +390,8 @@ mod tests {
                     incumbent: &changed,
                     contender: Some(&contender),
                     routes: &ten,
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &[],
                     selector: None,
                     selector_by: None,
@@ -344,8 +403,8 @@ mod tests {
                     incumbent: &incumbent,
                     contender: Some(&evil),
                     routes: &ten,
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &[],
                     selector: None,
                     selector_by: None,
@@ -357,8 +416,8 @@ mod tests {
                     incumbent: &incumbent,
                     contender: Some(&contender),
                     routes: &[Some(30.0)],
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &edited,
                     selector: None,
                     selector_by: None,
@@ -372,8 +431,8 @@ mod tests {
                     incumbent: &incumbent,
                     contender: None,
                     routes: &ten,
-                    incumbent_by: None,
-                    contender_by: None,
+                    incumbent_by: Writers::default(),
+                    contender_by: Writers::default(),
                     routes_by: &[],
                     selector: None,
                     selector_by: None,
@@ -397,8 +456,8 @@ mod tests {
             incumbent: &scaled,
             contender: Some(&more),
             routes: &ten,
-            incumbent_by: None,
-            contender_by: None,
+            incumbent_by: Writers::default(),
+            contender_by: Writers::default(),
             routes_by: &[],
             selector: None,
             selector_by: None,
@@ -431,8 +490,8 @@ mod tests {
             incumbent: &incumbent,
             contender: Some(&contender),
             routes: &[],
-            incumbent_by: None,
-            contender_by: None,
+            incumbent_by: Writers::default(),
+            contender_by: Writers::default(),
             routes_by: &[],
             selector: Some(selector),
             selector_by: Some("kubectl-edit at 10:14:34".into()),
@@ -488,14 +547,53 @@ mod tests {
     }
 
     #[test]
+    fn each_field_names_the_manager_that_owns_it() {
+        let meta: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta =
+            serde_json::from_value(json!({"name": "web", "managedFields": [
+                {"manager": "kubectl-ramp", "operation": "Update", "time": "2026-11-27T10:01:00Z",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {"f:annotations": {}}}},
+                {"manager": "alice", "operation": "Update", "time": "2026-11-27T10:02:00Z",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+                {"manager": "kubectl-set", "operation": "Update", "time": "2026-11-27T10:03:00Z",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:template": {"f:spec": {}}}}},
+                {"manager": "kube-controller-manager", "operation": "Update", "time": "2026-11-27T10:04:00Z",
+                 "subresource": "status", "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}},
+            ]}))
+            .unwrap();
+        assert_eq!(
+            Writers::of(&meta),
+            Writers {
+                template: Some("kubectl-set at 10:03:00".into()),
+                replicas: Some("alice at 10:02:00".into()),
+            }
+        );
+        // `kubectl scale` writes the replicas through the scale subresource.
+        let scaled: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta =
+            serde_json::from_value(json!({"name": "web", "managedFields": [
+                {"manager": "kubectl-ramp", "operation": "Update", "time": "2026-11-27T10:01:00Z",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+                {"manager": "kubectl", "operation": "Update", "time": "2026-11-27T10:02:00Z",
+                 "subresource": "scale", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+            ]}))
+            .unwrap();
+        assert_eq!(
+            Writers::of(&scaled),
+            Writers {
+                template: None,
+                replicas: Some("kubectl at 10:02:00".into()),
+            }
+        );
+    }
+
+    #[test]
     fn a_rollout_on_the_move_or_ended_is_not_judged() {
         let (incumbent, contender) = (state(9, "web:x"), state(9, "web:y"));
         let seen = Seen {
             incumbent: &incumbent,
             contender: Some(&contender),
             routes: &[None],
-            incumbent_by: None,
-            contender_by: None,
+            incumbent_by: Writers::default(),
+            contender_by: Writers::default(),
             routes_by: &[],
             selector: None,
             selector_by: None,
