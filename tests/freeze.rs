@@ -249,9 +249,19 @@ fn an_expired_freeze_no_longer_holds() {
         "50,100",
     ])
     .success();
-    // It is over: status does not show it.
+    // It is over: status does not show it; list shows it as over, for its
+    // ConfigMap stays until someone lifts it.
     let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
     assert_eq!(status["freezes"], serde_json::json!([]), "{status}");
+    let list = ns.ramp(&["list"]).success();
+    let row = list
+        .stdout
+        .lines()
+        .find(|l| l.contains("a short one"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(row.contains(" (over)"), "{list}");
+    let listed = ns.ramp(&["list", "-o", "json"]).success().json();
+    assert_eq!(listed["freezes"][0]["over"], true, "{listed}");
     // A time already past is refused, and nothing is written.
     let past = ns
         .ramp(&[

@@ -313,6 +313,10 @@ pub struct Listed {
     pub cluster: Option<String>,
     #[serde(flatten)]
     pub freeze: Freeze,
+    /// Its `until` is past (by the cluster's clock): it no longer holds,
+    /// but its ConfigMap stays until someone lifts it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub over: bool,
 }
 
 /// The freezes as a table: scope, namespace, by, since, until, reason.
@@ -322,6 +326,7 @@ pub fn list_table(freezes: &[Freeze]) -> String {
         .map(|f| Listed {
             cluster: None,
             freeze: f.clone(),
+            over: false,
         })
         .collect();
     listed_table(&listed)
@@ -329,7 +334,6 @@ pub fn list_table(freezes: &[Freeze]) -> String {
 
 /// `list_table`, with a CLUSTER column when they come from several.
 pub fn listed_table(freezes: &[Listed]) -> String {
-    let now = Timestamp::now().as_millisecond();
     let clusters = freezes.iter().any(|l| l.cluster.is_some());
     let mut header = vec!["frozen", "namespace", "by", "since", "until", "reason"];
     if clusters {
@@ -346,10 +350,10 @@ pub fn listed_table(freezes: &[Listed]) -> String {
             f.namespace.clone(),
             text(&f.by),
             text(&f.since),
-            match (&f.until, f.holds_at(now)) {
-                (_, false) => format!("{} (over)", text(f.until.as_deref().unwrap_or_default())),
-                (Some(until), true) => text(until),
-                (None, true) => "-".into(),
+            match (&f.until, listed.over) {
+                (_, true) => format!("{} (over)", text(f.until.as_deref().unwrap_or_default())),
+                (Some(until), false) => text(until),
+                (None, false) => "-".into(),
             },
             text(&f.reason),
         ];

@@ -62,7 +62,8 @@ pub struct Contender {
 #[derive(Serialize)]
 struct List<'a> {
     items: &'a [Item],
-    /// The freezes that hold rollouts here now.
+    /// The freezes here: those that hold rollouts, and those over whose
+    /// ConfigMap is still there.
     freezes: &'a [Listed],
 }
 
@@ -388,8 +389,8 @@ fn print(
     })
 }
 
-/// The freezes that hold now: of the namespace and the cluster, or with
-/// --all-namespaces of every namespace.
+/// The freezes of the namespace and the cluster, or with --all-namespaces
+/// of every namespace; those whose time is past marked over.
 async fn freezes(
     global: &GlobalArgs,
     conn: &Connection,
@@ -405,9 +406,9 @@ async fn freezes(
     let listed = found
         .freezes
         .into_iter()
-        .filter(|f| f.holds_at(now))
         .map(|freeze| Listed {
             cluster: cluster.map(String::from),
+            over: !freeze.holds_at(now),
             freeze,
         })
         .collect();
