@@ -464,20 +464,24 @@ fn all_clusters_shows_each_registered_clusters_rollouts_and_acts_on_the_one_name
     let with_registry = |c: &mut std::process::Command| {
         c.env("RAMP_CLUSTERS", &registry);
     };
-    // Two registered names for the one local plane.
-    for name in ["eu-1", "us-1"] {
-        support::ramp_with(
-            &[
-                "cluster",
-                "setup",
-                "--context",
-                "ramp-testenv",
-                "--name",
-                name,
-            ],
-            with_registry,
-        )
-        .success();
+    // The one local plane, registered twice: the second time through a
+    // copy of its kubeconfig, which ramp cannot tell from another cluster
+    // (the same kubeconfig's context twice is refused).
+    let copy = std::env::temp_dir().join(format!("ramp-dashboard-kubeconfig-{}", ns.name));
+    std::fs::copy(support::kubeconfig(), &copy).unwrap();
+    for (name, kubeconfig) in [("eu-1", None), ("us-1", Some(&copy))] {
+        let mut args = vec![
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            name,
+        ];
+        if let Some(path) = kubeconfig {
+            args.extend(["--kubeconfig", path.to_str().unwrap()]);
+        }
+        support::ramp_with(&args, with_registry).success();
     }
     let dashboard = Dashboard::start_with(
         &["dashboard", "--port", "0", "--all-clusters", "-n", &ns.name],

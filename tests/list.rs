@@ -260,21 +260,55 @@ fn all_clusters_lists_each_registered_clusters_rollouts() {
     let with_registry = |c: &mut std::process::Command| {
         c.env("RAMP_CLUSTERS", &registry);
     };
-    // Two registered names for the one local plane.
-    for name in ["eu-1", "us-1"] {
-        support::ramp_with(
-            &[
-                "cluster",
-                "setup",
-                "--context",
-                "ramp-testenv",
-                "--name",
-                name,
-            ],
-            with_registry,
-        )
-        .success();
-    }
+    // The one local plane, registered twice: the second time through a
+    // copy of its kubeconfig, which ramp cannot tell from another cluster
+    // (the same kubeconfig's context twice is refused).
+    let copy = std::env::temp_dir().join(format!("ramp-list-kubeconfig-{}", ns.name));
+    std::fs::copy(support::kubeconfig(), &copy).unwrap();
+    support::ramp_with(
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            "eu-1",
+        ],
+        with_registry,
+    )
+    .success();
+    let twice = support::ramp_with(
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            "us-1",
+        ],
+        with_registry,
+    )
+    .code(2);
+    assert!(
+        twice
+            .stderr
+            .contains("context \"ramp-testenv\" is registered already, as cluster \"eu-1\""),
+        "{twice}"
+    );
+    support::ramp_with(
+        &[
+            "cluster",
+            "setup",
+            "--context",
+            "ramp-testenv",
+            "--name",
+            "us-1",
+            "--kubeconfig",
+            copy.to_str().unwrap(),
+        ],
+        with_registry,
+    )
+    .success();
     let run =
         support::ramp_with(&["list", "--all-clusters", "-n", &ns.name], with_registry).success();
     let rows: Vec<Vec<&str>> = run.stdout.lines().map(|l| words(l)[..3].to_vec()).collect();
@@ -297,4 +331,5 @@ fn all_clusters_lists_each_registered_clusters_rollouts() {
     .json();
     assert_eq!(json["items"][3]["cluster"], "us-1", "{json}");
     let _ = std::fs::remove_file(&registry);
+    let _ = std::fs::remove_file(&copy);
 }

@@ -154,6 +154,23 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         )
         .with_hint("see them with `kubectl config get-contexts`"));
     };
+    // Before anything is written: one context is one cluster, once.
+    let name = args.name.clone().unwrap_or_else(|| context.clone());
+    let mut registry = Registry::load()?;
+    if let Some(other) = registry
+        .clusters
+        .iter()
+        .find(|c| c.context == context && c.kubeconfig == global.kubeconfig && c.name != name)
+    {
+        return Err(Error::invalid(format!(
+            "context {context:?} is registered already, as cluster {:?}: a rollout across both would run twice on it",
+            other.name
+        ))
+        .with_hint(format!(
+            "set it up again under its name (--name {}), or remove it first: kubectl ramp cluster remove {}",
+            other.name, other.name
+        )));
+    }
     let conn = Connection::open(&global.target()).await?;
     let version = access::version(&conn).await?;
     let routers = access::routers(&conn).await?;
@@ -174,7 +191,7 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
     }
     let missing = access::missing_permissions(&conn, &namespace, None).await?;
     let cluster = Cluster {
-        name: args.name.clone().unwrap_or_else(|| context.clone()),
+        name,
         context: context.clone(),
         kubeconfig: global.kubeconfig.clone(),
         region: args.region.clone(),
@@ -183,8 +200,11 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         prometheus: args.prometheus.clone(),
         labels: labels_of(&args.prometheus_labels)?,
     };
-    let mut registry = Registry::load()?;
     registry.upsert(cluster.clone());
+    registry.check().map_err(|e| {
+        Error::invalid(format!("the clusters file would not be valid: it {e}"))
+            .with_hint("give the cluster a --name of printable characters")
+    })?;
     registry.save()?;
     if !missing.is_empty() {
         eprintln!(
