@@ -81,6 +81,7 @@ pub fn planner(data: &[u8]) {
         failure_limit: bytes.u32(),
         inconclusive_limit: bytes.u32(),
         promote: bytes.flag(),
+        scrape_ms: bytes.i64(),
     };
     let views: Vec<View> = (0..bytes.below(5))
         .map(|_| View {

@@ -302,6 +302,12 @@ fn settings_of(automation: &Automation) -> decide::Settings {
         failure_limit: automation.failure_limit,
         inconclusive_limit: automation.analysis.inconclusive_limit,
         promote: automation.promote,
+        scrape_ms: match automation.analysis.metrics.is_empty() {
+            true => 0,
+            false => i64::try_from(automation.scrape_interval.unwrap_or(0))
+                .unwrap_or(0)
+                .saturating_mul(1000),
+        },
     }
 }
 
@@ -1102,11 +1108,12 @@ async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Load
     select_all(watches).await.0
 }
 
-/// Prometheus' scrape interval, when it is needed for the metric window
-/// and can be read from its configuration.
+/// Prometheus' scrape interval, when metrics are checked (for the metric
+/// window, and the first check of a step: see `decide::Settings`) and it
+/// can be read from its configuration.
 async fn scrape_interval(automation: &Automation) -> Option<u64> {
     let url = automation.prometheus.as_ref()?;
-    if automation.window.is_some() || automation.analysis.metrics.is_empty() {
+    if automation.analysis.metrics.is_empty() {
         return None;
     }
     match Prometheus::new(url).scrape_interval().await {

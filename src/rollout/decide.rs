@@ -20,6 +20,11 @@ pub struct Settings {
     pub inconclusive_limit: u32,
     /// Promote after the last step passed; otherwise leave it for a person.
     pub promote: bool,
+    /// Prometheus' scrape interval, in milliseconds, when metrics are
+    /// checked (else 0): a step is first checked once it has run for three
+    /// of them, so that the window read holds two scrapes taken since its
+    /// traffic began, and the last one is queryable.
+    pub scrape_ms: i64,
 }
 
 /// One cluster's record, as the decision sees it.
@@ -118,7 +123,12 @@ pub fn next(settings: &Settings, views: &[View], counters: Counters, now_ms: i64
         .flatten()
         .max()
         .unwrap_or(now_ms);
-    let due = since + settings.interval_ms;
+    let reached = views.iter().filter_map(|v| v.changed_ms).max();
+    let due = since
+        .saturating_add(settings.interval_ms)
+        .max(reached.map_or(i64::MIN, |r| {
+            r.saturating_add(settings.scrape_ms.saturating_mul(3))
+        }));
     if due > now_ms {
         return Next::WaitUntil(due);
     }
@@ -281,6 +291,7 @@ mod tests {
         failure_limit: 2,
         inconclusive_limit: 1,
         promote: true,
+        scrape_ms: 0,
     };
 
     fn view(phase: Phase, step: usize) -> View {
@@ -383,6 +394,69 @@ mod tests {
                 "{what}"
             );
         }
+    }
+
+    #[test]
+    fn a_step_is_first_checked_once_its_window_holds_two_scrapes_of_it() {
+        // 1 s scrapes, checks every 2 s: the step reached at 10 s is first
+        // checked at 13 s (two scrapes since, and the last one stored).
+        let settings = Settings {
+            scrape_ms: 1_000,
+            ..SETTINGS
+        };
+        let reached = View {
+            phase: Phase::Paused,
+            step: 1,
+            total: 3,
+            changed_ms: Some(10_000),
+            checked_ms: None,
+            paused_by: None,
+        };
+        let cases: Vec<(&str, View, i64, Next)> = vec![
+            (
+                "the interval is not enough",
+                reached.clone(),
+                12_000,
+                Next::WaitUntil(13_000),
+            ),
+            (
+                "three scrapes since the step",
+                reached.clone(),
+                13_000,
+                Next::Check,
+            ),
+            (
+                "later checks of the step keep the interval",
+                View {
+                    checked_ms: Some(13_000),
+                    ..reached.clone()
+                },
+                15_000,
+                Next::Check,
+            ),
+        ];
+        for (what, view, now, expected) in cases {
+            assert_eq!(
+                next(&settings, &[view], Counters::default(), now),
+                expected,
+                "{what}"
+            );
+        }
+        // Scrapes far apart never shorten the interval.
+        let slow = Settings {
+            scrape_ms: 100,
+            interval_ms: 60_000,
+            ..SETTINGS
+        };
+        assert_eq!(
+            next(&slow, &[reached], Counters::default(), 11_000),
+            Next::WaitUntil(70_000)
+        );
+    }
+
+    #[test]
+    fn what_comes_next_after_a_driver_stopped() {
+        let paused = |step| view(Phase::Paused, step);
         // A driver stopped after the checks had failed as often as allowed,
         // before its rollback: the next one rolls back at once.
         let failed = Counters {
