@@ -241,3 +241,109 @@ fn a_driver_gives_up_past_its_outage_limit_and_leaves_the_rollout_where_it_was()
         [("web".into(), 50), ("web-canary".into(), 50)]
     );
 }
+
+/// A webhook that, told that `cluster` reached its step, takes `faulty`
+/// down before it answers: the API server goes away after that cluster's
+/// step is done and before the command's last look at it.
+fn down_once_reached(cluster: &str, faulty: std::sync::Arc<Faulty>) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let wanted = format!(" on {cluster}: reached step");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut line, mut length) = (String::new(), 0);
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            if String::from_utf8_lossy(&body).contains(&wanted) && !faulty.is_down() {
+                faulty.down_for(Duration::from_secs(30));
+            }
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    url
+}
+
+#[test]
+fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterwards() {
+    let ns = istio_app("faults-clusters", 2);
+    // c1: the second plane; c2: the first, through a proxy that goes down.
+    let second = support::PLANES[1];
+    support::kubectl_in(second, &["create", "namespace", &ns.name], "").success();
+    for manifest in [
+        support::web_app("web", 2, "example.com/web:1"),
+        support::VIRTUAL_SERVICE.to_string(),
+    ] {
+        support::kubectl_in(second, &["apply", "-n", &ns.name, "-f", "-"], &manifest).success();
+    }
+    support::wait_until("web ready on c1", Duration::from_secs(60), || {
+        support::kubectl_in(
+            second,
+            &["get", "deployment", "web", "-n", &ns.name, "-o", "json"],
+            "",
+        )
+        .json()["status"]["readyReplicas"]
+            == 2
+    });
+    let faulty = std::sync::Arc::new(Faulty::start());
+    let registry = std::env::temp_dir().join(format!("ramp-faults-clusters-{}.yaml", ns.name));
+    std::fs::write(
+        &registry,
+        format!(
+            "clusters:\n- {{name: c1, context: {}, kubeconfig: {}}}\n- {{name: c2, context: ramp-testenv, kubeconfig: {}}}\n",
+            support::PLANES[1],
+            support::kubeconfig_all().display(),
+            faulty.kubeconfig().display()
+        ),
+    )
+    .unwrap();
+    let on = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-n", ns.name.as_str(), "--clusters", "c1,c2"]);
+        ramp_with(&all, |c| {
+            c.env("RAMP_CLUSTERS", &registry);
+        })
+    };
+    on(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    let url = down_once_reached("c2", faulty.clone());
+    let run = on(&["step", "web", "--notify", &url]);
+    assert!(faulty.is_down(), "the API server went away: {run}");
+    assert_eq!(
+        ns.record("web").unwrap()["step"],
+        2,
+        "c2's step was done before it went away"
+    );
+    assert_ne!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr.contains(
+            "step was done on every cluster, but the rollout could not be seen on 1 of 2 clusters: c2 (cannot reach"
+        ),
+        "{run}"
+    );
+    while faulty.is_down() {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    on(&["abort", "web"]).success();
+    support::kubectl_in(
+        second,
+        &["delete", "namespace", &ns.name, "--wait=false"],
+        "",
+    );
+    let _ = std::fs::remove_file(&registry);
+}

@@ -174,11 +174,17 @@ pub async fn run_on<'a>(
             }
         }
     }
-    if !shown.is_empty() {
-        summary(global, shown, deployment, false).await?;
-    }
+    let unseen = match shown.is_empty() {
+        true => Vec::new(),
+        false => summary(global, shown, deployment, false).await?,
+    };
     match failures.first() {
-        None => Ok(()),
+        // Done everywhere, as far as the command saw; a cluster it could
+        // not look at afterwards has an outcome nobody knows.
+        None => all_seen(unseen, shown.len()).map_err(|e| Error {
+            message: format!("{command} was done on every cluster, but {}", e.message),
+            ..e
+        }),
         Some((_, first)) => {
             let kind = match first.kind {
                 Kind::OutputClosed => Kind::Failed,
