@@ -66,15 +66,26 @@ struct Driver {
 
 impl Driver {
     fn start(ns: &support::Namespace, kubeconfig: &std::path::Path, args: &[&str]) -> Driver {
+        Driver::start_with(ns, args, |c| {
+            c.env("KUBECONFIG", kubeconfig);
+        })
+    }
+
+    fn start_with(
+        ns: &support::Namespace,
+        args: &[&str],
+        setup: impl FnOnce(&mut std::process::Command),
+    ) -> Driver {
         use std::io::BufRead;
         let mut all = support::drained(args);
         all.extend(["-n", ns.name.as_str()]);
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
-            .env("KUBECONFIG", kubeconfig)
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"));
+        command.stdout(std::process::Stdio::null());
+        setup(&mut command);
+        let mut child = command
             .env_remove("RAMP_LOG")
             .args(&all)
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -107,6 +118,18 @@ impl Driver {
 
     fn all(&self) -> String {
         self.lines.lock().unwrap().join("\n")
+    }
+
+    /// `end`, with what the driver printed on stdout (when `start_with`
+    /// piped it).
+    fn end_with_stdout(mut self) -> (Option<i32>, String, String) {
+        use std::io::Read;
+        let mut stdout = String::new();
+        if let Some(mut out) = self.child.stdout.take() {
+            out.read_to_string(&mut stdout).unwrap();
+        }
+        let (code, said) = self.end();
+        (code, said, stdout)
     }
 
     fn end(mut self) -> (Option<i32>, String) {
@@ -272,10 +295,9 @@ fn down_once_reached(cluster: &str, faulty: std::sync::Arc<Faulty>) -> String {
     url
 }
 
-#[test]
-fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterwards() {
-    let ns = istio_app("faults-clusters", 2);
-    // c1: the second plane; c2: the first, through a proxy that goes down.
+/// Two clusters with the web app in `ns`: c1, the second plane; c2, the
+/// first, through `faulty`. The clusters file's path.
+fn two_clusters(ns: &support::Namespace, faulty: &Faulty) -> std::path::PathBuf {
     let second = support::PLANES[1];
     support::kubectl_in(second, &["create", "namespace", &ns.name], "").success();
     for manifest in [
@@ -293,7 +315,6 @@ fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterw
         .json()["status"]["readyReplicas"]
             == 2
     });
-    let faulty = std::sync::Arc::new(Faulty::start());
     let registry = std::env::temp_dir().join(format!("ramp-faults-clusters-{}.yaml", ns.name));
     std::fs::write(
         &registry,
@@ -305,6 +326,24 @@ fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterw
         ),
     )
     .unwrap();
+    registry
+}
+
+/// Done with the two clusters of `two_clusters`.
+fn two_clusters_gone(ns: &support::Namespace, registry: &std::path::Path) {
+    support::kubectl_in(
+        support::PLANES[1],
+        &["delete", "namespace", &ns.name, "--wait=false"],
+        "",
+    );
+    let _ = std::fs::remove_file(registry);
+}
+
+#[test]
+fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterwards() {
+    let ns = istio_app("faults-clusters", 2);
+    let faulty = std::sync::Arc::new(Faulty::start());
+    let registry = two_clusters(&ns, &faulty);
     let on = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend(["-n", ns.name.as_str(), "--clusters", "c1,c2"]);
@@ -340,10 +379,167 @@ fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterw
         std::thread::sleep(Duration::from_millis(200));
     }
     on(&["abort", "web"]).success();
-    support::kubectl_in(
-        second,
-        &["delete", "namespace", &ns.name, "--wait=false"],
-        "",
+    two_clusters_gone(&ns, &registry);
+}
+
+#[test]
+fn a_lock_step_driver_that_gives_up_on_a_cluster_aborts_the_others_and_names_it() {
+    let ns = istio_app("faults-driver-clusters", 2);
+    let faulty = Faulty::start();
+    let registry = two_clusters(&ns, &faulty);
+    let driver = Driver::start_with(
+        &ns,
+        &[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--clusters",
+            "c1,c2",
+            "--auto",
+            "--interval",
+            "5s",
+            "--outage-limit",
+            "5s",
+        ],
+        |c| {
+            c.env("RAMP_CLUSTERS", &registry);
+        },
     );
-    let _ = std::fs::remove_file(&registry);
+    driver.said("analysis in", Duration::from_secs(60));
+    faulty.down_for(Duration::from_secs(120));
+    let (code, said) = driver.end();
+    assert!(faulty.is_down(), "it gave up while c2 was away:\n{said}");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("has been out of reach for ")
+            && said.contains("c2: cannot reach the Kubernetes API server")
+            && said.contains("; aborting the rollout on every cluster"),
+        "{said}"
+    );
+    assert!(said.contains("the rollout was aborted on c1"), "{said}");
+    assert!(said.contains("[c2] abort failed: "), "{said}");
+    // c1 went back: all its traffic to the incumbent.
+    let vs = support::kubectl_in(
+        support::PLANES[1],
+        &["get", "virtualservice", "web", "-n", &ns.name, "-o", "json"],
+        "",
+    )
+    .json();
+    assert_eq!(weights(&vs, 0), [("web".into(), 0)], "{said}");
+    two_clusters_gone(&ns, &registry);
+}
+
+#[test]
+fn automated_waves_with_a_cluster_gone_abort_its_region_and_name_it_unknown() {
+    let ns = istio_app("faults-waves", 2);
+    let faulty = Faulty::start();
+    let registry = two_clusters(&ns, &faulty);
+    // One region of both.
+    let text = std::fs::read_to_string(&registry).unwrap();
+    std::fs::write(&registry, text.replace("context:", "region: eu, context:")).unwrap();
+    let driver = Driver::start_with(
+        &ns,
+        &[
+            "start",
+            "web",
+            "--image",
+            "example.com/web:2",
+            "--steps",
+            "50,100",
+            "--clusters",
+            "c1,c2",
+            "--waves",
+            "region",
+            "--auto",
+            "--interval",
+            "5s",
+            "--outage-limit",
+            "5s",
+            "-o",
+            "json",
+        ],
+        |c| {
+            c.env("RAMP_CLUSTERS", &registry);
+            c.stdout(std::process::Stdio::piped());
+        },
+    );
+    driver.said("analysis in", Duration::from_secs(60));
+    // Longer than the driver and the abort ride out: c2 stays out of reach
+    // to the end.
+    faulty.down_for(Duration::from_secs(120));
+    let (code, said, stdout) = driver.end_with_stdout();
+    assert!(faulty.is_down(), "c2 was away to the end:\n{said}");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("the rollout was aborted on c1"), "{said}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let row = |cluster: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["cluster"] == cluster)
+            .unwrap_or_else(|| panic!("no row for {cluster}: {stdout}"))
+            .clone()
+    };
+    assert_eq!(row("c1")["rollout"], "rolled_back", "{stdout}");
+    let gone = row("c2");
+    assert_eq!(gone["rollout"], "unknown", "{stdout}");
+    assert!(
+        gone["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot reach the Kubernetes API server")),
+        "{stdout}"
+    );
+    two_clusters_gone(&ns, &registry);
+}
+
+#[test]
+fn a_wave_step_that_cannot_read_a_cluster_names_the_cluster() {
+    let ns = istio_app("faults-wave-step", 2);
+    let faulty = Faulty::start();
+    let registry = two_clusters(&ns, &faulty);
+    let text = std::fs::read_to_string(&registry).unwrap();
+    let text = text
+        .replacen("context:", "region: eu, context:", 1)
+        .replacen("{name: c2, context:", "{name: c2, region: us, context:", 1);
+    std::fs::write(&registry, text).unwrap();
+    let on = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend([
+            "-n",
+            ns.name.as_str(),
+            "--clusters",
+            "c1,c2",
+            "--waves",
+            "region",
+        ]);
+        ramp_with(&all, |c| {
+            c.env("RAMP_CLUSTERS", &registry);
+        })
+    };
+    on(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    faulty.down_for(Duration::from_secs(120));
+    let run = on(&["step", "web"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr
+            .contains("error: c2: cannot reach the Kubernetes API server at"),
+        "{run}"
+    );
+    assert!(faulty.is_down(), "{run}");
+    ramp_with(&["abort", "web", "-n", &ns.name, "--clusters", "c1"], |c| {
+        c.env("RAMP_CLUSTERS", &registry);
+    })
+    .success();
+    two_clusters_gone(&ns, &registry);
 }

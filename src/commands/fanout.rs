@@ -1010,7 +1010,8 @@ struct WaveRow {
     cluster: String,
     region: Option<String>,
     /// Where the cluster stands in this rollout: not_started, in_progress,
-    /// promoted, rolled_back.
+    /// promoted, rolled_back, or unknown when it could not be read (`error`
+    /// says why).
     rollout: Option<Standing>,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<StatusReport>,
@@ -1046,7 +1047,7 @@ async fn waves_summary(
             Err(e) => WaveRow {
                 cluster: c.name.clone(),
                 region: c.region.clone(),
-                rollout: None,
+                rollout: Some(Standing::Unknown),
                 status: None,
                 error: Some(e.message),
             },
@@ -1105,8 +1106,14 @@ async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
     let deployment = args.deployment.as_str();
     let all = selected(global, &args.change.clusters)?;
     let records = join_all(all.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c).target()).await?;
-        Ok::<_, Error>(super::load(&conn, deployment).await?.record)
+        let read = async {
+            let conn = Connection::open(&global_for(global, c).target()).await?;
+            Ok::<_, Error>(super::load(&conn, deployment).await?.record)
+        };
+        read.await.map_err(|e| Error {
+            message: format!("{}: {}", c.name, e.message),
+            ..e
+        })
     }))
     .await
     .into_iter()

@@ -239,7 +239,61 @@ pub async fn drive(
     for lock in locks {
         lock.release().await;
     }
-    outcome
+    match outcome {
+        // One cluster out of reach past the limit: the clusters move in
+        // lock-step, so the rollout is aborted everywhere it can be (as a
+        // failed cluster is), unless --on-failure pause.
+        Err(e)
+            if e.kind == Kind::Unreachable
+                && members.len() > 1
+                && !members.iter().any(|m| m.change.hold_on_failure) =>
+        {
+            Err(abort_everywhere(&members, deployment, e).await)
+        }
+        outcome => outcome,
+    }
+}
+
+/// After `err` ended the drive of several clusters: the rollout aborted on
+/// each, and the error saying where that was done and where not.
+async fn abort_everywhere(members: &[Member], deployment: &str, err: Error) -> Error {
+    eprintln!("{}; aborting the rollout on every cluster", err.message);
+    let reason = format!("the driver gave up: {}", err.message);
+    let reason = reason
+        .chars()
+        .take(crate::input::MAX_REASON)
+        .collect::<String>();
+    let aborted = join_all(members.iter().map(|m| {
+        let reason = reason.clone();
+        async move {
+            super::abort::abort(&m.conn, deployment, Some(&reason), &m.change)
+                .await
+                .map(|_| ())
+        }
+    }))
+    .await;
+    let name = |m: &Member| m.label.clone().unwrap_or_else(|| m.conn.server.clone());
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for (m, result) in members.iter().zip(&aborted) {
+        match result {
+            Ok(()) => done.push(name(m)),
+            Err(e) => {
+                eprintln!("[{}] abort failed: {e}", name(m));
+                failed.push(format!("{} ({})", name(m), e.message));
+            }
+        }
+    }
+    let mut message = err.message.clone();
+    if !done.is_empty() {
+        message.push_str(&format!("; the rollout was aborted on {}", done.join(", ")));
+    }
+    if !failed.is_empty() {
+        message.push_str(&format!("; the abort failed on {}", failed.join("; ")));
+    }
+    Error::new(Kind::Unreachable, message).with_hint(format!(
+        "once every cluster answers, `kubectl ramp abort {deployment} --clusters ...` finishes the abort where it failed"
+    ))
 }
 
 /// What the driver read of every cluster in one look.

@@ -16,6 +16,9 @@ pub enum Standing {
     InProgress,
     Promoted,
     RolledBack,
+    /// Its record could not be read (the cluster out of reach): said so in
+    /// the report, never taken for any of the others.
+    Unknown,
 }
 
 impl Standing {
@@ -25,6 +28,7 @@ impl Standing {
             Standing::InProgress => "in progress",
             Standing::Promoted => "promoted",
             Standing::RolledBack => "rolled back",
+            Standing::Unknown => "unknown",
         }
     }
 }
