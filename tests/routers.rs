@@ -401,3 +401,60 @@ spec:
     assert_eq!(after["http"][2]["name"], "a>b", "their route stays");
     assert_eq!(after["http"][2]["match"][0]["uri"]["prefix"], "/x&y<z>");
 }
+
+#[test]
+fn a_virtual_service_ramp_does_not_shift_is_named_when_traffic_follows_the_pods() {
+    let ns = Namespace::new("replicas-why");
+    ns.apply(&web_app("web", 3, "example.com/web:1")).success();
+    ns.wait_ready("web");
+    // Routes by tcp only, in the Service's namespace.
+    ns.apply(
+        r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web-tcp
+spec:
+  hosts: [web]
+  tcp:
+  - route:
+    - destination: {host: web, port: {number: 80}}
+"#,
+    )
+    .success();
+    // Routes by http, from another namespace.
+    let edge = Namespace::new("replicas-why-edge");
+    edge.apply(&format!(
+        r#"
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web-edge
+spec:
+  hosts: [shop.example.com]
+  http:
+  - route:
+    - destination: {{host: web.{}.svc.cluster.local}}
+"#,
+        ns.name
+    ))
+    .success();
+    let run = ns
+        .ramp(&["start", "web", "--image", "example.com/web:2", "-o", "json"])
+        .success();
+    assert_eq!(run.json()["router"], "replicas");
+    assert!(
+        run.stderr.contains(
+            "virtualservice web-tcp routes service web by tcp or tls only, and ramp shifts the weights of http routes: traffic follows the ready pods (the replicas router)"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "virtualservice web-edge in namespace {} routes to service web, but ramp shifts the routes of namespace {} only",
+            edge.name, ns.name
+        )),
+        "{run}"
+    );
+    ns.ramp(&["abort", "web"]).success();
+}

@@ -505,6 +505,12 @@ async fn plan_rollout(
             (routing.router, Some(listed))
         }
     };
+    // Discovered to go without a mesh: a VirtualService that sends to the
+    // Service but is not one ramp shifts is told of.
+    let mut notices = Vec::new();
+    if router == RouterKind::Replicas && args.rollout.router.is_none() {
+        notices.extend(crate::router::why_not_istio(conn, &incumbent_ref).await?);
+    }
     check_access(conn, rules, router).await?;
     // Without a mesh the default canary's shares may be more than whole
     // pods can give: the nearest steps they can, said so.
@@ -539,7 +545,11 @@ async fn plan_rollout(
         .filter_map(|s| s.metadata.name.clone())
         .filter(|s| *s != service_name && *s != contender_ref.name)
         .collect();
-    let notices = contender::check_other_services(&service_name, &others, &strategy.steps)?;
+    notices.extend(contender::check_other_services(
+        &service_name,
+        &others,
+        &strategy.steps,
+    )?);
     let scale_down_delay = match (args.rollout.scale_down_delay, strategy.name.as_str()) {
         (Some(delay), _) => Some(delay.as_secs()),
         (None, "blue-green") => Some(30),

@@ -101,6 +101,40 @@ fn with_percents(mut backends: Vec<Backend>) -> Vec<Backend> {
     backends
 }
 
+/// Why a VirtualService that sends to `service` is not one the istio
+/// router can shift, said when the rollout goes without a mesh: one in
+/// another namespace (ramp shifts the routes of the Service's own), or one
+/// whose routes to it are tcp or tls only (ramp shifts http routes).
+/// `None` when it does not send to the Service, or the istio router can
+/// shift it.
+pub fn not_shifted(vs: &DynamicObject, service: &ServiceRef) -> Option<String> {
+    let name = vs.metadata.name.clone().unwrap_or_default();
+    let namespace = vs.metadata.namespace.clone().unwrap_or_default();
+    let sends = |kind: &str| {
+        vs.data
+            .pointer(&format!("/spec/{kind}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|route| route.get("route").and_then(Value::as_array))
+            .flatten()
+            .any(|dest| host_is_service(&host_of(dest), &namespace, service))
+    };
+    let (http, tcp) = (sends("http"), sends("tcp") || sends("tls"));
+    if namespace != service.namespace && (http || tcp) {
+        return Some(format!(
+            "virtualservice {name} in namespace {namespace} routes to service {}, but ramp shifts the routes of namespace {} only: traffic follows the ready pods (the replicas router)",
+            service.name, service.namespace
+        ));
+    }
+    (tcp && !http).then(|| {
+        format!(
+            "virtualservice {name} routes service {} by tcp or tls only, and ramp shifts the weights of http routes: traffic follows the ready pods (the replicas router)",
+            service.name
+        )
+    })
+}
+
 /// Whether an Istio destination host names `service`. Short names are
 /// relative to the VirtualService's namespace; the cluster domain may be any.
 pub fn host_is_service(host: &str, vs_namespace: &str, service: &ServiceRef) -> bool {
@@ -336,6 +370,51 @@ mod tests {
             contender == 0.0 && contender.is_sign_positive(),
             "{contender}"
         );
+    }
+
+    #[test]
+    fn a_virtual_service_ramp_cannot_shift_is_told_why() {
+        let web = svc("web", "shop");
+        let in_ns = |namespace: &str, spec: Value| {
+            let mut o = vs(spec);
+            o.metadata.namespace = Some(namespace.into());
+            o
+        };
+        let to = |host: &str| json!([{"route": [{"destination": {"host": host}}]}]);
+        let cases: Vec<(DynamicObject, Option<&str>)> = vec![
+            (in_ns("shop", json!({"http": to("web")})), None),
+            (in_ns("shop", json!({"http": to("api")})), None),
+            (in_ns("shop", json!({"tcp": to("api")})), None),
+            (
+                in_ns("shop", json!({"tcp": to("web")})),
+                Some("virtualservice web routes service web by tcp or tls only"),
+            ),
+            (
+                in_ns("shop", json!({"tls": to("web.shop.svc.cluster.local")})),
+                Some("virtualservice web routes service web by tcp or tls only"),
+            ),
+            (
+                in_ns("shop", json!({"http": to("web"), "tcp": to("web")})),
+                None,
+            ),
+            (
+                in_ns("edge", json!({"http": to("web.shop.svc.cluster.local")})),
+                Some(
+                    "virtualservice web in namespace edge routes to service web, but ramp shifts the routes of namespace shop only",
+                ),
+            ),
+            (in_ns("edge", json!({"http": to("web")})), None),
+        ];
+        for (object, said) in cases {
+            let told = not_shifted(&object, &web);
+            match said {
+                None => assert_eq!(told, None, "{:?}", object.data),
+                Some(said) => assert!(
+                    told.as_deref().is_some_and(|t| t.starts_with(said)),
+                    "{told:?}"
+                ),
+            }
+        }
     }
 
     #[test]

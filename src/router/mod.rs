@@ -326,6 +326,37 @@ pub async fn discover(
     )
 }
 
+/// Why no VirtualService that sends to `incumbent` is one the istio router
+/// shifts (tcp only, another namespace), a sentence each: said when a
+/// rollout goes without a mesh. Read across namespaces where these
+/// credentials may; in the Service's namespace where they may not.
+pub async fn why_not_istio(conn: &Connection, incumbent: &ServiceRef) -> Result<Vec<String>> {
+    let Some(version) = istio::FLAVOR.served(conn).await? else {
+        return Ok(Vec::new());
+    };
+    let resource = istio::FLAVOR.resource(&version);
+    let everywhere: Api<DynamicObject> = Api::all_with(conn.client.clone(), &resource);
+    let listed = match everywhere.list(&ListParams::default().match_any()).await {
+        Ok(list) => list.items,
+        Err(kube::Error::Api(status)) if status.code == 403 => {
+            list_custom(conn, &resource, &incumbent.namespace, Freshness::Cached)
+                .await?
+                .unwrap_or_default()
+        }
+        Err(e) => {
+            return Err(error::from_kube(
+                e,
+                "list virtualservices in every namespace",
+                &conn.server,
+            ));
+        }
+    };
+    Ok(listed
+        .iter()
+        .filter_map(|vs| istio::not_shifted(vs, incumbent))
+        .collect())
+}
+
 /// `discover`, first from the routing objects named like the Service (one
 /// GET each, where most setups keep them), listing the namespace's only
 /// when none of those routes to it.
