@@ -748,3 +748,37 @@ fn actions_outside_the_dashboards_scope_are_refused() {
     );
     assert_eq!(other.record("web").unwrap()["phase"], "Paused");
 }
+
+#[test]
+fn idle_connections_past_the_file_limit_do_not_stop_the_dashboard() {
+    let ns = istio_app("dashboard-idle", 1);
+    let dashboard = Dashboard::start(&ns, &[]);
+    // Few file descriptors: what 1,100 idle connections of a busy or hostile
+    // network come to with the common limit of 1,024.
+    let limited = std::process::Command::new("prlimit")
+        .args(["--pid", &dashboard.pid().to_string(), "--nofile=128:128"])
+        .status()
+        .unwrap();
+    assert!(limited.success());
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .filter_map(|_| std::net::TcpStream::connect(&dashboard.host).ok())
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        dashboard.running(),
+        "the dashboard stopped: {}",
+        dashboard.stderr.lock().unwrap()
+    );
+    // An idle connection is closed by the server after its timeout.
+    let mut first = idle.into_iter().next().unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = [0u8; 1];
+    use std::io::Read;
+    assert_eq!(first.read(&mut buf).unwrap_or(0), 0, "closed by the server");
+    // Once they are gone, the page answers.
+    wait_until("the page answers", Duration::from_secs(30), || {
+        dashboard.get("/api/rollouts").status == 200
+    });
+}

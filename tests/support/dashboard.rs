@@ -70,6 +70,17 @@ impl Dashboard {
     }
 
     /// The process's id.
+    /// Whether the dashboard's process still runs.
+    pub fn running(&self) -> bool {
+        let status = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()));
+        // A zombie (state Z) has ended.
+        status.is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

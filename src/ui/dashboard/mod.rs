@@ -135,10 +135,42 @@ pub fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Answers connections until the listener fails.
+/// The most connections open at once: more wait in the listener's backlog
+/// (no file descriptor held) until one closes.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long a connection may take to send a request's headers, from when
+/// it opens: one that sends nothing is closed then, so idle connections do
+/// not pile up (each connection serves one request).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Answers connections, for as long as the process runs: an accept that
+/// fails (out of file descriptors) is said and tried again, never the end.
 pub async fn serve(listener: TcpListener, board: Arc<Board>) -> std::io::Result<()> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut failing = false;
     loop {
-        let (stream, _) = listener.accept().await?;
+        let slot = slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                failing = false;
+                stream
+            }
+            Err(e) => {
+                if !failing {
+                    eprintln!(
+                        "warning: the dashboard cannot take a connection ({e}); it tries again, and serves those it has"
+                    );
+                }
+                failing = true;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
         let board = board.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
@@ -146,11 +178,15 @@ pub async fn serve(listener: TcpListener, board: Arc<Board>) -> std::io::Result<
                 async move { Ok::<_, Infallible>(answer(&board, request).await) }
             });
             if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(false)
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {
                 tracing::debug!("dashboard connection ended: {e}");
             }
+            drop(slot);
         });
     }
 }
