@@ -109,7 +109,14 @@ pub fn planner(data: &[u8]) {
         })
         .collect();
     let gates = bytes.flag().then(|| vec!["a gate failed".to_string()]);
-    let _ = decide::judge(&settings, counters, &rounds, gates.as_deref(), bytes.flag());
+    let _ = decide::judge(
+        &settings,
+        counters,
+        &rounds,
+        gates.as_deref(),
+        bytes.flag(),
+        bytes.flag(),
+    );
 }
 
 /// Asks the planner for actions, doing each in the model world, until it is

@@ -516,6 +516,19 @@ fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_af
         [("web".into(), 50), ("web-canary".into(), 50)]
     );
     assert_eq!(ns.names("leases").len(), 1, "the driver holds its lease");
+    // The hold is in the record, and status says it, in both forms.
+    let status = ns.ramp(&["status", "web", "-o", "json"]).success().json();
+    let held = status["held"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(held.contains("change window closed"), "{status}");
+    let table = ns.ramp(&["status", "web"]).success();
+    assert!(
+        table
+            .stdout
+            .contains("Held:       at its step: its checks passed, and "),
+        "{table}"
+    );
     ns.ramp(&["unfreeze"]).success();
     let run = support::wait_output(driver);
     assert_eq!(run.code, Some(0), "{run}");
@@ -536,6 +549,7 @@ fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_af
     );
     let record = ns.record("web").unwrap();
     assert_eq!(record["phase"], "Succeeded", "{run}");
+    assert!(record["automation"]["held"].is_null(), "{record}");
     assert_eq!(
         ns.get("deployment", "web")["spec"]["template"]["spec"]["containers"][0]["image"],
         "example.com/web:2"

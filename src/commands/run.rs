@@ -119,6 +119,7 @@ pub fn settings(
         failures: 0,
         inconclusive: 0,
         checks: Vec::new(),
+        held: None,
     });
     if let Some(path) = &flags.analysis {
         automation.analysis = AnalysisSpec::from_file(path)?;
@@ -807,6 +808,7 @@ async fn check(
             &rounds,
             Some(&[]),
             at_last_step,
+            false,
         );
         if matches!(would, Outcome::Advance | Outcome::Promote) {
             passed = pass_freezes(members, at, held).await;
@@ -830,6 +832,7 @@ async fn check(
         &rounds,
         gate_failures.as_deref(),
         at_last_step,
+        held_now,
     );
     // The transcript and the counters, in every record, against what the
     // decision was made on.
@@ -844,12 +847,18 @@ async fn check(
             a.checks.drain(..excess);
             a.failures = counters.failures;
             a.inconclusive = counters.inconclusive;
+            a.held = match held_now {
+                true => held.clone(),
+                false => None,
+            };
             a
         })
         .await?;
         saved.push(now);
     }
     match outcome {
+        // Said as the hold began (see `pass_freezes`).
+        Outcome::Held => Ok(None),
         Outcome::Again => {
             let before = counters_of(records);
             if counters.failures > before.failures {

@@ -335,6 +335,12 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .unwrap_or_default(),
         drift: drift_of(observed),
         freezes: Vec::new(),
+        held: observed
+            .record
+            .as_ref()
+            .filter(|r| r.phase == Phase::Paused)
+            .and_then(|r| r.automation.as_ref())
+            .and_then(|a| a.held.clone()),
     }
 }
 

@@ -156,6 +156,9 @@ pub enum Outcome {
     LeaveForPerson,
     /// Nothing settled: check again after the interval.
     Again,
+    /// The step passed, but a freeze holds the move: stay, check again
+    /// after the interval, the failures of the step still counted.
+    Held,
     /// Roll every cluster back, for this reason.
     RollBack(String),
 }
@@ -163,13 +166,16 @@ pub enum Outcome {
 /// Judges a round of checks (one per cluster, labelled for messages) and
 /// the step gates (`None` when they were not asked because a check did not
 /// pass; a list of failures otherwise). Returns the counters to keep and
-/// the outcome. A failed gate counts as a failed check.
+/// the outcome. A failed gate counts as a failed check. `held`: a freeze
+/// holds the rollout at its step, so a pass does not move it on, and
+/// counts as nothing but the end of a row of inconclusive rounds.
 pub fn judge(
     settings: &Settings,
     counters: Counters,
     rounds: &[(Option<&str>, Round)],
     gates: Option<&[String]>,
     at_last_step: bool,
+    held: bool,
 ) -> (Counters, Outcome) {
     let mut failed: Vec<String> = Vec::new();
     let mut inconclusive = false;
@@ -207,6 +213,16 @@ pub fn judge(
             return (next, Outcome::RollBack(failed.join("; ")));
         }
         return (next, Outcome::Again);
+    }
+    let moves_on = !at_last_step || settings.promote;
+    if held && moves_on {
+        return (
+            Counters {
+                failures: counters.failures,
+                inconclusive: 0,
+            },
+            Outcome::Held,
+        );
     }
     // A pass: the next step starts counting afresh.
     let outcome = match (at_last_step, settings.promote) {
@@ -596,7 +612,7 @@ mod tests {
         ];
         for (what, counters, rounds, gates, last, kept, outcome) in cases {
             assert_eq!(
-                judge(&SETTINGS, counters, &rounds, gates, last),
+                judge(&SETTINGS, counters, &rounds, gates, last, false),
                 (kept, outcome),
                 "{what}"
             );
@@ -606,8 +622,58 @@ mod tests {
             ..SETTINGS
         };
         assert_eq!(
-            judge(&person, zero, &[(None, Round::Pass)], Some(&[]), true).1,
+            judge(
+                &person,
+                zero,
+                &[(None, Round::Pass)],
+                Some(&[]),
+                true,
+                false
+            )
+            .1,
             Outcome::LeaveForPerson
+        );
+    }
+
+    #[test]
+    fn a_pass_under_a_freeze_holds_and_keeps_the_failures_of_the_step() {
+        let pass = [(None, Round::Pass)];
+        let failed_once = Counters {
+            failures: 1,
+            inconclusive: 1,
+        };
+        let kept = Counters {
+            failures: 1,
+            inconclusive: 0,
+        };
+        for last in [false, true] {
+            assert_eq!(
+                judge(&SETTINGS, failed_once, &pass, Some(&[]), last, true),
+                (kept, Outcome::Held),
+                "last step: {last}"
+            );
+        }
+        // A failure under a freeze counts as ever: the limit rolls back.
+        assert_eq!(
+            judge(
+                &SETTINGS,
+                failed_once,
+                &[(None, Round::Fail(vec!["p99 is 900".into()]))],
+                None,
+                false,
+                true
+            )
+            .1,
+            Outcome::RollBack("p99 is 900".into())
+        );
+        // Left for a person: no move to hold.
+        let person = Settings {
+            promote: false,
+            ..SETTINGS
+        };
+        assert_eq!(
+            judge(&person, failed_once, &pass, Some(&[]), true, true),
+            (Counters::default(), Outcome::LeaveForPerson)
         );
     }
 

@@ -143,6 +143,10 @@ pub struct Automation {
     /// The latest checks, oldest first.
     #[serde(default)]
     pub checks: Vec<crate::analysis::Check>,
+    /// Why a freeze holds the rollout at its step, when the last round
+    /// passed but a freeze kept it from moving on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
 }
 
 /// The new version: where ramp runs it and the pod template it runs.

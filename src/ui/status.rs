@@ -44,6 +44,10 @@ pub struct StatusReport {
     pub drift: Vec<String>,
     /// The freezes that hold the rollouts of its namespace now.
     pub freezes: Vec<crate::rollout::freeze::Freeze>,
+    /// Why its driver holds it at its step: its checks passed, and a
+    /// freeze keeps it from moving on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -191,6 +195,13 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     for (i, freeze) in report.freezes.iter().enumerate() {
         let label = if i == 0 { "Frozen:" } else { "" };
         out.push_str(&format!("{label:<12}{}\n", freeze.describe()));
+    }
+    if let Some(held) = &report.held {
+        out.push_str(&format!(
+            "{:<12}at its step: its checks passed, and {}\n",
+            "Held:",
+            crate::input::printable(held)
+        ));
     }
 
     let mut versions = table(&["version", "deployment", "ready", "images"]);

@@ -189,6 +189,7 @@ function drawRollout(view) {
       h("span", {}, "service ", h("b", {}, view.service || "-")),
       view.paused_by ? h("span", {}, "automation paused by ", h("b", {}, view.paused_by)) : null),
     actions,
+    view.held ? h("div", { class: "drift", id: "held" }, h("b", {}, "Held at its step: "), `its checks passed, and ${view.held}`) : null,
     drift,
     h("div", { class: "card" }, h("h2", {}, "Steps"), h("ol", { class: "steps", id: "steps" }, steps)),
     h("div", { class: "grid" },
