@@ -62,6 +62,7 @@ pub fn record(data: &[u8]) {
             contender_service: false,
             routes: vec![RouteState::Original; record.router.routes.len()],
             contender_autoscaler: None,
+            user_autoscaler: None,
             settled: false,
         };
         settle(record, world);
@@ -215,6 +216,7 @@ fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
         contender_service: bytes.flag(),
         routes,
         contender_autoscaler: bytes.flag().then(|| (bytes.i32(), bytes.i32())),
+        user_autoscaler: bytes.flag().then(|| (bytes.i32(), bytes.i32())),
         settled: bytes.flag(),
     };
     Some((record, world))

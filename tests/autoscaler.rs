@@ -209,3 +209,43 @@ fn an_autoscaler_of_someone_elses_with_the_contenders_name_is_refused_up_front()
     );
     assert_eq!(ns.versions(), versions, "nothing changed");
 }
+
+#[test]
+fn the_contenders_autoscaler_follows_an_edit_of_the_users() {
+    let (ns, _) = autoscaled("hpa-follow");
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+    ])
+    .success();
+    assert_eq!(bounds(&ns.get("hpa", "web-canary")), (2, 3));
+    // The user allows more room: up to 10 pods.
+    kubectl(&[
+        "patch",
+        "hpa",
+        "web",
+        "-n",
+        &ns.name,
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"maxReplicas":10}}"#,
+    ])
+    .success();
+    let run = ns.ramp(&["step", "web"]).success();
+    assert!(
+        run.stderr.contains(
+            "horizontalpodautoscaler web now scales web within 2-10 replicas (it was 2-6): the contender's follows"
+        ),
+        "{run}"
+    );
+    // All the traffic: the contender within the user's bounds as they are.
+    assert_eq!(bounds(&ns.get("hpa", "web-canary")), (4, 10));
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["autoscaler"]["max"], 10, "{record}");
+    ns.ramp(&["abort", "web"]).success();
+}

@@ -82,6 +82,9 @@ pub struct Executor {
     /// the incumbent is autoscaled: read at the first look, then what this
     /// command wrote.
     contender_autoscaler: Option<Option<(i32, i32)>>,
+    /// The bounds of the user's autoscaler of the incumbent (None: it is
+    /// gone), when the rollout has one: read at the first look.
+    user_autoscaler: Option<Option<(i32, i32)>>,
     /// Objects of someone else's that have the contender's names, already
     /// told of: ramp leaves them.
     foreign: Vec<&'static str>,
@@ -155,6 +158,7 @@ impl Executor {
             contender_service: None,
             contender_service_uid: None,
             contender_autoscaler: None,
+            user_autoscaler: None,
             foreign: Vec::new(),
             routes: None,
             route_objects: Objects::new(),
@@ -216,6 +220,7 @@ impl Executor {
                     contender_service: false,
                     routes,
                     contender_autoscaler: None,
+                    user_autoscaler: None,
                     settled: self.settled,
                 }
             }
@@ -495,9 +500,17 @@ impl Executor {
             };
             self.contender_autoscaler = Some(read);
         }
+        if self.user_autoscaler.is_none() {
+            let read = match self.record.autoscaler.clone() {
+                Some(users) => self.read_user_autoscaler(&users.name).await?,
+                None => None,
+            };
+            self.user_autoscaler = Some(read);
+        }
         let incumbent = self.incumbent().await?;
         let contender_deployment = self.contender().await?;
         let world = World {
+            user_autoscaler: self.user_autoscaler.flatten(),
             incumbent: state_of(&incumbent),
             contender: contender_deployment.as_ref().map(state_of),
             contender_service: self.contender_service.unwrap_or(false),
@@ -747,6 +760,18 @@ impl Executor {
         tracing::debug!(?action, "applying");
         let contender = self.record.contender.clone();
         match action {
+            Action::FollowAutoscaler(min, max) => {
+                let mut record = self.record.clone();
+                if let Some(kept) = record.autoscaler.as_mut() {
+                    self.progress.say(&format!(
+                        "horizontalpodautoscaler {} now scales {} within {min}-{max} replicas (it was {}-{}): the contender's follows",
+                        kept.name, self.name, kept.min, kept.max
+                    ));
+                    (kept.min, kept.max) = (*min, *max);
+                }
+                self.write_record(&record).await?;
+                self.record = record;
+            }
             Action::CreateContenderService => {
                 let incumbent_service = self.incumbent_service().await?;
                 let incumbent = self.incumbent().await?;
@@ -1185,6 +1210,21 @@ impl Executor {
             .ours_only("horizontalpodautoscaler", read)
             .as_ref()
             .and_then(autoscale::bounds_of))
+    }
+
+    /// The bounds of the user's autoscaler of the incumbent, as the rollout
+    /// keeps them (`autoscale::kept`); None when it is gone.
+    async fn read_user_autoscaler(&mut self, name: &str) -> Result<Option<(i32, i32)>> {
+        let namespace = self.namespace().to_string();
+        let read = self
+            .autoscalers(&namespace)
+            .get_opt(name)
+            .await
+            .map_err(|e| self.fail(e, format!("get horizontalpodautoscaler {name:?}")))?;
+        Ok(read.map(|hpa| {
+            let kept = autoscale::kept(&hpa);
+            (kept.min, kept.max)
+        }))
     }
 
     /// Creates the contender's autoscaler from the user's, or changes its
@@ -1859,6 +1899,7 @@ mod tests {
                 contender_service: true,
                 routes: Vec::new(),
                 contender_autoscaler: None,
+                user_autoscaler: None,
                 settled: true,
             };
             executor

@@ -52,6 +52,9 @@ pub struct World {
     /// The bounds of the contender's autoscaler, when it has one (only
     /// when the incumbent is autoscaled).
     pub contender_autoscaler: Option<(i32, i32)>,
+    /// The bounds of the user's autoscaler of the incumbent as it is now,
+    /// when the rollout has one and it could be read.
+    pub user_autoscaler: Option<(i32, i32)>,
     /// The data plane has caught up with the routes as they are: it sends
     /// nothing more to the pods that the routes (the weights, or the
     /// Service's selector) no longer send to. Until then no pod that took
@@ -78,6 +81,9 @@ pub enum Action {
     WaitIncumbentRolledOut,
     /// The contender's autoscaler, created or changed, with these bounds.
     SetContenderAutoscaler(i32, i32),
+    /// The user changed the bounds of their autoscaler: the record takes
+    /// these, and the contender's follows them from there.
+    FollowAutoscaler(i32, i32),
     DeleteContenderAutoscaler,
     SetWeights(Split),
     RestoreRoutes,
@@ -101,6 +107,11 @@ pub enum Action {
 }
 
 pub fn next(record: &Record, world: &World) -> Action {
+    if matches!(record.phase, Phase::Progressing | Phase::Promoting)
+        && let Some((min, max)) = followed(record, world)
+    {
+        return Action::FollowAutoscaler(min, max);
+    }
     match record.phase {
         Phase::Progressing => match record.steps.get(record.target.saturating_sub(1)) {
             Some(step) => toward_step(step, record, world).unwrap_or(Action::Settle),
@@ -111,6 +122,15 @@ pub fn next(record: &Record, world: &World) -> Action {
         Phase::Aborted => abort(record, world).unwrap_or(Action::Done),
         Phase::Paused | Phase::Idle => Action::Done,
     }
+}
+
+/// The bounds of the user's autoscaler, when the user changed them since
+/// the record took them: the contender's autoscaler follows the user's.
+fn followed(record: &Record, world: &World) -> Option<(i32, i32)> {
+    let kept = record.autoscaler.as_ref()?;
+    let (min, max) = world.user_autoscaler?;
+    let now = (min.max(1), max.max(min.max(1)));
+    (now != (kept.min, kept.max)).then_some(now)
 }
 
 fn routes_are(world: &World, state: RouteState) -> bool {
@@ -582,6 +602,11 @@ pub fn removes_pods(action: &Action, record: &Record, world: &World) -> bool {
 /// its wait has ended: the model a dry run plans against.
 pub fn assume_done(action: &Action, record: &mut Record, world: &mut World) {
     match action {
+        Action::FollowAutoscaler(min, max) => {
+            if let Some(kept) = record.autoscaler.as_mut() {
+                (kept.min, kept.max) = (*min, *max);
+            }
+        }
         Action::CreateContenderService => world.contender_service = true,
         Action::ScaleContender(n) => {
             let contender = world.contender.get_or_insert_with(|| DeploymentState {
@@ -693,6 +718,7 @@ mod tests {
             contender: None,
             contender_service: false,
             contender_autoscaler: None,
+            user_autoscaler: None,
             routes: vec![RouteState::Original, RouteState::Original],
             settled: true,
         }
@@ -940,6 +966,60 @@ mod tests {
             max: 6,
         });
         record
+    }
+
+    #[test]
+    fn the_record_follows_the_users_autoscaler_before_a_move() {
+        type Bounds = Option<(i32, i32)>;
+        let cases: Vec<(Phase, Bounds, Option<Action>)> = vec![
+            (Phase::Progressing, Some((2, 6)), None),
+            (
+                Phase::Progressing,
+                Some((2, 10)),
+                Some(Action::FollowAutoscaler(2, 10)),
+            ),
+            (
+                Phase::Promoting,
+                Some((3, 6)),
+                Some(Action::FollowAutoscaler(3, 6)),
+            ),
+            // Bounds kept as the rollout keeps them: at least 1, max >= min.
+            (
+                Phase::Progressing,
+                Some((0, 0)),
+                Some(Action::FollowAutoscaler(1, 1)),
+            ),
+            // Gone, or not moving: nothing to follow.
+            (Phase::Progressing, None, None),
+            (Phase::Paused, Some((2, 10)), None),
+            (Phase::Aborted, Some((2, 10)), None),
+        ];
+        for (phase, users, followed) in cases {
+            let record = autoscaled(phase, 1, 2);
+            let world = World {
+                user_autoscaler: users,
+                ..world()
+            };
+            let next = next(&record, &world);
+            match &followed {
+                Some(action) => assert_eq!(&next, action, "{phase:?} {users:?}"),
+                None => assert!(
+                    !matches!(next, Action::FollowAutoscaler(..)),
+                    "{phase:?} {users:?}: {next:?}"
+                ),
+            }
+        }
+        // Once followed, the plan goes on.
+        let mut record = autoscaled(Phase::Progressing, 1, 2);
+        let mut world = World {
+            user_autoscaler: Some((2, 10)),
+            ..world()
+        };
+        assume_done(&Action::FollowAutoscaler(2, 10), &mut record, &mut world);
+        assert!(!matches!(
+            next(&record, &world),
+            Action::FollowAutoscaler(..)
+        ));
     }
 
     #[test]
