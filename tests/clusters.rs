@@ -488,7 +488,7 @@ fn record_on(context: &str, ns: &str) -> Option<serde_json::Value> {
 }
 
 #[test]
-fn across_clusters_an_abort_passes_clusters_with_nothing_and_a_start_undoes_only_its_own() {
+fn across_clusters_an_abort_passes_clusters_with_nothing_and_a_refused_start_starts_nowhere() {
     let ns = format!("own-{}", std::process::id());
     let registry = three_clusters(&ns);
     let on = |args: &[&str]| {
@@ -528,7 +528,8 @@ fn across_clusters_an_abort_passes_clusters_with_nothing_and_a_start_undoes_only
     );
 
     // Someone else's rollout in progress on c2: a start everywhere is
-    // refused there, and undoes itself on c1 and c3 only.
+    // refused there, and starts nowhere else either: every cluster is
+    // checked before the first write.
     on(&start_c2).success();
     let start = on(&[
         "start",
@@ -550,12 +551,15 @@ fn across_clusters_an_abort_passes_clusters_with_nothing_and_a_start_undoes_only
         "{theirs}"
     );
     for context in ["ramp-testenv", "ramp-testenv-3"] {
-        assert_eq!(
-            record_on(context, &ns).unwrap()["phase"],
-            "Aborted",
-            "{start}"
-        );
+        assert!(record_on(context, &ns).is_none(), "{start}");
     }
+    assert!(
+        start.stderr.contains(
+            "[c1] error: not started: the start failed on c2, and no cluster starts before every one can"
+        ),
+        "{start}"
+    );
+    assert!(!start.stderr.contains("aborting the rollout"), "{start}");
     on(&["abort", "web", "--clusters", "c2"]).success();
 }
 

@@ -87,6 +87,61 @@ pub async fn run<'a>(
     .await
 }
 
+/// A start across clusters writes nothing anywhere until every cluster
+/// has checked and rehearsed its start: each waits here before its first
+/// write (`ready`), and one that fails before it stops them all.
+#[derive(Debug)]
+pub struct Gate {
+    state: tokio::sync::watch::Sender<GateState>,
+}
+
+#[derive(Debug, Clone)]
+struct GateState {
+    arrived: Vec<bool>,
+    /// The first cluster that failed before its first write.
+    failed: Option<String>,
+}
+
+impl Gate {
+    pub fn new(clusters: usize) -> std::sync::Arc<Gate> {
+        let (state, _) = tokio::sync::watch::channel(GateState {
+            arrived: vec![false; clusters],
+            failed: None,
+        });
+        std::sync::Arc::new(Gate { state })
+    }
+
+    /// Cluster `i` is ready to write: waits until every cluster is (then
+    /// `Ok`), or one failed first (then `Err` naming it).
+    pub async fn ready(&self, i: usize) -> std::result::Result<(), String> {
+        self.arrive(i);
+        let mut seen = self.state.subscribe();
+        let state = seen
+            .wait_for(|s| s.failed.is_some() || s.arrived.iter().all(|a| *a))
+            .await
+            .expect("the gate's sender lives as long as the gate");
+        match &state.failed {
+            Some(who) => Err(who.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Cluster `i` is done, with or without its writes: it keeps no one
+    /// waiting; `failed` names it when it failed.
+    fn done(&self, i: usize, failed: Option<&str>) {
+        self.state.send_modify(|s| {
+            if let (Some(who), false) = (failed, s.arrived[i]) {
+                s.failed.get_or_insert_with(|| who.to_string());
+            }
+            s.arrived[i] = true;
+        });
+    }
+
+    fn arrive(&self, i: usize) {
+        self.state.send_modify(|s| s.arrived[i] = true);
+    }
+}
+
 /// Runs `work` on `targets`, handles a failure as asked, and prints the
 /// summary of `shown` (all the selected clusters).
 pub async fn run_on<'a>(
@@ -102,11 +157,22 @@ pub async fn run_on<'a>(
     let options = Change::of(change);
     let registry = Registry::load()?;
     let for_cluster = |cluster: &Cluster| options.for_registered(&registry, cluster);
-    let results = join_all(
-        clusters
-            .iter()
-            .map(|c| work(global_for(global, c), for_cluster(c))),
-    )
+    // A start writes nowhere before every cluster could start.
+    let gate = (command == "start" && !change.dry_run && clusters.len() > 1)
+        .then(|| Gate::new(clusters.len()));
+    let results = join_all(clusters.iter().enumerate().map(|(i, c)| {
+        let mut options = for_cluster(c);
+        options.gate = gate.clone().map(|g| (g, i));
+        let gate = gate.clone();
+        let done = work(global_for(global, c), options);
+        async move {
+            let result = done.await;
+            if let Some(gate) = gate {
+                gate.done(i, result.is_err().then_some(c.name.as_str()));
+            }
+            result
+        }
+    }))
     .await;
     let outcomes: Vec<Outcome> = results.iter().map(|r| outcome(command, r)).collect();
     let failures: Vec<(&Cluster, &Error)> = clusters
@@ -139,19 +205,22 @@ pub async fn run_on<'a>(
     let mut unaborted = Vec::new();
     if !failures.is_empty() && command != "abort" && !change.dry_run {
         let names: Vec<&str> = failures.iter().map(|(c, _)| c.name.as_str()).collect();
+        let to_undo: Vec<Cluster> = clusters
+            .iter()
+            .zip(&undone)
+            .filter(|(_, undo)| **undo)
+            .map(|(c, _)| c.clone())
+            .collect();
         match change.on_failure {
+            // Nothing of this command is anywhere: nothing to abort.
+            OnFailure::Abort if to_undo.is_empty() => {}
             OnFailure::Abort => {
                 eprintln!(
                     "{command} failed on {}: aborting the rollout on every cluster",
                     names.join(", ")
                 );
                 let reason = format!("{command} failed on {}", names.join(", "));
-                let clusters: Vec<Cluster> = clusters
-                    .iter()
-                    .zip(&undone)
-                    .filter(|(_, undo)| **undo)
-                    .map(|(c, _)| c.clone())
-                    .collect();
+                let clusters = to_undo;
                 let aborted = join_all(clusters.iter().map(|c| {
                     let global = global_for(global, c);
                     let change = for_cluster(c);

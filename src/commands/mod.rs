@@ -49,6 +49,9 @@ pub struct Change {
     /// stands instead of rolled back (`--on-failure pause` across
     /// clusters).
     pub hold_on_failure: bool,
+    /// A start across clusters: the gate it waits at before its first
+    /// write, and its place there (see `fanout::Gate`).
+    pub gate: Option<(std::sync::Arc<fanout::Gate>, usize)>,
 }
 
 impl Change {
@@ -64,7 +67,22 @@ impl Change {
             freeze_note: None,
             metrics: Default::default(),
             hold_on_failure: false,
+            gate: None,
         }
+    }
+
+    /// Across clusters, before the first write: waits until every cluster
+    /// could start; refused (nothing written) when one could not.
+    pub async fn wait_for_every_cluster(&self) -> Result<()> {
+        let Some((gate, i)) = &self.gate else {
+            return Ok(());
+        };
+        gate.ready(*i).await.map_err(|who| {
+            Error::invalid(format!(
+                "not started: the start failed on {who}, and no cluster starts before every one can"
+            ))
+            .with_hint("see the error of that cluster; once it is dealt with, start again")
+        })
     }
 
     /// These options, recording `note` (an overridden freeze) with the

@@ -93,6 +93,7 @@ pub async fn start(
                 && existing.contender.template == template
                 && same_steps(args, carried, existing)? =>
             {
+                change.wait_for_every_cluster().await?;
                 let executor = executor(&conn, name, existing.clone(), base, change);
                 let view = drive(executor, &conn, name, "start", None).await?.view;
                 return show(global, &conn, name, change, view).await;
@@ -176,6 +177,8 @@ pub async fn start(
     if change.dry_run {
         return Ok(());
     }
+    // Across clusters: no write anywhere before every cluster got here.
+    change.wait_for_every_cluster().await?;
     if let Some(automation) = &new.automation {
         super::run::pre_rollout(automation, name, &conn.namespace).await?;
     }
