@@ -29,37 +29,54 @@ pub struct Seen<'a> {
     pub selector_by: Option<String>,
 }
 
-/// Who last changed an object after ramp's last write of it, by its
-/// managedFields: the field manager and when ("kubectl-set at
-/// 10:14:34"). `None` when ramp's write is the latest (or as late: the
-/// times are in seconds), or nothing says.
-pub fn writer(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<String> {
-    let entries = meta.managed_fields.as_deref().unwrap_or_default();
-    let written = |e: &&k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
-        e.subresource.as_deref().is_none_or(str::is_empty)
-    };
-    let ramps = |e: &&k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
-        e.manager
-            .as_deref()
-            .is_some_and(|m| m.starts_with("kubectl-ramp"))
-    };
-    let last_ramp = entries
+type Entry = k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+
+/// Whether a managedFields entry is ramp's.
+fn ramps(e: &Entry) -> bool {
+    e.manager
+        .as_deref()
+        .is_some_and(|m| m.starts_with("kubectl-ramp"))
+}
+
+/// When ramp last wrote the object, of the entries that `counts`.
+fn last_ramp_write(
+    entries: &[Entry],
+    counts: impl Fn(&Entry) -> bool,
+) -> Option<k8s_openapi::jiff::Timestamp> {
+    entries
         .iter()
-        .filter(written)
-        .filter(ramps)
+        .filter(|e| counts(e) && ramps(e))
         .filter_map(|e| e.time.as_ref().map(|t| t.0))
-        .max()?;
+        .max()
+}
+
+/// The latest of `entries` that `counts` and is not ramp's, as people read
+/// it: "kubectl-set at 10:14:34".
+fn latest_other<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    counts: impl Fn(&Entry) -> bool,
+) -> Option<String> {
     let other = entries
-        .iter()
-        .filter(written)
-        .filter(|e| !ramps(e))
-        .filter(|e| e.time.as_ref().is_some_and(|t| t.0 > last_ramp))
+        .filter(|e| counts(e) && !ramps(e))
         .max_by_key(|e| e.time.as_ref().map(|t| t.0))?;
     let at = other.time.as_ref()?.0.strftime("%H:%M:%S").to_string();
     Some(format!(
         "{} at {at}",
         other.manager.as_deref().unwrap_or("someone")
     ))
+}
+
+/// Who last changed an object after ramp's last write of it, by its
+/// managedFields: the field manager and when ("kubectl-set at
+/// 10:14:34"). `None` when ramp's write is the latest (or as late: the
+/// times are in seconds), or nothing says.
+pub fn writer(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<String> {
+    let entries = meta.managed_fields.as_deref().unwrap_or_default();
+    let written = |e: &Entry| e.subresource.as_deref().is_none_or(str::is_empty);
+    let last_ramp = last_ramp_write(entries, written)?;
+    latest_other(entries.iter(), |e| {
+        written(e) && e.time.as_ref().is_some_and(|t| t.0 > last_ramp)
+    })
 }
 
 /// Who last changed a Deployment's pod template and its replicas after
@@ -89,36 +106,21 @@ pub fn writer_of(
     path: &[&str],
 ) -> Option<String> {
     let entries = meta.managed_fields.as_deref().unwrap_or_default();
-    let ramps = |e: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry| {
-        e.manager
-            .as_deref()
-            .is_some_and(|m| m.starts_with("kubectl-ramp"))
+    let last_ramp = last_ramp_write(entries, |_| true)?;
+    let owns = |e: &Entry| {
+        let mut at = e.fields_v1.as_ref().map(|f| &f.0);
+        for key in path {
+            at = at.and_then(|v| v.get(*key));
+        }
+        at.is_some()
     };
-    let last_ramp = entries
-        .iter()
-        .filter(|e| ramps(e))
-        .filter_map(|e| e.time.as_ref().map(|t| t.0))
-        .max()?;
-    let owner = entries
-        .iter()
-        .filter(|e| matches!(e.subresource.as_deref(), None | Some("") | Some("scale")))
-        .filter(|e| !ramps(e))
-        // The same second as ramp's write counts: owning the field says
-        // they changed it (an Update takes over the fields it changes).
-        .filter(|e| e.time.as_ref().is_some_and(|t| t.0 >= last_ramp))
-        .filter(|e| {
-            let mut at = e.fields_v1.as_ref().map(|f| &f.0);
-            for key in path {
-                at = at.and_then(|v| v.get(*key));
-            }
-            at.is_some()
-        })
-        .max_by_key(|e| e.time.as_ref().map(|t| t.0))?;
-    let at = owner.time.as_ref()?.0.strftime("%H:%M:%S").to_string();
-    Some(format!(
-        "{} at {at}",
-        owner.manager.as_deref().unwrap_or("someone")
-    ))
+    latest_other(entries.iter(), |e| {
+        matches!(e.subresource.as_deref(), None | Some("") | Some("scale"))
+            // The same second as ramp's write counts: owning the field says
+            // they changed it (an Update takes over the fields it changes).
+            && e.time.as_ref().is_some_and(|t| t.0 >= last_ramp)
+            && owns(e)
+    })
 }
 
 /// ` (changed by WHO)`, when it is known.
