@@ -382,33 +382,44 @@ fn a_step_across_clusters_is_not_reported_done_on_a_cluster_it_cannot_see_afterw
     two_clusters_gone(&ns, &registry);
 }
 
+/// `start --auto` on both clusters of `two_clusters` (with `extra`),
+/// once it waits for its first check.
+fn driving_two_clusters(
+    ns: &support::Namespace,
+    registry: &std::path::Path,
+    extra: &[&str],
+    setup: impl FnOnce(&mut std::process::Command),
+) -> Driver {
+    let mut args = vec![
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "50,100",
+        "--clusters",
+        "c1,c2",
+        "--auto",
+        "--interval",
+        "5s",
+        "--outage-limit",
+        "5s",
+    ];
+    args.extend(extra);
+    let driver = Driver::start_with(ns, &args, |c| {
+        c.env("RAMP_CLUSTERS", registry);
+        setup(c);
+    });
+    driver.said("analysis in", Duration::from_secs(60));
+    driver
+}
+
 #[test]
 fn a_lock_step_driver_that_gives_up_on_a_cluster_aborts_the_others_and_names_it() {
     let ns = istio_app("faults-driver-clusters", 2);
     let faulty = Faulty::start();
     let registry = two_clusters(&ns, &faulty);
-    let driver = Driver::start_with(
-        &ns,
-        &[
-            "start",
-            "web",
-            "--image",
-            "example.com/web:2",
-            "--steps",
-            "50,100",
-            "--clusters",
-            "c1,c2",
-            "--auto",
-            "--interval",
-            "5s",
-            "--outage-limit",
-            "5s",
-        ],
-        |c| {
-            c.env("RAMP_CLUSTERS", &registry);
-        },
-    );
-    driver.said("analysis in", Duration::from_secs(60));
+    let driver = driving_two_clusters(&ns, &registry, &[], |_| {});
     faulty.down_for(Duration::from_secs(120));
     let (code, said) = driver.end();
     assert!(faulty.is_down(), "it gave up while c2 was away:\n{said}");
@@ -440,33 +451,9 @@ fn automated_waves_with_a_cluster_gone_abort_its_region_and_name_it_unknown() {
     // One region of both.
     let text = std::fs::read_to_string(&registry).unwrap();
     std::fs::write(&registry, text.replace("context:", "region: eu, context:")).unwrap();
-    let driver = Driver::start_with(
-        &ns,
-        &[
-            "start",
-            "web",
-            "--image",
-            "example.com/web:2",
-            "--steps",
-            "50,100",
-            "--clusters",
-            "c1,c2",
-            "--waves",
-            "region",
-            "--auto",
-            "--interval",
-            "5s",
-            "--outage-limit",
-            "5s",
-            "-o",
-            "json",
-        ],
-        |c| {
-            c.env("RAMP_CLUSTERS", &registry);
-            c.stdout(std::process::Stdio::piped());
-        },
-    );
-    driver.said("analysis in", Duration::from_secs(60));
+    let driver = driving_two_clusters(&ns, &registry, &["--waves", "region", "-o", "json"], |c| {
+        c.stdout(std::process::Stdio::piped());
+    });
     // Longer than the driver and the abort ride out: c2 stays out of reach
     // to the end.
     faulty.down_for(Duration::from_secs(120));
