@@ -11,7 +11,10 @@
 //!   way (a delay line in front of the API server): the same canary with
 //!   and without it, so that the pods' own time cancels out.
 //!
-//!     cargo bench --bench requests
+//!     cargo bench --bench requests [-- PART...]
+//!
+//! PART is latency, manual, automated, abort or status; with
+//! RAMP_BENCH_DETAIL=1 each request is listed by verb and URI.
 //!
 //! It prints figures; it asserts nothing about time.
 
@@ -60,6 +63,13 @@ fn requests_since(from: u64) -> BTreeMap<String, usize> {
         let agent = event["userAgent"].as_str().unwrap_or_default();
         let id = event["auditID"].as_str().unwrap_or_default().to_string();
         if agent.starts_with("kubectl-ramp/") && seen.insert(id) {
+            if std::env::var_os("RAMP_BENCH_DETAIL").is_some() {
+                println!(
+                    "  {} {}",
+                    event["verb"].as_str().unwrap_or_default(),
+                    event["requestURI"].as_str().unwrap_or_default()
+                );
+            }
             *verbs
                 .entry(event["verb"].as_str().unwrap_or_default().to_string())
                 .or_insert(0) += 1;
@@ -332,9 +342,21 @@ fn latency() {
 }
 
 fn main() {
-    latency();
-    manual_canary();
-    automated();
-    abort_time();
-    crowded_status();
+    // `cargo bench --bench requests -- NAME` runs only the parts named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let parts: [(&str, fn()); 5] = [
+        ("latency", latency),
+        ("manual", manual_canary),
+        ("automated", automated),
+        ("abort", abort_time),
+        ("status", crowded_status),
+    ];
+    for (name, part) in parts {
+        if only.is_empty() || only.iter().any(|o| o == name) {
+            part();
+        }
+    }
 }
