@@ -123,11 +123,23 @@ fn a_manual_canary_goes_through_its_steps_and_promotes() {
     let describe = kubectl(&["describe", "deployment", "web", "-n", &ns.name])
         .success()
         .stdout;
-    for reason in ["Started", "StepReached", "Promoting", "Promoted"] {
+    for reason in ["Started", "StepReached", "Promoted"] {
         assert!(
             describe.contains(reason),
             "{reason} in kubectl describe:\n{describe}"
         );
+    }
+    // What a command set out to do is in the record; an Event says what
+    // it reached.
+    for intent in ["StepStarted", "Promoting"] {
+        assert!(
+            !describe.contains(intent),
+            "no {intent} Event in kubectl describe:\n{describe}"
+        );
+    }
+    let history = ns.record("web").unwrap()["history"].to_string();
+    for intent in ["StepStarted", "Promoting"] {
+        assert!(history.contains(intent), "{intent} in the record: {history}");
     }
 }
 

@@ -31,6 +31,11 @@ use crate::ui::progress::Progress;
 /// over with --override-freeze.
 pub const FREEZE_OVERRIDDEN: &str = "FreezeOverridden";
 
+/// Transitions that say what a command is about to do: kept in the
+/// record's history, not posted as Events (the Event of what it reached
+/// follows).
+const INTENTS: [&str; 2] = ["StepStarted", "Promoting"];
+
 /// What a command's decision was made on: the record as the cluster held
 /// it and the incumbent's resourceVersion when it was read. Every record
 /// write is a compare-and-swap against it, so an answer given at a prompt
@@ -1435,7 +1440,7 @@ impl Executor {
     }
 
     /// Writes a new record with one more history entry, and posts it as an
-    /// Event on the incumbent.
+    /// Event on the incumbent unless it is one of the `INTENTS`.
     pub async fn transition(
         &mut self,
         mut record: Record,
@@ -1484,7 +1489,11 @@ impl Executor {
             if let Some(note) = &note {
                 self.event(FREEZE_OVERRIDDEN, note);
             }
-            self.event(reason, message);
+            // The start of a step or of the promotion is in the record;
+            // an Event tells what it reached (one per command, not two).
+            if !INTENTS.contains(&reason) {
+                self.event(reason, message);
+            }
             self.notice(reason, message);
         }
         Ok(())
