@@ -143,7 +143,6 @@ pub async fn start(
     });
     // The history goes on from the last rollout's record.
     new.finished = record.map(|r| r.finished).unwrap_or_default();
-    check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
 
     let mut message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
     if let Some(why) = fitted {
@@ -173,7 +172,12 @@ pub async fn start(
     .knowing_routes(objects.clone())
     .knowing_service(service.clone())
     .knowing_no_contender();
-    drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await?;
+    if let Err(err) = drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await {
+        // A contender's name already taken fails the rehearsal's create:
+        // said for what it is (a leftover of ramp's, or the user's).
+        check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
+        return Err(err);
+    }
     if change.dry_run {
         return Ok(());
     }
