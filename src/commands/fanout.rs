@@ -690,7 +690,7 @@ async fn automated(
 ) -> Result<()> {
     let clusters = selected(global, &change.clusters)?;
     let members = members(global, change, &clusters, force).await?;
-    let driven = super::run::drive(members, deployment, automation).await;
+    let driven = super::run::drive(members, deployment, automation, None).await;
     summary(global, &clusters, deployment, false).await?;
     driven.map(|_| ())
 }
@@ -1029,7 +1029,7 @@ async fn drive_waves(
                         .join(", ")
                 );
                 let members = members(global, change, &targets, force).await?;
-                super::run::drive(members, deployment, automation)
+                super::run::drive(members, deployment, automation, None)
                     .await
                     .map_err(|e| {
                         let later: Vec<String> =

@@ -184,6 +184,16 @@ pub async fn load_with(conn: &Connection, name: &str, read: ReadRecord) -> Resul
                 "list them with `kubectl get deployments -n {namespace}`, or pass -n NAMESPACE"
             ))
         })?;
+    loaded_with(name, incumbent, read)
+}
+
+/// The incumbent and its record, from a Deployment already read (a write's
+/// answer, a watch).
+pub fn loaded_of(name: &str, incumbent: Deployment) -> Result<Loaded> {
+    loaded_with(name, incumbent, Record::from_annotations)
+}
+
+fn loaded_with(name: &str, incumbent: Deployment, read: ReadRecord) -> Result<Loaded> {
     let annotations = incumbent.metadata.annotations.as_ref();
     let record = read(name, annotations)?;
     let raw = annotations.and_then(|a| a.get(ANNOTATION)).cloned();
@@ -370,6 +380,31 @@ pub async fn record_changes(
         .await?
     {
         Ok(_) => Ok(()),
+        Err(e) => Err(e.error(&format!("deployment {deployment:?}"))),
+    }
+}
+
+/// Waits on a watch from `read` until `deadline`: `None` as soon as the
+/// record on the Deployment differs from `raw` (or it is gone), else the
+/// Deployment as last seen, as fresh as a read.
+pub async fn record_unchanged_until(
+    conn: &Connection,
+    deployment: &str,
+    raw: Option<String>,
+    read: &Deployment,
+    deadline: tokio::time::Instant,
+) -> Result<Option<Deployment>> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let mut watched = Watched::start_from(api, deployment, read.clone());
+    let changed = |d: Option<&Deployment>| {
+        d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
+    };
+    match watched
+        .until(deadline, changed, |_, _| Ok::<(), Error>(()), None)
+        .await?
+    {
+        Ok(crate::engine::watch::Waited::TimedOut(seen)) => Ok(seen),
+        Ok(crate::engine::watch::Waited::Reached(_)) => Ok(None),
         Err(e) => Err(e.error(&format!("deployment {deployment:?}"))),
     }
 }

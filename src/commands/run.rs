@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use futures::future::{join_all, select_all};
+use futures::StreamExt;
+use futures::future::join_all;
+use futures::stream::FuturesUnordered;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::jiff::Timestamp;
@@ -61,7 +63,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
     )?;
     let change = Change::of(&args.change).forcing(args.force);
     pass_freeze(global, &conn, name, &change, loaded).await?;
-    drive_one(global, &conn, name, automation, &change).await
+    drive_one(global, &conn, name, automation, &change, None).await
 }
 
 /// Refuses to drive a frozen rollout (exit 2); with --override-freeze, the
@@ -197,23 +199,28 @@ pub async fn drive_one(
     name: &str,
     automation: Automation,
     change: &Change,
+    started: Option<Observed>,
 ) -> Result<()> {
+    let first = next_from(&[started], name);
     let member = Member {
         label: None,
         conn: conn.clone(),
         change: change.clone(),
         freeze_namespace: super::freeze::cluster_namespace(global),
     };
-    let view = drive(vec![member], name, automation).await?;
+    let view = drive(vec![member], name, automation, first).await?;
     show(global, conn, name, change, view).await
 }
 
 /// Holds every cluster's lease and drives the rollout to its end; on one
-/// cluster, the rollout as its last command left it.
+/// cluster, the rollout as its last command left it. `first`: every
+/// cluster's incumbent as the command that started it wrote it last, when
+/// it says (else the first look reads it).
 pub async fn drive(
     members: Vec<Member>,
     deployment: &str,
     automation: Automation,
+    first: Option<Vec<Loaded>>,
 ) -> Result<Option<Observed>> {
     let mut locks = Vec::new();
     for m in &members {
@@ -232,7 +239,7 @@ pub async fn drive(
         _ => format!("`kubectl ramp run {deployment} --clusters ...` carries on"),
     };
     let outcome = tokio::select! {
-        outcome = drive_held(&members, deployment, automation, &locks) => outcome,
+        outcome = drive_held(&members, deployment, automation, &locks, first) => outcome,
         _ = tokio::signal::ctrl_c() => Err(Error::interrupted(format!(
             "the rollout stays where it is; {carry_on}"
         ))),
@@ -383,6 +390,7 @@ async fn drive_held(
     deployment: &str,
     flags: Automation,
     locks: &[Lock],
+    mut first: Option<Vec<Loaded>>,
 ) -> Result<Option<Observed>> {
     let limit = Duration::from_secs(flags.outage_limit.unwrap_or(decide::DEFAULT_OUTAGE_LIMIT_S));
     let mut outage = Outage::new(limit);
@@ -390,7 +398,7 @@ async fn drive_held(
     // checks the records keep; a pause is lifted.
     let scrape_interval = scrape_interval(&flags).await;
     let first = loop {
-        match save_settings(members, deployment, &flags, scrape_interval).await {
+        match save_settings(members, deployment, &flags, scrape_interval, first.take()).await {
             Ok(first) => break first,
             Err(e) => outage.ride(e, members).await?,
         }
@@ -402,9 +410,10 @@ async fn drive_held(
     let mut conflicts = 0;
     loop {
         let done = async {
-            let look = match next_look.take() {
-                Some(look) => look,
-                None => look(members, deployment).await?,
+            let look = match (next_look.take(), kept.next.take()) {
+                (Some(look), _) => look,
+                (None, Some(loaded)) => look_of(members, deployment, loaded)?,
+                (None, None) => look(members, deployment).await?,
             };
             let automation = look.records[0]
                 .automation
@@ -431,6 +440,10 @@ async fn drive_held(
             .await
         }
         .await;
+        if done.is_err() {
+            // What was seen before a failure is read again.
+            kept.next = None;
+        }
         match done {
             Ok(Some(())) => return Ok(kept.seen),
             Ok(None) => conflicts = 0,
@@ -455,8 +468,12 @@ async fn save_settings(
     deployment: &str,
     flags: &Automation,
     scrape_interval: Option<u64>,
+    written: Option<Vec<Loaded>>,
 ) -> Result<Look> {
-    let first = look(members, deployment).await?;
+    let first = match written {
+        Some(loaded) => look_of(members, deployment, loaded)?,
+        None => look(members, deployment).await?,
+    };
     let mut saved = Vec::new();
     for (m, loaded) in members.iter().zip(&first.loaded) {
         let now = save_automation(m, deployment, loaded, |recorded| {
@@ -586,6 +603,25 @@ struct Kept {
     seen: Option<Observed>,
     /// Why it held the rollout at its step at the last look (a freeze).
     held: Option<String>,
+    /// Every cluster's incumbent as the driver last saw it, when that is as
+    /// fresh as a read (its own last write, or the end of a wait on a
+    /// watch): the next look, without a read.
+    next: Option<Vec<Loaded>>,
+}
+
+/// The next look from what the commands that moved every cluster last saw
+/// (their own last write): `None` when one of them did not say.
+fn next_from(views: &[Option<Observed>], deployment: &str) -> Option<Vec<Loaded>> {
+    views
+        .iter()
+        .map(|view| {
+            let view = view.as_ref()?;
+            let loaded = super::loaded_of(deployment, view.incumbent.clone()).ok()?;
+            // Only when it holds the record that command wrote last.
+            let written = view.record.as_ref().map(|r| serde_json::to_string(r).ok());
+            (written.flatten() == loaded.raw && loaded.record.is_some()).then_some(loaded)
+        })
+        .collect()
 }
 
 /// Does what `decide::next` says; `Some(())` when the driver is done.
@@ -599,7 +635,6 @@ async fn act(
     now: i64,
     kept: &mut Kept,
 ) -> Result<Option<()>> {
-    let seen = &mut kept.seen;
     let records = &look.records;
     let settings = settings_of(automation);
     let one = members.len() == 1;
@@ -671,13 +706,14 @@ async fn act(
             }))
             .await;
             let mut views = finished.into_iter().collect::<Result<Vec<_>>>()?;
+            kept.next = next_from(&views, deployment);
             if members.len() == 1 {
-                *seen = views.pop().flatten();
+                kept.seen = views.pop().flatten();
             }
             Ok(None)
         }
         Next::PromoteRest(clusters) => {
-            *seen = promote_all(members, &clusters, deployment, &look.loaded, None).await?;
+            kept.seen = promote_all(members, &clusters, deployment, &look.loaded, None).await?;
             Ok(None)
         }
         Next::CatchUp { clusters, target } => {
@@ -701,7 +737,8 @@ async fn act(
                 }
             }))
             .await;
-            stepped.into_iter().collect::<Result<Vec<_>>>()?;
+            let views = stepped.into_iter().collect::<Result<Vec<_>>>()?;
+            kept.next = next_from(&views, deployment);
             Ok(None)
         }
         Next::WaitUntil(due) => {
@@ -713,10 +750,7 @@ async fn act(
                 at.steps.len(),
                 wait.as_secs_f64()
             );
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                changed = any_record_changes(members, deployment, &look.loaded) => changed?,
-            }
+            kept.next = unchanged_until(members, deployment, &look.loaded, wait).await?;
             Ok(None)
         }
         Next::Check => check(members, deployment, look, automation, kept).await,
@@ -759,7 +793,7 @@ async fn check(
     automation: &Automation,
     kept: &mut Kept,
 ) -> Result<Option<()>> {
-    let Kept { seen, held } = kept;
+    let Kept { seen, held, next } = kept;
     let records = &look.records;
     let settings = settings_of(automation);
     let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
@@ -835,12 +869,14 @@ async fn check(
         held_now,
     );
     // The transcript and the counters, in every record, against what the
-    // decision was made on.
+    // decision was made on: written with the move when the rollout moves
+    // on (one write, the move's intent), else on their own.
+    let moves_on = passed.is_some() && matches!(outcome, Outcome::Advance | Outcome::Promote);
     let mut saved = Vec::new();
     for ((m, loaded), checks) in members.iter().zip(&look.loaded).zip(&checks) {
         let mut kept = checks.clone();
         kept.extend(gate_checks.iter().flatten().cloned());
-        let now = save_automation(m, deployment, loaded, |recorded| {
+        let update = |recorded: Option<&Automation>| {
             let mut a = recorded.cloned().unwrap_or_else(|| automation.clone());
             a.checks.extend(kept.iter().cloned());
             let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
@@ -852,9 +888,11 @@ async fn check(
                 false => None,
             };
             a
-        })
-        .await?;
-        saved.push(now);
+        };
+        saved.push(match moves_on {
+            true => with_automation(loaded, update),
+            false => save_automation(m, deployment, loaded, update).await?,
+        });
     }
     match outcome {
         // Said as the hold began (see `pass_freezes`).
@@ -906,7 +944,29 @@ async fn check(
                 },
             ))
             .await;
-            if let Some(err) = stepped.into_iter().find_map(Result::err) {
+            let failed = stepped.iter().any(Result::is_err);
+            if failed {
+                // The transcript of the checks did not go in with the step
+                // everywhere: kept where the record is as the driver read it.
+                for ((m, loaded), with) in members.iter().zip(&look.loaded).zip(&saved) {
+                    let automation = with.record.as_ref().and_then(|r| r.automation.clone());
+                    if let Some(automation) = automation
+                        && let Err(e) =
+                            save_automation(m, deployment, loaded, |_| automation.clone()).await
+                    {
+                        tracing::debug!("the checks' transcript was not kept: {e}");
+                    }
+                }
+            }
+            let mut views = Vec::new();
+            for result in stepped {
+                let err = match result {
+                    Ok(view) => {
+                        views.push(view);
+                        continue;
+                    }
+                    Err(err) => err,
+                };
                 // Someone else's doing: stop, for a person to look.
                 if members.len() == 1 || matches!(err.kind, Kind::Conflict | Kind::Drift) {
                     return Err(err);
@@ -923,6 +983,7 @@ async fn check(
                 .await
                 .map(Some);
             }
+            *next = next_from(&views, deployment);
             Ok(None)
         }
         Outcome::LeaveForPerson => {
@@ -1157,18 +1218,43 @@ async fn hold(members: &[Member], deployment: &str, at: &str, reason: &str) -> R
     )))
 }
 
-/// Resolves when any cluster's record differs from what was loaded: an
-/// abort, a pause, a person's step. A watch on each incumbent.
-async fn any_record_changes(members: &[Member], deployment: &str, loaded: &[Loaded]) -> Result<()> {
-    let watches = members.iter().zip(loaded).map(|(m, l)| {
-        Box::pin(super::record_changes(
-            &m.conn,
-            deployment,
-            l.raw.clone(),
-            Some(&l.incumbent),
-        ))
-    });
-    select_all(watches).await.0
+/// Waits `wait`, ending early when any cluster's record differs from what
+/// was loaded (an abort, a pause, a person's step): `None` then; else every
+/// incumbent as its watch last saw it, the next look. A watch on each.
+async fn unchanged_until(
+    members: &[Member],
+    deployment: &str,
+    loaded: &[Loaded],
+    wait: Duration,
+) -> Result<Option<Vec<Loaded>>> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut waits: FuturesUnordered<_> = members
+        .iter()
+        .zip(loaded)
+        .enumerate()
+        .map(|(i, (m, l))| async move {
+            let seen = super::record_unchanged_until(
+                &m.conn,
+                deployment,
+                l.raw.clone(),
+                &l.incumbent,
+                deadline,
+            )
+            .await;
+            (i, seen)
+        })
+        .collect();
+    let mut seen = vec![None; members.len()];
+    while let Some((i, result)) = waits.next().await {
+        match result? {
+            Some(incumbent) => seen[i] = Some(incumbent),
+            None => return Ok(None),
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .map(|d| super::loaded_of(deployment, d?).ok())
+        .collect())
 }
 
 /// Prometheus' scrape interval, when metrics are checked (for the metric
@@ -1422,6 +1508,17 @@ pub async fn pre_rollout(automation: &Automation, name: &str, namespace: &str) -
 
 /// Writes the automation part of the record, as a compare-and-swap
 /// against the record the decision was made on.
+/// `loaded` with its record's automation as `change` makes it, not
+/// written: the write that follows (a step's intent, the promotion's)
+/// carries it, compared with the record as it was read.
+fn with_automation(loaded: &Loaded, change: impl Fn(Option<&Automation>) -> Automation) -> Loaded {
+    let mut with = loaded.clone();
+    if let Some(record) = with.record.as_mut() {
+        record.automation = Some(change(record.automation.as_ref()));
+    }
+    with
+}
+
 async fn save_automation(
     member: &Member,
     name: &str,

@@ -196,18 +196,23 @@ pub async fn start(
         // taken again between the two; held by what drives it: `run`.
         let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
         let driven = async {
-            match drive(executor, &conn, name, "start", Some(begin(new.clone()))).await {
-                Ok(_) => {}
+            let started = match drive(executor, &conn, name, "start", Some(begin(new.clone())))
+                .await
+            {
+                Ok(driven) => driven.view,
                 // Another command changed the rollout as it started (an
                 // abort, a person's step): the driver looks again and
                 // decides anew, as it does between its own moves; an
                 // abort ends it with exit 3, naming who aborted.
-                Err(e) if e.kind == Kind::Conflict => tracing::debug!("looking again: {e}"),
+                Err(e) if e.kind == Kind::Conflict => {
+                    tracing::debug!("looking again: {e}");
+                    None
+                }
                 Err(e) => return Err(e),
-            }
+            };
             // The override went into the record with the start.
             let change = change.noting(None);
-            super::run::drive_one(global, &conn, name, automation, &change).await
+            super::run::drive_one(global, &conn, name, automation, &change, started).await
         }
         .await;
         lock.release().await;
