@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use support::{Namespace, istio_app, kubectl, kubectl_stdin};
 
-const BUDGET: usize = 50;
+const BUDGET: usize = 60;
 const RUNS: usize = 5;
 
 fn audit_log() -> PathBuf {
