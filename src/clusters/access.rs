@@ -185,14 +185,30 @@ impl Rules {
         conn: &Connection,
         router: Option<RouterKind>,
     ) -> Result<Vec<Permission>> {
-        let unused = |group: &str| match router {
-            Some(RouterKind::Istio) => group == "gateway.networking.k8s.io",
-            Some(RouterKind::GatewayApi) => group == "networking.istio.io",
-            Some(RouterKind::Replicas) => {
-                group == "gateway.networking.k8s.io" || group == "networking.istio.io"
-            }
-            None => false,
-        };
+        self.missing_but(conn, |group| {
+            router.is_some_and(|r| crate::router::unused_group(r, group))
+        })
+        .await
+    }
+
+    /// The permissions every rollout needs, whatever its router, that these
+    /// credentials lack.
+    pub async fn missing_common(&self, conn: &Connection) -> Result<Vec<Permission>> {
+        self.missing_but(conn, |group| {
+            crate::router::routers()
+                .into_iter()
+                .any(|r| r.flavor().is_some_and(|f| f.group == group))
+        })
+        .await
+    }
+
+    /// The permissions of a rollout but those of the API groups `unused`
+    /// that these credentials lack.
+    async fn missing_but(
+        &self,
+        conn: &Connection,
+        unused: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Permission>> {
         let needed: Vec<Permission> = PERMISSIONS
             .iter()
             .filter(|(group, _, _)| !unused(group))
@@ -317,14 +333,13 @@ pub async fn routers(conn: &Connection) -> Result<Vec<RouterKind>> {
         .await
         .map_err(|e| error::from_kube(e, "list the API groups", &conn.server))?;
     let mut routers = Vec::new();
-    for (kind, group, resource) in [
-        (RouterKind::Istio, "networking.istio.io", "virtualservices"),
-        (
-            RouterKind::GatewayApi,
-            "gateway.networking.k8s.io",
-            "httproutes",
-        ),
-    ] {
+    for router in crate::router::routers() {
+        // A router without objects of its own works on any cluster.
+        let Some(flavor) = router.flavor() else {
+            routers.push(router.kind());
+            continue;
+        };
+        let (kind, group, resource) = (router.kind(), flavor.group, flavor.plural);
         let Some(found) = groups.groups.iter().find(|g| g.name == group) else {
             continue;
         };
@@ -344,7 +359,6 @@ pub async fn routers(conn: &Connection) -> Result<Vec<RouterKind>> {
             routers.push(kind);
         }
     }
-    routers.push(RouterKind::Replicas);
     Ok(routers)
 }
 

@@ -95,13 +95,7 @@ async fn without_record(
         namespace: namespace.clone(),
     };
     for line in
-        crate::router::evict_everywhere(conn, &incumbent_ref, &contender_ref, change.dry_run)
-            .await?
-    {
-        eprintln!("{line}");
-    }
-    for line in
-        crate::router::replicas::widen_without_record(conn, &incumbent_ref.name, change.dry_run)
+        crate::router::abort_without_record(conn, &incumbent_ref, &contender_ref, change.dry_run)
             .await?
     {
         eprintln!("{line}");

@@ -76,7 +76,7 @@ pub async fn start(
     )
     .await;
     let rules = rules?;
-    check_access(&conn, &rules, RouterKind::Replicas).await?;
+    check_access(&conn, &rules, None).await?;
     // Once the credentials are known to allow a rollout: a freeze holds it.
     let command = match source {
         Source::Revision(_) => FrozenCommand::Undo,
@@ -196,20 +196,19 @@ pub async fn start(
         // taken again between the two; held by what drives it: `run`.
         let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
         let driven = async {
-            let started = match drive(executor, &conn, name, "start", Some(begin(new.clone())))
-                .await
-            {
-                Ok(driven) => driven.view,
-                // Another command changed the rollout as it started (an
-                // abort, a person's step): the driver looks again and
-                // decides anew, as it does between its own moves; an
-                // abort ends it with exit 3, naming who aborted.
-                Err(e) if e.kind == Kind::Conflict => {
-                    tracing::debug!("looking again: {e}");
-                    None
-                }
-                Err(e) => return Err(e),
-            };
+            let started =
+                match drive(executor, &conn, name, "start", Some(begin(new.clone()))).await {
+                    Ok(driven) => driven.view,
+                    // Another command changed the rollout as it started (an
+                    // abort, a person's step): the driver looks again and
+                    // decides anew, as it does between its own moves; an
+                    // abort ends it with exit 3, naming who aborted.
+                    Err(e) if e.kind == Kind::Conflict => {
+                        tracing::debug!("looking again: {e}");
+                        None
+                    }
+                    Err(e) => return Err(e),
+                };
             // The override went into the record with the start.
             let change = change.noting(None);
             super::run::drive_one(global, &conn, name, automation, &change, started).await
@@ -240,9 +239,14 @@ fn rollout_id() -> Result<String> {
 
 /// RBAC allows the rollout: asked of the API server before the first write,
 /// all at once, so that a missing permission is named, not met half way.
-async fn check_access(conn: &Connection, rules: &Rules, router: RouterKind) -> Result<()> {
+/// With `router`, what a rollout through it needs; without, what every
+/// rollout needs.
+async fn check_access(conn: &Connection, rules: &Rules, router: Option<RouterKind>) -> Result<()> {
     let namespace = &conn.namespace;
-    let missing = rules.missing(conn, Some(router)).await?;
+    let missing = match router {
+        Some(router) => rules.missing(conn, Some(router)).await?,
+        None => rules.missing_common(conn).await?,
+    };
     if missing.is_empty() {
         return Ok(());
     }
@@ -397,11 +401,14 @@ fn same_steps(args: &StartArgs, carried: Option<&Record>, existing: &Record) -> 
     if wanted.steps == existing.steps {
         return Ok(true);
     }
-    let fitted =
-        match default_strategy(args, carried) && existing.router.kind == RouterKind::Replicas {
-            true => crate::router::replicas::nearest_feasible(&wanted, existing.replicas),
-            false => None,
-        };
+    let fitted = match default_strategy(args, carried) {
+        true => existing
+            .router
+            .kind
+            .router()
+            .fit(&wanted, existing.replicas),
+        false => None,
+    };
     Ok(fitted.is_some_and(|(fitted, _)| fitted.steps == existing.steps))
 }
 
@@ -501,11 +508,18 @@ async fn plan_rollout(
         namespace: contender_namespace.clone(),
     };
 
-    let (router, listed) = match args.rollout.router {
-        Some(router) => (router.into(), None),
-        None if args.rollout.virtual_service.is_some() => (RouterKind::Istio, None),
-        None if args.rollout.http_route.is_some() => (RouterKind::GatewayApi, None),
-        None => {
+    // The flags that name a router's object, and what they name.
+    let objects = [
+        ("--virtual-service", args.rollout.virtual_service.as_deref()),
+        ("--http-route", args.rollout.http_route.as_deref()),
+    ];
+    let named = objects
+        .iter()
+        .find_map(|(flag, object)| object.and(crate::router::named_by(flag)));
+    let (router, listed) = match (args.rollout.router, named) {
+        (Some(router), _) => (router.into(), None),
+        (None, Some(router)) => (router, None),
+        (None, None) => {
             // As they are now: the routes found are the ones snapshotted.
             let (routing, listed) = crate::router::discover_listing(
                 conn,
@@ -520,15 +534,14 @@ async fn plan_rollout(
     // Discovered to go without a mesh: a VirtualService that sends to the
     // Service but is not one ramp shifts is told of.
     let mut notices = Vec::new();
-    if router == RouterKind::Replicas && args.rollout.router.is_none() {
+    if router.router().flavor().is_none() && args.rollout.router.is_none() {
         notices.extend(crate::router::why_not_istio(conn, &incumbent_ref).await?);
     }
-    check_access(conn, rules, router).await?;
+    check_access(conn, rules, Some(router)).await?;
     // Without a mesh the default canary's shares may be more than whole
     // pods can give: the nearest steps they can, said so.
-    let (strategy, fitted) = match router == RouterKind::Replicas && default_strategy(args, carried)
-    {
-        true => match crate::router::replicas::nearest_feasible(&strategy, replicas) {
+    let (strategy, fitted) = match default_strategy(args, carried) {
+        true => match router.router().fit(&strategy, replicas) {
             Some((fitted, why)) => (fitted, Some(why)),
             None => (strategy, None),
         },
@@ -538,10 +551,10 @@ async fn plan_rollout(
         deployment: name,
         incumbent: &incumbent_ref,
         contender: &contender_ref,
-        object: match router {
-            RouterKind::GatewayApi => args.rollout.http_route.as_deref(),
-            _ => args.rollout.virtual_service.as_deref(),
-        },
+        object: objects
+            .iter()
+            .find(|(flag, _)| router.router().flavor().is_some_and(|f| f.flag == *flag))
+            .and_then(|(_, object)| *object),
         route: args.rollout.route.as_deref(),
         listed,
     };

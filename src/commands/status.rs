@@ -16,7 +16,6 @@ use crate::engine::observe::{Observed, observe};
 use crate::error::{Error, Kind, Result};
 use crate::rollout::record::Phase;
 use crate::router::Version;
-use crate::router::replicas::Selects;
 use crate::ui::Ui;
 use crate::ui::status::{
     CapacityReport, ContainerImage, ImagesReport, Replicas, StatusReport, StepReport,
@@ -238,12 +237,11 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
     let contender = replicas_of(observed.contender.as_ref());
     let pods_decide = observed.routing.router.traffic_follows_pods();
     // Without a mesh, the pods the Service selects share its traffic.
-    let (incumbent_selected, contender_selected) =
-        match observed.routing.selector.as_ref().map(|s| s.selects) {
-            Some(Selects::Incumbent) => (true, false),
-            Some(Selects::Contender) => (false, true),
-            _ => (true, true),
-        };
+    let (incumbent_selected, contender_selected) = observed
+        .routing
+        .selector
+        .as_ref()
+        .map_or((true, true), |s| s.selected());
     // What the endpoints show wins over what the selector should select.
     let none_served = observed
         .routing

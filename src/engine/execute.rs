@@ -882,18 +882,12 @@ impl Executor {
                     .await?;
             }
             Action::SetWeights(split) => {
-                let message = match &self.record.router.selector {
-                    Some(snapshot) => crate::router::replicas::switch_message(
-                        &snapshot.service,
-                        &self.name,
-                        &contender.name,
-                        *split,
-                    ),
-                    None => format!(
-                        "traffic: {} {}%, {} {}%",
-                        contender.name, split.contender, self.name, split.incumbent
-                    ),
-                };
+                let router = &self.record.router;
+                let message =
+                    router
+                        .kind
+                        .router()
+                        .split_message(router, &self.name, &contender.name, *split);
                 let mirror = plan::mirror_at(&self.record);
                 let message = match mirror {
                     Some(mirror) => format!(
@@ -928,17 +922,7 @@ impl Executor {
                     .router()
                     .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
                     .await?;
-                let exactly = match &self.record.router.selector {
-                    Some(snapshot) => format!(
-                        "service {} selects as it did: {}",
-                        snapshot.service,
-                        crate::router::replicas::shown(&snapshot.original)
-                    ),
-                    None => format!(
-                        "traffic: all to {}, routes restored as they were",
-                        self.name
-                    ),
-                };
+                let exactly = router.kind.router().restored_message(router, &self.name);
                 match done.is_empty() {
                     true => self.progress.say(&exactly),
                     false => done.iter().for_each(|line| self.progress.say(line)),

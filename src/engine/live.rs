@@ -20,7 +20,7 @@ use crate::connect::Connection;
 use crate::error::Result;
 use crate::rollout::contender::MANAGED_BY;
 use crate::rollout::record::{ANNOTATION, Record};
-use crate::router::{RouterKind, gateway_api, istio};
+use crate::router::routers;
 
 /// A namespace and a name.
 pub type Key = (String, String);
@@ -155,10 +155,10 @@ impl Live {
                 changed.clone(),
             )));
         }
-        for (kind, flavor) in [
-            (RouterKind::Istio, &istio::FLAVOR),
-            (RouterKind::GatewayApi, &gateway_api::FLAVOR),
-        ] {
+        for (kind, flavor) in routers()
+            .into_iter()
+            .filter_map(|r| Some((r.kind(), r.flavor()?)))
+        {
             let Some(version) = flavor.served(&conn).await? else {
                 continue;
             };

@@ -158,11 +158,7 @@ async fn discovered(conn: &Connection, name: &str, incumbent: Deployment) -> Res
             };
             router::discover_named(conn, &incumbent_ref, &contender_ref).await?
         }
-        None => Routing {
-            router: router::RouterKind::Replicas,
-            routes: Vec::new(),
-            selector: None,
-        },
+        None => Routing::none(),
     };
     Ok(Observed {
         incumbent,

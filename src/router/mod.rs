@@ -23,9 +23,10 @@ use crate::connect::Connection;
 use crate::error::{self, Result};
 use crate::rollout::plan::RouteState;
 use crate::rollout::record::{Header, RouteSnapshot, RouterRecord};
-use crate::rollout::strategy::{Split, Step};
+use crate::rollout::strategy::{Split, Step, Strategy};
 
 pub use crate::rollout::model::RouterKind;
+pub use replicas::{SelectorView, Selects};
 
 impl RouterKind {
     /// The router of this kind.
@@ -36,6 +37,51 @@ impl RouterKind {
             RouterKind::Replicas => &replicas::ROUTER,
         }
     }
+}
+
+/// Every router, in the order a rollout looks for them: Istio
+/// VirtualServices, then Gateway API HTTPRoutes, else the ratio of pods.
+/// What a caller asks of a router goes through the `Router` trait; this is
+/// the one list of them.
+pub fn routers() -> [&'static dyn Router; 3] {
+    [&istio::ROUTER, &gateway_api::ROUTER, &replicas::ROUTER]
+}
+
+/// The router whose objects `flag` names (`--virtual-service`,
+/// `--http-route`).
+pub fn named_by(flag: &str) -> Option<RouterKind> {
+    routers()
+        .into_iter()
+        .find(|r| r.flavor().is_some_and(|f| f.flag == flag))
+        .map(|r| r.kind())
+}
+
+/// Whether a rollout through `router` has no use for the API `group`: it
+/// is the group of another router's objects.
+pub fn unused_group(router: RouterKind, group: &str) -> bool {
+    let of = |r: &dyn Router| r.flavor().map(|f| f.group);
+    of(router.router()) != Some(group) && routers().into_iter().any(|r| of(r) == Some(group))
+}
+
+/// An abort with no record to go by: every router undoes what it can tell
+/// it had changed of the routing to `incumbent` (the contender taken out
+/// of every route of the namespace that sends to it, a Service narrowed to
+/// the contender's pods widened again); what was done, a sentence each.
+pub async fn abort_without_record(
+    conn: &Connection,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    dry_run: bool,
+) -> Result<Vec<String>> {
+    let mut done = Vec::new();
+    for router in routers() {
+        done.extend(
+            router
+                .without_record(conn, incumbent, contender, dry_run)
+                .await?,
+        );
+    }
+    Ok(done)
 }
 
 /// The routing objects a command last read or wrote, by name. A write
@@ -72,6 +118,53 @@ pub struct Choice<'a> {
 /// How a traffic split is applied: one implementation per file (istio.rs,
 /// gateway_api.rs, replicas.rs), as Flagger's routers are.
 pub trait Router: Sync {
+    /// The kind the record names it by.
+    fn kind(&self) -> RouterKind;
+
+    /// The objects whose weights it writes (their API group, kind and the
+    /// flag that names one); `None` for a router without such objects.
+    fn flavor(&self) -> Option<&'static weights::Flavor> {
+        None
+    }
+
+    /// When `strategy` asks of `base` replicas more than this router can
+    /// give, the nearest strategy it can carry out and why (`start` fits
+    /// the default strategy to it); `None` when it carries it out as it is.
+    fn fit(&self, _strategy: &Strategy, _base: i32) -> Option<(Strategy, String)> {
+        None
+    }
+
+    /// An abort with no record to go by: what this router changes of the
+    /// routing to `incumbent`, undone as far as it can tell it was ramp's;
+    /// what was done, a sentence each.
+    fn without_record<'a>(
+        &'a self,
+        conn: &'a Connection,
+        incumbent: &'a ServiceRef,
+        contender: &'a ServiceRef,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<Vec<String>>>;
+
+    /// What a split does, as progress says it once it is so.
+    fn split_message(
+        &self,
+        _router: &RouterRecord,
+        deployment: &str,
+        contender: &str,
+        split: Split,
+    ) -> String {
+        format!(
+            "traffic: {contender} {}%, {deployment} {}%",
+            split.contender, split.incumbent
+        )
+    }
+
+    /// What a restore that put everything back exactly did, as progress
+    /// says it.
+    fn restored_message(&self, _router: &RouterRecord, deployment: &str) -> String {
+        format!("traffic: all to {deployment}, routes restored as they were")
+    }
+
     /// At start: refuses, before anything changes, what this router cannot
     /// carry out, and snapshots the routes it will shift (none for the
     /// replicas router).
@@ -309,6 +402,18 @@ pub struct Routing {
     pub selector: Option<replicas::SelectorView>,
 }
 
+impl Routing {
+    /// Nothing routes to the Deployment (no Service selects its pods): its
+    /// pods are all there is.
+    pub fn none() -> Routing {
+        Routing {
+            router: RouterKind::Replicas,
+            routes: Vec::new(),
+            selector: None,
+        }
+    }
+}
+
 /// The routes of one routing object that send to the incumbent.
 pub type RoutesOf = fn(&DynamicObject, &ServiceRef, &ServiceRef) -> Vec<RouteWeights>;
 
@@ -394,21 +499,6 @@ pub async fn discover_named(
     }
     // Something else may route to it: look at everything, in order.
     discover(conn, incumbent, contender).await
-}
-
-/// Takes the contender out of every routing object in the namespace that
-/// sends to it, of every kind: a rollout whose record is gone.
-pub async fn evict_everywhere(
-    conn: &Connection,
-    incumbent: &ServiceRef,
-    contender: &ServiceRef,
-    dry_run: bool,
-) -> Result<Vec<String>> {
-    let mut done = Vec::new();
-    for (_, flavor, _) in flavors() {
-        done.extend(weights::evict_all(flavor, conn, incumbent, contender, dry_run).await?);
-    }
-    Ok(done)
 }
 
 /// The routes of every namespace the caller may list that still send to

@@ -27,6 +27,7 @@ use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::capacity::{Counts, counts};
 use crate::rollout::contender::ROLE;
+use crate::rollout::model::shown_labels as shown;
 use crate::rollout::plan::{CONTENDER_ONLY, INCUMBENT_ONLY, RouteState};
 use crate::rollout::record::{Header, RouterRecord, SelectorSnapshot};
 use crate::rollout::strategy::{Split, Step, Strategy};
@@ -50,6 +51,18 @@ pub enum Selects {
     Contender,
     /// Something neither the user nor ramp had: someone else changed it.
     Other,
+}
+
+impl SelectorView {
+    /// Whether the Service selects the incumbent's pods, and the
+    /// contender's, as it is meant to (both but when ramp narrowed it).
+    pub fn selected(&self) -> (bool, bool) {
+        match self.selects {
+            Selects::Incumbent => (true, false),
+            Selects::Contender => (false, true),
+            Selects::Both | Selects::Other => (true, true),
+        }
+    }
 }
 
 impl Selects {
@@ -107,17 +120,8 @@ pub fn route_state(selects: Selects) -> RouteState {
     }
 }
 
-/// `app=web,tier=front`, as kubectl shows selectors.
-pub fn shown(selector: &BTreeMap<String, String>) -> String {
-    selector
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// What a switch of the selector does, as progress says it.
-pub fn switch_message(service: &str, deployment: &str, contender: &str, split: Split) -> String {
+fn switch_message(service: &str, deployment: &str, contender: &str, split: Split) -> String {
     match split.contender {
         0 => format!(
             "traffic: all to {deployment}: service {service} selects {deployment}'s pods only"
@@ -207,15 +211,6 @@ fn service_resource() -> ApiResource {
 
 fn services(conn: &Connection) -> Api<DynamicObject> {
     Api::namespaced_with(conn.client.clone(), &conn.namespace, &service_resource())
-}
-
-/// A selector as a label query: `app=web,tier=front`.
-fn shown_as_labels(selector: &BTreeMap<String, String>) -> String {
-    selector
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn selector_of(service: &DynamicObject) -> BTreeMap<String, String> {
@@ -500,6 +495,51 @@ fn view(snapshot: &SelectorSnapshot, service: &DynamicObject) -> SelectorView {
 }
 
 impl Router for Replicas {
+    fn kind(&self) -> RouterKind {
+        RouterKind::Replicas
+    }
+
+    fn fit(&self, strategy: &Strategy, base: i32) -> Option<(Strategy, String)> {
+        nearest_feasible(strategy, base)
+    }
+
+    fn split_message(
+        &self,
+        router: &RouterRecord,
+        deployment: &str,
+        contender: &str,
+        split: Split,
+    ) -> String {
+        match &router.selector {
+            Some(snapshot) => switch_message(&snapshot.service, deployment, contender, split),
+            None => format!(
+                "traffic: {contender} {}%, {deployment} {}%",
+                split.contender, split.incumbent
+            ),
+        }
+    }
+
+    fn restored_message(&self, router: &RouterRecord, deployment: &str) -> String {
+        match &router.selector {
+            Some(snapshot) => format!(
+                "service {} selects as it did: {}",
+                snapshot.service,
+                shown(&snapshot.original)
+            ),
+            None => format!("traffic: all to {deployment}, routes restored as they were"),
+        }
+    }
+
+    fn without_record<'a>(
+        &'a self,
+        conn: &'a Connection,
+        incumbent: &'a ServiceRef,
+        _contender: &'a ServiceRef,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(widen_without_record(conn, &incumbent.name, dry_run))
+    }
+
     fn choose<'a>(
         &'a self,
         conn: &'a Connection,
@@ -709,7 +749,7 @@ impl Router for Replicas {
             };
             let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
             let listed = pods
-                .list(&ListParams::default().labels(&shown_as_labels(&snapshot.original)))
+                .list(&ListParams::default().labels(&shown(&snapshot.original)))
                 .await
                 .map_err(|e| error::from_kube(e, "list pods", &conn.server))?;
             let hash = incumbent_hash(deployment, &snapshot.service, &listed.items)?;
@@ -733,7 +773,7 @@ impl Router for Replicas {
                 return Ok(());
             };
             let service = service(conn, snapshot, known).await?;
-            let selector = shown_as_labels(&selector_of(&service));
+            let selector = shown(&selector_of(&service));
             let name = &snapshot.service;
             let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
             let selected: std::collections::BTreeSet<String> = pods
@@ -765,7 +805,7 @@ impl Router for Replicas {
             step.traffic.contender,
             counts.contender,
             counts.contender + counts.incumbent,
-            crate::ui::status::percent(counts.reached())
+            crate::rollout::model::percent(counts.reached())
         ))
     }
 }
@@ -792,11 +832,11 @@ pub fn check_steps(deployment: &str, steps: &[Step], base: i32) -> Result<()> {
             return Err(Error::invalid(format!(
                 "the replicas router cannot send {p}% of traffic to the contender with {base} replicas ({at}): one contender pod beside {} would take {}",
                 counts.incumbent,
-                crate::ui::status::percent(one.reached())
+                crate::rollout::model::percent(one.reached())
             ))
             .with_hint(format!(
                 "scale deployment {deployment} to at least {needed} replicas, ask for {} with --steps, leave out --strategy and --steps for the nearest steps its pods allow, or route with Istio or the Gateway API",
-                crate::ui::status::percent(one.reached())
+                crate::rollout::model::percent(one.reached())
             )));
         }
     }

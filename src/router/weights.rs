@@ -112,6 +112,24 @@ pub struct Written<'a> {
 }
 
 impl Router for Weighted {
+    fn kind(&self) -> RouterKind {
+        self.kind
+    }
+
+    fn flavor(&self) -> Option<&'static Flavor> {
+        Some(self.flavor)
+    }
+
+    fn without_record<'a>(
+        &'a self,
+        conn: &'a Connection,
+        incumbent: &'a ServiceRef,
+        contender: &'a ServiceRef,
+        dry_run: bool,
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(evict_all(self.flavor, conn, incumbent, contender, dry_run))
+    }
+
     fn choose<'a>(
         &'a self,
         conn: &'a Connection,

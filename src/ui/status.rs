@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::{Ui, render, table};
 use crate::analysis::Check;
+pub use crate::rollout::model::percent;
 use crate::rollout::record::{Phase, Transition};
-use crate::router::replicas::SelectorView;
-use crate::router::{RouteWeights, RouterKind};
+use crate::router::{RouteWeights, RouterKind, SelectorView};
 
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
@@ -93,16 +93,6 @@ pub struct ContainerImage {
     pub image: String,
 }
 
-/// `90` as "90%", `9.09` as "9.1%".
-pub fn percent(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}%")
-    } else {
-        format!("{rounded:.1}%")
-    }
-}
-
 fn phase(phase: Phase, ui: &Ui) -> String {
     let text = phase.as_str();
     if !ui.color {
@@ -176,7 +166,7 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
             "{:<12}{} selects {}: {}\n",
             "Selector:",
             selector.service,
-            crate::router::replicas::shown(&selector.labels),
+            crate::rollout::model::shown_labels(&selector.labels),
             selector.selects.as_str()
         ));
         if selector.ready_endpoints == Some(0) {
@@ -293,18 +283,5 @@ pub fn age(at: &str) -> String {
         s if s < 7200 => format!("{}m", s / 60),
         s if s < 172_800 => format!("{}h", s / 3600),
         s => format!("{}d", s / 86_400),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percents_drop_a_zero_fraction() {
-        assert_eq!(percent(90.0), "90%");
-        assert_eq!(percent(9.0909), "9.1%");
-        assert_eq!(percent(0.0), "0%");
-        assert_eq!(percent(33.33), "33.3%");
     }
 }

@@ -12,7 +12,7 @@ use crate::engine::live::Store;
 use crate::engine::observe::Observed;
 use crate::rollout::record::{ANNOTATION, Record};
 use crate::rollout::strategy::Step;
-use crate::router::{Objects, RouterKind, Routing, ServiceRef, gateway_api, istio};
+use crate::router::{Objects, Routing, ServiceRef};
 use crate::ui::status::StatusReport;
 
 /// A line of the list.
@@ -140,11 +140,7 @@ fn observed(store: &Store, incumbent: &Deployment) -> Option<Observed> {
             record.contender.name.clone(),
         ))
         .cloned();
-    let kind = match record.router.kind {
-        RouterKind::Istio => Some(istio::FLAVOR.kind),
-        RouterKind::GatewayApi => Some(gateway_api::FLAVOR.kind),
-        RouterKind::Replicas => None,
-    };
+    let kind = record.router.kind.router().flavor().map(|f| f.kind);
     let objects: Objects = kind
         .and_then(|kind| store.routes.get(kind))
         .map(|of_kind| {
