@@ -139,7 +139,10 @@ fn a_manual_canary_goes_through_its_steps_and_promotes() {
     }
     let history = ns.record("web").unwrap()["history"].to_string();
     for intent in ["StepStarted", "Promoting"] {
-        assert!(history.contains(intent), "{intent} in the record: {history}");
+        assert!(
+            history.contains(intent),
+            "{intent} in the record: {history}"
+        );
     }
 }
 

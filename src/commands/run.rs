@@ -31,12 +31,9 @@ use crate::engine::execute::FREEZE_OVERRIDDEN;
 use crate::engine::lock::{Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
-use crate::rollout::decide::{self, Counters, Next, Outcome, Round, View};
+use crate::rollout::decide::{self, Counters, Next, Outcome, Round, StepFailed, View};
 use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
-
-/// How many checks the record keeps.
-const KEPT_CHECKS: usize = 20;
 
 /// How many times in a row the driver may find that someone else changed
 /// a record it was about to write, before it gives up.
@@ -877,17 +874,9 @@ async fn check(
         let mut kept = checks.clone();
         kept.extend(gate_checks.iter().flatten().cloned());
         let update = |recorded: Option<&Automation>| {
-            let mut a = recorded.cloned().unwrap_or_else(|| automation.clone());
-            a.checks.extend(kept.iter().cloned());
-            let excess = a.checks.len().saturating_sub(KEPT_CHECKS);
-            a.checks.drain(..excess);
-            a.failures = counters.failures;
-            a.inconclusive = counters.inconclusive;
-            a.held = match held_now {
-                true => held.clone(),
-                false => None,
-            };
-            a
+            let recorded = recorded.cloned().unwrap_or_else(|| automation.clone());
+            let held = held.clone().filter(|_| held_now);
+            decide::after_round(recorded, &kept, counters, held)
         };
         saved.push(match moves_on {
             true => with_automation(loaded, update),
@@ -967,8 +956,7 @@ async fn check(
                     }
                     Err(err) => err,
                 };
-                // Someone else's doing: stop, for a person to look.
-                if members.len() == 1 || matches!(err.kind, Kind::Conflict | Kind::Drift) {
+                if decide::after_failed_step(members.len(), err.kind) == StepFailed::Stop {
                     return Err(err);
                 }
                 let reason = err.message;

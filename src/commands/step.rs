@@ -8,6 +8,7 @@ use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
+use crate::rollout::decide::{self, Move};
 use crate::rollout::freeze::Command;
 use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
@@ -82,26 +83,16 @@ pub async fn advance(
         );
     }
     let total = record.steps.len();
-    let target = match to {
-        Some(to) => resolve(to, &record)?,
-        // An interrupted step is finished first.
-        None if record.phase == Phase::Progressing => record.target,
-        // Past the last step there is only the promotion.
-        None if record.step >= total => return promote::promote(conn, name, loaded, change).await,
-        None => record.step + 1,
+    let to = to.map(|to| resolve(to, &record)).transpose()?;
+    let target = match decide::next_move(record.phase, record.step, record.target, total, to) {
+        Move::Step(target) => target,
+        Move::Promote => return promote::promote(conn, name, loaded, change).await,
     };
     let step = &record.steps[target - 1];
     if ask && !change.dry_run && !confirm(name, record.current_step(), step, target, total)? {
         return Err(Error::invalid("not confirmed; nothing changed"));
     }
-    let mut next = record.clone();
-    next.phase = Phase::Progressing;
-    next.target = target;
-    if let Some(automation) = next.automation.as_mut() {
-        // A new step starts counting its own failed checks.
-        automation.failures = 0;
-        automation.inconclusive = 0;
-    }
+    let next = decide::moving(&record, target);
     let message = format!("moving to step {target}/{total} ({})", step.name);
     let executor = executor(conn, name, record, loaded.base(), change);
     let begin = Begin {

@@ -7,7 +7,9 @@
 //! lock-step, so every decision looks at all of them. One cluster is the
 //! case of one.
 
-use super::record::Phase;
+use super::record::{Automation, Phase, Record};
+use crate::analysis::Check;
+use crate::error::Kind;
 
 /// What the driver needs to know of the settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,9 +268,217 @@ pub fn outage(since_ms: i64, now_ms: i64, limit_ms: i64, tries: u32) -> Outage {
     Outage::RetryIn(pause.min(5_000).min(left) as u64)
 }
 
+/// Where a step command takes a rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// To this step, from 1.
+    Step(usize),
+    /// Past the last step: the promotion.
+    Promote,
+}
+
+/// Where `step` takes a rollout in `phase` at step `at` of `total`, on its
+/// way to `target`: to `to` when asked (a step it has), else an
+/// interrupted move is finished first, past the last step there is only
+/// the promotion, and otherwise the next step.
+pub fn next_move(phase: Phase, at: usize, target: usize, total: usize, to: Option<usize>) -> Move {
+    match to {
+        Some(to) => Move::Step(to),
+        None if phase == Phase::Progressing => Move::Step(target),
+        None if at >= total => Move::Promote,
+        None => Move::Step(at + 1),
+    }
+}
+
+/// The record as a move to step `target` begins: the move's intent, and a
+/// new step counting its own failed and inconclusive checks.
+pub fn moving(record: &Record, target: usize) -> Record {
+    let mut next = record.clone();
+    next.phase = Phase::Progressing;
+    next.target = target;
+    if let Some(automation) = next.automation.as_mut() {
+        automation.failures = 0;
+        automation.inconclusive = 0;
+    }
+    next
+}
+
+/// How many checks a record keeps: the last ones, which tell how the
+/// step went.
+pub const KEPT_CHECKS: usize = 20;
+
+/// The automation as a round of checks leaves it: the round's checks
+/// added (the oldest dropped past `KEPT_CHECKS`), the counters as judged,
+/// and why the rollout is held at its step, when it is.
+pub fn after_round(
+    mut automation: Automation,
+    checks: &[Check],
+    counters: Counters,
+    held: Option<String>,
+) -> Automation {
+    automation.checks.extend(checks.iter().cloned());
+    let excess = automation.checks.len().saturating_sub(KEPT_CHECKS);
+    automation.checks.drain(..excess);
+    automation.failures = counters.failures;
+    automation.inconclusive = counters.inconclusive;
+    automation.held = held;
+    automation
+}
+
+/// What the driver does when a step (not its checks) failed on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepFailed {
+    /// Stop, the error said, for a person to look.
+    Stop,
+    /// Roll every cluster back: they move in lock-step.
+    RollBack,
+}
+
+/// On one cluster, or when someone else's doing stopped the step (a
+/// conflict with another writer, drift), the driver stops and says so; a
+/// step that failed otherwise on one of several clusters rolls them all
+/// back.
+pub fn after_failed_step(clusters: usize, kind: Kind) -> StepFailed {
+    match clusters == 1 || matches!(kind, Kind::Conflict | Kind::Drift) {
+        true => StepFailed::Stop,
+        false => StepFailed::RollBack,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn where_a_step_goes() {
+        use Phase::*;
+        let cases = [
+            // phase, at, target, total, --to, goes to
+            (Paused, 1, 1, 3, None, Move::Step(2)),
+            (Paused, 2, 2, 3, None, Move::Step(3)),
+            (Paused, 3, 3, 3, None, Move::Promote),
+            // An interrupted move is finished first.
+            (Progressing, 1, 2, 3, None, Move::Step(2)),
+            (Progressing, 3, 3, 3, None, Move::Step(3)),
+            // --to goes where it says, back or forth.
+            (Paused, 3, 3, 3, Some(1), Move::Step(1)),
+            (Progressing, 1, 2, 3, Some(3), Move::Step(3)),
+        ];
+        for (phase, at, target, total, to, expected) in cases {
+            assert_eq!(
+                next_move(phase, at, target, total, to),
+                expected,
+                "{phase:?} at {at} to {target} of {total}, --to {to:?}"
+            );
+        }
+    }
+
+    fn automation(checks: Vec<Check>) -> Automation {
+        Automation {
+            analysis: crate::analysis::spec::AnalysisSpec {
+                provider: Default::default(),
+                metrics: Vec::new(),
+                min_samples: 10,
+                inconclusive_limit: 5,
+                pod_health: Default::default(),
+                webhooks: Vec::new(),
+            },
+            prometheus: None,
+            interval: 60,
+            window: None,
+            scrape_interval: None,
+            paused_by: None,
+            failure_limit: 1,
+            outage_limit: None,
+            promote: true,
+            notify: None,
+            failures: 2,
+            inconclusive: 1,
+            checks,
+            held: None,
+        }
+    }
+
+    fn check(n: usize) -> Check {
+        Check {
+            at: "2026-12-04T10:00:00Z".into(),
+            name: format!("c{n}"),
+            query: None,
+            value: None,
+            incumbent: None,
+            threshold: String::new(),
+            verdict: crate::analysis::Verdict::Pass,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_move_writes_its_intent_and_starts_the_steps_counters_anew() {
+        let mut record = crate::rollout::record::tests::sample();
+        record.phase = Phase::Paused;
+        record.step = 1;
+        record.target = 1;
+        record.automation = Some(automation(Vec::new()));
+        let next = moving(&record, 2);
+        assert_eq!(
+            (next.phase, next.step, next.target),
+            (Phase::Progressing, 1, 2)
+        );
+        let automation = next.automation.unwrap();
+        assert_eq!((automation.failures, automation.inconclusive), (0, 0));
+        // A person's rollout has no counters to reset.
+        record.automation = None;
+        assert_eq!(moving(&record, 2).automation, None);
+    }
+
+    #[test]
+    fn a_round_keeps_the_last_checks_and_its_counters() {
+        let cases = [
+            // checks kept before, checks of the round, kept after, the first kept
+            (0, 2, 2, "c0"),
+            (18, 2, 20, "c0"),
+            (19, 3, 20, "c2"),
+            (20, 1, 20, "c1"),
+        ];
+        for (before, round, kept, first) in cases {
+            let automation = automation((0..before).map(check).collect());
+            let checks: Vec<Check> = (before..before + round).map(check).collect();
+            let counters = Counters {
+                failures: 1,
+                inconclusive: 2,
+            };
+            let after = after_round(automation, &checks, counters, Some("a freeze".into()));
+            assert_eq!(after.checks.len(), kept, "{before} + {round}");
+            assert_eq!(after.checks[0].name, first, "{before} + {round}");
+            assert_eq!(
+                after.checks.last().unwrap().name,
+                format!("c{}", before + round - 1)
+            );
+            assert_eq!((after.failures, after.inconclusive), (1, 2));
+            assert_eq!(after.held.as_deref(), Some("a freeze"));
+        }
+    }
+
+    #[test]
+    fn a_failed_step_stops_for_a_person_or_rolls_every_cluster_back() {
+        use Kind::*;
+        let cases = [
+            (1, Failed, StepFailed::Stop),
+            (1, TimedOut, StepFailed::Stop),
+            (3, Conflict, StepFailed::Stop),
+            (3, Drift, StepFailed::Stop),
+            (3, Failed, StepFailed::RollBack),
+            (3, TimedOut, StepFailed::RollBack),
+            (2, Unreachable, StepFailed::RollBack),
+        ];
+        for (clusters, kind, expected) in cases {
+            assert_eq!(
+                after_failed_step(clusters, kind),
+                expected,
+                "{kind:?} on one of {clusters}"
+            );
+        }
+    }
 
     #[test]
     fn an_outage_is_ridden_out_with_growing_pauses_until_its_limit() {
