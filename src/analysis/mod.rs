@@ -5,8 +5,10 @@
 //! the verdict.
 
 pub mod judge;
+pub mod metrics;
 pub mod pods;
 pub mod prometheus;
+pub mod provider;
 pub mod spec;
 pub mod webhook;
 

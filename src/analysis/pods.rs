@@ -8,12 +8,14 @@ use super::{Check, Verdict};
 use crate::connect::Connection;
 use crate::error::{self, Result};
 
-/// The contender's pods: ready, and restarted no more than `max_restarts`.
+/// The contender's pods: ready, and restarted no more than `max_restarts`;
+/// the check stamped `at`.
 pub async fn check(
     conn: &Connection,
     namespace: &str,
     selector: &str,
     max_restarts: i32,
+    at: &str,
 ) -> Result<Check> {
     let api: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
     let pods = api
@@ -67,7 +69,7 @@ pub async fn check(
         )
     };
     Ok(Check {
-        at: k8s_openapi::jiff::Timestamp::now().to_string(),
+        at: at.to_string(),
         name: "pod-health".into(),
         query: Some(selector.to_string()),
         value: Some(f64::from(restarts)),

@@ -132,6 +132,19 @@ impl Prometheus {
     }
 }
 
+impl super::provider::MetricProvider for Prometheus {
+    fn name(&self) -> &'static str {
+        "prometheus"
+    }
+
+    fn query<'a>(
+        &'a self,
+        query: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<std::result::Result<Option<f64>, String>>> {
+        Box::pin(self.try_query(query))
+    }
+}
+
 /// A Prometheus duration (`15s`, `1m30s`, `500ms`) in whole seconds,
 /// rounded up.
 pub fn seconds(duration: &str) -> Option<u64> {

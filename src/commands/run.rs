@@ -19,7 +19,7 @@ use kube::Api;
 
 use super::step::AtTheEnd;
 use super::{Change, Loaded, abort, executor, in_progress, load, promote, show, step};
-use crate::analysis::judge::{self, Context};
+use crate::analysis::judge::Context;
 use crate::analysis::prometheus::Prometheus;
 use crate::analysis::spec::{AnalysisSpec, WebhookType};
 use crate::analysis::webhook::{self, Payload};
@@ -1288,12 +1288,14 @@ async fn analyse(
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",");
+    let at = Timestamp::now().to_string();
     let mut checks = vec![
         pods::check(
             conn,
             &contender.namespace,
             &selector,
             automation.analysis.pod_health.max_restarts,
+            &at,
         )
         .await?,
     ];
@@ -1335,83 +1337,9 @@ async fn analyse(
             )
         ),
     };
-    let now = || Timestamp::now().to_string();
-    // Prometheus out of reach for a moment is no verdict on the contender:
-    // the round is inconclusive, and counts towards --inconclusive-limit
-    // (after which the rollout is rolled back, as one that cannot be
-    // judged); a query Prometheus refuses stops the driver.
-    let out_of_reach = |checks: &mut Vec<Check>, query: &str, why: String| {
-        checks.push(Check {
-            at: now(),
-            name: "prometheus".into(),
-            query: Some(query.to_string()),
-            value: None,
-            incumbent: None,
-            threshold: "an answer".into(),
-            verdict: Verdict::Inconclusive,
-            message: format!("{why}; this round is inconclusive"),
-        });
-    };
-    let samples_query = judge::samples_query(&ctx);
-    let samples = match prometheus.try_query(&samples_query).await? {
-        Ok(samples) => samples.unwrap_or(0.0),
-        Err(why) => {
-            out_of_reach(&mut checks, &samples_query, why);
-            return Ok(checks);
-        }
-    };
-    let min = automation.analysis.min_samples as f64;
-    if samples < min {
-        checks.push(Check {
-            at: now(),
-            name: "min-samples".into(),
-            query: Some(samples_query),
-            value: Some(samples),
-            incumbent: None,
-            threshold: format!(">= {min} requests"),
-            verdict: Verdict::Inconclusive,
-            message: format!(
-                "{} requests reached the contender in the last {}, fewer than {min}: too little traffic to judge, waiting",
-                samples.round(),
-                ctx.interval
-            ),
-        });
-        return Ok(checks);
-    }
-    for metric in &automation.analysis.metrics {
-        let query = judge::query(metric, &ctx, &ctx.contender);
-        let contender_value = match prometheus.try_query(&query).await? {
-            Ok(value) => value,
-            Err(why) => {
-                out_of_reach(&mut checks, &query, why);
-                return Ok(checks);
-            }
-        };
-        let incumbent_value = match metric.relative {
-            true => {
-                let query = judge::query(metric, &ctx, &ctx.incumbent);
-                match prometheus.try_query(&query).await? {
-                    Ok(value) => value,
-                    Err(why) => {
-                        out_of_reach(&mut checks, &query, why);
-                        return Ok(checks);
-                    }
-                }
-            }
-            false => None,
-        };
-        let (verdict, value, message) = judge::judge(metric, contender_value, incumbent_value);
-        checks.push(Check {
-            at: now(),
-            name: metric.name.clone(),
-            query: Some(query),
-            value,
-            incumbent: incumbent_value,
-            threshold: judge::threshold(metric),
-            verdict,
-            message,
-        });
-    }
+    checks.extend(
+        crate::analysis::metrics::check(&prometheus, &automation.analysis, &ctx, &at).await?,
+    );
     Ok(checks)
 }
 
