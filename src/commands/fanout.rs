@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::Change;
 use super::start::Source;
-use super::status::report;
 use crate::cli::{
     ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RolloutArgs, RunArgs,
     StartArgs, StepArgs,
@@ -21,6 +20,7 @@ use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Automation, Phase, Record};
 use crate::rollout::waves::{self, Next as WaveNext, Standing, standing};
+use crate::ui::status::report;
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{Ui, render, table};
 

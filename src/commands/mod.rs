@@ -453,7 +453,7 @@ pub async fn show(
         None => crate::engine::observe::observe(conn, name).await?,
     };
     ui.print(
-        &status::report(name, &conn.namespace, &observed),
+        &crate::ui::status::report(name, &conn.namespace, &observed),
         crate::ui::status::table_of,
     )
 }

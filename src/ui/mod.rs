@@ -2,6 +2,7 @@
 //! scripts.
 
 pub mod dashboard;
+pub mod list;
 pub mod progress;
 pub mod status;
 

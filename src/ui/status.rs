@@ -1,14 +1,17 @@
-//! The status report: its JSON/YAML shape (a stable interface, see
-//! DESIGN.md) and its table for people.
+//! The status report: made from what was observed (`report`), its
+//! JSON/YAML shape (a stable interface, see DESIGN.md) and its table for
+//! people.
 
 use console::style;
+use k8s_openapi::api::apps::v1::Deployment;
 use serde::Serialize;
 
 use super::{Ui, render, table};
 use crate::analysis::Check;
+use crate::engine::observe::Observed;
 pub use crate::rollout::model::percent;
 use crate::rollout::record::{Phase, Transition};
-use crate::router::{RouteWeights, RouterKind, SelectorView};
+use crate::router::{RouteWeights, RouterKind, SelectorView, Version};
 
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
@@ -284,4 +287,202 @@ pub fn age(at: &str) -> String {
         s if s < 172_800 => format!("{}h", s / 3600),
         s => format!("{}d", s / 86_400),
     }
+}
+
+/// The status of a rollout as the user sees it, from what was observed.
+pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport {
+    let incumbent = replicas_of(Some(&observed.incumbent));
+    let contender = replicas_of(observed.contender.as_ref());
+    let pods_decide = observed.routing.router.traffic_follows_pods();
+    // Without a mesh, the pods the Service selects share its traffic.
+    let (incumbent_selected, contender_selected) = observed
+        .routing
+        .selector
+        .as_ref()
+        .map_or((true, true), |s| s.selected());
+    // What the endpoints show wins over what the selector should select.
+    let none_served = observed
+        .routing
+        .selector
+        .as_ref()
+        .is_some_and(|s| s.ready_endpoints == Some(0));
+    let traffic = match observed.routing.routes.first().filter(|_| !pods_decide) {
+        None if none_served => TrafficReport {
+            incumbent: 0.0,
+            contender: 0.0,
+            other: 0.0,
+            mirror: 0.0,
+        },
+        None => {
+            let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
+                incumbent.ready.max(0) as u32 * u32::from(incumbent_selected),
+                contender.ready.max(0) as u32 * u32::from(contender_selected),
+            );
+            TrafficReport {
+                incumbent: incumbent_pct,
+                contender: contender_pct,
+                other: 0.0,
+                mirror: 0.0,
+            }
+        }
+        Some(route) => TrafficReport {
+            incumbent: route.percent_to(Version::Incumbent),
+            contender: route.percent_to(Version::Contender),
+            other: route.percent_to(Version::Other),
+            mirror: route.mirror.map_or(0.0, f64::from),
+        },
+    };
+    let (phase, step) = match &observed.record {
+        Some(record) => (
+            record.phase,
+            StepReport {
+                index: record.step,
+                total: record.steps.len(),
+                name: record.current_step().map(|s| s.name.clone()),
+            },
+        ),
+        None => (
+            Phase::Idle,
+            StepReport {
+                index: 0,
+                total: 0,
+                name: None,
+            },
+        ),
+    };
+    StatusReport {
+        deployment: name.to_string(),
+        namespace: namespace.to_string(),
+        phase,
+        step,
+        traffic,
+        capacity: CapacityReport {
+            contender,
+            incumbent,
+        },
+        router: observed.routing.router,
+        service: observed.service.clone(),
+        contender: observed
+            .contender
+            .as_ref()
+            .and_then(|d| d.metadata.name.clone()),
+        images: ImagesReport {
+            incumbent: images_of(Some(&observed.incumbent)),
+            contender: images_of(observed.contender.as_ref()),
+        },
+        routes: observed.routing.routes.clone(),
+        selector: observed.routing.selector.clone(),
+        rollout_id: observed.record.as_ref().and_then(|r| r.id.clone()),
+        started_at: observed
+            .record
+            .as_ref()
+            .and_then(|r| r.history.iter().find(|t| t.event == "Started"))
+            .map(|t| t.at.clone()),
+        checks: observed
+            .record
+            .as_ref()
+            .and_then(|r| r.automation.as_ref())
+            .map(|a| a.checks.clone())
+            .unwrap_or_default(),
+        history: observed
+            .record
+            .as_ref()
+            .map(|r| r.history.iter().rev().take(10).rev().cloned().collect())
+            .unwrap_or_default(),
+        drift: drift_of(observed),
+        freezes: Vec::new(),
+        held: observed
+            .record
+            .as_ref()
+            .filter(|r| r.phase == Phase::Paused)
+            .and_then(|r| r.automation.as_ref())
+            .and_then(|a| a.held.clone()),
+    }
+}
+
+/// What someone else changed of the rollout since ramp's last write.
+fn drift_of(observed: &Observed) -> Vec<String> {
+    let Some(record) = &observed.record else {
+        // ramp's contender, and no record to say how far it got.
+        return match &observed.contender {
+            Some(left) => vec![format!(
+                "the rollout record is gone, but ramp's {} is here: `kubectl ramp abort {}` takes it out",
+                left.metadata.name.clone().unwrap_or_default(),
+                observed.incumbent.metadata.name.clone().unwrap_or_default()
+            )],
+            None => Vec::new(),
+        };
+    };
+    let incumbent = crate::engine::execute::state_of(&observed.incumbent);
+    let contender = observed
+        .contender
+        .as_ref()
+        .map(crate::engine::execute::state_of);
+    let routes: Vec<Option<f64>> = record
+        .router
+        .routes
+        .iter()
+        .map(|snapshot| {
+            observed
+                .routing
+                .routes
+                .iter()
+                .find(|r| r.object == snapshot.object && r.route == snapshot.label())
+                .map(|r| r.percent_to(Version::Contender))
+        })
+        .collect();
+    crate::rollout::drift::find(
+        record,
+        &crate::rollout::drift::Seen {
+            incumbent: &incumbent,
+            contender: contender.as_ref(),
+            routes: &routes,
+            incumbent_by: crate::rollout::drift::Writers::of(&observed.incumbent.metadata),
+            contender_by: observed
+                .contender
+                .as_ref()
+                .map(|c| crate::rollout::drift::Writers::of(&c.metadata))
+                .unwrap_or_default(),
+            routes_by: &[],
+            selector: observed.routing.selector.as_ref().map(|s| &s.labels),
+            selector_by: observed
+                .routing
+                .selector
+                .as_ref()
+                .and_then(|s| s.changed_by.clone()),
+        },
+    )
+}
+
+fn replicas_of(deployment: Option<&Deployment>) -> Replicas {
+    let Some(deployment) = deployment else {
+        return Replicas::default();
+    };
+    Replicas {
+        ready: deployment
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0),
+        desired: deployment
+            .spec
+            .as_ref()
+            .and_then(|s| s.replicas)
+            .unwrap_or(1),
+    }
+}
+
+fn images_of(deployment: Option<&Deployment>) -> Vec<ContainerImage> {
+    let containers = deployment
+        .and_then(|d| d.spec.as_ref())
+        .and_then(|s| s.template.spec.as_ref())
+        .map(|s| s.containers.as_slice())
+        .unwrap_or_default();
+    containers
+        .iter()
+        .map(|c| ContainerImage {
+            container: c.name.clone(),
+            image: c.image.clone().unwrap_or_default(),
+        })
+        .collect()
 }

@@ -6,13 +6,12 @@ use k8s_openapi::api::apps::v1::Deployment;
 use serde::Serialize;
 
 use crate::analysis::Check;
-use crate::commands::list::{self, Item};
-use crate::commands::status;
 use crate::engine::live::Store;
 use crate::engine::observe::Observed;
 use crate::rollout::record::{ANNOTATION, Record};
 use crate::rollout::strategy::Step;
 use crate::router::{Objects, Routing, ServiceRef};
+use crate::ui::list::{self, Item};
 use crate::ui::status::StatusReport;
 
 /// A line of the list.
@@ -36,7 +35,7 @@ pub fn rows(cluster: Option<&str>, store: &Store) -> Vec<Row> {
             let (item, problem) = list::read_item(cluster, deployment)?;
             let drift = observed(store, deployment)
                 .map(|o| {
-                    status::report(&item.deployment, &item.namespace, &o)
+                    crate::ui::status::report(&item.deployment, &item.namespace, &o)
                         .drift
                         .len()
                 })
@@ -97,7 +96,7 @@ pub fn detail(cluster: Option<&str>, store: &Store, namespace: &str, name: &str)
         .get(&(namespace.to_string(), name.to_string()))?;
     let observed = observed(store, deployment)?;
     let record = observed.record.clone()?;
-    let status = status::report(name, namespace, &observed);
+    let status = crate::ui::status::report(name, namespace, &observed);
     let analysis = record.automation.as_ref().map(|a| Analysis {
         metrics: a
             .analysis
