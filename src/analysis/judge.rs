@@ -196,7 +196,7 @@ fn round(value: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn metric(name: &str, min: Option<f64>, max: Option<f64>, relative: bool) -> Metric {
@@ -209,7 +209,7 @@ mod tests {
         }
     }
 
-    fn ctx() -> Context {
+    pub fn ctx() -> Context {
         Context {
             namespace: "shop".into(),
             contender: "web-canary".into(),

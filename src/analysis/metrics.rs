@@ -96,11 +96,9 @@ pub async fn check(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::sync::Mutex;
 
     use super::*;
-    use crate::analysis::spec::Provider;
 
     /// A provider that answers from a script, by the start of the query,
     /// and keeps what it was asked.
@@ -143,19 +141,6 @@ mod tests {
         }
     }
 
-    fn ctx() -> Context {
-        Context {
-            namespace: "shop".into(),
-            contender: "web-canary".into(),
-            incumbent: "web".into(),
-            contender_service: "web-canary".into(),
-            incumbent_service: "web".into(),
-            provider: Provider::Istio,
-            interval: "60s".into(),
-            labels: BTreeMap::new(),
-        }
-    }
-
     fn analysis() -> AnalysisSpec {
         AnalysisSpec::from_text(
             "metrics:\n- name: errors\n  max: 1\n  query: 'errors{w=\"{{workload}}\"}'\n- name: latency\n  relative: true\n  max: 10\n  query: 'latency{w=\"{{workload}}\"}'\n",
@@ -169,7 +154,13 @@ mod tests {
             answers,
             asked: Mutex::new(Vec::new()),
         };
-        let checks = check(&provider, &analysis(), &ctx(), "2026-12-04T10:00:00Z").await;
+        let checks = check(
+            &provider,
+            &analysis(),
+            &judge::tests::ctx(),
+            "2026-12-04T10:00:00Z",
+        )
+        .await;
         (checks, provider.asked.into_inner().unwrap())
     }
 

@@ -97,29 +97,7 @@ pub fn settings(
     notify: Option<&String>,
     own_prometheus: bool,
 ) -> Result<Automation> {
-    let mut automation = recorded.unwrap_or(Automation {
-        analysis: AnalysisSpec {
-            provider: Default::default(),
-            metrics: Vec::new(),
-            min_samples: 10,
-            inconclusive_limit: 5,
-            pod_health: Default::default(),
-            webhooks: Vec::new(),
-        },
-        prometheus: None,
-        interval: 60,
-        window: None,
-        scrape_interval: None,
-        paused_by: None,
-        failure_limit: 1,
-        outage_limit: None,
-        promote: true,
-        notify: None,
-        failures: 0,
-        inconclusive: 0,
-        checks: Vec::new(),
-        held: None,
-    });
+    let mut automation = recorded.unwrap_or_else(Automation::defaults);
     if let Some(path) = &flags.analysis {
         automation.analysis = AnalysisSpec::from_file(path)?;
     }

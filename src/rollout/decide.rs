@@ -375,27 +375,10 @@ mod tests {
 
     fn automation(checks: Vec<Check>) -> Automation {
         Automation {
-            analysis: crate::analysis::spec::AnalysisSpec {
-                provider: Default::default(),
-                metrics: Vec::new(),
-                min_samples: 10,
-                inconclusive_limit: 5,
-                pod_health: Default::default(),
-                webhooks: Vec::new(),
-            },
-            prometheus: None,
-            interval: 60,
-            window: None,
-            scrape_interval: None,
-            paused_by: None,
-            failure_limit: 1,
-            outage_limit: None,
-            promote: true,
-            notify: None,
             failures: 2,
             inconclusive: 1,
             checks,
-            held: None,
+            ..Automation::defaults()
         }
     }
 

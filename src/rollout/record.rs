@@ -149,6 +149,37 @@ pub struct Automation {
     pub held: Option<String>,
 }
 
+impl Automation {
+    /// The settings before any flag or analysis file: a check a minute
+    /// after each step of the contender's pods, one failure rolls back, the
+    /// last step passed promotes.
+    pub fn defaults() -> Automation {
+        Automation {
+            analysis: crate::analysis::spec::AnalysisSpec {
+                provider: Default::default(),
+                metrics: Vec::new(),
+                min_samples: 10,
+                inconclusive_limit: 5,
+                pod_health: Default::default(),
+                webhooks: Vec::new(),
+            },
+            prometheus: None,
+            interval: 60,
+            window: None,
+            scrape_interval: None,
+            paused_by: None,
+            failure_limit: 1,
+            outage_limit: None,
+            promote: true,
+            notify: None,
+            failures: 0,
+            inconclusive: 0,
+            checks: Vec::new(),
+            held: None,
+        }
+    }
+}
+
 /// The new version: where ramp runs it and the pod template it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contender {
