@@ -366,36 +366,27 @@ pub async fn record_changes(
     raw: Option<String>,
     read: Option<&Deployment>,
 ) -> Result<()> {
+    let forever = tokio::time::Instant::now() + std::time::Duration::from_secs(365 * 86_400);
+    record_unchanged_until(conn, deployment, raw, read, forever)
+        .await
+        .map(|_| ())
+}
+
+/// Waits on a watch from `read` (or from a list) until `deadline`: `None`
+/// as soon as the record on the Deployment differs from `raw` (or it is
+/// gone), else the Deployment as last seen, as fresh as a read.
+pub async fn record_unchanged_until(
+    conn: &Connection,
+    deployment: &str,
+    raw: Option<String>,
+    read: Option<&Deployment>,
+    deadline: tokio::time::Instant,
+) -> Result<Option<Deployment>> {
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
     let mut watched = match read {
         Some(read) => Watched::start_from(api, deployment, read.clone()),
         None => Watched::start(api, deployment),
     };
-    let changed = |d: Option<&Deployment>| {
-        d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
-    };
-    let forever = tokio::time::Instant::now() + std::time::Duration::from_secs(365 * 86_400);
-    match watched
-        .until(forever, changed, |_, _| Ok::<(), Error>(()), None)
-        .await?
-    {
-        Ok(_) => Ok(()),
-        Err(e) => Err(e.error(&format!("deployment {deployment:?}"))),
-    }
-}
-
-/// Waits on a watch from `read` until `deadline`: `None` as soon as the
-/// record on the Deployment differs from `raw` (or it is gone), else the
-/// Deployment as last seen, as fresh as a read.
-pub async fn record_unchanged_until(
-    conn: &Connection,
-    deployment: &str,
-    raw: Option<String>,
-    read: &Deployment,
-    deadline: tokio::time::Instant,
-) -> Result<Option<Deployment>> {
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    let mut watched = Watched::start_from(api, deployment, read.clone());
     let changed = |d: Option<&Deployment>| {
         d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
     };

@@ -1203,7 +1203,7 @@ async fn unchanged_until(
                 &m.conn,
                 deployment,
                 l.raw.clone(),
-                &l.incumbent,
+                Some(&l.incumbent),
                 deadline,
             )
             .await;

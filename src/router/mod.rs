@@ -44,7 +44,14 @@ impl RouterKind {
 /// What a caller asks of a router goes through the `Router` trait; this is
 /// the one list of them.
 pub fn routers() -> [&'static dyn Router; 3] {
-    [&istio::ROUTER, &gateway_api::ROUTER, &replicas::ROUTER]
+    let [istio, gateway_api] = weighted();
+    [istio, gateway_api, &replicas::ROUTER]
+}
+
+/// The routers that write weights into routing objects, in `routers`'
+/// order.
+fn weighted() -> [&'static weights::Weighted; 2] {
+    [&istio::ROUTER, &gateway_api::ROUTER]
 }
 
 /// The router whose objects `flag` names (`--virtual-service`,
@@ -153,16 +160,13 @@ pub trait Router: Sync {
         contender: &str,
         split: Split,
     ) -> String {
-        format!(
-            "traffic: {contender} {}%, {deployment} {}%",
-            split.contender, split.incumbent
-        )
+        split_said(deployment, contender, split)
     }
 
     /// What a restore that put everything back exactly did, as progress
     /// says it.
     fn restored_message(&self, _router: &RouterRecord, deployment: &str) -> String {
-        format!("traffic: all to {deployment}, routes restored as they were")
+        restored_said(deployment)
     }
 
     /// At start: refuses, before anything changes, what this router cannot
@@ -272,6 +276,19 @@ pub trait Router: Sync {
     ) -> BoxFuture<'a, Result<Option<RouterRecord>>> {
         Box::pin(async { Ok(None) })
     }
+}
+
+/// A split of the routes, as progress says it.
+fn split_said(deployment: &str, contender: &str, split: Split) -> String {
+    format!(
+        "traffic: {contender} {}%, {deployment} {}%",
+        split.contender, split.incumbent
+    )
+}
+
+/// The routes put back exactly, as progress says it.
+fn restored_said(deployment: &str) -> String {
+    format!("traffic: all to {deployment}, routes restored as they were")
 }
 
 /// How long a settle waits for the cluster to show that the data plane
@@ -545,18 +562,7 @@ pub async fn still_sending(
 
 /// The kinds of routing objects, in the order they are looked for.
 fn flavors() -> [(RouterKind, &'static weights::Flavor, RoutesOf); 2] {
-    [
-        (
-            RouterKind::Istio,
-            &istio::FLAVOR,
-            istio::http_routes_to as RoutesOf,
-        ),
-        (
-            RouterKind::GatewayApi,
-            &gateway_api::FLAVOR,
-            gateway_api::rules_to,
-        ),
-    ]
+    weighted().map(|w| (w.kind, w.flavor, w.routes_of))
 }
 
 /// `discover`, with the lists as fresh as asked, and the objects of the

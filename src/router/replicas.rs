@@ -512,10 +512,7 @@ impl Router for Replicas {
     ) -> String {
         match &router.selector {
             Some(snapshot) => switch_message(&snapshot.service, deployment, contender, split),
-            None => format!(
-                "traffic: {contender} {}%, {deployment} {}%",
-                split.contender, split.incumbent
-            ),
+            None => super::split_said(deployment, contender, split),
         }
     }
 
@@ -526,7 +523,7 @@ impl Router for Replicas {
                 snapshot.service,
                 shown(&snapshot.original)
             ),
-            None => format!("traffic: all to {deployment}, routes restored as they were"),
+            None => super::restored_said(deployment),
         }
     }
 
