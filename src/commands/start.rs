@@ -173,9 +173,12 @@ pub async fn start(
     .knowing_service(service.clone())
     .knowing_no_contender();
     if let Err(err) = drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await {
-        // A contender's name already taken fails the rehearsal's create:
-        // said for what it is (a leftover of ramp's, or the user's).
-        check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
+        // A contender's name already taken (not by this rollout) fails the
+        // rehearsal's create as a conflict: said for what it is, a leftover
+        // of ramp's or the user's object.
+        if err.kind == Kind::Conflict {
+            check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
+        }
         return Err(err);
     }
     if change.dry_run {
