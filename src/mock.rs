@@ -38,6 +38,22 @@ pub fn connection(namespace: &str) -> (Connection, ApiServer) {
 impl ApiServer {
     /// Takes the next request and answers it with `status` and `body`.
     pub async fn answer(&mut self, status: u16, body: Value) -> Sent {
+        self.answer_bytes(status, serde_json::to_vec(&body).unwrap())
+            .await
+    }
+
+    /// Takes the next request, a watch, and answers it with `events`, one
+    /// JSON object a line, after which the server ends the watch.
+    pub async fn answer_events(&mut self, events: &[Value]) -> Sent {
+        let mut lines = Vec::new();
+        for event in events {
+            lines.extend(serde_json::to_vec(event).unwrap());
+            lines.push(b'\n');
+        }
+        self.answer_bytes(200, lines).await
+    }
+
+    async fn answer_bytes(&mut self, status: u16, body: Vec<u8>) -> Sent {
         let (request, send) = self
             .0
             .next_request()
@@ -53,7 +69,7 @@ impl ApiServer {
         let body_sent = (!bytes.is_empty()).then(|| serde_json::from_slice(&bytes).unwrap());
         let response = Response::builder()
             .status(StatusCode::from_u16(status).unwrap())
-            .body(Body::from(serde_json::to_vec(&body).unwrap()))
+            .body(Body::from(body))
             .unwrap();
         send.send_response(response);
         Sent {

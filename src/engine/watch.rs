@@ -1,7 +1,8 @@
 //! The latest state of one object, kept by a watch on the API server (one
-//! LIST and one long WATCH, or the WATCH alone from an object just read),
-//! so that a command waits for pods, deletions and other commands' writes
-//! without asking again and again.
+//! WATCH whose first events are the object as it is now, a streaming list;
+//! one LIST and one WATCH where the server has no streaming lists; or the
+//! WATCH alone from an object just read), so that a command waits for pods,
+//! deletions and other commands' writes without asking again and again.
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -221,9 +222,130 @@ where
     }
 }
 
-/// Follows the object with the watcher (a list, then a watch), for as long
-/// as the receiver is there.
+/// How long a streaming list may go without an event before it is taken
+/// for a server that ignores `sendInitialEvents` (older than 1.27: it
+/// sends the object if there is one, and no bookmark when there is none).
+const INITIAL_EVENTS_LIMIT: Duration = Duration::from_secs(5);
+
+/// How a streaming list ended.
+enum Streamed {
+    /// The server refused it or does not stream: list instead.
+    Refused,
+    /// The server could not be reached.
+    Failed(Failure),
+    /// It streamed the object and then ended: watch on from this version.
+    From(String),
+}
+
+/// Follows the object, for as long as the receiver is there: by a
+/// streaming list, then watches from the last version seen; by the
+/// watcher's list and watch where the server does not stream.
 async fn listed<K>(api: Api<K>, name: &str, tx: watch::Sender<Seen<K>>)
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    match streamed(&api, name, &tx).await {
+        Streamed::Refused => {}
+        Streamed::Failed(failure) => {
+            tx.send_replace(Seen::Failed(failure));
+            return;
+        }
+        Streamed::From(version) => from_version(&api, name, version, &tx).await,
+    }
+    list_and_watch(api, name, tx).await;
+}
+
+/// A streaming list (`sendInitialEvents`): one WATCH whose first events
+/// are the object as a consistent read finds it, then a bookmark that
+/// marks their end; the same WATCH goes on with its changes.
+async fn streamed<K>(api: &Api<K>, name: &str, tx: &watch::Sender<Seen<K>>) -> Streamed
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let params = WatchParams {
+        field_selector: Some(format!("metadata.name={name}")),
+        timeout: Some(290),
+        bookmarks: true,
+        send_initial_events: true,
+        ..WatchParams::default()
+    };
+    // No resourceVersion: the initial events are as fresh as a read from
+    // etcd, never older than what this process wrote.
+    let mut stream = match api.watch(&params, "").await {
+        Ok(stream) => stream.boxed(),
+        Err(kube::Error::Api(status)) => {
+            tracing::debug!("streaming list refused, listing: {}", status.message);
+            return Streamed::Refused;
+        }
+        Err(e) => {
+            return Streamed::Failed(Failure {
+                message: e.to_string(),
+                unreachable: crate::error::unreachable(&e),
+            });
+        }
+    };
+    let mut version: Option<String> = None;
+    let mut initial = true;
+    let mut seen = false;
+    loop {
+        let next = match initial {
+            true => match tokio::time::timeout(INITIAL_EVENTS_LIMIT, stream.next()).await {
+                Ok(next) => next,
+                // The object came and no bookmark: one object is all a
+                // watch by name has to send.
+                Err(_) if seen => {
+                    initial = false;
+                    continue;
+                }
+                Err(_) => {
+                    tracing::debug!("no initial events within {INITIAL_EVENTS_LIMIT:?}, listing");
+                    return Streamed::Refused;
+                }
+            },
+            false => stream.next().await,
+        };
+        match next {
+            Some(Ok(WatchEvent::Added(object) | WatchEvent::Modified(object))) => {
+                version.clone_from(&object.meta().resource_version);
+                seen = true;
+                tx.send_replace(Seen::Now(Some(object)));
+            }
+            Some(Ok(WatchEvent::Deleted(object))) => {
+                version.clone_from(&object.meta().resource_version);
+                tx.send_replace(Seen::Now(None));
+            }
+            Some(Ok(WatchEvent::Bookmark(bookmark))) => {
+                let end = bookmark
+                    .metadata
+                    .annotations
+                    .contains_key("k8s.io/initial-events-end");
+                version = Some(bookmark.metadata.resource_version);
+                if initial && end {
+                    initial = false;
+                    if !seen {
+                        tx.send_replace(Seen::Now(None));
+                    }
+                }
+            }
+            Some(Ok(WatchEvent::Error(status))) => {
+                tracing::debug!("streaming list ended: {status:?}");
+                break;
+            }
+            Some(Err(e)) => {
+                tracing::debug!("streaming list interrupted: {e}");
+                break;
+            }
+            None => break,
+        }
+    }
+    match (initial, version) {
+        (false, Some(version)) => Streamed::From(version),
+        _ => Streamed::Refused,
+    }
+}
+
+/// Follows the object with the watcher (a list, then a watch).
+async fn list_and_watch<K>(api: Api<K>, name: &str, tx: watch::Sender<Seen<K>>)
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
@@ -333,6 +455,92 @@ mod tests {
         .unwrap()
     }
 
+    fn end_of_initial_events(version: &str) -> serde_json::Value {
+        json!({"type": "BOOKMARK", "object": {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "resourceVersion": version,
+                "annotations": {"k8s.io/initial-events-end": "true"},
+            },
+        }})
+    }
+
+    #[tokio::test]
+    async fn a_watch_begins_with_a_streaming_list_one_request_for_the_object_and_its_changes() {
+        let (conn, mut server) = mock::connection("shop");
+        let api: Api<Deployment> = Api::namespaced(conn.client.clone(), "shop");
+        let mut watched = Watched::start(api, "web");
+        let first = server
+            .answer_events(&[
+                json!({"type": "ADDED", "object": deployment("41")}),
+                end_of_initial_events("43"),
+                json!({"type": "MODIFIED", "object": deployment("44")}),
+            ])
+            .await;
+        assert_eq!(first.method, "GET");
+        for part in [
+            "watch=true",
+            "sendInitialEvents=true",
+            "resourceVersionMatch=NotOlderThan",
+            "allowWatchBookmarks=true",
+            "fieldSelector=metadata.name%3Dweb",
+        ] {
+            assert!(first.uri.contains(part), "{part} in {}", first.uri);
+        }
+        // No version: the first events are a consistent read.
+        assert!(first.uri.ends_with("resourceVersion="), "{}", first.uri);
+        watched.caught_up("44", Duration::from_secs(5)).await;
+        let now = watched.current().await.unwrap().unwrap();
+        assert_eq!(now.metadata.resource_version.as_deref(), Some("44"));
+        // The server ended that watch: the next goes on from 44, no list.
+        let second = server.answer_events(&[]).await;
+        assert!(
+            second.uri.contains("watch=true")
+                && second.uri.contains("resourceVersion=44")
+                && !second.uri.contains("sendInitialEvents"),
+            "{}",
+            second.uri
+        );
+    }
+
+    #[tokio::test]
+    async fn a_streaming_list_of_an_object_that_is_not_there_ends_with_its_bookmark() {
+        let (conn, mut server) = mock::connection("shop");
+        let api: Api<Deployment> = Api::namespaced(conn.client.clone(), "shop");
+        let mut watched = Watched::start(api, "web");
+        let seen = async {
+            let _ = server.answer_events(&[end_of_initial_events("43")]).await;
+            server
+        };
+        let (now, _server) = tokio::join!(watched.current(), seen);
+        assert!(now.unwrap().is_none(), "not there");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_refuses_streaming_lists_is_listed_and_watched() {
+        let (conn, mut server) = mock::connection("shop");
+        let api: Api<Deployment> = Api::namespaced(conn.client.clone(), "shop");
+        let mut watched = Watched::start(api, "web");
+        let refused = mock::status(
+            422,
+            "Invalid",
+            "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+        );
+        let first = server.answer(422, refused).await;
+        assert!(
+            first.uri.contains("sendInitialEvents=true"),
+            "{}",
+            first.uri
+        );
+        let list = server
+            .answer(200, json!({"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {"resourceVersion": "50"}, "items": [deployment("45")]}))
+            .await;
+        assert!(!list.uri.contains("watch=true"), "a list: {}", list.uri);
+        let now = watched.current().await.unwrap().unwrap();
+        assert_eq!(now.metadata.resource_version.as_deref(), Some("45"));
+    }
+
     #[tokio::test]
     async fn a_watch_from_an_object_just_read_starts_at_its_version_without_a_list() {
         let (conn, mut server) = mock::connection("shop");
@@ -362,10 +570,12 @@ mod tests {
         let gone = json!({"type": "ERROR", "object": mock::status(410, "Expired", "too old resource version: 42")});
         let second = server.answer(200, gone).await;
         assert!(second.uri.contains("resourceVersion=42"), "{}", second.uri);
-        // The version expired: it lists.
-        let list = server
-            .answer(200, json!({"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {"resourceVersion": "50"}, "items": []}))
-            .await;
-        assert!(!list.uri.contains("watch=true"), "a list: {}", list.uri);
+        // The version expired: it reads the object anew, streamed.
+        let list = server.answer_events(&[end_of_initial_events("50")]).await;
+        assert!(
+            list.uri.contains("sendInitialEvents=true") && list.uri.ends_with("resourceVersion="),
+            "a streaming list: {}",
+            list.uri
+        );
     }
 }
