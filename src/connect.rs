@@ -284,7 +284,15 @@ pub struct Connection {
     /// The versions of each API group the server serves, as discovery
     /// answered them (`None`: not served), asked once per connection.
     pub served: Served,
+    /// What the engine keeps open on this connection from one use to the
+    /// next (the watches a driver's rounds go on with), by key.
+    pub kept: Kept,
 }
+
+/// Things kept per connection, each by a key of its keeper's.
+pub type Kept = std::sync::Arc<
+    std::sync::Mutex<std::collections::BTreeMap<String, Box<dyn std::any::Any + Send>>>,
+>;
 
 /// API groups and the versions the server serves of each.
 pub type Served =
@@ -400,6 +408,7 @@ impl Connection {
             root_cert,
             impersonating,
             served: Served::default(),
+            kept: Kept::default(),
         })
     }
 }

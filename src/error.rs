@@ -137,19 +137,22 @@ pub fn from_kube(err: kube::Error, what: &str, server: &str) -> Error {
         }
         other => {
             let detail = root_cause(&other);
-            let kind = match unreachable(&other) {
-                true => Kind::Unreachable,
-                false => Kind::Failed,
-            };
-            Error::new(
-                kind,
-                format!("cannot reach the Kubernetes API server at {server}: {detail}"),
-            )
-            .with_hint(
-                "check that the cluster is running and that --context / --kubeconfig point at it",
-            )
+            let mut err = out_of_reach(server, &detail);
+            if !unreachable(&other) {
+                err.kind = Kind::Failed;
+            }
+            err
         }
     }
+}
+
+/// The API server at `server` could not be reached: `detail` says why.
+pub fn out_of_reach(server: &str, detail: &str) -> Error {
+    Error::new(
+        Kind::Unreachable,
+        format!("cannot reach the Kubernetes API server at {server}: {detail}"),
+    )
+    .with_hint("check that the cluster is running and that --context / --kubeconfig point at it")
 }
 
 /// Whether an error of the Kubernetes client means the API server could
@@ -199,7 +202,7 @@ pub fn unreachable(err: &kube::Error) -> bool {
 
 /// The innermost cause of an error, which is the one that says what happened
 /// ("Connection refused (os error 111)") rather than where.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(next) = cause.source() {
         cause = next;

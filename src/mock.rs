@@ -31,6 +31,7 @@ pub fn connection(namespace: &str) -> (Connection, ApiServer) {
         root_cert: None,
         impersonating: None,
         served: Default::default(),
+        kept: Default::default(),
     };
     (conn, ApiServer(handle))
 }

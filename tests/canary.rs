@@ -935,3 +935,71 @@ fn an_abort_racing_a_promotion_always_leaves_one_consistent_outcome() {
         "at least once the abort came while the promotion was under way: {outcomes:?}"
     );
 }
+
+/// A command at work on another machine that has not needed the Lease yet
+/// holds the rollout by the record alone: a step refuses (exit 5) and
+/// changes nothing. A hold older than a lease's 30 seconds with no Lease
+/// is a holder gone, and the step goes on. An abort always goes on.
+#[test]
+fn a_command_at_work_elsewhere_holds_the_rollout_by_the_record_alone() {
+    let ns = app("canary-held", 2);
+    let original = ns.get("virtualservice", "web")["spec"].clone();
+    ns.ramp(&[
+        "start",
+        "web",
+        "--image",
+        "example.com/web:2",
+        "--steps",
+        "20,50,100",
+    ])
+    .success();
+    let holder = "ana@elsewhere.example pid 42 (step)";
+    let hold = |ago: i64| {
+        let at =
+            k8s_openapi::jiff::Timestamp::now() - k8s_openapi::jiff::SignedDuration::from_secs(ago);
+        let mut record = ns.record("web").unwrap();
+        record["held"] = serde_json::json!({"by": holder, "at": at.to_string()});
+        kubectl(&[
+            "annotate",
+            "deployment",
+            "web",
+            "-n",
+            &ns.name,
+            "--overwrite",
+            &format!("ramp.dev/record={record}"),
+        ])
+        .success();
+    };
+
+    hold(2);
+    let versions = ns.versions();
+    let run = ns.ramp(&["step", "web"]).code(5);
+    assert!(
+        run.stderr.contains(&format!(
+            "another kubectl-ramp is driving the rollout of \"web\": {holder}"
+        )),
+        "{run}"
+    );
+    assert_eq!(ns.versions(), versions, "the refused step changed nothing");
+    assert!(ns.names("leases").is_empty());
+
+    hold(45);
+    ns.ramp(&["step", "web"]).success();
+    let record = ns.record("web").unwrap();
+    assert_eq!(record["step"], 2, "{record}");
+    assert!(
+        record.get("held").is_none(),
+        "at rest, nobody holds it: {record}"
+    );
+    assert!(ns.names("leases").is_empty(), "a quick step took no Lease");
+
+    hold(1);
+    let run = ns.ramp(&["abort", "web"]).success();
+    assert!(run.stderr.contains("aborting anyway"), "{run}");
+    assert_eq!(
+        ns.get("virtualservice", "web")["spec"],
+        original,
+        "all traffic back"
+    );
+    assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
+}

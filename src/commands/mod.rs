@@ -133,7 +133,7 @@ impl Default for Change {
 }
 use crate::connect::Connection;
 use crate::engine::execute::{Base, Executor};
-use crate::engine::lock::Lock;
+use crate::engine::lock::{self, Claim, Holder, Lock};
 use crate::engine::observe::Observed;
 use crate::engine::watch::Watched;
 use crate::error::{self, Error, Kind, Result};
@@ -172,18 +172,31 @@ type ReadRecord =
 pub async fn load_with(conn: &Connection, name: &str, read: ReadRecord) -> Result<Loaded> {
     let namespace = &conn.namespace;
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
-    let incumbent = api
-        .get_opt(name)
-        .await
-        .map_err(|e| error::from_kube(e, &format!("get deployment {name:?}"), &conn.server))?
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "deployment {name:?} not found in namespace {namespace:?}"
-            ))
-            .with_hint(format!(
-                "list them with `kubectl get deployments -n {namespace}`, or pass -n NAMESPACE"
-            ))
-        })?;
+    // Read afresh by a new watch, which this command and the next of this
+    // process go on with (a streaming list: one request for both); read
+    // alone when the watch cannot be had, which also says why.
+    let mut watched = Watched::start(api.clone(), name);
+    let seen = match watched.current().await {
+        Ok(seen) => {
+            crate::engine::watch::keep(conn, namespace, name, watched);
+            seen
+        }
+        Err(failure) if failure.unreachable => {
+            return Err(error::out_of_reach(&conn.server, &failure.message));
+        }
+        Err(_) => api
+            .get_opt(name)
+            .await
+            .map_err(|e| error::from_kube(e, &format!("get deployment {name:?}"), &conn.server))?,
+    };
+    let incumbent = seen.ok_or_else(|| {
+        Error::invalid(format!(
+            "deployment {name:?} not found in namespace {namespace:?}"
+        ))
+        .with_hint(format!(
+            "list them with `kubectl get deployments -n {namespace}`, or pass -n NAMESPACE"
+        ))
+    })?;
     loaded_with(name, incumbent, read)
 }
 
@@ -269,24 +282,45 @@ pub async fn drive(
 ) -> Result<Driven> {
     let dry_run = executor.dry_run();
     let force = executor.forced();
-    let mut held_elsewhere = false;
-    let lock = match dry_run {
-        true => None,
-        false => match Lock::acquire(conn, &conn.namespace, name, command).await {
-            Ok(lock) => Some(lock),
-            // Abort always wins: it does not wait for the command that
-            // holds the rollout. Its record write (a compare-and-swap) is
-            // what that command sees at its next look, and stops on.
-            Err(err) if command == "abort" && err.kind == Kind::Conflict => {
-                eprintln!(
-                    "{}; aborting anyway: it stops at its next look at the rollout",
-                    err.message
-                );
-                held_elsewhere = true;
-                None
+    let me = Holder::me(command);
+    executor.holding(&me.text);
+    // The record names who holds the rollout: a command that finds it
+    // free writes itself there with its intent (the compare-and-swap
+    // that makes it the one), and takes the Lease only if its work goes
+    // on; one that finds a holder asks the Lease whether it still runs.
+    let held_at_start = executor.record.held.clone();
+    let claim = lock::claim_of(
+        held_at_start.as_ref(),
+        &me,
+        k8s_openapi::jiff::Timestamp::now(),
+    );
+    let mut held_elsewhere = None;
+    let lock = match (dry_run, &claim) {
+        (true, _) => None,
+        (false, Claim::Free) if begin.is_some() => {
+            Some(Lock::lazy(conn, &conn.namespace, name, command))
+        }
+        (false, _) => {
+            let taken = match &claim {
+                Claim::Young(holder) => Err(lock::held_by_another(name, holder)),
+                _ => Lock::acquire(conn, &conn.namespace, name, command).await,
+            };
+            match taken {
+                Ok(lock) => Some(lock),
+                // Abort always wins: it does not wait for the command that
+                // holds the rollout. Its record write (a compare-and-swap)
+                // is what that command sees at its next look, and stops on.
+                Err(err) if command == "abort" && err.kind == Kind::Conflict => {
+                    eprintln!(
+                        "{}; aborting anyway: it stops at its next look at the rollout",
+                        err.message
+                    );
+                    held_elsewhere = Some(claim.clone());
+                    None
+                }
+                Err(err) => return Err(err),
             }
-            Err(err) => return Err(err),
-        },
+        }
     };
     let work = async {
         // A command that moves the rollout on first looks for changes of
@@ -318,9 +352,15 @@ pub async fn drive(
                 .await?;
         }
         executor.run().await?;
-        if held_elsewhere {
+        if let Some(claim) = &held_elsewhere {
             // A write the other command had in flight may have landed
-            // after ours: once it has let go, converge once more.
+            // after ours: once it has let go, converge once more. One that
+            // held it by the record alone has taken the Lease by
+            // `LAZY_AFTER` if it is still at work.
+            if let (Claim::Young(_), Some(held)) = (claim, &held_at_start) {
+                let now = k8s_openapi::jiff::Timestamp::now();
+                tokio::time::sleep(lock::until_leased(held, now)).await;
+            }
             let released =
                 Lock::wait_released(conn, &conn.namespace, name, OTHER_HOLDER_GRACE).await;
             if !released {
@@ -383,20 +423,39 @@ pub async fn record_unchanged_until(
     deadline: tokio::time::Instant,
 ) -> Result<Option<Deployment>> {
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    let mut watched = match read {
-        Some(read) => Watched::start_from(api, deployment, read.clone()),
-        None => Watched::start(api, deployment),
+    let kept = crate::engine::watch::kept(conn, &conn.namespace, deployment);
+    let mut watched = match (kept, read) {
+        (Some(mut watched), read) => {
+            if let Some(version) = read.and_then(|r| r.metadata.resource_version.as_deref()) {
+                watched
+                    .caught_up(version, std::time::Duration::from_secs(2))
+                    .await;
+            }
+            watched
+        }
+        (None, Some(read)) => Watched::start_from(api, deployment, read.clone()),
+        (None, None) => Watched::start(api, deployment),
     };
-    let changed = |d: Option<&Deployment>| {
-        d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
-    };
-    match watched
-        .until(deadline, changed, |_, _| Ok::<(), Error>(()), None)
-        .await?
-    {
+    let waited = watched
+        .until(
+            deadline,
+            changed_from(raw),
+            |_, _| Ok::<(), Error>(()),
+            None,
+        )
+        .await?;
+    crate::engine::watch::keep(conn, &conn.namespace, deployment, watched);
+    match waited {
         Ok(crate::engine::watch::Waited::TimedOut(seen)) => Ok(seen),
         Ok(crate::engine::watch::Waited::Reached(_)) => Ok(None),
         Err(e) => Err(e.error(&format!("deployment {deployment:?}"))),
+    }
+}
+
+/// Whether the record on a Deployment differs from `raw`.
+fn changed_from(raw: Option<String>) -> impl Fn(Option<&Deployment>) -> bool {
+    move |d: Option<&Deployment>| {
+        d.and_then(|d| d.metadata.annotations.as_ref()?.get(ANNOTATION).cloned()) != raw
     }
 }
 

@@ -28,7 +28,7 @@ use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::clusters::registry::Metrics;
 use crate::connect::Connection;
 use crate::engine::execute::FREEZE_OVERRIDDEN;
-use crate::engine::lock::{Lock, hostname, username};
+use crate::engine::lock::{self, Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::decide::{self, Counters, Next, Outcome, Round, StepFailed, View};
@@ -1250,14 +1250,29 @@ async fn analyse(
     metrics: &Metrics,
 ) -> Result<Vec<Check>> {
     let contender = &record.contender;
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
-    let deployment = api.get(&contender.name).await.map_err(|e| {
-        error::from_kube(
-            e,
-            &format!("get deployment {:?}", contender.name),
-            &conn.server,
-        )
-    })?;
+    // Its selector, from the watch the last move of this process kept
+    // when there is one, else read.
+    let watched = match crate::engine::watch::kept(conn, &contender.namespace, &contender.name) {
+        Some(mut watched) => {
+            let seen = watched.current().await.ok().flatten();
+            crate::engine::watch::keep(conn, &contender.namespace, &contender.name, watched);
+            seen
+        }
+        None => None,
+    };
+    let deployment = match watched {
+        Some(deployment) => deployment,
+        None => {
+            let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
+            api.get(&contender.name).await.map_err(|e| {
+                error::from_kube(
+                    e,
+                    &format!("get deployment {:?}", contender.name),
+                    &conn.server,
+                )
+            })?
+        }
+    };
     let selector = deployment
         .spec
         .and_then(|s| s.selector.match_labels)
@@ -1424,8 +1439,21 @@ async fn save_automation(
             "the rollout record of {name:?} disappeared"
         ))));
     };
+    // A command at work on the rollout that holds it by the record alone
+    // (it has not needed the Lease yet) keeps it: the driver does not
+    // write over its move.
+    let conn = &member.conn;
+    let me = lock::Holder::me("run");
+    if let lock::Claim::Young(holder) = lock::claim_of(record.held.as_ref(), &me, Timestamp::now())
+    {
+        return Err(member.labelled(lock::held_by_another(name, &holder)));
+    }
+    // The record names this driver for its whole session: a command run
+    // meanwhile asks the driver's Lease, not finding the rollout free.
+    let session = lock::session_holder(conn, &conn.namespace, name);
+    let named = record.held.as_ref().map(|h| &h.by) == session.as_ref();
     let updated = change(record.automation.as_ref());
-    if record.automation.as_ref() == Some(&updated) {
+    if record.automation.as_ref() == Some(&updated) && named {
         return Ok(loaded.clone());
     }
     record.automation = Some(updated);
@@ -1437,7 +1465,7 @@ async fn save_automation(
         &Change::default(),
     );
     writer
-        .write_record(&record)
+        .write_record(&mut record)
         .await
         .map_err(|e| member.labelled(e))?;
     Ok(match writer.written() {

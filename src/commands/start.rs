@@ -613,6 +613,7 @@ async fn plan_rollout(
         id: None,
         autoscaler: None,
         finished: Vec::new(),
+        held: None,
         incumbent_digest: Some(crate::rollout::history::digest(
             &serde_json::to_value(incumbent.spec.as_ref().map(|s| &s.template)).unwrap_or_default(),
         )),

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::lock::{hostname, username};
 use super::observe::Observed;
-use super::watch::{Seen, Waited, Watched};
+use super::watch::{self, Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::autoscale;
@@ -76,6 +76,8 @@ pub struct Executor {
     rehearsed: bool,
     /// The incumbent as the command read it, until its watch starts.
     loaded: Option<Deployment>,
+    /// Who this command is, as the record names its holder.
+    holder: Option<String>,
     contender_watch: Option<Watched<Deployment>>,
     /// What is known of the contender's Service and of the routes: read at
     /// the first look, then what this command wrote.
@@ -126,6 +128,22 @@ pub struct Executor {
     routes_written: Option<Instant>,
 }
 
+/// The watches go on the connection when the executor is done: the next
+/// command or round of this process goes on with them, not with a new
+/// read and watch.
+impl Drop for Executor {
+    fn drop(&mut self) {
+        if let Some(watched) = self.incumbent_watch.take() {
+            let namespace = self.namespace().to_string();
+            watch::keep(&self.conn, &namespace, &self.name, watched);
+        }
+        if let Some(watched) = self.contender_watch.take() {
+            let contender = &self.record.contender;
+            watch::keep(&self.conn, &contender.namespace, &contender.name, watched);
+        }
+    }
+}
+
 impl Executor {
     pub fn new(
         conn: Connection,
@@ -156,6 +174,7 @@ impl Executor {
             uid: None,
             recorder,
             incumbent_watch: None,
+            holder: None,
             contender_absent: false,
             rehearsed: false,
             loaded: base.incumbent,
@@ -298,7 +317,7 @@ impl Executor {
                 read
             }
             false => {
-                self.watch_incumbent();
+                self.watch_incumbent().await;
                 self.incumbent_watch
                     .as_mut()
                     .expect("started")
@@ -337,8 +356,7 @@ impl Executor {
                 .await
                 .map_err(|e| self.fail(e, format!("get deployment {:?}", contender.name)))?,
             false => self
-                .contender_watch
-                .get_or_insert_with(|| Watched::start(api, &contender.name))
+                .watch_contender()
                 .current()
                 .await
                 .map_err(|e| e.error(&format!("deployment {:?}", contender.name)))?,
@@ -449,17 +467,41 @@ impl Executor {
         Ok(restored)
     }
 
-    /// Starts the incumbent's watch, from the incumbent as the command
-    /// read it when it did.
-    fn watch_incumbent(&mut self) {
+    /// Starts the incumbent's watch: the one this process already has on
+    /// the connection, caught up with the incumbent as the command read it,
+    /// or one from that read.
+    async fn watch_incumbent(&mut self) {
         if self.incumbent_watch.is_some() {
             return;
         }
-        let api = self.deployments(self.namespace());
-        self.incumbent_watch = Some(match self.loaded.take() {
+        let namespace = self.namespace().to_string();
+        let loaded = self.loaded.take();
+        if let Some(watched) = watch::kept(&self.conn, &namespace, &self.name) {
+            self.incumbent_watch = Some(watched);
+            let version = loaded.and_then(|read| read.metadata.resource_version);
+            self.caught_up(Which::Incumbent, version).await;
+            return;
+        }
+        let api = self.deployments(&namespace);
+        self.incumbent_watch = Some(match loaded {
             Some(read) => Watched::start_from(api, &self.name, read),
             None => Watched::start(api, &self.name),
         });
+    }
+
+    /// Starts the contender's watch: the one this process already has on
+    /// the connection, or a new one.
+    fn watch_contender(&mut self) -> &mut Watched<Deployment> {
+        let contender = self.record.contender.clone();
+        if self.contender_watch.is_none() {
+            self.contender_watch = Some(
+                match watch::kept(&self.conn, &contender.namespace, &contender.name) {
+                    Some(watched) => watched,
+                    None => Watched::start(self.deployments(&contender.namespace), &contender.name),
+                },
+            );
+        }
+        self.contender_watch.as_mut().expect("started")
     }
 
     pub async fn observe(&mut self) -> Result<World> {
@@ -468,12 +510,9 @@ impl Executor {
         }
         if !self.dry_run {
             // Both watches start at once.
-            self.watch_incumbent();
-            let contender = self.record.contender.clone();
-            let api = self.deployments(&contender.namespace);
+            self.watch_incumbent().await;
             if !self.contender_absent {
-                self.contender_watch
-                    .get_or_insert_with(|| Watched::start(api, &contender.name));
+                self.watch_contender();
             }
         }
         if self.contender_service.is_none() || self.routes.is_none() {
@@ -678,6 +717,12 @@ impl Executor {
 
     /// Reads the contender's Service and the routes again at the next
     /// look, instead of trusting what this command last saw or wrote.
+    /// Names this command (`user@host pid N (command)`) as the holder its
+    /// record writes name while it moves the rollout.
+    pub fn holding(&mut self, holder: &str) {
+        self.holder = Some(holder.to_string());
+    }
+
     pub fn forget(&mut self) {
         self.contender_service = None;
         self.contender_autoscaler = None;
@@ -774,7 +819,7 @@ impl Executor {
                     ));
                     (kept.min, kept.max) = (*min, *max);
                 }
-                self.write_record(&record).await?;
+                self.write_record(&mut record).await?;
                 self.record = record;
             }
             Action::CreateContenderService => {
@@ -1104,7 +1149,7 @@ impl Executor {
                     record.router = repinned;
                 }
                 record.incumbent_digest = Some(history::digest(&world.incumbent.template));
-                self.write_record(&record).await?;
+                self.write_record(&mut record).await?;
                 self.record = record;
             }
             Action::Done => {}
@@ -1466,7 +1511,7 @@ impl Executor {
         if record.history.len() > 50 {
             record.history.drain(..record.history.len() - 50);
         }
-        self.write_record(&record).await?;
+        self.write_record(&mut record).await?;
         self.record = record;
         self.progress.say(message);
         if !self.dry_run {
@@ -1517,13 +1562,21 @@ impl Executor {
     /// Compare-and-swap of the record annotation: the write carries the
     /// resourceVersion read. When something else changed the Deployment
     /// (a scale, a label) but not the record, the write is tried again.
-    pub async fn write_record(&mut self, record: &Record) -> Result<()> {
+    /// Writes `record`, naming in it who holds the rollout now.
+    pub async fn write_record(&mut self, record: &mut Record) -> Result<()> {
         if self.dry_run && self.rehearsed {
             return Ok(());
         }
-        let raw = serde_json::to_string(record).expect("a record serializes");
         let name = self.name.clone();
         let namespace = self.namespace().to_string();
+        let me = match &self.holder {
+            Some(holder) => holder.clone(),
+            None => super::lock::Holder::me("kubectl-ramp").text,
+        };
+        let session = super::lock::session_holder(&self.conn, &namespace, &name);
+        let at = k8s_openapi::jiff::Timestamp::now().to_string();
+        record.held = record.held_after(&me, session.as_deref(), &at);
+        let raw = serde_json::to_string(&*record).expect("a record serializes");
         for _ in 0..5 {
             if self.resource_version.is_none() {
                 self.incumbent().await?;
@@ -1791,10 +1844,10 @@ mod tests {
     #[tokio::test]
     async fn the_record_is_written_against_the_version_it_was_read_at() {
         let (conn, mut server) = mock::connection("shop");
-        let (record, raw) = next_record();
+        let (mut record, raw) = next_record();
         let written = tokio::spawn(async move {
             let mut executor = executor(conn, "read");
-            executor.write_record(&record).await
+            executor.write_record(&mut record).await
         });
         let patch = server.answer(200, incumbent(&raw, "42")).await;
         assert_eq!(
@@ -1805,20 +1858,30 @@ mod tests {
             patch.content_type.as_deref(),
             Some("application/merge-patch+json")
         );
-        assert_eq!(
-            patch.body.unwrap(),
-            json!({"metadata": {"resourceVersion": "41", "annotations": {ANNOTATION: raw}}})
-        );
+        let body = patch.body.unwrap();
+        assert_eq!(body["metadata"]["resourceVersion"], json!("41"));
+        // The record as given, naming this process as its holder: a move
+        // is under way.
+        let sent: Record = serde_json::from_str(
+            body["metadata"]["annotations"][ANNOTATION]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        let held = sent.held.clone().expect("the holder named");
+        assert_eq!(held.by, super::super::lock::Holder::me("kubectl-ramp").text);
+        let expected: Record = serde_json::from_str(&raw).unwrap();
+        assert_eq!(Record { held: None, ..sent }, expected);
         written.await.unwrap().unwrap();
     }
 
     #[tokio::test]
     async fn a_conflict_over_something_else_is_tried_again_on_the_new_version() {
         let (conn, mut server) = mock::connection("shop");
-        let (record, raw) = next_record();
+        let (mut record, raw) = next_record();
         let written = tokio::spawn(async move {
             let mut executor = executor(conn, "read");
-            executor.write_record(&record).await
+            executor.write_record(&mut record).await
         });
         // Someone scaled the Deployment: its version moved, the record did not.
         server
@@ -1840,10 +1903,10 @@ mod tests {
     #[tokio::test]
     async fn a_record_changed_by_someone_else_stops_the_write_with_exit_5() {
         let (conn, mut server) = mock::connection("shop");
-        let (record, _) = next_record();
+        let (mut record, _) = next_record();
         let written = tokio::spawn(async move {
             let mut executor = executor(conn, "read");
-            executor.write_record(&record).await
+            executor.write_record(&mut record).await
         });
         server
             .answer(

@@ -15,9 +15,71 @@ use tokio::task::JoinHandle;
 
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
+use crate::rollout::record::Held;
 
 const DURATION_SECONDS: i32 = 30;
 const RENEW_EVERY: Duration = Duration::from_secs(10);
+/// A command that moves the rollout holds it by the record alone, and
+/// takes the Lease only when its work goes on this long.
+pub const LAZY_AFTER: Duration = Duration::from_secs(10);
+
+/// What the holder named in the record means for another command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody holds it (or this process, or one that died here): go on.
+    Free,
+    /// A command wrote it moments ago: it is at work, whether or not it
+    /// has taken the Lease yet.
+    Young(String),
+    /// Written longer ago, or by a driver: its Lease says whether it runs.
+    Ask(String),
+}
+
+/// The claim of the holder the record names, judged by `me` at `now`.
+pub fn claim_of(held: Option<&Held>, me: &Holder, now: Timestamp) -> Claim {
+    let Some(held) = held else {
+        return Claim::Free;
+    };
+    let holder = Holder::parse(&held.by);
+    if holder
+        .as_ref()
+        .is_some_and(|h| h.host == me.host && h.pid == me.pid)
+        || holder.is_some_and(|h| h.is_dead_here())
+    {
+        return Claim::Free;
+    }
+    let written = held.at.parse::<Timestamp>().ok();
+    let young = written.is_some_and(|at| {
+        // Its Lease is taken LAZY_AFTER its start: a lease's duration
+        // after its last write, it has one or is gone.
+        let seconds = i64::from(DURATION_SECONDS);
+        at.as_second() + seconds > now.as_second() && at.as_second() <= now.as_second() + seconds
+    });
+    match (young, held.session) {
+        (true, false) => Claim::Young(held.by.clone()),
+        _ => Claim::Ask(held.by.clone()),
+    }
+}
+
+/// How long from `now` until a command that holds the rollout by the
+/// record alone has taken the Lease, if it is still at work.
+pub fn until_leased(held: &Held, now: Timestamp) -> Duration {
+    let Ok(at) = held.at.parse::<Timestamp>() else {
+        return Duration::ZERO;
+    };
+    let by = at.as_second() + LAZY_AFTER.as_secs() as i64 + 2;
+    Duration::from_secs(u64::try_from(by - now.as_second()).unwrap_or(0))
+        .min(LAZY_AFTER + Duration::from_secs(2))
+}
+
+/// The refusal of a command that finds the rollout held.
+pub fn held_by_another(deployment: &str, holder: &str) -> Error {
+    Error::new(
+        Kind::Conflict,
+        format!("another kubectl-ramp is driving the rollout of {deployment:?}: {holder}"),
+    )
+    .with_hint("wait for it to finish, or stop it; a dead one's lock expires within 30s")
+}
 
 /// Who holds a lease: `user@host pid N (command)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +149,13 @@ pub struct Lock {
     /// The lease's resourceVersion as last written by this process: the
     /// release deletes exactly that version, without reading it first.
     version: Arc<Mutex<Option<String>>>,
+    /// A lease taken only if the command goes on past `LAZY_AFTER`.
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    stop: tokio::sync::oneshot::Sender<()>,
+    taken: JoinHandle<Option<Lock>>,
 }
 
 impl Lock {
@@ -107,6 +176,7 @@ impl Lock {
                 key,
                 renewer: None,
                 version: Arc::default(),
+                pending: None,
             });
         }
         let me = Holder::me(command);
@@ -150,15 +220,12 @@ impl Lock {
                             key,
                             renewer: None,
                             version: Arc::default(),
+                            pending: None,
                         });
                     }
                     let dead = holder.is_some_and(|h| h.is_dead_here());
                     if !(expired || dead || holder_text.is_empty()) {
-                        return Err(Error::new(
-                        Kind::Conflict,
-                        format!("another kubectl-ramp is driving the rollout of {deployment:?}: {holder_text}"),
-                    )
-                    .with_hint("wait for it to finish, or stop it; a dead one's lock expires within 30s"));
+                        return Err(held_by_another(deployment, &holder_text));
                     }
                     let mut replacement = lease.clone();
                     replacement.metadata.resource_version =
@@ -176,6 +243,9 @@ impl Lock {
         };
         let version = Arc::new(Mutex::new(taken.metadata.resource_version.clone()));
         held().insert(key.clone());
+        if command == "run" {
+            sessions().insert(key.clone(), me.text.clone());
+        }
         let renewer = Some(tokio::spawn(renew(
             api.clone(),
             name.clone(),
@@ -190,7 +260,48 @@ impl Lock {
             key,
             renewer,
             version,
+            pending: None,
         })
+    }
+
+    /// Holds the rollout for a command whose record write names it as the
+    /// holder: the Lease is taken only if the command is still at work
+    /// `LAZY_AFTER` from now (most steps are done by then), and renewed.
+    pub fn lazy(conn: &Connection, namespace: &str, deployment: &str, command: &str) -> Lock {
+        let api: Api<Lease> = Api::namespaced(conn.client.clone(), namespace);
+        let name = lease_name(deployment);
+        let key = format!("{} {namespace} {name}", conn.server);
+        let outer = held().contains(&key);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let pending = (!outer).then(|| {
+            let (conn, namespace) = (conn.clone(), namespace.to_string());
+            let (deployment, command) = (deployment.to_string(), command.to_string());
+            let taken = tokio::spawn(async move {
+                tokio::select! {
+                    _ = stopped => return None,
+                    () = tokio::time::sleep(LAZY_AFTER) => {}
+                }
+                match Lock::acquire(&conn, &namespace, &deployment, &command).await {
+                    Ok(lock) => Some(lock),
+                    // Someone took the rollout over, judging this command
+                    // gone: the record's compare-and-swap stops it at its
+                    // next write.
+                    Err(e) => {
+                        tracing::warn!("could not take the lease: {e}");
+                        None
+                    }
+                }
+            });
+            Pending { stop, taken }
+        });
+        Lock {
+            api,
+            name,
+            key,
+            renewer: None,
+            version: Arc::default(),
+            pending,
+        }
     }
 
     /// Waits, by watching the lease, until whoever holds it lets go (or it
@@ -250,10 +361,19 @@ impl Lock {
 
     /// Deletes the lease, if it is still ours.
     pub async fn release(self) {
+        if let Some(Pending { stop, taken }) = self.pending {
+            // Not yet taken: it never will be. Being taken: let go of it.
+            let _ = stop.send(());
+            if let Ok(Some(lock)) = taken.await {
+                Box::pin(lock.release()).await;
+            }
+            return;
+        }
         let Some(renewer) = self.renewer else { return };
         renewer.abort();
         let _ = renewer.await;
         held().remove(&self.key);
+        sessions().remove(&self.key);
         let version = self.version.lock().map(|v| v.clone()).unwrap_or_default();
         let params = DeleteParams {
             preconditions: Some(Preconditions {
@@ -265,6 +385,20 @@ impl Lock {
         // A 409 means someone took it over after it expired: theirs now.
         let _ = self.api.delete(&self.name, &params).await;
     }
+}
+
+/// The holder this process drives the rollout of `deployment` as, when it
+/// holds it for a whole session (`run`, `start --auto`).
+pub fn session_holder(conn: &Connection, namespace: &str, deployment: &str) -> Option<String> {
+    let key = format!("{} {namespace} {}", conn.server, lease_name(deployment));
+    sessions().get(&key).cloned()
+}
+
+/// The sessions this process drives, by the key of their lease.
+fn sessions() -> std::sync::MutexGuard<'static, std::collections::BTreeMap<String, String>> {
+    static SESSIONS: Mutex<std::collections::BTreeMap<String, String>> =
+        Mutex::new(std::collections::BTreeMap::new());
+    SESSIONS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The leases this process holds, by server, namespace and name.
@@ -341,6 +475,7 @@ async fn renew(
                 }
                 Ok(_) => {
                     held().remove(&key);
+                    sessions().remove(&key);
                     return;
                 }
                 Err(e) => {
@@ -350,6 +485,7 @@ async fn renew(
             },
             Err(kube::Error::Api(status)) if status.code == 404 => {
                 held().remove(&key);
+                sessions().remove(&key);
                 return;
             }
             // A blip of the API server: try again soon, well within the
@@ -403,6 +539,66 @@ mod tests {
         let again = server.answer(201, lease).await;
         assert_eq!(again.method, "POST", "created anew");
         assert_eq!(taken.await.unwrap().unwrap(), "ramp-web");
+    }
+
+    #[test]
+    fn the_holder_a_record_names_is_judged_by_who_it_is_and_when_it_wrote() {
+        let me = Holder::me("step");
+        let now: Timestamp = "2026-12-04T05:00:00Z".parse().unwrap();
+        let other = "ana@some-other-host-xyz pid 42 (step)";
+        let dead_here = format!("ana@{} pid 999999999 (step)", hostname());
+        let held = |by: &str, at: &str, session: bool| Held {
+            by: by.into(),
+            at: at.into(),
+            session,
+        };
+        let young = || Claim::Young(other.into());
+        let ask = || Claim::Ask(other.into());
+        let cases = [
+            (None, Claim::Free),
+            (
+                Some(held(&me.text, "2026-12-04T04:59:58Z", false)),
+                Claim::Free,
+            ),
+            (
+                Some(held(&dead_here, "2026-12-04T04:59:58Z", false)),
+                Claim::Free,
+            ),
+            (Some(held(other, "2026-12-04T04:59:55Z", false)), young()),
+            // Past a lease's duration: it has taken the Lease, or is gone.
+            (Some(held(other, "2026-12-04T04:59:30Z", false)), ask()),
+            (Some(held(other, "2026-12-04T04:59:31Z", false)), young()),
+            // A driver holds it between its moves too: its Lease tells.
+            (Some(held(other, "2026-12-04T04:59:58Z", true)), ask()),
+            (Some(held(other, "not a time", false)), ask()),
+            // A clock far ahead of this one's is not believed.
+            (Some(held(other, "2026-12-04T05:01:00Z", false)), ask()),
+        ];
+        for (held, expected) in cases {
+            assert_eq!(claim_of(held.as_ref(), &me, now), expected, "{held:?}");
+        }
+    }
+
+    #[test]
+    fn an_abort_waits_for_a_young_holder_until_it_would_have_taken_the_lease() {
+        let held = Held {
+            by: "ana@elsewhere pid 42 (step)".into(),
+            at: "2026-12-04T05:00:00Z".into(),
+            session: false,
+        };
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        assert_eq!(
+            until_leased(&held, at("2026-12-04T05:00:03Z")),
+            Duration::from_secs(9)
+        );
+        assert_eq!(
+            until_leased(&held, at("2026-12-04T05:00:20Z")),
+            Duration::ZERO
+        );
+        assert_eq!(
+            until_leased(&held, at("2026-12-04T04:00:00Z")),
+            Duration::from_secs(12)
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::connect::Connection;
+use k8s_openapi::api::apps::v1::Deployment;
+
 /// What the watch has seen so far.
 #[derive(Debug, Clone)]
 pub enum Seen<K> {
@@ -82,6 +85,29 @@ impl<K> Drop for Watched<K> {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// Keeps `watched`, a watch of the Deployment `name` in `namespace`, on the
+/// connection: this process's next look at it goes on with it. A watch
+/// that failed is not kept.
+pub fn keep(conn: &Connection, namespace: &str, name: &str, watched: Watched<Deployment>) {
+    if matches!(*watched.rx.borrow(), Seen::Failed(_)) {
+        return;
+    }
+    if let Ok(mut kept) = conn.kept.lock() {
+        kept.insert(key(namespace, name), Box::new(watched));
+    }
+}
+
+/// The watch of the Deployment `name` in `namespace` kept on the
+/// connection, taken from it.
+pub fn kept(conn: &Connection, namespace: &str, name: &str) -> Option<Watched<Deployment>> {
+    let taken = conn.kept.lock().ok()?.remove(&key(namespace, name))?;
+    taken.downcast::<Watched<Deployment>>().ok().map(|w| *w)
+}
+
+fn key(namespace: &str, name: &str) -> String {
+    format!("watch deployment {namespace}/{name}")
 }
 
 /// How a wait ended.
@@ -279,7 +305,7 @@ where
         }
         Err(e) => {
             return Streamed::Failed(Failure {
-                message: e.to_string(),
+                message: crate::error::root_cause(&e),
                 unreachable: crate::error::unreachable(&e),
             });
         }

@@ -101,6 +101,48 @@ pub struct Record {
     /// last `history::KEPT`, this one too once it has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finished: Vec<Finished>,
+    /// Who is moving the rollout: written with every record write of a
+    /// move (and of a driver's whole session), so that another command
+    /// knows without asking for a Lease; none once the rollout rests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Held>,
+}
+
+/// A holder of the rollout, as the record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// `user@host pid N (command)`.
+    pub by: String,
+    /// When it last wrote the record (RFC 3339, its clock).
+    pub at: String,
+    /// A driver that holds the rollout between its moves too: its Lease
+    /// says whether it still runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
+}
+
+impl Record {
+    /// Who holds the rollout once `me` wrote this record at `at`: nobody
+    /// when it ended; the driver of a session (`session`, its holder)
+    /// between its moves too; `me` while a move is under way; else nobody,
+    /// for the rollout rests.
+    pub fn held_after(&self, me: &str, session: Option<&str>, at: &str) -> Option<Held> {
+        let held = |by: &str, session: bool| {
+            Some(Held {
+                by: by.to_string(),
+                at: at.to_string(),
+                session,
+            })
+        };
+        let moving =
+            matches!(self.phase, Phase::Progressing | Phase::Promoting) || self.target != self.step;
+        match (self.phase, session) {
+            (Phase::Succeeded | Phase::Aborted | Phase::Idle, _) => None,
+            (_, Some(driver)) => held(driver, true),
+            _ if moving => held(me, false),
+            _ => None,
+        }
+    }
 }
 
 /// The settings of an automated rollout, kept so that `run` on any machine
@@ -589,6 +631,39 @@ pub(crate) mod tests {
             autoscaler: None,
             finished: Vec::new(),
             incumbent_digest: None,
+            held: None,
+        }
+    }
+
+    #[test]
+    fn a_move_holds_the_rollout_a_rest_lets_it_go_a_session_holds_it_throughout() {
+        let me = "ana@laptop pid 7 (step)";
+        let driver = "ci@runner pid 9 (run)";
+        let at = "2026-12-04T05:00:00Z";
+        // (phase, step, target, session) -> holder
+        let cases = [
+            (Phase::Progressing, 1, 2, None, Some((me, false))),
+            (Phase::Promoting, 2, 2, None, Some((me, false))),
+            // Paused on its way: a step interrupted mid-move.
+            (Phase::Paused, 1, 2, None, Some((me, false))),
+            (Phase::Paused, 2, 2, None, None),
+            (Phase::Succeeded, 2, 2, None, None),
+            (Phase::Aborted, 1, 2, None, None),
+            (Phase::Paused, 2, 2, Some(driver), Some((driver, true))),
+            (Phase::Progressing, 1, 2, Some(driver), Some((driver, true))),
+            (Phase::Succeeded, 2, 2, Some(driver), None),
+            (Phase::Aborted, 1, 1, Some(driver), None),
+        ];
+        for (phase, step, target, session, expected) in cases {
+            let mut record = sample();
+            (record.phase, record.step, record.target) = (phase, step, target);
+            let held = record.held_after(me, session, at);
+            let expected = expected.map(|(by, session)| Held {
+                by: by.into(),
+                at: at.into(),
+                session,
+            });
+            assert_eq!(held, expected, "{phase:?} {step}->{target} {session:?}");
         }
     }
 
