@@ -110,6 +110,11 @@ pub struct ConnectionArgs {
 }
 
 impl GlobalArgs {
+    /// How stdout is written, as the flags ask.
+    pub fn ui(&self) -> crate::ui::Ui {
+        crate::ui::Ui::new(self.output.into(), self.no_color)
+    }
+
     /// The cluster and namespace the flags name.
     pub fn target(&self) -> crate::connect::Target {
         let c = &self.connection;
@@ -156,6 +161,16 @@ pub enum OutputFormat {
     Table,
     Json,
     Yaml,
+}
+
+impl From<OutputFormat> for crate::ui::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Table => crate::ui::Format::Table,
+            OutputFormat::Json => crate::ui::Format::Json,
+            OutputFormat::Yaml => crate::ui::Format::Yaml,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

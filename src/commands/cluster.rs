@@ -234,7 +234,7 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         missing: Some(missing),
         namespace: Some(namespace),
     };
-    Ui::new(global).print(&vec![report], table_of)
+    global.ui().print(&vec![report], table_of)
 }
 
 /// `--prometheus-label NAME=VALUE`s as a map.
@@ -262,7 +262,7 @@ async fn list(global: &GlobalArgs) -> Result<()> {
     let reports =
         futures::future::join_all(registry.clusters.iter().map(|c| inspect(global, c, false)))
             .await;
-    Ui::new(global).print(&reports, table_of)
+    global.ui().print(&reports, table_of)
 }
 
 async fn check(global: &GlobalArgs, name: Option<&str>) -> Result<()> {
@@ -273,7 +273,7 @@ async fn check(global: &GlobalArgs, name: Option<&str>) -> Result<()> {
     };
     let reports =
         futures::future::join_all(clusters.iter().map(|c| inspect(global, c, true))).await;
-    Ui::new(global).print(&reports, table_of)?;
+    global.ui().print(&reports, table_of)?;
     let unreachable: Vec<&str> = reports
         .iter()
         .filter(|r| !r.reachable)

@@ -22,7 +22,7 @@ use crate::rollout::record::{Automation, Phase, Record};
 use crate::rollout::waves::{self, Next as WaveNext, Standing, standing};
 use crate::ui::status::report;
 use crate::ui::status::{StatusReport, percent};
-use crate::ui::{Ui, render, table};
+use crate::ui::{render, table};
 
 /// The global flags as they are for one registered cluster.
 pub fn global_for(global: &GlobalArgs, cluster: &Cluster) -> GlobalArgs {
@@ -376,7 +376,7 @@ pub async fn summary(
         .iter()
         .filter_map(|r| Some((r.kind?, format!("{} ({})", r.cluster, r.error.as_ref()?))))
         .collect();
-    Ui::new(global).print(&rows, |rows, _| {
+    global.ui().print(&rows, |rows, _| {
         let mut t = table(&[
             "cluster",
             "phase",
@@ -1123,7 +1123,7 @@ async fn waves_summary(
         }
     }))
     .await;
-    Ui::new(global).print(&rows, |rows, _| {
+    global.ui().print(&rows, |rows, _| {
         let mut t = table(&["cluster", "region", "rollout", "phase", "step", "traffic"]);
         for row in rows {
             let rollout = row

@@ -14,7 +14,7 @@ use crate::engine::freeze::{self as stored, DEFAULT_CLUSTER_NAMESPACE, NAMESPACE
 use crate::engine::lock::{hostname, username};
 use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::{self, Command, Freeze, Gate, Scope};
-use crate::ui::Ui;
+
 
 /// The namespace that holds the cluster's cluster-wide freeze:
 /// `$RAMP_FREEZE_NAMESPACE`, else the one `cluster setup
@@ -281,7 +281,7 @@ pub async fn freeze(global: &GlobalArgs, args: &FreezeArgs) -> Result<()> {
         eprintln!("replaces: {}", before.describe());
     }
     eprintln!("{}", freeze.describe());
-    Ui::new(global).print(&vec![freeze], |f, _| list_table(f))
+    global.ui().print(&vec![freeze], |f, _| list_table(f))
 }
 
 pub async fn unfreeze(global: &GlobalArgs, args: &UnfreezeArgs) -> Result<()> {

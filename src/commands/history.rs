@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::rollout::history::{self, Image};
 use crate::rollout::record::{Phase, Record};
 use crate::ui::status::age;
-use crate::ui::{Ui, render, table};
+use crate::ui::{render, table};
 
 /// The rollouts of one Deployment, as `-o json` prints them.
 #[derive(Debug, Serialize)]
@@ -50,7 +50,7 @@ pub async fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<()> {
             args.deployment
         );
     }
-    Ui::new(global).print(&history, |history, _| table_of(history))
+    global.ui().print(&history, |history, _| table_of(history))
 }
 
 /// The finished rollouts the record keeps, then the one under way.

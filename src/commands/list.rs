@@ -15,10 +15,10 @@ use serde::Serialize;
 
 use super::fanout::{global_for, selected};
 use super::freeze::Listed;
-use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
+use crate::cli::{GlobalArgs, ListArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::ui::Ui;
+use crate::ui::{Format, Ui};
 use crate::ui::list::{Item, read_item};
 use crate::ui::status::{age, percent};
 
@@ -31,7 +31,7 @@ struct List<'a> {
 }
 
 pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
-    let ui = Ui::new(global);
+    let ui = global.ui();
     if args.clusters.is_set() {
         if args.watch {
             return Err(Error::invalid("list -w follows one cluster")
@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
     }
     let conn = Connection::open(&global.target()).await?;
     let layout = Layout::new(args.all_namespaces, false);
-    if args.watch && ui.format != OutputFormat::Table {
+    if args.watch && ui.format != Format::Table {
         // A stream of items, one a line from the first.
         return watch(&ui, &conn, args, &layout, None).await;
     }
@@ -251,7 +251,7 @@ fn print(
     freezes: &[Listed],
     where_: String,
 ) -> Result<()> {
-    if ui.format == OutputFormat::Table && items.is_empty() {
+    if ui.format == Format::Table && items.is_empty() {
         eprintln!("No rollouts found {where_}.");
         if freezes.is_empty() {
             return Ok(());
@@ -358,17 +358,17 @@ async fn watch(
         }
         let mut out = std::io::stdout().lock();
         match ui.format {
-            OutputFormat::Json => {
+            Format::Json => {
                 let text = serde_json::to_string(&item).expect("an item serializes");
                 writeln!(out, "{text}")?;
             }
-            OutputFormat::Yaml => {
+            Format::Yaml => {
                 drop(out);
                 writeln!(std::io::stdout(), "---")?;
                 ui.print(&item, |_, _| String::new())?;
                 out = std::io::stdout().lock();
             }
-            OutputFormat::Table => writeln!(out, "{}", line(&layout.cells(&item), &widths))?,
+            Format::Table => writeln!(out, "{}", line(&layout.cells(&item), &widths))?,
         }
         out.flush()?;
         shown.insert(key(&item), item);

@@ -138,8 +138,7 @@ use crate::engine::observe::Observed;
 use crate::engine::watch::Watched;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::record::{ANNOTATION, Phase, Record};
-use crate::ui::Ui;
-use crate::ui::progress::Progress;
+use crate::engine::progress::Progress;
 
 /// The incumbent and its record, for a command that needs a rollout.
 #[derive(Clone)]
@@ -497,7 +496,7 @@ pub async fn show(
         // is), or the caller sums up several clusters.
         return Ok(());
     }
-    let ui = Ui::new(global);
+    let ui = global.ui();
     let observed = match view {
         Some(view) => view,
         None => crate::engine::observe::observe(conn, name).await?,

@@ -22,7 +22,7 @@ use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
-use crate::ui::progress::Progress;
+use crate::engine::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     start(

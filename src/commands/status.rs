@@ -10,16 +10,16 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kube::runtime::watcher;
 
-use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
+use crate::cli::{GlobalArgs, StatusArgs};
 use crate::connect::Connection;
 use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::record::Phase;
-use crate::ui::Ui;
+use crate::ui::{Format, Ui};
 use crate::ui::status::{StatusReport, percent, report, table_of};
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
-    let ui = Ui::new(global);
+    let ui = global.ui();
     let conn = Connection::open(&global.target()).await?;
     // The freezes beside the rollout's objects; the rollout's error first.
     let (observed, freezes) = futures::future::join(
@@ -54,7 +54,7 @@ async fn watch(
     timeout: Option<Duration>,
 ) -> Result<()> {
     let terminal = std::io::stdout().is_terminal();
-    let redraw = terminal && ui.format == OutputFormat::Table;
+    let redraw = terminal && ui.format == Format::Table;
     let draw = |report: &StatusReport| -> Result<()> {
         if redraw {
             // Clear the screen and draw from the top, as `watch` does.
@@ -62,18 +62,18 @@ async fn watch(
         }
         match ui.format {
             // One document per line, for scripts that read a stream.
-            OutputFormat::Json => {
+            Format::Json => {
                 let line = serde_json::to_string(report).expect("a report serializes");
                 let mut out = std::io::stdout().lock();
                 writeln!(out, "{line}")?;
                 out.flush()?;
                 Ok(())
             }
-            OutputFormat::Yaml => {
+            Format::Yaml => {
                 writeln!(std::io::stdout(), "---")?;
                 ui.print(report, table_of)
             }
-            OutputFormat::Table => ui.print(report, table_of),
+            Format::Table => ui.print(report, table_of),
         }
     };
     let started = Instant::now();

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, VersionArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
-use crate::ui::Ui;
+
 
 /// How long to wait for the API server before reporting it unreachable.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -54,7 +54,7 @@ pub async fn run(global: &GlobalArgs, args: &VersionArgs) -> Result<()> {
         client: client(),
         server,
     };
-    Ui::new(global).print(&versions, |v, _| table_of(v))?;
+    global.ui().print(&versions, |v, _| table_of(v))?;
     if let Some(err) = unreachable {
         eprintln!("the API server could not be reached: {err}");
     }

@@ -25,7 +25,7 @@ use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
 use crate::router::{Objects, ServiceRef};
-use crate::ui::progress::Progress;
+use super::progress::Progress;
 
 /// The reason of the transition and the Event that record a freeze passed
 /// over with --override-freeze.

@@ -7,4 +7,5 @@ pub mod freeze;
 pub mod live;
 pub mod lock;
 pub mod observe;
+pub mod progress;
 pub mod watch;

@@ -3,7 +3,6 @@
 
 pub mod dashboard;
 pub mod list;
-pub mod progress;
 pub mod status;
 
 use std::io::{self, IsTerminal, Write};
@@ -11,25 +10,31 @@ use std::io::{self, IsTerminal, Write};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{Error, Result};
+
+/// What stdout holds: a table for people, or JSON or YAML for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+}
 
 /// How to write to stdout, resolved once from the global flags.
 #[derive(Debug, Clone, Copy)]
 pub struct Ui {
-    pub format: OutputFormat,
+    pub format: Format,
     pub color: bool,
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Self {
-        let color = !global.no_color
+    /// Colors only in a terminal, and not with `no_color` or NO_COLOR set.
+    pub fn new(format: Format, no_color: bool) -> Self {
+        let color = !no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && io::stdout().is_terminal();
         console::set_colors_enabled(color);
-        Ui {
-            format: global.output,
-            color,
+        Ui { format, color,
         }
     }
 
@@ -40,15 +45,15 @@ impl Ui {
         table: impl FnOnce(&T, &Ui) -> String,
     ) -> Result<()> {
         let text = match self.format {
-            OutputFormat::Json => {
+            Format::Json => {
                 let mut text = serde_json::to_string_pretty(value)
                     .map_err(|e| Error::failed(format!("cannot encode the output as JSON: {e}")))?;
                 text.push('\n');
                 text
             }
-            OutputFormat::Yaml => serde_saphyr::to_string(value)
+            Format::Yaml => serde_saphyr::to_string(value)
                 .map_err(|e| Error::failed(format!("cannot encode the output as YAML: {e}")))?,
-            OutputFormat::Table => table(value, self),
+            Format::Table => table(value, self),
         };
         let mut out = io::stdout().lock();
         out.write_all(text.as_bytes())?;
