@@ -3,6 +3,10 @@
 //! to the incumbent), the contender's pod health, and webhooks. Every check
 //! leaves a transcript entry: what was asked, what came back, the threshold,
 //! the verdict.
+//!
+//! Two halves: what an analysis is (the spec, the judge, the transcript's
+//! types here) is pure, and part of the core a record holds; the providers
+//! (`metrics`, `prometheus`, `webhook`, `pods`) do the IO, above it.
 
 pub mod judge;
 pub mod metrics;
