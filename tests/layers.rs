@@ -149,10 +149,12 @@ fn every_module_uses_only_the_layers_below_it() {
             .to_string_lossy()
             .trim_end_matches(".rs")
             .to_string();
-        let file_stem = relative
-            .components()
-            .nth(1)
-            .map(|c| c.as_os_str().to_string_lossy().trim_end_matches(".rs").to_string());
+        let file_stem = relative.components().nth(1).map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        });
         let top = match file_stem {
             Some(f) if layer_of(&format!("{top}::{f}")).is_some() => format!("{top}::{f}"),
             _ => top,
@@ -189,7 +191,10 @@ fn every_module_uses_only_the_layers_below_it() {
             }
         }
     }
-    assert!(arrows > 100, "the scan found only {arrows} uses: it reads nothing");
+    assert!(
+        arrows > 100,
+        "the scan found only {arrows} uses: it reads nothing"
+    );
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
@@ -199,12 +204,16 @@ fn the_scan_sees_grouped_and_single_uses_and_not_comments() {
         named("use crate::{error::Error, rollout::record::Record};"),
         ["error", "rollout"]
     );
-    assert_eq!(named("    let x = crate::ui::progress::Progress::new(true);"), ["ui"]);
+    assert_eq!(
+        named("    let x = crate::ui::progress::Progress::new(true);"),
+        ["ui"]
+    );
     assert_eq!(
         named("use crate::analysis::{Check, pods::check}; crate::analysis::pods::x"),
         ["analysis", "analysis::pods"]
     );
-    let lines = code("use crate::a; // crate::b\n// crate::c\n#[cfg(test)]\nmod tests {\nuse crate::d;");
+    let lines =
+        code("use crate::a; // crate::b\n// crate::c\n#[cfg(test)]\nmod tests {\nuse crate::d;");
     let all: Vec<String> = lines.iter().flat_map(|(_, l)| named(l)).collect();
     assert_eq!(all, ["a"]);
 }

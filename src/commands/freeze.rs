@@ -15,7 +15,6 @@ use crate::engine::lock::{hostname, username};
 use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::{self, Command, Freeze, Gate, Scope};
 
-
 /// The namespace that holds the cluster's cluster-wide freeze:
 /// `$RAMP_FREEZE_NAMESPACE`, else the one `cluster setup
 /// --freeze-namespace` registered for the context, else kube-system.

@@ -18,9 +18,9 @@ use super::freeze::Listed;
 use crate::cli::{GlobalArgs, ListArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
-use crate::ui::{Format, Ui};
 use crate::ui::list::{Item, read_item};
 use crate::ui::status::{age, percent};
+use crate::ui::{Format, Ui};
 
 #[derive(Serialize)]
 struct List<'a> {

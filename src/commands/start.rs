@@ -16,13 +16,13 @@ use crate::connect::Connection;
 use crate::engine::execute::Executor;
 use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
+use crate::engine::progress::Progress;
 use crate::error::{self, Error, Kind, Result};
 use crate::rollout::contender::{self, ImageChange, MANAGED_BY};
 use crate::rollout::freeze::Command as FrozenCommand;
 use crate::rollout::record::{Contender, Header, Phase, Record, RouterRecord, SCHEMA};
 use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
-use crate::engine::progress::Progress;
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
     start(

@@ -15,8 +15,8 @@ use crate::connect::Connection;
 use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::record::Phase;
-use crate::ui::{Format, Ui};
 use crate::ui::status::{StatusReport, percent, report, table_of};
+use crate::ui::{Format, Ui};
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     let ui = global.ui();

@@ -11,7 +11,6 @@ use crate::cli::{GlobalArgs, VersionArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
 
-
 /// How long to wait for the API server before reporting it unreachable.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(15);
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::lock::{hostname, username};
 use super::observe::Observed;
+use super::progress::Progress;
 use super::watch::{self, Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -25,7 +26,6 @@ use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
 use crate::router::{Objects, ServiceRef};
-use super::progress::Progress;
 
 /// The reason of the transition and the Event that record a freeze passed
 /// over with --override-freeze.

@@ -8,4 +8,5 @@ pub mod live;
 pub mod lock;
 pub mod observe;
 pub mod progress;
+pub mod session;
 pub mod watch;

@@ -34,8 +34,7 @@ impl Ui {
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && io::stdout().is_terminal();
         console::set_colors_enabled(color);
-        Ui { format, color,
-        }
+        Ui { format, color }
     }
 
     /// Writes `value` as JSON or YAML, or calls `table` to draw it for people.
