@@ -181,3 +181,262 @@ pub fn status(code: u16, reason: &str, message: &str) -> Value {
         "message": message,
     })
 }
+
+/// A request as a line: its method and path, a watch by the object it
+/// watches and where it begins (a streaming list, or a version).
+pub fn line(sent: &Sent) -> String {
+    let (path, query) = sent.uri.split_once('?').unwrap_or((&sent.uri, ""));
+    let param = |key: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .replace("metadata.name%3D", "")
+    };
+    if param("watch") == "true" {
+        let from = match param("sendInitialEvents").as_str() {
+            "true" => "listing".to_string(),
+            _ => format!("from {}", param("resourceVersion")),
+        };
+        return format!("WATCH {path} {} {from}", param("fieldSelector"));
+    }
+    format!("{} {path}", sent.method)
+}
+
+/// The objects of `record`'s canary of `web` in `shop` at its step: the
+/// incumbent holding the record, ramp's contender and its Service, the
+/// user's Service, and the VirtualService sending the step's weights.
+pub fn canary_at(record: &crate::rollout::record::Record) -> Vec<(String, Value)> {
+    use serde_json::json;
+    let apps = "/apis/apps/v1/namespaces/shop/deployments";
+    let services = "/api/v1/namespaces/shop/services";
+    let ramps = json!({"app.kubernetes.io/managed-by": "kubectl-ramp"});
+    let of_web = json!({"ramp.dev/incumbent": "shop/web"});
+    let deployment =
+        |name: &str, replicas: i64, template: &Value, labels: &Value, annotations: Value| {
+            json!({
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"),
+                             "generation": 1, "labels": labels, "annotations": annotations},
+                "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                         "template": template},
+            })
+        };
+    let service = |name: &str, labels: &Value, annotations: Value| {
+        json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-svc-{name}"),
+                         "labels": labels, "annotations": annotations},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
+        })
+    };
+    let step = &record.steps[record.step - 1];
+    let recorded = serde_json::to_string(record).unwrap();
+    let replicas = i64::from(record.replicas);
+    let contender_replicas = (replicas * i64::from(step.capacity.contender) + 99) / 100;
+    vec![
+        (
+            format!("{apps}/web"),
+            deployment(
+                "web",
+                replicas,
+                &json!({"metadata": {"labels": {"app": "web"}},
+                     "spec": {"containers": [{"name": "web", "image": "example.com/web:1"}]}}),
+                &json!({"app": "web"}),
+                json!({crate::rollout::record::ANNOTATION: recorded}),
+            ),
+        ),
+        (
+            format!("{apps}/web-canary"),
+            deployment(
+                "web-canary",
+                contender_replicas,
+                &record.contender.template,
+                &ramps,
+                of_web.clone(),
+            ),
+        ),
+        (
+            format!("{services}/web"),
+            service("web", &json!({"app": "web"}), json!({})),
+        ),
+        (
+            format!("{services}/web-canary"),
+            service("web-canary", &ramps, of_web),
+        ),
+        (
+            "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web".to_string(),
+            json!({
+                "apiVersion": "networking.istio.io/v1",
+                "kind": "VirtualService",
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"hosts": ["web"], "http": [{"name": "primary", "route": [
+                    {"destination": {"host": "web"}, "weight": step.traffic.incumbent},
+                    {"destination": {"host": "web-canary"}, "weight": step.traffic.contender},
+                ]}]},
+            }),
+        ),
+    ]
+}
+
+/// A scripted cluster: the API server of a few objects, answering reads,
+/// watches (of one object, by name), patches, creates and deletes as the
+/// real one does, with every Deployment's status following its spec at
+/// once (a controller with nothing to wait for). For tests that assert the
+/// exact requests of a whole command, in order.
+pub struct Cluster {
+    /// By path (`/apis/apps/v1/namespaces/shop/deployments/web`).
+    objects: std::collections::BTreeMap<String, Value>,
+    /// The version each deleted object went at.
+    deleted: std::collections::BTreeMap<String, u64>,
+    version: u64,
+}
+
+impl Cluster {
+    pub fn new(objects: &[(String, Value)]) -> Cluster {
+        let mut cluster = Cluster {
+            objects: Default::default(),
+            deleted: Default::default(),
+            version: 100,
+        };
+        for (path, object) in objects {
+            cluster.put(path, object.clone());
+        }
+        cluster
+    }
+
+    /// Changes the object at `path` as someone else would.
+    pub fn edit(&mut self, path: &str, edit: impl FnOnce(&mut Value)) {
+        let mut object = self.objects[path].clone();
+        edit(&mut object);
+        self.put(path, object);
+    }
+
+    /// The object at `path`, as it stands.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        self.objects.get(path)
+    }
+
+    fn put(&mut self, path: &str, mut object: Value) {
+        self.version += 1;
+        object["metadata"]["resourceVersion"] = Value::String(self.version.to_string());
+        if object["kind"] == "Deployment" {
+            let spec_changed = self
+                .objects
+                .get(path)
+                .is_none_or(|o| o["spec"] != object["spec"]);
+            if spec_changed {
+                let generation = object["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+                object["metadata"]["generation"] = generation.into();
+            }
+            let replicas = object["spec"]["replicas"].as_i64().unwrap_or(1);
+            object["status"] = serde_json::json!({
+                "replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
+                "updatedReplicas": replicas,
+                "observedGeneration": object["metadata"]["generation"],
+            });
+        }
+        self.deleted.remove(path);
+        self.objects.insert(path.to_string(), object);
+    }
+
+    /// Answers `sent`, or holds it open (a watch with nothing to tell).
+    pub fn answer(&mut self, sent: &Sent) -> Option<(u16, Vec<u8>)> {
+        let (path, query) = sent.uri.split_once('?').unwrap_or((&sent.uri, ""));
+        let param = |key: &str| {
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix(&format!("{key}=")))
+                .map(|v| v.replace("metadata.name%3D", ""))
+        };
+        let not_found = || Some((404, json(&status(404, "NotFound", "not found"))));
+        let ok = |v: &Value| Some((200, json(v)));
+        if param("watch").as_deref() == Some("true") {
+            let object = format!("{path}/{}", param("fieldSelector").unwrap_or_default());
+            let now = self.objects.get(&object);
+            if param("sendInitialEvents").as_deref() == Some("true") {
+                let mut events: Vec<Value> = now
+                    .iter()
+                    .map(|o| serde_json::json!({"type": "ADDED", "object": o}))
+                    .collect();
+                events.push(serde_json::json!({"type": "BOOKMARK", "object": {
+                    "kind": now.map(|o| o["kind"].clone()).unwrap_or_default(),
+                    "apiVersion": now.map(|o| o["apiVersion"].clone()).unwrap_or_default(),
+                    "metadata": {"resourceVersion": self.version.to_string(),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}}));
+                return Some((200, lines(&events)));
+            }
+            let from: u64 = param("resourceVersion")?.parse().ok()?;
+            return match (now, self.deleted.get(&object)) {
+                (Some(o), _)
+                    if o["metadata"]["resourceVersion"]
+                        .as_str()?
+                        .parse::<u64>()
+                        .ok()?
+                        > from =>
+                {
+                    Some((
+                        200,
+                        lines(&[serde_json::json!({"type": "MODIFIED", "object": o})]),
+                    ))
+                }
+                (None, Some(&at)) if at > from => {
+                    let mut gone = serde_json::json!({"metadata": {"name": param("fieldSelector"), "resourceVersion": at.to_string()}});
+                    gone["kind"] = "Deployment".into();
+                    Some((
+                        200,
+                        lines(&[serde_json::json!({"type": "DELETED", "object": gone})]),
+                    ))
+                }
+                _ => None,
+            };
+        }
+        match sent.method.as_str() {
+            "GET" => self.objects.get(path).map_or_else(not_found, ok),
+            "PATCH" => {
+                let mut object = self.objects.get(path)?.clone();
+                let patch = sent.body.clone()?;
+                let current = object["metadata"]["resourceVersion"].clone();
+                // Either kind of patch may name the version it was made
+                // on: written at another, it is refused, as the server does.
+                let made_on = match sent.content_type.as_deref() {
+                    Some("application/json-patch+json") => {
+                        let patch: json_patch::Patch = serde_json::from_value(patch).ok()?;
+                        json_patch::patch(&mut object, &patch).ok()?;
+                        object["metadata"]["resourceVersion"].clone()
+                    }
+                    _ => {
+                        json_patch::merge(&mut object, &patch);
+                        patch["metadata"]["resourceVersion"].clone()
+                    }
+                };
+                if !made_on.is_null() && made_on != current {
+                    return Some((
+                        409,
+                        json(&status(409, "Conflict", "the object has been modified")),
+                    ));
+                }
+                self.put(path, object);
+                ok(&self.objects[path])
+            }
+            "DELETE" => self.objects.remove(path).map_or_else(not_found, |_| {
+                self.version += 1;
+                self.deleted.insert(path.to_string(), self.version);
+                ok(&status(200, "Success", ""))
+            }),
+            "POST" => {
+                let object = sent.body.clone()?;
+                let name = object["metadata"]["name"].as_str()?.to_string();
+                let path = format!("{path}/{name}");
+                if self.objects.contains_key(&path) {
+                    return Some((409, json(&status(409, "AlreadyExists", "already exists"))));
+                }
+                self.put(&path, object);
+                Some((201, json(&self.objects[&path])))
+            }
+            _ => not_found(),
+        }
+    }
+}

@@ -208,171 +208,26 @@ async fn abort_once(
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::mock::{self, Sent};
-    use crate::rollout::record::{ANNOTATION, RouteSnapshot, tests::sample};
+    use crate::rollout::record::ANNOTATION;
+    use crate::rollout::record::tests::at_ten_percent;
 
-    /// A rollout paused at step 1 (10%) of an Istio canary.
-    fn at_ten_percent() -> Record {
-        let mut record = sample();
-        record.drain = Some(0);
-        record.router.routes = vec![RouteSnapshot {
-            object: "web".into(),
-            route: "/spec/http/0".into(),
-            name: Some("primary".into()),
-            original: json!([{"destination": {"host": "web"}}]),
-            contender: json!({"destination": {"host": "web-canary"}}),
-            empty_lists: Vec::new(),
-        }];
-        record
-    }
-
-    fn deployment(name: &str, version: &str, annotations: Value, ours: bool) -> Value {
-        let mut deployment = json!({
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"),
-                         "resourceVersion": version, "generation": 1,
-                         "annotations": annotations},
-            "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"containers": [{"name": "web", "image": "example.com/web:1"}]}}},
-            "status": {"replicas": 4, "readyReplicas": 4, "updatedReplicas": 4, "observedGeneration": 1},
-        });
-        if name == "web-canary" && ours {
-            // Made by ramp for this rollout.
-            deployment["metadata"]["labels"] =
-                json!({"app.kubernetes.io/managed-by": "kubectl-ramp"});
-            deployment["metadata"]["annotations"] = json!({"ramp.dev/incumbent": "shop/web"});
-        }
-        deployment
-    }
-
-    fn virtual_service(version: &str, routes: Value) -> Value {
-        json!({
-            "apiVersion": "networking.istio.io/v1",
-            "kind": "VirtualService",
-            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": version},
-            "spec": {"hosts": ["web"], "http": [{"name": "primary", "route": routes}]},
-        })
-    }
-
-    /// Events of a watch's first answer (a streaming list): the object
-    /// if there is one, then the bookmark that ends the list.
-    fn listed(object: Option<Value>, version: &str) -> Option<(u16, Vec<u8>)> {
-        let mut events: Vec<Value> = object
-            .into_iter()
-            .map(|o| json!({"type": "ADDED", "object": o}))
-            .collect();
-        events.push(json!({"type": "BOOKMARK", "object": {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"resourceVersion": version, "annotations": {"k8s.io/initial-events-end": "true"}}}}));
-        Some((200, mock::lines(&events)))
-    }
-
-    /// The cluster of a rollout at 10%, as the API server answers.
-    struct Cluster {
-        record: String,
-        /// Whether its `web-canary` is the one ramp made.
-        ours: bool,
-        /// Whether ramp deleted its contender, and whether a watch of it
-        /// has told so.
-        contender_deleted: bool,
-        told: bool,
-    }
-
-    impl Cluster {
-        fn answer(&mut self, sent: &Sent) -> Option<(u16, Vec<u8>)> {
-            let path = sent.uri.split('?').next().unwrap();
-            let of = |name: &str| {
-                sent.uri
-                    .contains(&format!("fieldSelector=metadata.name%3D{name}&"))
-            };
-            let watch = sent.uri.contains("watch=true");
-            let streaming = sent.uri.contains("sendInitialEvents=true");
-            let found = |v: Value| Some((200, mock::json(&v)));
-            let web = deployment("web", "41", json!({ANNOTATION: self.record}), true);
-            let canary = deployment("web-canary", "40", json!({}), self.ours);
-            match (sent.method.as_str(), path) {
-                ("GET", "/apis/apps/v1/namespaces/shop/deployments") if watch => {
-                    match (of("web"), streaming, self.contender_deleted) {
-                        (true, true, _) => listed(Some(web), "41"),
-                        (false, true, _) => listed(Some(canary), "41"),
-                        (false, false, true) if !self.told => {
-                            self.told = true;
-                            Some((
-                                200,
-                                mock::lines(&[json!({"type": "DELETED", "object": canary})]),
-                            ))
-                        }
-                        _ => None,
-                    }
-                }
-                ("GET", "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web") => {
-                    found(virtual_service(
-                        "7",
-                        json!([
-                            {"destination": {"host": "web"}, "weight": 90},
-                            {"destination": {"host": "web-canary"}, "weight": 10},
-                        ]),
-                    ))
-                }
-                ("PATCH", "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web") => {
-                    found(virtual_service(
-                        "8",
-                        json!([
-                            {"destination": {"host": "web"}},
-                        ]),
-                    ))
-                }
-                ("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web") => {
-                    let annotations = &sent.body.as_ref().unwrap()["metadata"]["annotations"];
-                    found(deployment("web", "42", annotations.clone(), true))
-                }
-                ("DELETE", "/apis/apps/v1/namespaces/shop/deployments/web-canary") => {
-                    self.contender_deleted = true;
-                    found(mock::status(200, "Success", ""))
-                }
-                ("POST", "/apis/events.k8s.io/v1/namespaces/shop/events") => {
-                    Some((201, mock::json(sent.body.as_ref().unwrap())))
-                }
-                _ => Some((404, mock::json(&mock::status(404, "NotFound", "not found")))),
-            }
-        }
-    }
-
-    /// A request as a line: its method and path, a watch by the object it
-    /// watches and where it begins (a streaming list, or a version).
-    fn line(sent: &Sent) -> String {
-        let (path, query) = sent.uri.split_once('?').unwrap_or((&sent.uri, ""));
-        let param = |key: &str| {
-            query
-                .split('&')
-                .find_map(|p| p.strip_prefix(&format!("{key}=")))
-                .unwrap_or_default()
-                .replace("metadata.name%3D", "")
-        };
-        if param("watch") == "true" {
-            let from = match param("sendInitialEvents").as_str() {
-                "true" => "listing".to_string(),
-                _ => format!("from {}", param("resourceVersion")),
-            };
-            return format!("WATCH {path} {} {from}", param("fieldSelector"));
-        }
-        format!("{} {path}", sent.method)
-    }
+    const DEPLOYMENTS: &str = "/apis/apps/v1/namespaces/shop/deployments";
 
     /// Aborts the rollout at 10% on a cluster whose `web-canary` is ramp's
     /// (`ours`) or someone else's: what it sent, in order.
     async fn abort_at_ten_percent(ours: bool) -> Result<Vec<Sent>> {
         let (conn, server) = mock::connection("shop");
-        let mut cluster = Cluster {
-            record: serde_json::to_string(&at_ten_percent()).unwrap(),
-            ours,
-            contender_deleted: false,
-            told: false,
-        };
+        let mut cluster = mock::Cluster::new(&mock::canary_at(&at_ten_percent()));
+        if !ours {
+            cluster.edit(&format!("{DEPLOYMENTS}/web-canary"), |d| {
+                d["metadata"]["labels"] = json!({"app": "web"});
+                d["metadata"]["annotations"] = json!({});
+            });
+        }
         let (outcome, sent) = mock::script(
             server,
             abort(&conn, "web", Some("p99 doubled"), &Change::default()),
@@ -386,28 +241,29 @@ mod tests {
     #[test]
     fn an_abort_puts_traffic_back_then_writes_the_record_then_removes_the_contender() {
         let sent = mock::run(abort_at_ten_percent(true)).unwrap_or_else(|e| panic!("{e}"));
-        let deployments = "/apis/apps/v1/namespaces/shop/deployments";
         let route = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web";
-        let lines: Vec<String> = sent.iter().map(line).collect();
+        let lines: Vec<String> = sent.iter().map(mock::line).collect();
         assert_eq!(
             lines,
             [
                 // The Deployment and its record: one streaming list, whose
                 // watch goes on from what it listed.
-                format!("WATCH {deployments} web listing"),
-                format!("WATCH {deployments} web from 41"),
+                format!("WATCH {DEPLOYMENTS} web listing"),
+                format!("WATCH {DEPLOYMENTS} web from 105"),
                 // Traffic back first, before even the record.
                 format!("GET {route}"),
                 format!("PATCH {route}"),
-                format!("PATCH {deployments}/web"),
-                // The contender's Service (there is none), the Event, then
-                // the contender, deleted, and watched until it is gone.
+                format!("PATCH {DEPLOYMENTS}/web"),
                 "GET /api/v1/namespaces/shop/services/web-canary".to_string(),
+                format!("WATCH {DEPLOYMENTS} web from 107"),
                 "POST /apis/events.k8s.io/v1/namespaces/shop/events".to_string(),
-                format!("WATCH {deployments} web-canary listing"),
-                format!("WATCH {deployments} web-canary from 41"),
-                format!("DELETE {deployments}/web-canary"),
-                format!("WATCH {deployments} web-canary from 40"),
+                // Then ramp's contender, deleted and watched until it is
+                // gone, and its Service.
+                format!("WATCH {DEPLOYMENTS} web-canary listing"),
+                format!("WATCH {DEPLOYMENTS} web-canary from 108"),
+                format!("DELETE {DEPLOYMENTS}/web-canary"),
+                format!("WATCH {DEPLOYMENTS} web-canary from 109"),
+                "DELETE /api/v1/namespaces/shop/services/web-canary".to_string(),
             ],
             "no Lease: an abort done at once holds the rollout by its record alone"
         );
@@ -415,14 +271,14 @@ mod tests {
         assert_eq!(
             sent[3].body,
             Some(json!([
-                {"op": "replace", "path": "/metadata/resourceVersion", "value": "7"},
+                {"op": "replace", "path": "/metadata/resourceVersion", "value": "105"},
                 {"op": "replace", "path": "/spec/http",
                  "value": [{"name": "primary", "route": [{"destination": {"host": "web"}}]}]},
             ]))
         );
         // The record, a compare-and-swap on the version the abort read.
         let patch = sent[4].body.as_ref().unwrap();
-        assert_eq!(patch["metadata"]["resourceVersion"], "41");
+        assert_eq!(patch["metadata"]["resourceVersion"], "101");
         let written: Record = serde_json::from_str(
             patch["metadata"]["annotations"][ANNOTATION]
                 .as_str()
@@ -432,12 +288,12 @@ mod tests {
         assert_eq!(written.phase, Phase::Aborted);
         assert_eq!(
             written.history.last().map(|t| t.message.as_str()),
-            Some("aborted at step 1/2: p99 doubled")
+            Some("aborted at step 1/3: p99 doubled")
         );
         assert_eq!(written.held, None, "an aborted rollout is held by nobody");
         // Only the contender ramp made, by its uid.
         assert_eq!(
-            sent[9].body,
+            sent[10].body,
             Some(
                 json!({"preconditions": {"uid": "uid-web-canary"}, "propagationPolicy": "Background"})
             )
@@ -447,16 +303,17 @@ mod tests {
     #[test]
     fn an_abort_leaves_a_web_canary_that_is_not_ramps() {
         let sent = mock::run(abort_at_ten_percent(false)).unwrap_or_else(|e| panic!("{e}"));
-        let lines: Vec<String> = sent.iter().map(line).collect();
+        let lines: Vec<String> = sent.iter().map(mock::line).collect();
         assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("PATCH /apis/networking.istio.io")),
+            lines.contains(
+                &"PATCH /apis/networking.istio.io/v1/namespaces/shop/virtualservices/web"
+                    .to_string()
+            ),
             "traffic went back: {lines:#?}"
         );
         assert!(
-            !lines.iter().any(|l| l.starts_with("DELETE")),
-            "nothing deleted: {lines:#?}"
+            !lines.contains(&format!("DELETE {DEPLOYMENTS}/web-canary")),
+            "the user's web-canary is left: {lines:#?}"
         );
     }
 }

@@ -50,8 +50,6 @@ pub async fn exec(
     show(global, &conn, name, change, view).await
 }
 
-/// Moves the rollout to step `to` (default: the next one). `ask` shows what
-/// will change and asks first.
 /// How a step that reaches the last one ends when the rollout has a
 /// scale-down delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +60,8 @@ pub enum AtTheEnd {
     Stop,
 }
 
+/// Moves the rollout to step `to` (default: the next one). `ask` shows what
+/// will change and asks first.
 pub async fn advance(
     conn: &Connection,
     name: &str,
@@ -305,4 +305,90 @@ pub fn describe(
         after.traffic.contender,
         after.traffic.incumbent
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::mock;
+    use crate::rollout::record::tests::at_ten_percent;
+
+    const DEPLOYMENTS: &str = "/apis/apps/v1/namespaces/shop/deployments";
+    const ROUTE: &str = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/web";
+
+    async fn step_from_ten_percent() -> Result<(Vec<mock::Sent>, mock::Cluster)> {
+        let (conn, server) = mock::connection("shop");
+        let mut cluster = mock::Cluster::new(&mock::canary_at(&at_ten_percent()));
+        let (outcome, sent) = mock::script(
+            server,
+            advance(
+                &conn,
+                "web",
+                None,
+                &Change::default(),
+                false,
+                AtTheEnd::DelayThenPromote,
+                None,
+            ),
+            |s| cluster.answer(s),
+        )
+        .await;
+        outcome?;
+        Ok((sent, cluster))
+    }
+
+    fn record_in(patch: &serde_json::Value) -> crate::rollout::record::Record {
+        let raw = &patch["metadata"]["annotations"][crate::rollout::record::ANNOTATION];
+        serde_json::from_str(raw.as_str().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_step_writes_its_intent_grows_the_contender_then_sends_it_more_traffic() {
+        let (sent, cluster) = mock::run(step_from_ten_percent()).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<String> = sent.iter().map(mock::line).collect();
+        assert_eq!(
+            lines,
+            [
+                format!("WATCH {DEPLOYMENTS} web listing"),
+                format!("WATCH {DEPLOYMENTS} web from 105"),
+                // Drift first: the contender, its Service and the route
+                // as ramp left them.
+                "GET /api/v1/namespaces/shop/services/web-canary".to_string(),
+                format!("WATCH {DEPLOYMENTS} web-canary listing"),
+                format!("GET {ROUTE}"),
+                format!("WATCH {DEPLOYMENTS} web-canary from 105"),
+                // The intent, the contender's pods, then the weights.
+                format!("PATCH {DEPLOYMENTS}/web"),
+                format!("WATCH {DEPLOYMENTS} web from 106"),
+                format!("PATCH {DEPLOYMENTS}/web-canary"),
+                format!("WATCH {DEPLOYMENTS} web-canary from 107"),
+                format!("PATCH {ROUTE}"),
+                // The step reached, and said.
+                format!("PATCH {DEPLOYMENTS}/web"),
+                format!("WATCH {DEPLOYMENTS} web from 109"),
+                "POST /apis/events.k8s.io/v1/namespaces/shop/events".to_string(),
+            ],
+            "no Lease, no second read of anything: a quick step holds the rollout by its record"
+        );
+        let body = |i: usize| sent[i].body.clone().unwrap();
+        let intent = record_in(&body(6));
+        assert_eq!((intent.step, intent.target), (1, 2));
+        assert!(intent.held.is_some(), "the intent names who moves it");
+        assert_eq!(body(6)["metadata"]["resourceVersion"], "101");
+        assert_eq!(body(8), json!({"spec": {"replicas": 2}}));
+        assert_eq!(
+            body(10)[1]["value"][0]["route"],
+            json!([{"destination": {"host": "web"}, "weight": 50},
+                   {"destination": {"host": "web-canary"}, "weight": 50}])
+        );
+        let reached = record_in(&body(11));
+        assert_eq!((reached.step, reached.target), (2, 2));
+        assert_eq!(reached.held, None, "at rest, nobody holds it");
+        // Compared with the intent's own write, not read again.
+        assert_eq!(body(11)["metadata"]["resourceVersion"], "106");
+        let contender = cluster.get(&format!("{DEPLOYMENTS}/web-canary")).unwrap();
+        assert_eq!(contender["spec"]["replicas"], 2);
+    }
 }

@@ -597,6 +597,29 @@ pub(crate) mod tests {
         );
     }
 
+    /// A rollout paused at step 1 (10%) of a 10, 50, 100 Istio canary of
+    /// `web` in `shop`, its route `primary` of the VirtualService `web`.
+    pub fn at_ten_percent() -> Record {
+        let mut record = sample();
+        record.steps = crate::rollout::strategy::Strategy::from_percentages("10,50,100")
+            .unwrap()
+            .steps;
+        record.drain = Some(0);
+        record.contender.template = serde_json::json!({
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "example.com/web:2"}]},
+        });
+        record.router.routes = vec![RouteSnapshot {
+            object: "web".into(),
+            route: "/spec/http/0".into(),
+            name: Some("primary".into()),
+            original: serde_json::json!([{"destination": {"host": "web"}}]),
+            contender: serde_json::json!({"destination": {"host": "web-canary"}}),
+            empty_lists: Vec::new(),
+        }];
+        record
+    }
+
     pub fn sample() -> Record {
         Record {
             schema: SCHEMA,
