@@ -24,7 +24,8 @@ use crate::rollout::drift;
 use crate::rollout::history;
 use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
-use crate::rollout::record::{ANNOTATION, Phase, Record, Transition};
+use crate::rollout::record::{ANNOTATION, Contender, Phase, Record, Transition};
+use crate::rollout::strategy::Split;
 use crate::router::{Objects, ServiceRef};
 
 /// The reason of the transition and the Event that record a freeze passed
@@ -810,93 +811,10 @@ impl Executor {
         tracing::debug!(?action, "applying");
         let contender = self.record.contender.clone();
         match action {
-            Action::FollowAutoscaler(min, max) => {
-                let mut record = self.record.clone();
-                if let Some(kept) = record.autoscaler.as_mut() {
-                    self.progress.say(&format!(
-                        "horizontalpodautoscaler {} now scales {} within {min}-{max} replicas (it was {}-{}): the contender's follows",
-                        kept.name, self.name, kept.min, kept.max
-                    ));
-                    (kept.min, kept.max) = (*min, *max);
-                }
-                self.write_record(&mut record).await?;
-                self.record = record;
-            }
-            Action::CreateContenderService => {
-                let incumbent_service = self.incumbent_service().await?;
-                let incumbent = self.incumbent().await?;
-                let keys = contender::rewritten_keys(
-                    &incumbent,
-                    &incumbent_service,
-                    self.record.router.kind,
-                );
-                let service = contender::service(
-                    &incumbent_service,
-                    &self.name,
-                    &keys,
-                    &contender.namespace,
-                    self.record.id.as_deref(),
-                )?;
-                self.progress
-                    .say(&format!("creating service {}", contender.name));
-                let api = self.services(&contender.namespace);
-                let created = api.create(&self.post_params(), &service).await;
-                let made = self.made(&api, "service", created).await?;
-                if !self.dry_run {
-                    self.contender_service_uid = made.metadata.uid;
-                }
-            }
+            Action::FollowAutoscaler(min, max) => self.follow_autoscaler(min, max).await?,
+            Action::CreateContenderService => self.create_contender_service(&contender).await?,
             Action::ScaleContender(replicas) => {
-                if world.contender.is_none() {
-                    let incumbent_service = self.incumbent_service().await?;
-                    let incumbent = self.incumbent().await?;
-                    let keys = contender::rewritten_keys(
-                        &incumbent,
-                        &incumbent_service,
-                        self.record.router.kind,
-                    );
-                    let template: PodTemplateSpec =
-                        serde_json::from_value(contender.template.clone()).map_err(|e| {
-                            Error::failed(format!("the record's pod template cannot be read: {e}"))
-                        })?;
-                    let deployment = contender::deployment(
-                        &incumbent,
-                        &keys,
-                        &template,
-                        &contender.namespace,
-                        *replicas,
-                        self.record.id.as_deref(),
-                    )?;
-                    self.progress.say(&format!(
-                        "creating deployment {} with {}",
-                        contender.name,
-                        pods(*replicas)
-                    ));
-                    let api = self.deployments(&contender.namespace);
-                    let created = api.create(&self.post_params(), &deployment).await;
-                    let made = self.made(&api, "deployment", created).await?;
-                    let version = made.metadata.resource_version.clone();
-                    let made = Some(made);
-                    if !self.dry_run {
-                        self.contender_absent = false;
-                        if let (None, Some(made)) = (&self.contender_watch, made) {
-                            // Watched from its creation on: no list.
-                            self.contender_watch =
-                                Some(Watched::start_from(api, &contender.name, made));
-                        }
-                    }
-                    self.caught_up(Which::Contender, version).await;
-                } else {
-                    self.progress.say(&format!(
-                        "scaling {} to {}",
-                        contender.name,
-                        pods(*replicas)
-                    ));
-                    let version = self
-                        .scale(&contender.namespace, &contender.name, *replicas)
-                        .await?;
-                    self.caught_up(Which::Contender, version).await;
-                }
+                self.scale_contender(&contender, replicas, world).await?
             }
             Action::ScaleIncumbent(replicas) => {
                 self.progress
@@ -926,234 +844,371 @@ impl Executor {
                 self.wait(action, Which::Incumbent, Goal::AtLeast(replicas))
                     .await?;
             }
-            Action::SetWeights(split) => {
-                let router = &self.record.router;
-                let message =
-                    router
-                        .kind
-                        .router()
-                        .split_message(router, &self.name, &contender.name, *split);
-                let mirror = plan::mirror_at(&self.record);
-                let message = match mirror {
-                    Some(mirror) => format!(
-                        "{message}; {mirror}% of requests mirrored to {}",
-                        contender.name
-                    ),
-                    None => message,
-                };
-                if !self.dry_run && plan::first_requests(&self.record, world, *split) {
-                    self.wait_serving(world).await;
-                }
-                let router = &self.record.router;
-                router
-                    .kind
-                    .router()
-                    .set_weights(
-                        &self.conn,
-                        router,
-                        *split,
-                        mirror,
-                        self.dry_run,
-                        &mut self.route_objects,
-                    )
-                    .await?;
-                // Said once it is so, not before.
-                self.progress.say(&message);
-            }
-            Action::RestoreRoutes => {
-                let router = &self.record.router;
-                let done = router
-                    .kind
-                    .router()
-                    .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
-                    .await?;
-                let exactly = router.kind.router().restored_message(router, &self.name);
-                match done.is_empty() {
-                    true => self.progress.say(&exactly),
-                    false => done.iter().for_each(|line| self.progress.say(line)),
-                }
-            }
-            Action::UpdateIncumbent => {
-                self.progress
-                    .say(&format!("updating {} to the new pod template", self.name));
-                let name = self.name.clone();
-                let namespace = self.namespace().to_string();
-                // Against the version this command last read or wrote, so
-                // that an abort's record written meanwhile stops it (exit
-                // 5) instead of the new template going in behind it.
-                let mut updated = None;
-                // The version as the watch sees it now (which checks the
-                // record is still this command's).
-                self.incumbent().await?;
-                for _ in 0..5 {
-                    let mut ops = vec![
-                        json!({"op": "replace", "path": "/metadata/resourceVersion", "value": self.resource_version}),
-                        json!({"op": "replace", "path": "/spec/template", "value": contender.template}),
-                    ];
-                    // An autoscaled incumbent's replicas are its autoscaler's.
-                    if self.record.autoscaler.is_none() {
-                        ops.push(json!({"op": "replace", "path": "/spec/replicas", "value": self.record.replicas}));
-                    }
-                    let patch: json_patch::Patch =
-                        serde_json::from_value(Value::Array(ops)).expect("valid JSON patch");
-                    match self
-                        .deployments(&namespace)
-                        .patch(&name, &self.params(), &Patch::Json::<()>(patch))
-                        .await
-                    {
-                        Ok(done) => {
-                            updated = Some(done);
-                            break;
-                        }
-                        // Changed since it was read: by another command's
-                        // record, a stop; by anything else, once more.
-                        Err(kube::Error::Api(s)) if s.code == 409 => {
-                            let fresh =
-                                self.deployments(&namespace).get(&name).await.map_err(|e| {
-                                    self.fail(e, format!("get deployment {name:?}"))
-                                })?;
-                            if !self.ours.contains(&record_of(&fresh)) {
-                                return Err(changed_by_another(&name, record_of(&fresh).as_ref()));
-                            }
-                            self.accept(&fresh)?;
-                            self.resource_version = fresh.metadata.resource_version.clone();
-                        }
-                        Err(e) => return Err(self.fail(e, format!("update deployment {name:?}"))),
-                    }
-                }
-                let updated = updated.ok_or_else(|| {
-                    Error::new(
-                        Kind::Conflict,
-                        format!(
-                            "deployment {name:?} kept changing while ramp gave it the new template"
-                        ),
-                    )
-                })?;
-                if !self.dry_run {
-                    self.resource_version = updated.metadata.resource_version.clone();
-                }
-                self.caught_up(Which::Incumbent, updated.metadata.resource_version)
-                    .await;
-            }
-            Action::DeleteContender => {
-                self.progress
-                    .say(&format!("deleting deployment {}", contender.name));
-                // Its pods carry no traffic once the routes are restored:
-                // the Deployment goes at once and the garbage collector
-                // removes its pods after. Without routes (the replicas
-                // router) they carry traffic until they are gone, so the
-                // Deployment stays until its pods went.
-                let propagation = match self.record.router.kind.traffic_follows_pods() {
-                    true => DeleteParams::foreground(),
-                    false => DeleteParams::background(),
-                };
-                // Exactly the one ramp made: not another of that name.
-                let uid = self.contender().await?.and_then(|d| d.metadata.uid);
-                let params = DeleteParams {
-                    dry_run: self.dry_run,
-                    preconditions: uid.map(|uid| Preconditions {
-                        uid: Some(uid),
-                        resource_version: None,
-                    }),
-                    ..propagation
-                };
-                let deleted = self
-                    .deployments(&contender.namespace)
-                    .delete(&contender.name, &params)
-                    .await;
-                already_gone(not_the_same(deleted))
-                    .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
-                self.wait(action, Which::Contender, Goal::Gone).await?;
-            }
+            Action::SetWeights(split) => self.set_weights(&contender, split, world).await?,
+            Action::RestoreRoutes => self.restore_routes().await?,
+            Action::UpdateIncumbent => self.update_incumbent(&contender).await?,
+            Action::DeleteContender => self.delete_contender(&contender, action).await?,
             Action::SetContenderAutoscaler(min, max) => {
                 self.set_contender_autoscaler((*min, *max), world).await?;
             }
             Action::DeleteContenderAutoscaler => {
-                self.progress.say(&format!(
-                    "deleting horizontalpodautoscaler {}",
-                    contender.name
-                ));
-                let params = DeleteParams {
-                    dry_run: self.dry_run,
-                    ..Default::default()
-                };
-                let deleted = self
-                    .autoscalers(&contender.namespace)
-                    .delete(&contender.name, &params)
-                    .await;
-                already_gone(deleted).map_err(|e| {
-                    self.fail(
-                        e,
-                        format!("delete horizontalpodautoscaler {:?}", contender.name),
-                    )
-                })?;
+                self.delete_contender_autoscaler(&contender).await?
             }
-            Action::DeleteContenderService => {
-                self.progress
-                    .say(&format!("deleting service {}", contender.name));
-                let params = DeleteParams {
-                    dry_run: self.dry_run,
-                    preconditions: self.contender_service_uid.clone().map(|uid| Preconditions {
-                        uid: Some(uid),
-                        resource_version: None,
-                    }),
-                    ..Default::default()
-                };
-                let deleted = self
-                    .services(&contender.namespace)
-                    .delete(&contender.name, &params)
-                    .await;
-                already_gone(not_the_same(deleted))
-                    .map_err(|e| self.fail(e, format!("delete service {:?}", contender.name)))?;
-            }
-            Action::Settle => {
-                let mut record = self.record.clone();
-                record.step = record.target;
-                record.phase = Phase::Paused;
-                record.interrupted = None;
-                let step = record.current_step().cloned();
-                let name = step.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-                let mut message = format!(
-                    "reached step {}/{} ({name})",
-                    record.step,
-                    record.steps.len()
-                );
-                if let Some(reached) = step
-                    .as_ref()
-                    .and_then(|step| record.router.kind.router().reached(step, record.replicas))
-                {
-                    message.push_str(&format!(": {reached}"));
-                }
-                self.transition(record, "StepReached", &message).await?;
-            }
-            Action::Finish => {
-                let mut record = self.record.clone();
-                record.phase = Phase::Succeeded;
-                self.transition(
-                    record,
-                    "Promoted",
-                    &format!("{} runs the new version", self.name),
-                )
-                .await?;
-            }
+            Action::DeleteContenderService => self.delete_contender_service(&contender).await?,
+            Action::Settle => self.reach_step().await?,
+            Action::Finish => self.finish().await?,
             Action::WaitSettled => self.wait_settled().await?,
-            Action::PinIncumbent => {
-                let router = self.record.router.clone();
-                let repinned = router
-                    .kind
-                    .router()
-                    .repin(&self.conn, &router, &self.name)
-                    .await?;
-                let mut record = self.record.clone();
-                if let Some(repinned) = repinned {
-                    record.router = repinned;
-                }
-                record.incumbent_digest = Some(history::digest(&world.incumbent.template));
-                self.write_record(&mut record).await?;
-                self.record = record;
-            }
+            Action::PinIncumbent => self.pin_incumbent(world).await?,
             Action::Done => {}
         }
+        Ok(())
+    }
+
+    /// Follows a change of the incumbent's autoscaler's bounds: the record keeps them.
+    async fn follow_autoscaler(&mut self, min: &i32, max: &i32) -> Result<()> {
+        let mut record = self.record.clone();
+        if let Some(kept) = record.autoscaler.as_mut() {
+            self.progress.say(&format!(
+                "horizontalpodautoscaler {} now scales {} within {min}-{max} replicas (it was {}-{}): the contender's follows",
+                kept.name, self.name, kept.min, kept.max
+            ));
+            (kept.min, kept.max) = (*min, *max);
+        }
+        self.write_record(&mut record).await?;
+        self.record = record;
+        Ok(())
+    }
+
+    /// Creates the contender's Service, a copy of the incumbent's that selects the contender's pods.
+    async fn create_contender_service(&mut self, contender: &Contender) -> Result<()> {
+        let incumbent_service = self.incumbent_service().await?;
+        let incumbent = self.incumbent().await?;
+        let keys =
+            contender::rewritten_keys(&incumbent, &incumbent_service, self.record.router.kind);
+        let service = contender::service(
+            &incumbent_service,
+            &self.name,
+            &keys,
+            &contender.namespace,
+            self.record.id.as_deref(),
+        )?;
+        self.progress
+            .say(&format!("creating service {}", contender.name));
+        let api = self.services(&contender.namespace);
+        let created = api.create(&self.post_params(), &service).await;
+        let made = self.made(&api, "service", created).await?;
+        if !self.dry_run {
+            self.contender_service_uid = made.metadata.uid;
+        }
+        Ok(())
+    }
+
+    /// Creates the contender with `replicas` pods, or scales it to them.
+    async fn scale_contender(
+        &mut self,
+        contender: &Contender,
+        replicas: &i32,
+        world: &World,
+    ) -> Result<()> {
+        if world.contender.is_none() {
+            let incumbent_service = self.incumbent_service().await?;
+            let incumbent = self.incumbent().await?;
+            let keys =
+                contender::rewritten_keys(&incumbent, &incumbent_service, self.record.router.kind);
+            let template: PodTemplateSpec = serde_json::from_value(contender.template.clone())
+                .map_err(|e| {
+                    Error::failed(format!("the record's pod template cannot be read: {e}"))
+                })?;
+            let deployment = contender::deployment(
+                &incumbent,
+                &keys,
+                &template,
+                &contender.namespace,
+                *replicas,
+                self.record.id.as_deref(),
+            )?;
+            self.progress.say(&format!(
+                "creating deployment {} with {}",
+                contender.name,
+                pods(*replicas)
+            ));
+            let api = self.deployments(&contender.namespace);
+            let created = api.create(&self.post_params(), &deployment).await;
+            let made = self.made(&api, "deployment", created).await?;
+            let version = made.metadata.resource_version.clone();
+            let made = Some(made);
+            if !self.dry_run {
+                self.contender_absent = false;
+                if let (None, Some(made)) = (&self.contender_watch, made) {
+                    // Watched from its creation on: no list.
+                    self.contender_watch = Some(Watched::start_from(api, &contender.name, made));
+                }
+            }
+            self.caught_up(Which::Contender, version).await;
+        } else {
+            self.progress.say(&format!(
+                "scaling {} to {}",
+                contender.name,
+                pods(*replicas)
+            ));
+            let version = self
+                .scale(&contender.namespace, &contender.name, *replicas)
+                .await?;
+            self.caught_up(Which::Contender, version).await;
+        }
+        Ok(())
+    }
+
+    /// Sends the contender its share of traffic (and of mirrored requests), once its first requests can be served.
+    async fn set_weights(
+        &mut self,
+        contender: &Contender,
+        split: &Split,
+        world: &World,
+    ) -> Result<()> {
+        let router = &self.record.router;
+        let message =
+            router
+                .kind
+                .router()
+                .split_message(router, &self.name, &contender.name, *split);
+        let mirror = plan::mirror_at(&self.record);
+        let message = match mirror {
+            Some(mirror) => format!(
+                "{message}; {mirror}% of requests mirrored to {}",
+                contender.name
+            ),
+            None => message,
+        };
+        if !self.dry_run && plan::first_requests(&self.record, world, *split) {
+            self.wait_serving(world).await;
+        }
+        let router = &self.record.router;
+        router
+            .kind
+            .router()
+            .set_weights(
+                &self.conn,
+                router,
+                *split,
+                mirror,
+                self.dry_run,
+                &mut self.route_objects,
+            )
+            .await?;
+        // Said once it is so, not before.
+        self.progress.say(&message);
+        Ok(())
+    }
+
+    /// Puts the routes back as they were before the rollout.
+    async fn restore_routes(&mut self) -> Result<()> {
+        let router = &self.record.router;
+        let done = router
+            .kind
+            .router()
+            .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
+            .await?;
+        let exactly = router.kind.router().restored_message(router, &self.name);
+        match done.is_empty() {
+            true => self.progress.say(&exactly),
+            false => done.iter().for_each(|line| self.progress.say(line)),
+        }
+        Ok(())
+    }
+
+    /// Gives the incumbent the contender's template, against the version this command last read or wrote.
+    async fn update_incumbent(&mut self, contender: &Contender) -> Result<()> {
+        self.progress
+            .say(&format!("updating {} to the new pod template", self.name));
+        let name = self.name.clone();
+        let namespace = self.namespace().to_string();
+        // Against the version this command last read or wrote, so
+        // that an abort's record written meanwhile stops it (exit
+        // 5) instead of the new template going in behind it.
+        let mut updated = None;
+        // The version as the watch sees it now (which checks the
+        // record is still this command's).
+        self.incumbent().await?;
+        for _ in 0..5 {
+            let mut ops = vec![
+                json!({"op": "replace", "path": "/metadata/resourceVersion", "value": self.resource_version}),
+                json!({"op": "replace", "path": "/spec/template", "value": contender.template}),
+            ];
+            // An autoscaled incumbent's replicas are its autoscaler's.
+            if self.record.autoscaler.is_none() {
+                ops.push(json!({"op": "replace", "path": "/spec/replicas", "value": self.record.replicas}));
+            }
+            let patch: json_patch::Patch =
+                serde_json::from_value(Value::Array(ops)).expect("valid JSON patch");
+            match self
+                .deployments(&namespace)
+                .patch(&name, &self.params(), &Patch::Json::<()>(patch))
+                .await
+            {
+                Ok(done) => {
+                    updated = Some(done);
+                    break;
+                }
+                // Changed since it was read: by another command's
+                // record, a stop; by anything else, once more.
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    let fresh = self
+                        .deployments(&namespace)
+                        .get(&name)
+                        .await
+                        .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
+                    if !self.ours.contains(&record_of(&fresh)) {
+                        return Err(changed_by_another(&name, record_of(&fresh).as_ref()));
+                    }
+                    self.accept(&fresh)?;
+                    self.resource_version = fresh.metadata.resource_version.clone();
+                }
+                Err(e) => return Err(self.fail(e, format!("update deployment {name:?}"))),
+            }
+        }
+        let updated = updated.ok_or_else(|| {
+            Error::new(
+                Kind::Conflict,
+                format!("deployment {name:?} kept changing while ramp gave it the new template"),
+            )
+        })?;
+        if !self.dry_run {
+            self.resource_version = updated.metadata.resource_version.clone();
+        }
+        self.caught_up(Which::Incumbent, updated.metadata.resource_version)
+            .await;
+        Ok(())
+    }
+
+    /// Deletes the contender ramp made, and waits until it is gone.
+    async fn delete_contender(&mut self, contender: &Contender, action: &Action) -> Result<()> {
+        self.progress
+            .say(&format!("deleting deployment {}", contender.name));
+        // Its pods carry no traffic once the routes are restored:
+        // the Deployment goes at once and the garbage collector
+        // removes its pods after. Without routes (the replicas
+        // router) they carry traffic until they are gone, so the
+        // Deployment stays until its pods went.
+        let propagation = match self.record.router.kind.traffic_follows_pods() {
+            true => DeleteParams::foreground(),
+            false => DeleteParams::background(),
+        };
+        // Exactly the one ramp made: not another of that name.
+        let uid = self.contender().await?.and_then(|d| d.metadata.uid);
+        let params = DeleteParams {
+            dry_run: self.dry_run,
+            preconditions: uid.map(|uid| Preconditions {
+                uid: Some(uid),
+                resource_version: None,
+            }),
+            ..propagation
+        };
+        let deleted = self
+            .deployments(&contender.namespace)
+            .delete(&contender.name, &params)
+            .await;
+        already_gone(not_the_same(deleted))
+            .map_err(|e| self.fail(e, format!("delete deployment {:?}", contender.name)))?;
+        self.wait(action, Which::Contender, Goal::Gone).await?;
+        Ok(())
+    }
+
+    /// Deletes the contender's autoscaler.
+    async fn delete_contender_autoscaler(&mut self, contender: &Contender) -> Result<()> {
+        self.progress.say(&format!(
+            "deleting horizontalpodautoscaler {}",
+            contender.name
+        ));
+        let params = DeleteParams {
+            dry_run: self.dry_run,
+            ..Default::default()
+        };
+        let deleted = self
+            .autoscalers(&contender.namespace)
+            .delete(&contender.name, &params)
+            .await;
+        already_gone(deleted).map_err(|e| {
+            self.fail(
+                e,
+                format!("delete horizontalpodautoscaler {:?}", contender.name),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Deletes the contender's Service ramp made.
+    async fn delete_contender_service(&mut self, contender: &Contender) -> Result<()> {
+        self.progress
+            .say(&format!("deleting service {}", contender.name));
+        let params = DeleteParams {
+            dry_run: self.dry_run,
+            preconditions: self.contender_service_uid.clone().map(|uid| Preconditions {
+                uid: Some(uid),
+                resource_version: None,
+            }),
+            ..Default::default()
+        };
+        let deleted = self
+            .services(&contender.namespace)
+            .delete(&contender.name, &params)
+            .await;
+        already_gone(not_the_same(deleted))
+            .map_err(|e| self.fail(e, format!("delete service {:?}", contender.name)))?;
+        Ok(())
+    }
+
+    /// Records the step reached.
+    async fn reach_step(&mut self) -> Result<()> {
+        let mut record = self.record.clone();
+        record.step = record.target;
+        record.phase = Phase::Paused;
+        record.interrupted = None;
+        let step = record.current_step().cloned();
+        let name = step.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+        let mut message = format!(
+            "reached step {}/{} ({name})",
+            record.step,
+            record.steps.len()
+        );
+        if let Some(reached) = step
+            .as_ref()
+            .and_then(|step| record.router.kind.router().reached(step, record.replicas))
+        {
+            message.push_str(&format!(": {reached}"));
+        }
+        self.transition(record, "StepReached", &message).await?;
+        Ok(())
+    }
+
+    /// Records the promotion done.
+    async fn finish(&mut self) -> Result<()> {
+        let mut record = self.record.clone();
+        record.phase = Phase::Succeeded;
+        self.transition(
+            record,
+            "Promoted",
+            &format!("{} runs the new version", self.name),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Pins the incumbent's Service to its own pods (without a mesh), and records the incumbent's template as promoted.
+    async fn pin_incumbent(&mut self, world: &World) -> Result<()> {
+        let router = self.record.router.clone();
+        let repinned = router
+            .kind
+            .router()
+            .repin(&self.conn, &router, &self.name)
+            .await?;
+        let mut record = self.record.clone();
+        if let Some(repinned) = repinned {
+            record.router = repinned;
+        }
+        record.incumbent_digest = Some(history::digest(&world.incumbent.template));
+        self.write_record(&mut record).await?;
+        self.record = record;
         Ok(())
     }
 
