@@ -155,67 +155,28 @@ pub async fn drive(
     begin: Option<Begin>,
 ) -> Result<Driven> {
     let dry_run = executor.dry_run();
-    let force = executor.forced();
     let me = Holder::me(command);
     executor.holding(&me.text);
-    // The record names who holds the rollout: a command that finds it
-    // free writes itself there with its intent (the compare-and-swap
-    // that makes it the one), and takes the Lease only if its work goes
-    // on; one that finds a holder asks the Lease whether it still runs.
     let held_at_start = executor.record.held.clone();
-    let claim = lock::claim_of(
-        held_at_start.as_ref(),
-        &me,
-        k8s_openapi::jiff::Timestamp::now(),
-    );
-    let mut held_elsewhere = None;
-    let lock = match (dry_run, &claim) {
-        (true, _) => None,
-        (false, Claim::Free) if begin.is_some() => {
-            Some(Lock::lazy(conn, &conn.namespace, name, command))
-        }
-        (false, _) => {
-            let taken = match &claim {
-                Claim::Young(holder) => Err(lock::held_by_another(name, holder)),
-                _ => Lock::acquire(conn, &conn.namespace, name, command).await,
-            };
-            match taken {
-                Ok(lock) => Some(lock),
-                // Abort always wins: it does not wait for the command that
-                // holds the rollout. Its record write (a compare-and-swap)
-                // is what that command sees at its next look, and stops on.
-                Err(err) if command == "abort" && err.kind == Kind::Conflict => {
-                    eprintln!(
-                        "{}; aborting anyway: it stops at its next look at the rollout",
-                        err.message
-                    );
-                    held_elsewhere = Some(claim.clone());
-                    None
-                }
-                Err(err) => return Err(err),
-            }
+    let (lock, held_elsewhere) = match dry_run {
+        true => (None, None),
+        false => {
+            hold(
+                conn,
+                name,
+                command,
+                &me,
+                held_at_start.as_ref(),
+                begin.is_some(),
+            )
+            .await?
         }
     };
     let work = async {
         // A command that moves the rollout on first looks for changes of
         // someone else's: it does not write over them unless --force.
         if matches!(command, "step" | "promote") {
-            let drift = executor.drift().await?;
-            if !drift.is_empty() {
-                executor.tell_drift(&drift);
-                if !force {
-                    return Err(Error::new(
-                        Kind::Drift,
-                        format!(
-                            "the rollout of {name:?} was changed by someone else since ramp's last write: {}",
-                            drift.join("; ")
-                        ),
-                    )
-                    .with_hint(format!(
-                        "put it back as it was, move on anyway with --force, or put all traffic back with `kubectl ramp abort {name}`"
-                    )));
-                }
-            }
+            refuse_drift(&mut executor, name).await?;
         }
         if let Some(begin) = begin {
             if begin.restore_first {
@@ -227,21 +188,8 @@ pub async fn drive(
         }
         executor.run().await?;
         if let Some(claim) = &held_elsewhere {
-            // A write the other command had in flight may have landed
-            // after ours: once it has let go, converge once more. One that
-            // held it by the record alone has taken the Lease by
-            // `LAZY_AFTER` if it is still at work.
-            if let (Claim::Young(_), Some(held)) = (claim, &held_at_start) {
-                let now = k8s_openapi::jiff::Timestamp::now();
-                tokio::time::sleep(lock::until_leased(held, now)).await;
-            }
-            let released =
-                Lock::wait_released(conn, &conn.namespace, name, OTHER_HOLDER_GRACE).await;
-            if !released {
-                tracing::warn!("the other command still holds the rollout");
-            }
-            executor.forget();
-            executor.run().await?;
+            converge_once_it_let_go(&mut executor, conn, name, claim, held_at_start.as_ref())
+                .await?;
         }
         Ok(())
     };
@@ -270,6 +218,90 @@ pub async fn drive(
         record: executor.record.clone(),
         view,
     })
+}
+
+/// Holds the rollout for `command` (not a dry run): the record names who
+/// holds it; a command that finds it free writes itself there with its
+/// intent (the compare-and-swap that makes it the one), and takes the
+/// Lease only if its work goes on; one that finds a holder asks the Lease
+/// whether it still runs. The lock, if one is held, and for an abort that
+/// goes on under another holder, that holder's claim.
+async fn hold(
+    conn: &Connection,
+    name: &str,
+    command: &str,
+    me: &Holder,
+    held: Option<&crate::rollout::record::Held>,
+    begins: bool,
+) -> Result<(Option<Lock>, Option<Claim>)> {
+    let claim = lock::claim_of(held, me, k8s_openapi::jiff::Timestamp::now());
+    if claim == Claim::Free && begins {
+        return Ok((Some(Lock::lazy(conn, &conn.namespace, name, command)), None));
+    }
+    let taken = match &claim {
+        Claim::Young(holder) => Err(lock::held_by_another(name, holder)),
+        _ => Lock::acquire(conn, &conn.namespace, name, command).await,
+    };
+    match taken {
+        Ok(lock) => Ok((Some(lock), None)),
+        // Abort always wins: it does not wait for the command that holds
+        // the rollout. Its record write (a compare-and-swap) is what that
+        // command sees at its next look, and stops on.
+        Err(err) if command == "abort" && err.kind == Kind::Conflict => {
+            eprintln!(
+                "{}; aborting anyway: it stops at its next look at the rollout",
+                err.message
+            );
+            Ok((None, Some(claim)))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// After an abort under another holder: a write that command had in
+/// flight may have landed after ours, so once it has let go, the abort
+/// converges once more. One that held it by the record alone has taken the
+/// Lease by `LAZY_AFTER` if it is still at work.
+async fn converge_once_it_let_go(
+    executor: &mut Executor,
+    conn: &Connection,
+    name: &str,
+    claim: &Claim,
+    held_at_start: Option<&crate::rollout::record::Held>,
+) -> Result<()> {
+    if let (Claim::Young(_), Some(held)) = (claim, held_at_start) {
+        let now = k8s_openapi::jiff::Timestamp::now();
+        tokio::time::sleep(lock::until_leased(held, now)).await;
+    }
+    let released = Lock::wait_released(conn, &conn.namespace, name, OTHER_HOLDER_GRACE).await;
+    if !released {
+        tracing::warn!("the other command still holds the rollout");
+    }
+    executor.forget();
+    executor.run().await
+}
+
+/// Refuses to move on over someone else's changes (exit 5, naming them),
+/// unless --force, which reports them and goes on.
+async fn refuse_drift(executor: &mut Executor, name: &str) -> Result<()> {
+    let drift = executor.drift().await?;
+    if drift.is_empty() {
+        return Ok(());
+    }
+    executor.tell_drift(&drift);
+    if executor.forced() {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::Drift,
+        format!(
+            "the rollout of {name:?} was changed by someone else since ramp's last write: {}",
+            drift.join("; ")
+        ),
+    )
+    .with_hint(format!(
+        "put it back as it was, move on anyway with --force, or put all traffic back with `kubectl ramp abort {name}`"
+    )))
 }
 
 /// Resolves when the record on the Deployment differs from `raw`: a watch
