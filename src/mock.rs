@@ -342,6 +342,35 @@ impl Cluster {
         self.objects.insert(path.to_string(), object);
     }
 
+    /// A merge or JSON patch of the object at `path`, refused when it
+    /// names another version than the object's.
+    fn patch(&mut self, path: &str, sent: &Sent) -> Option<(u16, Vec<u8>)> {
+        let mut object = self.objects.get(path)?.clone();
+        let patch = sent.body.clone()?;
+        let current = object["metadata"]["resourceVersion"].clone();
+        // Either kind of patch may name the version it was made
+        // on: written at another, it is refused, as the server does.
+        let made_on = match sent.content_type.as_deref() {
+            Some("application/json-patch+json") => {
+                let patch: json_patch::Patch = serde_json::from_value(patch).ok()?;
+                json_patch::patch(&mut object, &patch).ok()?;
+                object["metadata"]["resourceVersion"].clone()
+            }
+            _ => {
+                json_patch::merge(&mut object, &patch);
+                patch["metadata"]["resourceVersion"].clone()
+            }
+        };
+        if !made_on.is_null() && made_on != current {
+            return Some((
+                409,
+                json(&status(409, "Conflict", "the object has been modified")),
+            ));
+        }
+        self.put(path, object);
+        Some((200, json(&self.objects[path])))
+    }
+
     /// Answers `sent`, or holds it open (a watch with nothing to tell).
     pub fn answer(&mut self, sent: &Sent) -> Option<(u16, Vec<u8>)> {
         let (path, query) = sent.uri.split_once('?').unwrap_or((&sent.uri, ""));
@@ -395,32 +424,7 @@ impl Cluster {
         }
         match sent.method.as_str() {
             "GET" => self.objects.get(path).map_or_else(not_found, ok),
-            "PATCH" => {
-                let mut object = self.objects.get(path)?.clone();
-                let patch = sent.body.clone()?;
-                let current = object["metadata"]["resourceVersion"].clone();
-                // Either kind of patch may name the version it was made
-                // on: written at another, it is refused, as the server does.
-                let made_on = match sent.content_type.as_deref() {
-                    Some("application/json-patch+json") => {
-                        let patch: json_patch::Patch = serde_json::from_value(patch).ok()?;
-                        json_patch::patch(&mut object, &patch).ok()?;
-                        object["metadata"]["resourceVersion"].clone()
-                    }
-                    _ => {
-                        json_patch::merge(&mut object, &patch);
-                        patch["metadata"]["resourceVersion"].clone()
-                    }
-                };
-                if !made_on.is_null() && made_on != current {
-                    return Some((
-                        409,
-                        json(&status(409, "Conflict", "the object has been modified")),
-                    ));
-                }
-                self.put(path, object);
-                ok(&self.objects[path])
-            }
+            "PATCH" => self.patch(path, sent),
             "DELETE" => self.objects.remove(path).map_or_else(not_found, |_| {
                 self.version += 1;
                 self.deleted.insert(path.to_string(), self.version);

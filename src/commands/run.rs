@@ -779,29 +779,7 @@ async fn check(
     .await
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
-    let mut rounds = Vec::new();
-    for (m, checks) in members.iter().zip(&checks) {
-        for check in checks {
-            m.say(&format!(
-                "check {}: {} ({})",
-                check.name,
-                check.verdict.as_str(),
-                check.message
-            ));
-        }
-        let round = match overall(checks) {
-            Verdict::Pass => Round::Pass,
-            Verdict::Inconclusive => Round::Inconclusive,
-            Verdict::Fail => Round::Fail(
-                checks
-                    .iter()
-                    .filter(|c| c.verdict == Verdict::Fail)
-                    .map(|c| c.message.clone())
-                    .collect(),
-            ),
-        };
-        rounds.push((m.label.as_deref(), round));
-    }
+    let rounds = rounds_of(members, &checks);
     let at = &records[0];
     let at_last_step = at.step >= at.steps.len();
     let all_passed = rounds.iter().all(|(_, r)| *r == Round::Pass);
@@ -865,20 +843,7 @@ async fn check(
         // Said as the hold began (see `pass_freezes`).
         Outcome::Held => Ok(None),
         Outcome::Again => {
-            let before = counters_of(records);
-            if counters.failures > before.failures {
-                eprintln!(
-                    "failed ({} of {}): checking again in {}s",
-                    counters.failures, automation.failure_limit, automation.interval
-                );
-            } else {
-                eprintln!(
-                    "inconclusive ({} of {}): waiting {}s",
-                    counters.inconclusive,
-                    automation.analysis.inconclusive_limit,
-                    automation.interval
-                );
-            }
+            say_again(counters_of(records), counters, automation);
             Ok(None)
         }
         Outcome::RollBack(reason) => roll_back(
@@ -891,67 +856,12 @@ async fn check(
         )
         .await
         .map(Some),
-        Outcome::Advance => {
-            let Some(passed) = passed else {
-                return Ok(None);
-            };
-            let stepped = join_all(members.iter().zip(&saved).zip(&passed).map(
-                |((m, loaded), change)| async move {
-                    step::advance(
-                        &m.conn,
-                        deployment,
-                        None,
-                        change,
-                        false,
-                        AtTheEnd::Stop,
-                        Some(loaded.clone()),
-                    )
-                    .await
-                    .map_err(|e| m.labelled(e))
-                },
-            ))
-            .await;
-            let failed = stepped.iter().any(Result::is_err);
-            if failed {
-                // The transcript of the checks did not go in with the step
-                // everywhere: kept where the record is as the driver read it.
-                for ((m, loaded), with) in members.iter().zip(&look.loaded).zip(&saved) {
-                    let automation = with.record.as_ref().and_then(|r| r.automation.clone());
-                    if let Some(automation) = automation
-                        && let Err(e) =
-                            save_automation(m, deployment, loaded, |_| automation.clone()).await
-                    {
-                        tracing::debug!("the checks' transcript was not kept: {e}");
-                    }
-                }
+        Outcome::Advance => match passed {
+            Some(passed) => {
+                advance_all(members, deployment, look, automation, &saved, &passed, next).await
             }
-            let mut views = Vec::new();
-            for result in stepped {
-                let err = match result {
-                    Ok(view) => {
-                        views.push(view);
-                        continue;
-                    }
-                    Err(err) => err,
-                };
-                if decide::after_failed_step(members.len(), err.kind) == StepFailed::Stop {
-                    return Err(err);
-                }
-                let reason = err.message;
-                return roll_back(
-                    members,
-                    deployment,
-                    records,
-                    automation,
-                    &reason,
-                    Cause::StepFailed(err.kind),
-                )
-                .await
-                .map(Some);
-            }
-            *next = next_from(&views, deployment);
-            Ok(None)
-        }
+            None => Ok(None),
+        },
         Outcome::LeaveForPerson => {
             eprintln!(
                 "the last step passed its checks; left for a person: `kubectl ramp promote {deployment}` or `abort`"
@@ -975,6 +885,119 @@ async fn check(
             Ok(Some(()))
         }
     }
+}
+
+/// Each cluster's checks said, and judged as a round.
+fn rounds_of<'a>(members: &'a [Member], checks: &[Vec<Check>]) -> Vec<(Option<&'a str>, Round)> {
+    let mut rounds = Vec::new();
+    for (m, checks) in members.iter().zip(checks) {
+        for check in checks {
+            m.say(&format!(
+                "check {}: {} ({})",
+                check.name,
+                check.verdict.as_str(),
+                check.message
+            ));
+        }
+        let round = match overall(checks) {
+            Verdict::Pass => Round::Pass,
+            Verdict::Inconclusive => Round::Inconclusive,
+            Verdict::Fail => Round::Fail(
+                checks
+                    .iter()
+                    .filter(|c| c.verdict == Verdict::Fail)
+                    .map(|c| c.message.clone())
+                    .collect(),
+            ),
+        };
+        rounds.push((m.label.as_deref(), round));
+    }
+    rounds
+}
+
+/// What a round that neither moves on nor rolls back says.
+fn say_again(before: Counters, counters: Counters, automation: &Automation) {
+    if counters.failures > before.failures {
+        eprintln!(
+            "failed ({} of {}): checking again in {}s",
+            counters.failures, automation.failure_limit, automation.interval
+        );
+    } else {
+        eprintln!(
+            "inconclusive ({} of {}): waiting {}s",
+            counters.inconclusive, automation.analysis.inconclusive_limit, automation.interval
+        );
+    }
+}
+
+/// Every cluster moves on to the next step, the round's transcript with
+/// it; one that fails stops the driver, or rolls every cluster back (see
+/// `decide::after_failed_step`).
+async fn advance_all(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
+    automation: &Automation,
+    saved: &[Loaded],
+    passed: &[Change],
+    next: &mut Option<Vec<Loaded>>,
+) -> Result<Option<()>> {
+    let records = &look.records;
+    let stepped = join_all(members.iter().zip(saved).zip(passed).map(
+        |((m, loaded), change)| async move {
+            step::advance(
+                &m.conn,
+                deployment,
+                None,
+                change,
+                false,
+                AtTheEnd::Stop,
+                Some(loaded.clone()),
+            )
+            .await
+            .map_err(|e| m.labelled(e))
+        },
+    ))
+    .await;
+    let failed = stepped.iter().any(Result::is_err);
+    if failed {
+        // The transcript of the checks did not go in with the step
+        // everywhere: kept where the record is as the driver read it.
+        for ((m, loaded), with) in members.iter().zip(&look.loaded).zip(saved) {
+            let automation = with.record.as_ref().and_then(|r| r.automation.clone());
+            if let Some(automation) = automation
+                && let Err(e) = save_automation(m, deployment, loaded, |_| automation.clone()).await
+            {
+                tracing::debug!("the checks' transcript was not kept: {e}");
+            }
+        }
+    }
+    let mut views = Vec::new();
+    for result in stepped {
+        let err = match result {
+            Ok(view) => {
+                views.push(view);
+                continue;
+            }
+            Err(err) => err,
+        };
+        if decide::after_failed_step(members.len(), err.kind) == StepFailed::Stop {
+            return Err(err);
+        }
+        let reason = err.message;
+        return roll_back(
+            members,
+            deployment,
+            records,
+            automation,
+            &reason,
+            Cause::StepFailed(err.kind),
+        )
+        .await
+        .map(Some);
+    }
+    *next = next_from(&views, deployment);
+    Ok(None)
 }
 
 /// Before the driver moves the rollout on, the freezes of every cluster.

@@ -1624,13 +1624,14 @@ impl Executor {
         }
         let name = self.name.clone();
         let namespace = self.namespace().to_string();
-        let me = match &self.holder {
-            Some(holder) => holder.clone(),
-            None => super::lock::Holder::me("kubectl-ramp").text,
-        };
+        // A writer that holds the rollout (a command's session, a driver's)
+        // names its holder; one that holds nothing (a note that pauses a
+        // driver) leaves the holder as it read it.
         let session = super::lock::session_holder(&self.conn, &namespace, &name);
-        let at = k8s_openapi::jiff::Timestamp::now().to_string();
-        record.held = record.held_after(&me, session.as_deref(), &at);
+        if let Some(me) = self.holder.as_ref().or(session.as_ref()) {
+            let at = k8s_openapi::jiff::Timestamp::now().to_string();
+            record.held = record.held_after(me, session.as_deref(), &at);
+        }
         let raw = serde_json::to_string(&*record).expect("a record serializes");
         for _ in 0..5 {
             if self.resource_version.is_none() {
@@ -1853,6 +1854,7 @@ pub fn state_of(deployment: &Deployment) -> DeploymentState {
 mod tests {
     use super::*;
     use crate::mock;
+    use crate::rollout::record::Held;
     use crate::rollout::record::tests::sample;
 
     const PATH: &str = "/apis/apps/v1/namespaces/shop/deployments/web";
@@ -1902,6 +1904,7 @@ mod tests {
         let (mut record, raw) = next_record();
         let written = tokio::spawn(async move {
             let mut executor = executor(conn, "read");
+            executor.holding(&super::super::lock::Holder::me("step").text);
             executor.write_record(&mut record).await
         });
         let patch = server.answer(200, incumbent(&raw, "42")).await;
@@ -1924,9 +1927,37 @@ mod tests {
         )
         .unwrap();
         let held = sent.held.clone().expect("the holder named");
-        assert_eq!(held.by, super::super::lock::Holder::me("kubectl-ramp").text);
+        assert_eq!(held.by, super::super::lock::Holder::me("step").text);
         let expected: Record = serde_json::from_str(&raw).unwrap();
         assert_eq!(Record { held: None, ..sent }, expected);
+        written.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_holds_nothing_leaves_the_holder_as_it_read_it() {
+        let (conn, mut server) = mock::connection("shop");
+        let (mut record, _) = next_record();
+        let theirs = Held {
+            by: "ci@runner pid 9 (run)".into(),
+            at: "2026-12-04T05:00:00Z".into(),
+            session: true,
+        };
+        record.held = Some(theirs.clone());
+        let raw = serde_json::to_string(&record).unwrap();
+        let written = tokio::spawn(async move {
+            // As `pause` writes: no session here, no holder named.
+            let mut executor = executor(conn, "read");
+            executor.write_record(&mut record).await
+        });
+        let patch = server.answer(200, incumbent(&raw, "42")).await;
+        let body = patch.body.unwrap();
+        let sent: Record = serde_json::from_str(
+            body["metadata"]["annotations"][ANNOTATION]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(sent.held, Some(theirs), "the driver still holds it");
         written.await.unwrap().unwrap();
     }
 
