@@ -982,6 +982,9 @@ impl Executor {
         };
         if !self.dry_run && plan::first_requests(&self.record, world, *split) {
             self.wait_serving(world).await;
+            // That wait can be long (up to the settle limit): an abort
+            // written meanwhile stops the step here, before its weights.
+            self.incumbent().await?;
         }
         let router = &self.record.router;
         router
