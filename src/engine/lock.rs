@@ -22,6 +22,8 @@ const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// A command that moves the rollout holds it by the record alone, and
 /// takes the Lease only when its work goes on this long.
 pub const LAZY_AFTER: Duration = Duration::from_secs(10);
+/// How soon a Lease that could not be taken `LAZY_AFTER` is asked again.
+const RETRY_LAZY: Duration = Duration::from_secs(2);
 
 /// What the holder named in the record means for another command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +113,14 @@ impl Holder {
         })
     }
 
-    /// Whether this holder is a process on this machine that has exited.
+    /// Whether this holder is a process on this machine that has exited:
+    /// only where the process table can be read (/proc), and never of the
+    /// name a machine without one goes by, which other machines share.
     fn is_dead_here(&self) -> bool {
-        self.host == hostname() && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists()
+        std::path::Path::new("/proc/self").exists()
+            && self.host != FALLBACK_HOST
+            && self.host == hostname()
+            && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists()
     }
 }
 
@@ -129,8 +136,11 @@ pub fn hostname() -> String {
         .ok()
         .filter(|s| !s.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into())
+        .unwrap_or_else(|| FALLBACK_HOST.into())
 }
+
+/// The host name of a machine that tells none.
+const FALLBACK_HOST: &str = "localhost";
 
 pub fn lease_name(deployment: &str) -> String {
     format!("ramp-{deployment}")
@@ -277,18 +287,29 @@ impl Lock {
             let (conn, namespace) = (conn.clone(), namespace.to_string());
             let (deployment, command) = (deployment.to_string(), command.to_string());
             let taken = tokio::spawn(async move {
-                tokio::select! {
-                    _ = stopped => return None,
-                    () = tokio::time::sleep(LAZY_AFTER) => {}
-                }
-                match Lock::acquire(&conn, &namespace, &deployment, &command).await {
-                    Ok(lock) => Some(lock),
-                    // Someone took the rollout over, judging this command
-                    // gone: the record's compare-and-swap stops it at its
-                    // next write.
-                    Err(e) => {
-                        tracing::warn!("could not take the lease: {e}");
-                        None
+                let mut stopped = std::pin::pin!(stopped);
+                let mut wait = LAZY_AFTER;
+                let mut said = false;
+                loop {
+                    tokio::select! {
+                        _ = &mut stopped => return None,
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                    match Lock::acquire(&conn, &namespace, &deployment, &command).await {
+                        Ok(lock) => return Some(lock),
+                        // A blip of the API server, or a Lease someone
+                        // holds for a moment (a driver that then finds
+                        // this command's hold in the record and lets go,
+                        // a dead one's not yet expired): tried again well
+                        // within the record's hold, so that nobody who
+                        // asks the Lease after it finds the rollout free.
+                        Err(e) => {
+                            if !said {
+                                tracing::warn!("could not take the lease yet: {e}");
+                                said = true;
+                            }
+                            wait = RETRY_LAZY;
+                        }
                     }
                 }
             });
