@@ -35,6 +35,10 @@ pub enum Claim {
     Young(String),
     /// Written longer ago, or by a driver: its Lease says whether it runs.
     Ask(String),
+    /// Written at a time still to come here, past a hold's length (its
+    /// clock is ahead): whether it runs is known once it would have taken
+    /// the Lease, so its Lease is asked after `LAZY_AFTER` and a little.
+    AskLater(String),
 }
 
 /// The claim of the holder the record names, judged by `me` at `now`.
@@ -51,14 +55,17 @@ pub fn claim_of(held: Option<&Held>, me: &Holder, now: Timestamp) -> Claim {
         return Claim::Free;
     }
     let written = held.at.parse::<Timestamp>().ok();
+    // Its Lease is taken LAZY_AFTER its start: a lease's duration after
+    // its last write, it has one or is gone.
+    let seconds = i64::from(DURATION_SECONDS);
     let young = written.is_some_and(|at| {
-        // Its Lease is taken LAZY_AFTER its start: a lease's duration
-        // after its last write, it has one or is gone.
-        let seconds = i64::from(DURATION_SECONDS);
         at.as_second() + seconds > now.as_second() && at.as_second() <= now.as_second() + seconds
     });
-    match (young, held.session) {
-        (true, false) => Claim::Young(held.by.clone()),
+    let ahead = written.is_some_and(|at| at.as_second() > now.as_second() + seconds);
+    match (young, ahead, held.session) {
+        (_, _, true) => Claim::Ask(held.by.clone()),
+        (true, _, false) => Claim::Young(held.by.clone()),
+        (_, true, false) => Claim::AskLater(held.by.clone()),
         _ => Claim::Ask(held.by.clone()),
     }
 }
@@ -592,8 +599,13 @@ mod tests {
             // A driver holds it between its moves too: its Lease tells.
             (Some(held(other, "2026-12-04T04:59:58Z", true)), ask()),
             (Some(held(other, "not a time", false)), ask()),
-            // A clock far ahead of this one's is not believed.
-            (Some(held(other, "2026-12-04T05:01:00Z", false)), ask()),
+            // A clock far ahead of this one's: its Lease is asked once it
+            // would have one.
+            (
+                Some(held(other, "2026-12-04T05:01:00Z", false)),
+                Claim::AskLater(other.into()),
+            ),
+            (Some(held(other, "2026-12-04T05:01:00Z", true)), ask()),
         ];
         for (held, expected) in cases {
             assert_eq!(claim_of(held.as_ref(), &me, now), expected, "{held:?}");

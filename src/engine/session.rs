@@ -240,6 +240,11 @@ async fn hold(
     }
     let taken = match &claim {
         Claim::Young(holder) => Err(lock::held_by_another(name, holder)),
+        // Not an abort, which goes on at once and wins by its record write.
+        Claim::AskLater(_) if command != "abort" => {
+            tokio::time::sleep(lock::LAZY_AFTER + std::time::Duration::from_secs(2)).await;
+            Lock::acquire(conn, &conn.namespace, name, command).await
+        }
         _ => Lock::acquire(conn, &conn.namespace, name, command).await,
     };
     match taken {
