@@ -602,16 +602,7 @@ fn a_rollback_decided_before_the_driver_stopped_happens_when_run_carries_on() {
     // when the driver died, before its rollback.
     let mut record = ns.record("web").unwrap();
     record["automation"]["failures"] = 1.into();
-    support::kubectl(&[
-        "annotate",
-        "deployment",
-        "web",
-        "-n",
-        &ns.name,
-        "--overwrite",
-        &format!("ramp.dev/record={record}"),
-    ])
-    .success();
+    ns.set_record("web", &record);
     let run = ns.ramp(&["run", "web"]).code(3);
     assert!(
         run.stderr

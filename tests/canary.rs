@@ -822,16 +822,7 @@ fn a_damaged_record_is_refused_by_step_and_abort_still_restores_traffic() {
     .success();
     let mut record = ns.record("web").unwrap();
     record["step"] = 99.into();
-    kubectl(&[
-        "annotate",
-        "deployment",
-        "web",
-        "-n",
-        &ns.name,
-        "--overwrite",
-        &format!("ramp.dev/record={record}"),
-    ])
-    .success();
+    ns.set_record("web", &record);
     let versions = ns.versions();
     for args in [
         &["step", "web", "--yes"][..],
@@ -959,16 +950,7 @@ fn a_command_at_work_elsewhere_holds_the_rollout_by_the_record_alone() {
             k8s_openapi::jiff::Timestamp::now() - k8s_openapi::jiff::SignedDuration::from_secs(ago);
         let mut record = ns.record("web").unwrap();
         record["held"] = serde_json::json!({"by": holder, "at": at.to_string()});
-        kubectl(&[
-            "annotate",
-            "deployment",
-            "web",
-            "-n",
-            &ns.name,
-            "--overwrite",
-            &format!("ramp.dev/record={record}"),
-        ])
-        .success();
+        ns.set_record("web", &record);
     };
 
     hold(2);

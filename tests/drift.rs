@@ -308,16 +308,7 @@ fn a_record_of_a_newer_kubectl_ramp_does_not_keep_traffic_on_the_contender() {
     let ns = at_first_step("drift-newer");
     let mut record = ns.record("web").unwrap();
     record["schema"] = 99.into();
-    kubectl(&[
-        "annotate",
-        "deployment",
-        "web",
-        "--overwrite",
-        &format!("ramp.dev/record={record}"),
-        "-n",
-        &ns.name,
-    ])
-    .success();
+    ns.set_record("web", &record);
     let run = ns.ramp(&["abort", "web"]).success();
     assert!(run.stderr.contains("has schema 99"), "{run}");
     assert!(

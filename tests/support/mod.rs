@@ -405,6 +405,21 @@ impl Namespace {
             .map(|raw| serde_json::from_str(raw).unwrap())
     }
 
+    /// Writes `record` as the rollout record of `deployment`, as someone
+    /// editing it by hand would.
+    pub fn set_record(&self, deployment: &str, record: &Value) {
+        kubectl(&[
+            "annotate",
+            "deployment",
+            deployment,
+            "-n",
+            &self.name,
+            "--overwrite",
+            &format!("ramp.dev/record={record}"),
+        ])
+        .success();
+    }
+
     /// Starts kubectl-ramp without waiting for it.
     pub fn spawn_ramp(&self, args: &[&str]) -> std::process::Child {
         Command::new(env!("CARGO_BIN_EXE_kubectl-ramp"))
