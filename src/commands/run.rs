@@ -612,38 +612,10 @@ async fn act(
 ) -> Result<Option<()>> {
     let records = &look.records;
     let settings = settings_of(automation);
-    let one = members.len() == 1;
     match decide::next(&settings, views, counters_of(records), now) {
         Next::Succeeded => Ok(Some(())),
         Next::AbortedElsewhere(aborted) => {
-            let by = &records[aborted[0]];
-            let how = by
-                .history
-                .last()
-                .map(|t| format!(" ({}, by {})", t.message, t.by))
-                .unwrap_or_default();
-            if one {
-                return Err(Error::new(
-                    Kind::AnalysisFailed,
-                    format!("the rollout of {deployment:?} was aborted{how}"),
-                ));
-            }
-            let on = aborted
-                .iter()
-                .filter_map(|i| members[*i].label.clone())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let reason = format!("the rollout was aborted on {on}{how}");
-            roll_back(
-                members,
-                deployment,
-                records,
-                automation,
-                &reason,
-                Cause::Elsewhere,
-            )
-            .await
-            .map(Some)
+            aborted_elsewhere(members, deployment, records, automation, &aborted).await
         }
         Next::Paused(by) => {
             let at = &records[0];
@@ -654,67 +626,13 @@ async fn act(
             );
             Ok(Some(()))
         }
-        Next::Finish(clusters) => {
-            let finished = join_all(clusters.iter().map(|i| {
-                let m = &members[*i];
-                let loaded = look.loaded[*i].clone();
-                async move {
-                    let result = match records[*i].phase {
-                        Phase::Promoting => {
-                            promote::promote(&m.conn, deployment, loaded, &m.change).await
-                        }
-                        _ => {
-                            step::advance(
-                                &m.conn,
-                                deployment,
-                                None,
-                                &m.change,
-                                false,
-                                AtTheEnd::Stop,
-                                Some(loaded),
-                            )
-                            .await
-                        }
-                    };
-                    result.map_err(|e| m.labelled(e))
-                }
-            }))
-            .await;
-            let mut views = finished.into_iter().collect::<Result<Vec<_>>>()?;
-            kept.next = next_from(&views, deployment);
-            if members.len() == 1 {
-                kept.seen = views.pop().flatten();
-            }
-            Ok(None)
-        }
+        Next::Finish(clusters) => finish_moves(members, deployment, look, &clusters, kept).await,
         Next::PromoteRest(clusters) => {
             kept.seen = promote_all(members, &clusters, deployment, &look.loaded, None).await?;
             Ok(None)
         }
         Next::CatchUp { clusters, target } => {
-            let to = target.to_string();
-            let stepped = join_all(clusters.iter().map(|i| {
-                let m = &members[*i];
-                let to = to.clone();
-                let loaded = look.loaded[*i].clone();
-                async move {
-                    step::advance(
-                        &m.conn,
-                        deployment,
-                        Some(&to),
-                        &m.change,
-                        false,
-                        AtTheEnd::Stop,
-                        Some(loaded),
-                    )
-                    .await
-                    .map_err(|e| m.labelled(e))
-                }
-            }))
-            .await;
-            let views = stepped.into_iter().collect::<Result<Vec<_>>>()?;
-            kept.next = next_from(&views, deployment);
-            Ok(None)
+            catch_up(members, deployment, look, &clusters, target, kept).await
         }
         Next::WaitUntil(due) => {
             let at = &records[0];
@@ -730,21 +648,7 @@ async fn act(
         }
         Next::Check => check(members, deployment, look, automation, kept).await,
         Next::RollBack => {
-            let failed: Vec<String> = records
-                .iter()
-                .filter_map(|r| r.automation.as_ref())
-                .flat_map(|a| {
-                    a.checks
-                        .iter()
-                        .rev()
-                        .take_while(|c| c.verdict == Verdict::Fail)
-                })
-                .map(|c| c.message.clone())
-                .collect();
-            let reason = match failed.is_empty() {
-                true => "the checks had failed as often as --failure-limit allows".to_string(),
-                false => failed.join("; "),
-            };
+            let reason = failed_reason(records);
             roll_back(
                 members,
                 deployment,
@@ -756,6 +660,141 @@ async fn act(
             .await
             .map(Some)
         }
+    }
+}
+
+/// Another cluster's rollout was aborted: with one cluster, the driver
+/// ends (exit 3); with several, every cluster is rolled back.
+async fn aborted_elsewhere(
+    members: &[Member],
+    deployment: &str,
+    records: &[Record],
+    automation: &Automation,
+    aborted: &[usize],
+) -> Result<Option<()>> {
+    let one = members.len() == 1;
+    let by = &records[aborted[0]];
+    let how = by
+        .history
+        .last()
+        .map(|t| format!(" ({}, by {})", t.message, t.by))
+        .unwrap_or_default();
+    if one {
+        return Err(Error::new(
+            Kind::AnalysisFailed,
+            format!("the rollout of {deployment:?} was aborted{how}"),
+        ));
+    }
+    let on = aborted
+        .iter()
+        .filter_map(|i| members[*i].label.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reason = format!("the rollout was aborted on {on}{how}");
+    roll_back(
+        members,
+        deployment,
+        records,
+        automation,
+        &reason,
+        Cause::Elsewhere,
+    )
+    .await
+    .map(Some)
+}
+
+/// Finishes the moves the clusters in `clusters` were making when the
+/// driver looked: a promotion, or a step.
+async fn finish_moves(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
+    clusters: &[usize],
+    kept: &mut Kept,
+) -> Result<Option<()>> {
+    let records = &look.records;
+    let finished = join_all(clusters.iter().map(|i| {
+        let m = &members[*i];
+        let loaded = look.loaded[*i].clone();
+        async move {
+            let result = match records[*i].phase {
+                Phase::Promoting => promote::promote(&m.conn, deployment, loaded, &m.change).await,
+                _ => {
+                    step::advance(
+                        &m.conn,
+                        deployment,
+                        None,
+                        &m.change,
+                        false,
+                        AtTheEnd::Stop,
+                        Some(loaded),
+                    )
+                    .await
+                }
+            };
+            result.map_err(|e| m.labelled(e))
+        }
+    }))
+    .await;
+    let mut views = finished.into_iter().collect::<Result<Vec<_>>>()?;
+    kept.next = next_from(&views, deployment);
+    if members.len() == 1 {
+        kept.seen = views.pop().flatten();
+    }
+    Ok(None)
+}
+
+/// Steps the clusters behind to `target`, where the others are.
+async fn catch_up(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
+    clusters: &[usize],
+    target: usize,
+    kept: &mut Kept,
+) -> Result<Option<()>> {
+    let to = target.to_string();
+    let stepped = join_all(clusters.iter().map(|i| {
+        let m = &members[*i];
+        let to = to.clone();
+        let loaded = look.loaded[*i].clone();
+        async move {
+            step::advance(
+                &m.conn,
+                deployment,
+                Some(&to),
+                &m.change,
+                false,
+                AtTheEnd::Stop,
+                Some(loaded),
+            )
+            .await
+            .map_err(|e| m.labelled(e))
+        }
+    }))
+    .await;
+    let views = stepped.into_iter().collect::<Result<Vec<_>>>()?;
+    kept.next = next_from(&views, deployment);
+    Ok(None)
+}
+
+/// Why a rollout whose checks failed too often is rolled back: the last
+/// failed checks of every cluster, or the limit.
+fn failed_reason(records: &[Record]) -> String {
+    let failed: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.automation.as_ref())
+        .flat_map(|a| {
+            a.checks
+                .iter()
+                .rev()
+                .take_while(|c| c.verdict == Verdict::Fail)
+        })
+        .map(|c| c.message.clone())
+        .collect();
+    match failed.is_empty() {
+        true => "the checks had failed as often as --failure-limit allows".to_string(),
+        false => failed.join("; "),
     }
 }
 
@@ -1540,4 +1579,64 @@ pub async fn pause(conn: &Connection, name: &str) -> Result<()> {
         "a running `kubectl ramp run {name}` stops at its current step; `kubectl ramp run {name}` carries on"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollout::record::tests::sample;
+
+    fn check(name: &str, verdict: Verdict) -> Check {
+        Check {
+            at: "2026-12-04T05:00:00Z".into(),
+            name: name.into(),
+            query: None,
+            value: None,
+            incumbent: None,
+            threshold: ">= 99".into(),
+            verdict,
+            message: format!("{name} {}", verdict.as_str()),
+        }
+    }
+
+    #[test]
+    fn a_rollback_names_the_failures_that_ended_each_clusters_checks() {
+        let with = |checks: Vec<Check>| {
+            let mut record = sample();
+            let mut automation = Automation::defaults();
+            automation.checks = checks;
+            record.automation = Some(automation);
+            record
+        };
+        let cases = [
+            (
+                vec![sample()],
+                "the checks had failed as often as --failure-limit allows",
+            ),
+            (
+                vec![with(vec![check("a", Verdict::Pass)])],
+                "the checks had failed as often as --failure-limit allows",
+            ),
+            // The last run of failures, newest first; an older one is over.
+            (
+                vec![with(vec![
+                    check("old", Verdict::Fail),
+                    check("ok", Verdict::Pass),
+                    check("p99", Verdict::Fail),
+                    check("errors", Verdict::Fail),
+                ])],
+                "errors fail; p99 fail",
+            ),
+            (
+                vec![
+                    with(vec![check("p99", Verdict::Fail)]),
+                    with(vec![check("pods", Verdict::Fail)]),
+                ],
+                "p99 fail; pods fail",
+            ),
+        ];
+        for (records, expected) in cases {
+            assert_eq!(failed_reason(&records), expected);
+        }
+    }
 }
