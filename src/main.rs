@@ -54,9 +54,6 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> error::Result<()> {
-    if let Some(result) = commands::fanout::dispatch(&cli).await {
-        return result;
-    }
     match &cli.command {
         Command::Start(args) => commands::start::run(&cli.global, args).await,
         Command::Step(args) => commands::step::run(&cli.global, args).await,

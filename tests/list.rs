@@ -118,7 +118,8 @@ fn all_namespaces_adds_the_namespace_column() {
     );
     let ours: Vec<Vec<&str>> = lines
         .map(words)
-        .filter(|w| w[0] == ns.name)
+        // Below the rollouts, the freezes of every namespace, after a blank line.
+        .filter(|w| w.first() == Some(&ns.name.as_str()))
         .map(|w| w[..3].to_vec())
         .collect();
     assert_eq!(

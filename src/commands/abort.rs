@@ -5,6 +5,7 @@ use super::{Begin, Change, drive, executor, load_with, show};
 use crate::cli::{AbortArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::engine::execute::state_of;
+use crate::engine::fleet::Place;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::Command;
@@ -20,15 +21,27 @@ pub fn nothing_to_abort(err: &Error) -> bool {
 }
 
 pub async fn run(global: &GlobalArgs, args: &AbortArgs) -> Result<()> {
-    exec(global, args, &Change::of(&args.change)).await
+    let fleet = super::fanout::fleet(global, &args.change)?;
+    if fleet.across() {
+        return super::fanout::abort(global, &fleet, args).await;
+    }
+    let place = &fleet.places[0];
+    exec(global, place, args, &place.change).await
 }
 
-pub async fn exec(global: &GlobalArgs, args: &AbortArgs, change: &Change) -> Result<()> {
-    let conn = Connection::open(&global.target()).await?;
+/// `abort` on `place`.
+pub async fn exec(
+    global: &GlobalArgs,
+    place: &Place,
+    args: &AbortArgs,
+    change: &Change,
+) -> Result<()> {
+    let conn = place.conn().await?;
     // Never frozen: asked all the same, so that the rule lives in one place.
-    let change = &super::freeze::gate(global, &conn, Command::Abort, change).await?;
-    let view = abort(&conn, &args.deployment, args.reason.as_deref(), change).await?;
-    show(global, &conn, &args.deployment, change, view).await
+    let change =
+        &super::freeze::gate(conn, &place.freeze_namespace, Command::Abort, change).await?;
+    let view = abort(conn, &args.deployment, args.reason.as_deref(), change).await?;
+    show(global, conn, &args.deployment, change, view).await
 }
 
 /// How many times an abort reads the rollout again after someone else

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::fanout::global_for;
+use super::fanout::target_of;
 use crate::cli::{ClusterCommand, ClusterSetupArgs, GlobalArgs};
 use crate::clusters::access::{self, Permission};
 use crate::clusters::registry::{Cluster, Registry};
@@ -66,7 +66,7 @@ async fn inspect(global: &GlobalArgs, cluster: &Cluster, permissions: bool) -> R
         namespace: None,
     };
     let looked = async {
-        let conn = Connection::open(&global_for(global, cluster).target()).await?;
+        let conn = Connection::open(&target_of(global, cluster)).await?;
         let version = access::version(&conn).await?;
         let routers = access::routers(&conn).await?;
         let missing = match permissions {

@@ -9,7 +9,7 @@ use futures::FutureExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::fanout::{global_for, selected};
+use super::fanout::target_of;
 use super::{Change, abort, load, promote, run as automation, step};
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::connect::Connection;
@@ -124,24 +124,25 @@ async fn watch_clusters(
     args: &DashboardArgs,
     changed: &watch::Sender<u64>,
 ) -> Result<Vec<Live>> {
-    if !args.clusters.is_set() {
-        let conn = Connection::open(&global.target()).await?;
+    let fleet = super::fanout::fleet_of(global, &args.clusters, super::Change::default())?;
+    if !fleet.across() {
+        let conn = fleet.places[0].conn().await?.clone();
         let scope = scope_of(&conn, args);
         return Ok(vec![
             Live::start(None, conn, &scope, changed.clone()).await?,
         ]);
     }
-    let clusters = selected(global, &args.clusters)?;
     let mut lives = Vec::new();
-    for cluster in &clusters {
+    for place in &fleet.places {
+        let name = place.name().unwrap_or_default();
         let started = async {
-            let conn = Connection::open(&global_for(global, cluster).target()).await?;
+            let conn = place.conn().await?.clone();
             let scope = scope_of(&conn, args);
-            Live::start(Some(cluster.name.clone()), conn, &scope, changed.clone()).await
+            Live::start(Some(name.to_string()), conn, &scope, changed.clone()).await
         };
         match started.await {
             Ok(live) => lives.push(live),
-            Err(e) => eprintln!("[{}] {}; left out", cluster.name, e.message),
+            Err(e) => eprintln!("[{name}] {}; left out", e.message),
         }
     }
     if lives.is_empty() {
@@ -225,8 +226,8 @@ fn freeze_namespace(global: &GlobalArgs, cluster: Option<&str>) -> String {
             .find(|c| c.name == name)
     });
     match registered {
-        Some(cluster) => super::freeze::cluster_namespace(&global_for(global, &cluster)),
-        None => super::freeze::cluster_namespace(global),
+        Some(cluster) => super::freeze::cluster_namespace(&target_of(global, &cluster)),
+        None => super::freeze::cluster_namespace(&global.target()),
     }
 }
 
@@ -312,13 +313,8 @@ async fn act(targets: &[Target], busy: &Busy, action: Action) -> Outcome {
     };
     let change = match frozen {
         Some(command) => {
-            match super::freeze::gate_in(
-                &conn,
-                &target.freeze_namespace,
-                command,
-                &Change::default(),
-            )
-            .await
+            match super::freeze::gate(&conn, &target.freeze_namespace, command, &Change::default())
+                .await
             {
                 Ok(change) => change,
                 Err(e) => return failed(e),

@@ -10,11 +10,13 @@ use serde::Serialize;
 use super::Change;
 use super::start::Source;
 use crate::cli::{
-    ChangeArgs, Cli, ClusterSelection, Command, GlobalArgs, OnFailure, RolloutArgs, RunArgs,
-    StartArgs, StepArgs,
+    AbortArgs, ChangeArgs, ClusterSelection, GlobalArgs, OnFailure, PromoteArgs, RolloutArgs,
+    RunArgs, StartArgs, StepArgs,
 };
 use crate::clusters::registry::{Cluster, Registry};
-use crate::connect::Connection;
+use crate::connect::Target;
+use crate::engine::change::Gate;
+use crate::engine::fleet::{self, Fleet, Outcome, Place, undone};
 use crate::engine::observe::observe;
 use crate::error::{Error, Kind, Result};
 use crate::rollout::freeze::Command as FrozenCommand;
@@ -24,22 +26,58 @@ use crate::ui::status::report;
 use crate::ui::status::{StatusReport, percent};
 use crate::ui::{render, table};
 
-/// The global flags as they are for one registered cluster.
-pub fn global_for(global: &GlobalArgs, cluster: &Cluster) -> GlobalArgs {
-    GlobalArgs {
+/// The fleet the flags name: the cluster of --context (and kubectl's other
+/// flags) alone, or the registered clusters `change.clusters` selects,
+/// each with the options for it.
+pub fn fleet(global: &GlobalArgs, change: &ChangeArgs) -> Result<Fleet> {
+    fleet_of(global, &change.clusters, Change::of(change))
+}
+
+/// `fleet`, for a selection and options of any command.
+pub fn fleet_of(
+    global: &GlobalArgs,
+    selection: &ClusterSelection,
+    options: Change,
+) -> Result<Fleet> {
+    if !selection.is_set() {
+        let target = global.target();
+        let freezes = super::freeze::cluster_namespace(&target);
+        return Ok(Fleet::one(Place::new(None, target, freezes, options)));
+    }
+    let registry = Registry::load()?;
+    let places = selected(global, &registry, selection)?
+        .into_iter()
+        .map(|cluster| {
+            let target = target_of(global, &cluster);
+            let freezes = super::freeze::cluster_namespace(&target);
+            let options = options.for_registered(&registry, &cluster);
+            Place::new(Some(cluster), target, freezes, options)
+        })
+        .collect();
+    Ok(Fleet { places })
+}
+
+/// Where one registered cluster is: its context (and kubeconfig, when the
+/// clusters file names one), with the rest of kubectl's flags as given.
+pub fn target_of(global: &GlobalArgs, cluster: &Cluster) -> Target {
+    Target {
         context: Some(cluster.context.clone()),
         kubeconfig: cluster
             .kubeconfig
             .clone()
             .or_else(|| global.kubeconfig.clone()),
-        ..global.clone()
+        ..global.target()
     }
 }
 
 /// The clusters a selection names, each checked to be a context of its
 /// kubeconfig before anything is read or written on any of them.
-pub fn selected(global: &GlobalArgs, selection: &ClusterSelection) -> Result<Vec<Cluster>> {
-    let clusters = Registry::load()?.select(
+fn selected(
+    global: &GlobalArgs,
+    registry: &Registry,
+    selection: &ClusterSelection,
+) -> Result<Vec<Cluster>> {
+    let clusters = registry.select(
         &selection.clusters,
         selection.region.as_deref(),
         selection.capability.as_deref(),
@@ -71,128 +109,72 @@ pub fn selected(global: &GlobalArgs, selection: &ClusterSelection) -> Result<Vec
     Ok(clusters)
 }
 
-/// Runs `work` on every selected cluster, handles a failure as asked, and
-/// prints the summary.
-pub async fn run<'a>(
-    global: &'a GlobalArgs,
+/// The name of a place in messages: its cluster's.
+fn name(place: &Place) -> &str {
+    place.name().unwrap_or_default()
+}
+
+/// One command's work on several places: what it is, where, and what the
+/// summary at the end shows.
+struct Across<'a> {
+    fleet: &'a Fleet,
     change: &'a ChangeArgs,
     deployment: &'a str,
-    command: &str,
-    work: impl Fn(GlobalArgs, Change) -> LocalBoxFuture<'a, Result<()>>,
+    command: FrozenCommand,
+}
+
+/// Runs `work` on the places `targets`, handles a failure as asked, and
+/// prints the summary of the places `shown`.
+async fn run_on<'a>(
+    global: &GlobalArgs,
+    across: &Across<'a>,
+    targets: &[usize],
+    shown: &[usize],
+    work: impl Fn(&'a Place, Change) -> LocalBoxFuture<'a, Result<()>>,
 ) -> Result<()> {
-    let clusters = selected(global, &change.clusters)?;
-    run_on(
-        global, change, deployment, command, &clusters, &clusters, work,
-    )
-    .await
-}
-
-/// A start across clusters writes nothing anywhere until every cluster
-/// has checked and rehearsed its start: each waits here before its first
-/// write (`ready`), and one that fails before it stops them all.
-#[derive(Debug)]
-pub struct Gate {
-    state: tokio::sync::watch::Sender<GateState>,
-}
-
-#[derive(Debug, Clone)]
-struct GateState {
-    arrived: Vec<bool>,
-    /// The first cluster that failed before its first write.
-    failed: Option<String>,
-}
-
-impl Gate {
-    pub fn new(clusters: usize) -> std::sync::Arc<Gate> {
-        let (state, _) = tokio::sync::watch::channel(GateState {
-            arrived: vec![false; clusters],
-            failed: None,
-        });
-        std::sync::Arc::new(Gate { state })
-    }
-
-    /// Cluster `i` is ready to write: waits until every cluster is (then
-    /// `Ok`), or one failed first (then `Err` naming it).
-    pub async fn ready(&self, i: usize) -> std::result::Result<(), String> {
-        self.arrive(i);
-        let mut seen = self.state.subscribe();
-        let state = seen
-            .wait_for(|s| s.failed.is_some() || s.arrived.iter().all(|a| *a))
-            .await
-            .expect("the gate's sender lives as long as the gate");
-        match &state.failed {
-            Some(who) => Err(who.clone()),
-            None => Ok(()),
-        }
-    }
-
-    /// Cluster `i` is done, with or without its writes: it keeps no one
-    /// waiting; `failed` names it when it failed.
-    fn done(&self, i: usize, failed: Option<&str>) {
-        self.state.send_modify(|s| {
-            if let (Some(who), false) = (failed, s.arrived[i]) {
-                s.failed.get_or_insert_with(|| who.to_string());
-            }
-            s.arrived[i] = true;
-        });
-    }
-
-    fn arrive(&self, i: usize) {
-        self.state.send_modify(|s| s.arrived[i] = true);
-    }
-}
-
-/// Runs `work` on `targets`, handles a failure as asked, and prints the
-/// summary of `shown` (all the selected clusters).
-pub async fn run_on<'a>(
-    global: &'a GlobalArgs,
-    change: &'a ChangeArgs,
-    deployment: &'a str,
-    command: &str,
-    targets: &[Cluster],
-    shown: &[Cluster],
-    work: impl Fn(GlobalArgs, Change) -> LocalBoxFuture<'a, Result<()>>,
-) -> Result<()> {
-    let clusters = targets.to_vec();
-    let options = Change::of(change);
-    let registry = Registry::load()?;
-    let for_cluster = |cluster: &Cluster| options.for_registered(&registry, cluster);
+    let Across {
+        fleet,
+        change,
+        deployment,
+        command,
+    } = *across;
+    let places: Vec<&'a Place> = fleet.at(targets).collect();
+    let starting = command == FrozenCommand::Start;
     // A start writes nowhere before every cluster could start.
-    let gate = (command == "start" && !change.dry_run && clusters.len() > 1)
-        .then(|| Gate::new(clusters.len()));
-    let results = join_all(clusters.iter().enumerate().map(|(i, c)| {
-        let mut options = for_cluster(c);
+    let gate = (starting && !change.dry_run && places.len() > 1).then(|| Gate::new(places.len()));
+    let results = join_all(places.iter().enumerate().map(|(i, place)| {
+        let mut options = place.change.clone();
         options.gate = gate.clone().map(|g| (g, i));
         let gate = gate.clone();
-        let done = work(global_for(global, c), options);
+        let done = work(place, options);
         async move {
             let result = done.await;
             if let Some(gate) = gate {
-                gate.done(i, result.is_err().then_some(c.name.as_str()));
+                gate.done(i, result.is_err().then_some(name(place)));
             }
             result
         }
     }))
     .await;
     let outcomes: Vec<Outcome> = results.iter().map(|r| outcome(command, r)).collect();
-    let failures: Vec<(&Cluster, &Error)> = clusters
+    let failures: Vec<(&Place, &Error)> = places
         .iter()
         .zip(&results)
         .zip(&outcomes)
         .filter(|(_, o)| matches!(o, Outcome::Refused | Outcome::Failed))
-        .filter_map(|((c, r), _)| r.as_ref().err().map(|e| (c, e)))
+        .filter_map(|((p, r), _)| r.as_ref().err().map(|e| (*p, e)))
         .collect();
-    for (cluster, err) in &failures {
-        eprintln!("[{}] error: {err}", cluster.name);
+    for (place, err) in &failures {
+        eprintln!("[{}] error: {err}", name(place));
     }
-    for ((cluster, result), _) in clusters
+    for ((place, result), _) in places
         .iter()
         .zip(&results)
         .zip(&outcomes)
         .filter(|(_, o)| **o == Outcome::Nothing)
     {
         if let Err(err) = result {
-            eprintln!("[{}] {}", cluster.name, err.message);
+            eprintln!("[{}] {}", name(place), err.message);
         }
     }
     // No cluster had anything to abort: that is the user's mistake (exit 2).
@@ -201,124 +183,120 @@ pub async fn run_on<'a>(
     {
         return Err(first.clone());
     }
-    let undone = undone(command, &outcomes);
     let mut unaborted = Vec::new();
-    if !failures.is_empty() && command != "abort" && !change.dry_run {
-        let names: Vec<&str> = failures.iter().map(|(c, _)| c.name.as_str()).collect();
-        let to_undo: Vec<Cluster> = clusters
+    if !failures.is_empty() && command != FrozenCommand::Abort && !change.dry_run {
+        let to_undo: Vec<&Place> = places
             .iter()
-            .zip(&undone)
-            .filter(|(_, undo)| **undo)
-            .map(|(c, _)| c.clone())
+            .zip(undone(starting, &outcomes))
+            .filter(|(_, undo)| *undo)
+            .map(|(p, _)| *p)
             .collect();
-        match change.on_failure {
-            // Nothing of this command is anywhere: nothing to abort.
-            OnFailure::Abort if to_undo.is_empty() => {}
-            OnFailure::Abort => {
-                eprintln!(
-                    "{command} failed on {}: aborting the rollout on every cluster",
-                    names.join(", ")
-                );
-                let reason = format!("{command} failed on {}", names.join(", "));
-                let clusters = to_undo;
-                let aborted = join_all(clusters.iter().map(|c| {
-                    let global = global_for(global, c);
-                    let change = for_cluster(c);
-                    let reason = reason.clone();
-                    async move {
-                        let conn = Connection::open(&global.target()).await?;
-                        super::abort::abort(&conn, deployment, Some(&reason), &change)
-                            .await
-                            .map(|_| ())
-                    }
-                }))
-                .await;
-                unaborted = abort_failures(&clusters, &aborted);
-            }
-            OnFailure::Pause => {
-                eprintln!(
-                    "{command} failed on {}: the other clusters are left where they are",
-                    names.join(", ")
-                );
-            }
-        }
+        unaborted =
+            after_failure(change.on_failure, command, deployment, &failures, &to_undo).await;
     }
     let unseen = match shown.is_empty() {
         true => Vec::new(),
-        false => summary(global, shown, deployment, false).await?,
+        false => summary(global, fleet, shown, deployment, false).await?,
     };
-    match failures.first() {
+    let Some((_, first)) = failures.first() else {
         // Done everywhere, as far as the command saw; a cluster it could
         // not look at afterwards has an outcome nobody knows.
-        None => all_seen(unseen, shown.len()).map_err(|e| Error {
-            message: format!("{command} was done on every cluster, but {}", e.message),
+        return all_seen(unseen, shown.len()).map_err(|e| Error {
+            message: format!(
+                "{} was done on every cluster, but {}",
+                command.as_str(),
+                e.message
+            ),
             ..e
-        }),
-        Some((_, first)) => {
-            let kind = match first.kind {
-                Kind::OutputClosed => Kind::Failed,
-                // A rollout left half aborted is an error, whatever began it.
-                _ if !unaborted.is_empty() => Kind::Failed,
-                kind => kind,
-            };
-            let mut message = format!(
-                "{command} failed on {} of {} clusters: {}",
-                failures.len(),
-                clusters.len(),
-                failures
-                    .iter()
-                    .map(|(c, e)| format!("{} ({})", c.name, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+        });
+    };
+    let kind = match first.kind {
+        Kind::OutputClosed => Kind::Failed,
+        // A rollout left half aborted is an error, whatever began it.
+        _ if !unaborted.is_empty() => Kind::Failed,
+        kind => kind,
+    };
+    let mut message = format!(
+        "{} failed on {} of {} clusters: {}",
+        command.as_str(),
+        failures.len(),
+        places.len(),
+        failures
+            .iter()
+            .map(|(p, e)| format!("{} ({})", name(p), e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if !unaborted.is_empty() {
+        message.push_str(&format!("; the abort failed on {}", unaborted.join("; ")));
+    }
+    Err(Error::new(kind, message))
+}
+
+/// After `command` failed on some places: aborts the rollout on the
+/// places `to_undo`, or, with --on-failure pause, leaves every place where
+/// it is. The places whose abort failed, each with the reason.
+async fn after_failure(
+    on_failure: OnFailure,
+    command: FrozenCommand,
+    deployment: &str,
+    failures: &[(&Place, &Error)],
+    to_undo: &[&Place],
+) -> Vec<String> {
+    let names: Vec<&str> = failures.iter().map(|(p, _)| name(p)).collect();
+    let command = command.as_str();
+    match on_failure {
+        // Nothing of this command is anywhere: nothing to abort.
+        OnFailure::Abort if to_undo.is_empty() => Vec::new(),
+        OnFailure::Abort => {
+            eprintln!(
+                "{command} failed on {}: aborting the rollout on every cluster",
+                names.join(", ")
             );
-            if !unaborted.is_empty() {
-                message.push_str(&format!("; the abort failed on {}", unaborted.join("; ")));
-            }
-            Err(Error::new(kind, message))
+            let reason = format!("{command} failed on {}", names.join(", "));
+            let aborted = join_all(to_undo.iter().map(|place| {
+                let reason = reason.clone();
+                async move {
+                    let conn = place.conn().await?;
+                    super::abort::abort(conn, deployment, Some(&reason), &place.change)
+                        .await
+                        .map(|_| ())
+                }
+            }))
+            .await;
+            abort_failures(to_undo, &aborted)
+        }
+        OnFailure::Pause => {
+            eprintln!(
+                "{command} failed on {}: the other clusters are left where they are",
+                names.join(", ")
+            );
+            Vec::new()
         }
     }
 }
 
-/// How one cluster's part of a command across clusters ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Done,
-    /// An abort found no rollout there.
-    Nothing,
-    /// Refused before anything changed there (exit 2).
-    Refused,
-    Failed,
-}
-
-fn outcome(command: &str, result: &Result<()>) -> Outcome {
+fn outcome(command: FrozenCommand, result: &Result<()>) -> Outcome {
     match result {
         Ok(()) => Outcome::Done,
-        Err(e) if command == "abort" && super::abort::nothing_to_abort(e) => Outcome::Nothing,
+        Err(e) if command == FrozenCommand::Abort && super::abort::nothing_to_abort(e) => {
+            Outcome::Nothing
+        }
         Err(e) if e.kind == Kind::Invalid => Outcome::Refused,
         Err(_) => Outcome::Failed,
     }
 }
 
-/// Which clusters the abort after a failure undoes: every one, but a
-/// start undoes only its own: where it was refused, nothing of it is
-/// there, and a rollout in progress there is someone else's.
-fn undone(command: &str, outcomes: &[Outcome]) -> Vec<bool> {
-    outcomes
-        .iter()
-        .map(|o| !(command == "start" && *o == Outcome::Refused))
-        .collect()
-}
-
-/// The clusters whose abort failed, each with the reason, each also said
-/// on stderr as it is found.
-pub fn abort_failures(clusters: &[Cluster], aborted: &[Result<()>]) -> Vec<String> {
-    clusters
+/// The places whose abort failed, each with the reason, each also said on
+/// stderr as it is found.
+pub fn abort_failures(places: &[&Place], aborted: &[Result<()>]) -> Vec<String> {
+    places
         .iter()
         .zip(aborted)
-        .filter_map(|(c, result)| {
+        .filter_map(|(p, result)| {
             let err = result.as_ref().err()?;
-            eprintln!("[{}] abort failed: {err}", c.name);
-            Some(format!("{} ({})", c.name, err.message))
+            eprintln!("[{}] abort failed: {err}", name(p));
+            Some(format!("{} ({})", name(p), err.message))
         })
         .collect()
 }
@@ -337,20 +315,20 @@ struct Row {
 /// Where the rollout stands on every cluster: a row each, or a JSON array;
 /// `with_freezes` (status): and the freezes that hold on each. Returns the
 /// clusters it could not see, each with the reason.
-pub async fn summary(
+async fn summary(
     global: &GlobalArgs,
-    clusters: &[Cluster],
+    fleet: &Fleet,
+    shown: &[usize],
     deployment: &str,
     with_freezes: bool,
 ) -> Result<Vec<(Kind, String)>> {
-    let rows = join_all(clusters.iter().map(|c| async move {
-        let global = global_for(global, c);
+    let rows = join_all(fleet.at(shown).map(|place| async move {
         let looked = async {
-            let conn = Connection::open(&global.target()).await?;
-            let observed = observe(&conn, deployment).await?;
+            let conn = place.conn().await?;
+            let observed = observe(conn, deployment).await?;
             let mut status = report(deployment, &conn.namespace, &observed);
             if with_freezes {
-                let found = super::freeze::freezes(&global, &conn).await?;
+                let found = super::freeze::freezes(conn, &place.freeze_namespace).await?;
                 found.warn();
                 status.freezes = found.freezes;
             }
@@ -358,13 +336,13 @@ pub async fn summary(
         };
         match looked.await {
             Ok(status) => Row {
-                cluster: c.name.clone(),
+                cluster: name(place).to_string(),
                 status: Some(status),
                 error: None,
                 kind: None,
             },
             Err(e) => Row {
-                cluster: c.name.clone(),
+                cluster: name(place).to_string(),
                 status: None,
                 error: Some(e.message),
                 kind: Some(e.kind),
@@ -446,227 +424,173 @@ fn all_seen(unseen: Vec<(Kind, String)>, of: usize) -> Result<()> {
     ))
 }
 
-/// Runs a command on several clusters when it names them; `None` when it
-/// is for one cluster.
-pub async fn dispatch(cli: &Cli) -> Option<Result<()>> {
-    let global = &cli.global;
-    let frozen = match &cli.command {
-        Command::Start(args) => Some((FrozenCommand::Start, &args.rollout.change)),
-        Command::Step(args) => Some((FrozenCommand::Step, &args.change)),
-        Command::Promote(args) => Some((FrozenCommand::Promote, &args.change)),
-        Command::Run(args) => Some((FrozenCommand::Run, &args.change)),
-        _ => None,
-    };
-    if let Some((command, change)) = frozen.filter(|(_, c)| c.clusters.is_set())
-        && let Err(e) = check_freezes(global, command, change).await
-    {
-        return Some(Err(e));
+/// `start` across clusters; with --waves region, the first region only
+/// (and with --auto, region after region).
+pub async fn start(global: &GlobalArgs, fleet: &Fleet, args: &StartArgs) -> Result<()> {
+    let change = &args.rollout.change;
+    let deployment = args.deployment.as_str();
+    check_freezes(fleet, FrozenCommand::Start, change).await?;
+    let waves = change.clusters.waves.is_some();
+    if waves && args.rollout.auto {
+        let start = Some(args);
+        let flags = &args.rollout.automation;
+        return automated_waves(global, fleet, change, deployment, start, flags, false).await;
     }
-    let result = match &cli.command {
-        Command::Start(args)
-            if args.rollout.change.clusters.is_set()
-                && args.rollout.change.clusters.waves.is_some()
-                && args.rollout.auto =>
-        {
-            automated_waves(
-                global,
-                &args.rollout.change,
-                &args.deployment,
-                Some(args),
-                &args.rollout.automation,
-                false,
-            )
-            .await
-        }
-        Command::Run(args)
-            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
-        {
-            automated_waves(
-                global,
-                &args.change,
-                &args.deployment,
-                None,
-                &args.automation,
-                args.force,
-            )
-            .await
-        }
-        Command::Start(args)
-            if args.rollout.change.clusters.is_set()
-                && args.rollout.change.clusters.waves.is_some() =>
-        {
-            // Waves: only the first region starts; `step` carries the rollout
-            // on to the next region once this one is promoted.
-            let all = match selected(global, &args.rollout.change.clusters) {
-                Ok(all) => all,
-                Err(e) => return Some(Err(e)),
-            };
-            let first = waves(&all).into_iter().next().unwrap_or_default();
-            run_on(
-                global,
-                &args.rollout.change,
-                &args.deployment,
-                "start",
-                &first,
-                &all,
-                |g, change| {
-                    Box::pin(
-                        async move { super::start::start(&g, args, Source::Flags, &change).await },
-                    )
-                },
-            )
-            .await
-        }
-        Command::Step(args)
-            if args.change.clusters.is_set() && args.change.clusters.waves.is_some() =>
-        {
-            step_in_waves(global, args).await
-        }
-        Command::Start(args) if args.rollout.change.clusters.is_set() => {
-            if args.rollout.interactive {
-                return Some(Err(Error::invalid("--interactive drives one cluster")
-                    .with_hint("across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`")));
-            }
-            let all = match selected(global, &args.rollout.change.clusters) {
-                Ok(all) => all,
-                Err(e) => return Some(Err(e)),
-            };
-            // An automated rollout sums up once, at its end.
-            let shown: &[Cluster] = if args.rollout.auto { &[] } else { &all };
-            let started = run_on(
-                global,
-                &args.rollout.change,
-                &args.deployment,
-                "start",
-                &all,
-                shown,
-                |g, change| {
-                    Box::pin(
-                        async move { super::start::start(&g, args, Source::Flags, &change).await },
-                    )
-                },
-            )
-            .await;
-            match (started, args.rollout.auto) {
-                (Ok(()), true) => {
-                    match super::run::settings(
-                        None,
-                        &args.rollout.automation,
-                        args.rollout.change.notify.as_ref(),
-                        every_cluster_has_prometheus(&all),
-                    ) {
-                        Ok(automation) => {
-                            automated(
-                                global,
-                                &args.rollout.change,
-                                &args.deployment,
-                                automation,
-                                false,
-                            )
-                            .await
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                (started, _) => started,
-            }
-        }
-        Command::Run(args) if args.change.clusters.is_set() => run_many(global, args).await,
-        Command::Step(args) if args.change.clusters.is_set() => {
-            if args.interactive {
-                return Some(Err(Error::invalid("--interactive drives one cluster")));
-            }
-            // Lock-step: clusters left behind catch up before any goes on.
-            let to = match &args.to {
-                Some(to) => Some(to.clone()),
-                None => match lagging_target(global, &args.change.clusters, &args.deployment).await
-                {
-                    Ok(target) => target.map(|t| t.to_string()),
-                    Err(e) => return Some(Err(e)),
-                },
-            };
-            run(
-                global,
-                &args.change,
-                &args.deployment,
-                "step",
-                |g, change| {
-                    let to = to.clone();
-                    Box::pin(
-                        async move { super::step::exec(&g, args, to.as_deref(), &change).await },
-                    )
-                },
-            )
-            .await
-        }
-        Command::Promote(args) if args.change.clusters.is_set() => {
-            run(
-                global,
-                &args.change,
-                &args.deployment,
-                "promote",
-                |g, change| Box::pin(async move { super::promote::exec(&g, args, &change).await }),
-            )
-            .await
-        }
-        Command::Abort(args) if args.change.clusters.is_set() => {
-            run(
-                global,
-                &args.change,
-                &args.deployment,
-                "abort",
-                |g, change| Box::pin(async move { super::abort::exec(&g, args, &change).await }),
-            )
-            .await
-        }
-        Command::Status(args) if args.clusters.is_set() && args.watch => Err(Error::invalid(
-            "status --wait follows the rollout on one cluster, and --clusters names several",
-        )
-        .with_hint(
-            "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
-        )),
-        Command::Status(args) if args.clusters.is_set() => match selected(global, &args.clusters) {
-            Ok(clusters) => summary(global, &clusters, &args.deployment, true)
-                .await
-                .and_then(|unseen| all_seen(unseen, clusters.len())),
-            Err(e) => Err(e),
-        },
-        _ => return None,
+    let across = Across {
+        fleet,
+        change,
+        deployment,
+        command: FrozenCommand::Start,
     };
-    Some(result)
+    let work = start_with(global, args);
+    if waves {
+        // Waves: only the first region starts; `step` carries the rollout
+        // on to the next region once this one is promoted.
+        let first = fleet.waves().into_iter().next().unwrap_or_default();
+        return run_on(global, &across, &first, &fleet.all(), work).await;
+    }
+    if args.rollout.interactive {
+        return Err(
+            Error::invalid("--interactive drives one cluster").with_hint(
+                "across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`",
+            ),
+        );
+    }
+    // An automated rollout sums up once, at its end.
+    let shown = match args.rollout.auto {
+        true => Vec::new(),
+        false => fleet.all(),
+    };
+    run_on(global, &across, &fleet.all(), &shown, work).await?;
+    if !args.rollout.auto {
+        return Ok(());
+    }
+    let automation = super::run::settings(
+        None,
+        &args.rollout.automation,
+        change.notify.as_ref(),
+        every_cluster_has_prometheus(fleet, &fleet.all()),
+    )?;
+    automated(global, fleet, change, deployment, automation, false).await
+}
+
+/// The work of `start` on one place: a start of the flags' pod template.
+fn start_with<'a>(
+    global: &'a GlobalArgs,
+    args: &'a StartArgs,
+) -> impl Fn(&'a Place, Change) -> LocalBoxFuture<'a, Result<()>> {
+    move |place, change| {
+        Box::pin(
+            async move { super::start::start(global, place, args, Source::Flags, &change).await },
+        )
+    }
+}
+
+/// `step` across clusters, in lock-step: clusters left behind catch up
+/// before any goes on; with --waves region, the first region not done.
+pub async fn step(global: &GlobalArgs, fleet: &Fleet, args: &StepArgs) -> Result<()> {
+    check_freezes(fleet, FrozenCommand::Step, &args.change).await?;
+    if args.change.clusters.waves.is_some() {
+        return step_in_waves(global, fleet, args).await;
+    }
+    if args.interactive {
+        return Err(Error::invalid("--interactive drives one cluster"));
+    }
+    let all = fleet.all();
+    step_on(global, fleet, args, &all, &all).await
+}
+
+/// `step` on the places `targets`, those behind first to where the
+/// furthest is.
+async fn step_on(
+    global: &GlobalArgs,
+    fleet: &Fleet,
+    args: &StepArgs,
+    targets: &[usize],
+    shown: &[usize],
+) -> Result<()> {
+    let to = match &args.to {
+        Some(to) => Some(to.clone()),
+        None => lagging_step(fleet, targets, &args.deployment)
+            .await?
+            .map(|t| t.to_string()),
+    };
+    let across = Across {
+        fleet,
+        change: &args.change,
+        deployment: &args.deployment,
+        command: FrozenCommand::Step,
+    };
+    run_on(global, &across, targets, shown, |place, change| {
+        let to = to.clone();
+        Box::pin(
+            async move { super::step::exec(global, place, args, to.as_deref(), &change).await },
+        )
+    })
+    .await
+}
+
+/// `promote` across clusters.
+pub async fn promote(global: &GlobalArgs, fleet: &Fleet, args: &PromoteArgs) -> Result<()> {
+    check_freezes(fleet, FrozenCommand::Promote, &args.change).await?;
+    let across = Across {
+        fleet,
+        change: &args.change,
+        deployment: &args.deployment,
+        command: FrozenCommand::Promote,
+    };
+    let all = fleet.all();
+    run_on(global, &across, &all, &all, |place, change| {
+        Box::pin(async move { super::promote::exec(global, place, args, &change).await })
+    })
+    .await
+}
+
+/// `abort` across clusters: never frozen.
+pub async fn abort(global: &GlobalArgs, fleet: &Fleet, args: &AbortArgs) -> Result<()> {
+    let across = Across {
+        fleet,
+        change: &args.change,
+        deployment: &args.deployment,
+        command: FrozenCommand::Abort,
+    };
+    let all = fleet.all();
+    run_on(global, &across, &all, &all, |place, change| {
+        Box::pin(async move { super::abort::exec(global, place, args, &change).await })
+    })
+    .await
+}
+
+/// `status` across clusters: a row each, and an error when one could not
+/// be seen.
+pub async fn status(global: &GlobalArgs, fleet: &Fleet, deployment: &str) -> Result<()> {
+    let all = fleet.all();
+    let unseen = summary(global, fleet, &all, deployment, true).await?;
+    all_seen(unseen, all.len())
 }
 
 /// Refuses (exit 2), before any cluster changes, when a freeze holds the
 /// command back on one of the selected clusters. An override is left to
 /// each cluster's command, which records it.
-async fn check_freezes(
-    global: &GlobalArgs,
-    command: FrozenCommand,
-    change: &ChangeArgs,
-) -> Result<()> {
+async fn check_freezes(fleet: &Fleet, command: FrozenCommand, change: &ChangeArgs) -> Result<()> {
     if change.override_freeze.is_some() {
         return Ok(());
     }
-    let clusters = selected(global, &change.clusters)?;
-    let options = Change::of(change);
-    let gates = join_all(clusters.iter().map(|c| {
-        let options = options.for_cluster(&c.name);
-        async move {
-            let global = global_for(global, c);
-            let conn = Connection::open(&global.target()).await?;
-            super::freeze::gate(&global, &conn, command, &options)
-                .await
-                .map(|_| ())
-        }
+    let gates = join_all(fleet.places.iter().map(|place| async move {
+        let conn = place.conn().await?;
+        super::freeze::gate(conn, &place.freeze_namespace, command, &place.change)
+            .await
+            .map(|_| ())
     }))
     .await;
     // Only the refusals: a cluster that cannot be asked is left to the
     // command itself, which reports it as it reports any failure there.
-    let refused: Vec<String> = clusters
+    let refused: Vec<String> = fleet
+        .places
         .iter()
         .zip(gates)
-        .filter_map(|(c, gate)| match gate {
-            Err(e) if e.kind == Kind::Invalid => Some(format!("{}: {}", c.name, e.message)),
+        .filter_map(|(place, gate)| match gate {
+            Err(e) if e.kind == Kind::Invalid => Some(format!("{}: {}", name(place), e.message)),
             _ => None,
         })
         .collect();
@@ -679,89 +603,92 @@ async fn check_freezes(
     }
 }
 
-/// Drives an automated rollout on every selected cluster in lock-step, then
-/// prints the summary.
+/// Drives an automated rollout on every place in lock-step, then prints
+/// the summary.
 async fn automated(
     global: &GlobalArgs,
+    fleet: &Fleet,
     change: &ChangeArgs,
     deployment: &str,
     automation: Automation,
     force: bool,
 ) -> Result<()> {
-    let clusters = selected(global, &change.clusters)?;
-    let members = members(global, change, &clusters, force).await?;
+    let all = fleet.all();
+    let members = members(fleet, &all, change.on_failure, force).await?;
     let driven = super::run::drive(members, deployment, automation, None).await;
-    summary(global, &clusters, deployment, false).await?;
+    summary(global, fleet, &all, deployment, false).await?;
     driven.map(|_| ())
 }
 
-/// The driver's members for `clusters`: a connection each, and each
-/// cluster's own metrics; with --on-failure pause, a failed analysis leaves
-/// them paused.
+/// The driver's members for the places `indexes`: each one's connection,
+/// and each one's own metrics; with --on-failure pause, a failed analysis
+/// leaves them paused.
 async fn members(
-    global: &GlobalArgs,
-    change: &ChangeArgs,
-    clusters: &[Cluster],
+    fleet: &Fleet,
+    indexes: &[usize],
+    on_failure: OnFailure,
     force: bool,
 ) -> Result<Vec<super::run::Member>> {
-    let registry = Registry::load()?;
     let mut members = Vec::new();
-    for c in clusters {
-        let mut options = Change::of(change)
-            .for_registered(&registry, c)
-            .forcing(force);
-        options.hold_on_failure = change.on_failure == OnFailure::Pause;
-        let global = global_for(global, c);
-        let conn = Connection::open(&global.target())
-            .await
-            .map_err(|e| Error {
-                message: format!("{}: {}", c.name, e.message),
-                ..e
-            })?;
+    for place in fleet.at(indexes) {
+        let mut options = place.change.forcing(force);
+        options.hold_on_failure = on_failure == OnFailure::Pause;
+        let conn = place.conn().await.map_err(|e| place.labelled(e))?;
         members.push(super::run::Member {
-            label: Some(c.name.clone()),
-            conn,
+            label: place.name().map(str::to_string),
+            conn: conn.clone(),
             change: options,
-            freeze_namespace: super::freeze::cluster_namespace(&global),
+            freeze_namespace: place.freeze_namespace.clone(),
         });
     }
     Ok(members)
 }
 
-/// Whether the clusters file gives every one of `clusters` a Prometheus.
-fn every_cluster_has_prometheus(clusters: &[Cluster]) -> bool {
-    Registry::load().is_ok_and(|registry| {
-        clusters
-            .iter()
-            .all(|c| registry.metrics_of(c).prometheus.is_some())
-    })
+/// Whether the clusters file gives every one of the places `indexes` a
+/// Prometheus.
+fn every_cluster_has_prometheus(fleet: &Fleet, indexes: &[usize]) -> bool {
+    fleet
+        .at(indexes)
+        .all(|place| place.change.metrics.prometheus.is_some())
 }
 
-/// `run --clusters ...`: the automation settings kept in the first
-/// cluster's record, with the flags on top.
-async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
-    let clusters = selected(global, &args.change.clusters)?;
-    let first = &clusters[0];
-    let conn = Connection::open(&global_for(global, first).target()).await?;
-    let loaded = super::load(&conn, &args.deployment).await?;
-    let record = super::in_progress(&args.deployment, loaded.record.as_ref())?;
+/// `run` across clusters: the automation settings kept in the first
+/// cluster's record, with the flags on top; with --waves region, region
+/// after region.
+pub async fn run(global: &GlobalArgs, fleet: &Fleet, args: &RunArgs) -> Result<()> {
+    check_freezes(fleet, FrozenCommand::Run, &args.change).await?;
+    let deployment = args.deployment.as_str();
+    if args.change.clusters.waves.is_some() {
+        let flags = &args.automation;
+        return automated_waves(
+            global,
+            fleet,
+            &args.change,
+            deployment,
+            None,
+            flags,
+            args.force,
+        )
+        .await;
+    }
+    let first = &fleet.places[0];
+    let loaded = super::load(first.conn().await?, deployment).await?;
+    let record = super::in_progress(deployment, loaded.record.as_ref())?;
     let automation = super::run::settings(
         record.automation,
         &args.automation,
         args.change.notify.as_ref(),
-        every_cluster_has_prometheus(&clusters),
+        every_cluster_has_prometheus(fleet, &fleet.all()),
     )?;
-    for c in &clusters {
-        let global = global_for(global, c);
-        let conn = Connection::open(&global.target()).await?;
-        let loaded = super::load(&conn, &args.deployment).await?;
-        let change = Change::of(&args.change).for_cluster(&c.name);
-        super::run::pass_freeze(&global, &conn, &args.deployment, &change, loaded).await?;
+    for place in &fleet.places {
+        let loaded = super::load(place.conn().await?, deployment).await?;
+        super::run::pass_freeze(place, deployment, &place.change, loaded).await?;
     }
     automated(
         global,
+        fleet,
         &args.change,
-        &args.deployment,
+        deployment,
         automation,
         args.force,
     )
@@ -775,6 +702,7 @@ async fn run_many(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
 /// the report at the end says where each cluster stands.
 async fn automated_waves(
     global: &GlobalArgs,
+    fleet: &Fleet,
     change: &ChangeArgs,
     deployment: &str,
     start: Option<&StartArgs>,
@@ -795,62 +723,45 @@ async fn automated_waves(
         )
         .with_hint("leave out one of them; `kubectl ramp step DEPLOYMENT --waves region` steps region by region by hand"));
     }
-    let all = selected(global, &change.clusters)?;
-    let regions = waves(&all);
+    let regions = fleet.waves();
     let mut template = None;
     let driven = async {
         if let Some(args) = start {
-            run_on(
-                global,
+            let across = Across {
+                fleet,
                 change,
                 deployment,
-                "start",
-                &regions[0],
-                &[],
-                |g, change| {
-                    Box::pin(
-                        async move { super::start::start(&g, args, Source::Flags, &change).await },
-                    )
-                },
-            )
-            .await?;
+                command: FrozenCommand::Start,
+            };
+            run_on(global, &across, &regions[0], &[], start_with(global, args)).await?;
         }
         if start.is_none() && change.override_freeze.is_some() {
-            record_overrides(global, change, deployment, &all).await?;
+            record_overrides(fleet, deployment).await?;
         }
-        drive_waves(
-            global,
+        let waves = Waves {
+            fleet,
             change,
             deployment,
             flags,
             force,
-            &regions,
-            &mut template,
-        )
-        .await
+            regions: &regions,
+        };
+        waves.drive(global, &mut template).await
     }
     .await;
-    waves_summary(global, &regions, deployment, template.as_ref()).await?;
+    waves_summary(global, fleet, &regions, deployment, template.as_ref()).await?;
     driven
 }
 
 /// `run --override-freeze`: the override written into the record of every
 /// cluster with a rollout under way, and posted as an Event there.
-async fn record_overrides(
-    global: &GlobalArgs,
-    change: &ChangeArgs,
-    deployment: &str,
-    clusters: &[Cluster],
-) -> Result<()> {
-    for c in clusters {
-        let global = global_for(global, c);
-        let conn = Connection::open(&global.target()).await?;
-        let loaded = super::load(&conn, deployment).await?;
+async fn record_overrides(fleet: &Fleet, deployment: &str) -> Result<()> {
+    for place in &fleet.places {
+        let loaded = super::load(place.conn().await?, deployment).await?;
         if super::in_progress(deployment, loaded.record.as_ref()).is_err() {
             continue;
         }
-        let change = Change::of(change).for_cluster(&c.name);
-        super::run::pass_freeze(&global, &conn, deployment, &change, loaded).await?;
+        super::run::pass_freeze(place, deployment, &place.change, loaded).await?;
     }
     Ok(())
 }
@@ -861,9 +772,8 @@ async fn record_overrides(
 /// `interval`; they carry on once it ends. A start under a freeze would be
 /// refused; the waves hold instead, as a driver holds its step.
 async fn hold_before_region(
-    global: &GlobalArgs,
-    change: &ChangeArgs,
-    targets: &[Cluster],
+    fleet: &Fleet,
+    targets: &[usize],
     region: &str,
     interval: std::time::Duration,
 ) {
@@ -871,26 +781,24 @@ async fn hold_before_region(
     let mut held: Option<String> = None;
     loop {
         let say = held.is_none();
-        let looked = join_all(targets.iter().map(|c| async move {
-            let global = global_for(global, c);
-            let change = Change::of(change).for_cluster(&c.name);
-            let conn = match Connection::open(&global.target()).await {
+        let looked = join_all(fleet.at(targets).map(|place| async move {
+            let conn = match place.conn().await {
                 Ok(conn) => conn,
                 Err(e) => {
                     return Err(format!(
                         "[{}] the freezes cannot be read ({})",
-                        c.name, e.message
+                        name(place),
+                        e.message
                     ));
                 }
             };
-            let namespace = super::freeze::cluster_namespace(&global);
             super::freeze::hold_or_pass(
-                &conn,
-                &namespace,
+                conn,
+                &place.freeze_namespace,
                 FrozenCommand::Start,
-                &change,
+                &place.change,
                 say,
-                Some(&c.name),
+                place.name(),
             )
             .await
         }))
@@ -904,174 +812,211 @@ async fn hold_before_region(
     }
 }
 
-/// The name of a region in messages.
-fn region_name(wave: &[Cluster]) -> String {
-    wave.first()
-        .and_then(|c| c.region.clone())
-        .unwrap_or_else(|| "(none)".into())
+/// The waves a driver takes region by region.
+struct Waves<'a> {
+    fleet: &'a Fleet,
+    change: &'a ChangeArgs,
+    deployment: &'a str,
+    flags: &'a crate::cli::AutomationArgs,
+    force: bool,
+    regions: &'a [Vec<usize>],
 }
 
-async fn drive_waves(
-    global: &GlobalArgs,
-    change: &ChangeArgs,
-    deployment: &str,
-    flags: &crate::cli::AutomationArgs,
-    force: bool,
-    regions: &[Vec<Cluster>],
-    template: &mut Option<serde_json::Value>,
-) -> Result<()> {
-    let mut driven: Option<usize> = None;
-    loop {
-        let records = records_of(global, regions, deployment).await?;
-        // The rollout is the one the first region runs or ran.
-        let Some(rollout) = records[0].iter().flatten().next().cloned() else {
-            return Err(Error::invalid(format!(
-                "the first region has no rollout of {deployment:?}"
-            ))
-            .with_hint("start one with `kubectl ramp start ... --waves region --auto`"));
-        };
-        *template = Some(rollout.contender.template.clone());
-        let standings: Vec<Vec<Standing>> = records
-            .iter()
-            .map(|wave| {
-                wave.iter()
-                    .map(|r| standing(r.as_ref(), &rollout.contender.template))
-                    .collect()
-            })
-            .collect();
-        match waves::next(&standings) {
-            WaveNext::Done => return Ok(()),
-            WaveNext::Stopped { wave } => {
-                let later: Vec<String> =
-                    regions[wave + 1..].iter().map(|w| region_name(w)).collect();
-                let mut message = format!(
-                    "region {} was rolled back; the waves stopped there",
-                    region_name(&regions[wave])
-                );
-                if !later.is_empty() {
-                    message.push_str(&format!(" and region {} did not start", later.join(", ")));
-                }
-                return Err(Error::new(Kind::AnalysisFailed, message));
-            }
-            WaveNext::Start { wave, clusters } => {
-                let targets: Vec<Cluster> =
-                    clusters.iter().map(|i| regions[wave][*i].clone()).collect();
-                let interval = flags.interval.unwrap_or_else(|| {
-                    std::time::Duration::from_secs(
-                        rollout.automation.as_ref().map_or(60, |a| a.interval),
-                    )
-                });
-                let region = region_name(&regions[wave]);
-                // Ctrl-C while it looks or waits: the driver of the region
-                // before installed the process's handler.
-                tokio::select! {
-                    _ = hold_before_region(global, change, &targets, &region, interval) => {}
-                    _ = tokio::signal::ctrl_c() => {
-                        return Err(Error::interrupted(format!(
-                            "the waves stopped before region {region}, the regions before it promoted; `kubectl ramp run {deployment} --waves region ...` carries on"
-                        )));
-                    }
-                }
-                eprintln!(
-                    "region {}: starting, as the region before it did",
-                    region_name(&regions[wave])
-                );
-                let start = StartArgs {
-                    deployment: deployment.to_string(),
-                    image: Vec::new(),
-                    filename: None,
-                    rollout: RolloutArgs {
-                        change: change.clone(),
-                        ..Default::default()
-                    },
-                };
-                run_on(
-                    global,
-                    change,
-                    deployment,
-                    "start",
-                    &targets,
-                    &[],
-                    |g, change| {
-                        let (start, rollout) = (&start, &rollout);
-                        Box::pin(async move {
-                            super::start::start(&g, start, Source::Wave(rollout), &change).await
-                        })
-                    },
-                )
-                .await?;
-            }
-            WaveNext::Drive { wave, clusters } => {
-                let region = region_name(&regions[wave]);
-                if driven == Some(wave) {
-                    // The driver ended without a promotion: someone paused
-                    // it, and it stays where it is.
-                    eprintln!(
-                        "region {region} stays where it is; `kubectl ramp run {deployment} --waves region ...` carries on"
+impl Waves<'_> {
+    /// Region after region until every one is promoted, one was rolled
+    /// back, or a person paused the one driven; `template` is left the
+    /// rollout's pod template.
+    async fn drive(
+        &self,
+        global: &GlobalArgs,
+        template: &mut Option<serde_json::Value>,
+    ) -> Result<()> {
+        let (fleet, regions, deployment) = (self.fleet, self.regions, self.deployment);
+        let mut driven: Option<usize> = None;
+        loop {
+            let records = records_of(fleet, regions, deployment).await?;
+            // The rollout is the one the first region runs or ran.
+            let Some(rollout) = records[0].iter().flatten().next().cloned() else {
+                return Err(Error::invalid(format!(
+                    "the first region has no rollout of {deployment:?}"
+                ))
+                .with_hint("start one with `kubectl ramp start ... --waves region --auto`"));
+            };
+            *template = Some(rollout.contender.template.clone());
+            let standings: Vec<Vec<Standing>> = records
+                .iter()
+                .map(|wave| {
+                    wave.iter()
+                        .map(|r| standing(r.as_ref(), &rollout.contender.template))
+                        .collect()
+                })
+                .collect();
+            match waves::next(&standings) {
+                WaveNext::Done => return Ok(()),
+                WaveNext::Stopped { wave } => {
+                    let mut message = format!(
+                        "region {} was rolled back; the waves stopped there",
+                        fleet.region_name(&regions[wave])
                     );
-                    return Ok(());
+                    if let Some(later) = self.later(wave) {
+                        message.push_str(&format!(" and region {later} did not start"));
+                    }
+                    return Err(Error::new(Kind::AnalysisFailed, message));
                 }
-                driven = Some(wave);
-                let targets: Vec<Cluster> =
-                    clusters.iter().map(|i| regions[wave][*i].clone()).collect();
-                let automation = super::run::settings(
-                    rollout.automation.clone(),
-                    flags,
-                    change.notify.as_ref(),
-                    every_cluster_has_prometheus(&targets),
-                )?;
-                eprintln!(
-                    "region {region}: driving {}",
-                    targets
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                let members = members(global, change, &targets, force).await?;
-                super::run::drive(members, deployment, automation, None)
-                    .await
-                    .map_err(|e| {
-                        let later: Vec<String> =
-                            regions[wave + 1..].iter().map(|w| region_name(w)).collect();
-                        let rest = match later.is_empty() {
-                            true => String::new(),
-                            false => format!("; region {} did not start", later.join(", ")),
-                        };
-                        Error {
-                            message: format!("region {region}: {}{rest}", e.message),
-                            ..e
-                        }
-                    })?;
+                WaveNext::Start { wave, clusters } => {
+                    let targets: Vec<usize> = clusters.iter().map(|i| regions[wave][*i]).collect();
+                    self.start(global, &rollout, wave, &targets).await?;
+                }
+                WaveNext::Drive { wave, clusters } => {
+                    let region = fleet.region_name(&regions[wave]);
+                    if driven == Some(wave) {
+                        // The driver ended without a promotion: someone
+                        // paused it, and it stays where it is.
+                        eprintln!(
+                            "region {region} stays where it is; `kubectl ramp run {deployment} --waves region ...` carries on"
+                        );
+                        return Ok(());
+                    }
+                    driven = Some(wave);
+                    let targets: Vec<usize> = clusters.iter().map(|i| regions[wave][*i]).collect();
+                    self.drive_region(&rollout, wave, &targets).await?;
+                }
             }
         }
     }
+
+    /// The regions after `wave`, named for a message; `None` when it is
+    /// the last.
+    fn later(&self, wave: usize) -> Option<String> {
+        let later: Vec<String> = self.regions[wave + 1..]
+            .iter()
+            .map(|w| self.fleet.region_name(w))
+            .collect();
+        (!later.is_empty()).then(|| later.join(", "))
+    }
+
+    /// Starts the region `wave` on its places `targets` as the region
+    /// before it did, once no freeze holds it.
+    async fn start(
+        &self,
+        global: &GlobalArgs,
+        rollout: &Record,
+        wave: usize,
+        targets: &[usize],
+    ) -> Result<()> {
+        let (fleet, deployment) = (self.fleet, self.deployment);
+        let interval = self.flags.interval.unwrap_or_else(|| {
+            std::time::Duration::from_secs(rollout.automation.as_ref().map_or(60, |a| a.interval))
+        });
+        let region = fleet.region_name(&self.regions[wave]);
+        // Ctrl-C while it looks or waits: the driver of the region before
+        // installed the process's handler.
+        tokio::select! {
+            _ = hold_before_region(fleet, targets, &region, interval) => {}
+            _ = tokio::signal::ctrl_c() => {
+                return Err(Error::interrupted(format!(
+                    "the waves stopped before region {region}, the regions before it promoted; `kubectl ramp run {deployment} --waves region ...` carries on"
+                )));
+            }
+        }
+        eprintln!("region {region}: starting, as the region before it did");
+        start_as_before(
+            global,
+            fleet,
+            self.change,
+            deployment,
+            rollout,
+            targets,
+            &[],
+        )
+        .await
+    }
+
+    /// Drives the region `wave` on its places `targets` to its promotion.
+    async fn drive_region(&self, rollout: &Record, wave: usize, targets: &[usize]) -> Result<()> {
+        let region = self.fleet.region_name(&self.regions[wave]);
+        let automation = super::run::settings(
+            rollout.automation.clone(),
+            self.flags,
+            self.change.notify.as_ref(),
+            every_cluster_has_prometheus(self.fleet, targets),
+        )?;
+        let names: Vec<&str> = self.fleet.at(targets).map(name).collect();
+        eprintln!("region {region}: driving {}", names.join(", "));
+        let members = members(self.fleet, targets, self.change.on_failure, self.force).await?;
+        super::run::drive(members, self.deployment, automation, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                let rest = match self.later(wave) {
+                    Some(later) => format!("; region {later} did not start"),
+                    None => String::new(),
+                };
+                Error {
+                    message: format!("region {region}: {}{rest}", e.message),
+                    ..e
+                }
+            })
+    }
 }
 
-/// The record of every cluster, region by region.
-async fn records_of(
+/// Starts the rollout `rollout` on the places `targets` with its pod
+/// template and steps, as an earlier region did; the summary of `shown`.
+async fn start_as_before(
     global: &GlobalArgs,
-    regions: &[Vec<Cluster>],
+    fleet: &Fleet,
+    change: &ChangeArgs,
+    deployment: &str,
+    rollout: &Record,
+    targets: &[usize],
+    shown: &[usize],
+) -> Result<()> {
+    let start = StartArgs {
+        deployment: deployment.to_string(),
+        image: Vec::new(),
+        filename: None,
+        rollout: RolloutArgs {
+            change: change.clone(),
+            ..Default::default()
+        },
+    };
+    let across = Across {
+        fleet,
+        change,
+        deployment,
+        command: FrozenCommand::Start,
+    };
+    run_on(global, &across, targets, shown, |place, change| {
+        let start = &start;
+        Box::pin(async move {
+            super::start::start(global, place, start, Source::Wave(rollout), &change).await
+        })
+    })
+    .await
+}
+
+/// The record of every place, region by region.
+async fn records_of(
+    fleet: &Fleet,
+    regions: &[Vec<usize>],
     deployment: &str,
 ) -> Result<Vec<Vec<Option<Record>>>> {
     let mut all = Vec::new();
     for wave in regions {
-        let records = join_all(wave.iter().map(|c| async move {
-            let conn = Connection::open(&global_for(global, c).target()).await?;
-            super::load(&conn, deployment)
+        all.push(
+            join_all(fleet.at(wave).map(|place| record_of(place, deployment)))
                 .await
-                .map(|l| l.record)
-                .map_err(|e| Error {
-                    message: format!("{}: {}", c.name, e.message),
-                    ..e
-                })
-        }))
-        .await
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?;
-        all.push(records);
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?,
+        );
     }
     Ok(all)
+}
+
+/// The record of the rollout of `deployment` on `place`, if any.
+async fn record_of(place: &Place, deployment: &str) -> Result<Option<Record>> {
+    let read = async { Ok::<_, Error>(super::load(place.conn().await?, deployment).await?.record) };
+    read.await.map_err(|e| place.labelled(e))
 }
 
 #[derive(Debug, Serialize)]
@@ -1088,34 +1033,35 @@ struct WaveRow {
     error: Option<String>,
 }
 
-/// Where the rollout stands on every cluster, region by region: a row
-/// each, or a JSON array.
+/// Where the rollout stands on every place, region by region: a row each,
+/// or a JSON array.
 async fn waves_summary(
     global: &GlobalArgs,
-    regions: &[Vec<Cluster>],
+    fleet: &Fleet,
+    regions: &[Vec<usize>],
     deployment: &str,
     template: Option<&serde_json::Value>,
 ) -> Result<()> {
-    let clusters: Vec<&Cluster> = regions.iter().flatten().collect();
-    let rows = join_all(clusters.iter().map(|c| async move {
-        let global = global_for(global, c);
+    let places: Vec<&Place> = regions.iter().flat_map(|w| fleet.at(w)).collect();
+    let rows = join_all(places.iter().map(|place| async move {
         let looked = async {
-            let conn = Connection::open(&global.target()).await?;
-            let observed = observe(&conn, deployment).await?;
+            let conn = place.conn().await?;
+            let observed = observe(conn, deployment).await?;
             let standing = template.map(|t| standing(observed.record.as_ref(), t));
             Ok::<_, Error>((standing, report(deployment, &conn.namespace, &observed)))
         };
+        let region = place.cluster.as_ref().and_then(|c| c.region.clone());
         match looked.await {
             Ok((standing, status)) => WaveRow {
-                cluster: c.name.clone(),
-                region: c.region.clone(),
+                cluster: name(place).to_string(),
+                region,
                 rollout: standing,
                 status: Some(status),
                 error: None,
             },
             Err(e) => WaveRow {
-                cluster: c.name.clone(),
-                region: c.region.clone(),
+                cluster: name(place).to_string(),
+                region,
                 rollout: Some(Standing::Unknown),
                 status: None,
                 error: Some(e.message),
@@ -1156,176 +1102,91 @@ async fn waves_summary(
     })
 }
 
-/// The clusters grouped by region, regions in the order they first appear.
-pub fn waves(clusters: &[Cluster]) -> Vec<Vec<Cluster>> {
-    let mut waves: Vec<Vec<Cluster>> = Vec::new();
-    for cluster in clusters {
-        match waves.iter_mut().find(|w| w[0].region == cluster.region) {
-            Some(wave) => wave.push(cluster.clone()),
-            None => waves.push(vec![cluster.clone()]),
-        }
-    }
-    waves
-}
-
 /// `step --waves region`: steps the first region that has not finished;
 /// once a region is promoted, the next one starts with the same pod
 /// template and steps.
-async fn step_in_waves(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
+async fn step_in_waves(global: &GlobalArgs, fleet: &Fleet, args: &StepArgs) -> Result<()> {
     let deployment = args.deployment.as_str();
-    let all = selected(global, &args.change.clusters)?;
-    let records = join_all(all.iter().map(|c| async move {
-        let read = async {
-            let conn = Connection::open(&global_for(global, c).target()).await?;
-            Ok::<_, Error>(super::load(&conn, deployment).await?.record)
-        };
-        read.await.map_err(|e| Error {
-            message: format!("{}: {}", c.name, e.message),
-            ..e
-        })
-    }))
+    let records = join_all(
+        fleet
+            .places
+            .iter()
+            .map(|place| record_of(place, deployment)),
+    )
     .await
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
-    let records: Vec<(Cluster, Option<Record>)> = all.iter().cloned().zip(records).collect();
-    let record_of = |c: &Cluster| {
-        records
-            .iter()
-            .find(|(k, _)| k.name == c.name)
-            .and_then(|(_, r)| r.clone())
-    };
+    let regions = fleet.waves();
     // The rollout is the one the first region runs or ran.
-    let Some(rollout) = waves(&all)
+    let Some(rollout) = regions
         .first()
-        .and_then(|w| w.iter().find_map(&record_of))
+        .and_then(|w| w.iter().find_map(|i| records[*i].clone()))
     else {
         return Err(
             Error::invalid(format!("the first region has no rollout of {deployment:?}"))
                 .with_hint("start one with `kubectl ramp start ... --waves region`"),
         );
     };
-    let of_this_rollout = |r: &Option<Record>| {
-        r.as_ref()
+    let of_this_rollout = |i: usize| {
+        records[i]
+            .as_ref()
             .is_some_and(|r| r.contender.template == rollout.contender.template)
     };
-    let done = |c: &Cluster| {
-        let r = record_of(c);
-        of_this_rollout(&r) && r.is_some_and(|r| r.phase == Phase::Succeeded)
+    let done = |i: usize| {
+        of_this_rollout(i)
+            && records[i]
+                .as_ref()
+                .is_some_and(|r| r.phase == Phase::Succeeded)
     };
-    let all_waves = waves(&all);
-    let Some(wave) = all_waves.iter().find(|w| w.iter().any(|c| !done(c))) else {
+    let Some(wave) = regions.iter().find(|w| w.iter().any(|i| !done(*i))) else {
         return Err(Error::invalid(format!(
             "every region has rolled out this version of {deployment:?}"
         )));
     };
-    let started = wave.iter().any(|c| of_this_rollout(&record_of(c)));
-    if !started {
-        let region = wave[0].region.clone().unwrap_or_default();
+    let all = fleet.all();
+    if !wave.iter().any(|i| of_this_rollout(*i)) {
+        let region = fleet
+            .at(&wave[..1])
+            .find_map(|p| p.cluster.as_ref()?.region.clone())
+            .unwrap_or_default();
         eprintln!("region {region}: starting, as the region before it did");
-        let start = StartArgs {
-            deployment: deployment.to_string(),
-            image: Vec::new(),
-            filename: None,
-            rollout: RolloutArgs {
-                change: args.change.clone(),
-                ..Default::default()
-            },
-        };
-        return run_on(
+        return start_as_before(
             global,
+            fleet,
             &args.change,
             deployment,
-            "start",
+            &rollout,
             wave,
             &all,
-            |g, change| {
-                let (start, rollout) = (&start, &rollout);
-                Box::pin(async move {
-                    super::start::start(&g, start, Source::Wave(rollout), &change).await
-                })
-            },
         )
         .await;
     }
     // Within the region, lock-step, and only the clusters not yet done.
-    let targets: Vec<Cluster> = wave.iter().filter(|c| !done(c)).cloned().collect();
-    let to = match &args.to {
-        Some(to) => Some(to.clone()),
-        None => lagging_target_of(global, &targets, deployment)
-            .await?
-            .map(|t| t.to_string()),
-    };
-    run_on(
-        global,
-        &args.change,
-        deployment,
-        "step",
-        &targets,
-        &all,
-        |g, change| {
-            let to = to.clone();
-            Box::pin(async move { super::step::exec(&g, args, to.as_deref(), &change).await })
-        },
-    )
-    .await
+    let targets: Vec<usize> = wave.iter().copied().filter(|i| !done(*i)).collect();
+    step_on(global, fleet, args, &targets, &all).await
 }
 
-/// When the selected clusters stand at different steps, the step the ones
-/// behind must reach first (the furthest one's); `None` when all are level.
-async fn lagging_target(
-    global: &GlobalArgs,
-    selection: &ClusterSelection,
-    deployment: &str,
-) -> Result<Option<usize>> {
-    lagging_target_of(global, &selected(global, selection)?, deployment).await
-}
-
-async fn lagging_target_of(
-    global: &GlobalArgs,
-    clusters: &[Cluster],
-    deployment: &str,
-) -> Result<Option<usize>> {
-    let steps = join_all(clusters.iter().map(|c| async move {
-        let conn = Connection::open(&global_for(global, c).target()).await?;
-        let loaded = super::load(&conn, deployment).await?;
+/// When the places `indexes` stand at different steps, the step the ones
+/// behind must reach first (the furthest one's); `None` when all are
+/// level. A place that cannot be read is left to the step itself.
+async fn lagging_step(fleet: &Fleet, indexes: &[usize], deployment: &str) -> Result<Option<usize>> {
+    let steps = join_all(fleet.at(indexes).map(|place| async move {
+        let loaded = super::load(place.conn().await?, deployment).await?;
         Ok::<_, Error>(
             loaded
                 .record
-                .filter(|r| matches!(r.phase, crate::rollout::record::Phase::Paused))
+                .filter(|r| matches!(r.phase, Phase::Paused))
                 .map(|r| r.step),
         )
     }))
     .await;
     let steps: Vec<usize> = steps.into_iter().filter_map(|s| s.ok().flatten()).collect();
-    let (Some(low), Some(high)) = (steps.iter().min(), steps.iter().max()) else {
-        return Ok(None);
-    };
-    Ok((low != high).then_some(*high))
+    Ok(fleet::lagging(&steps))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_failure_elsewhere_undoes_only_what_this_command_began() {
-        use Outcome::*;
-        let cases = [
-            (
-                "start",
-                vec![Done, Refused, Failed],
-                vec![true, false, true],
-            ),
-            ("start", vec![Done, Done], vec![true, true]),
-            // A step or a promotion moves one rollout across clusters:
-            // where it was refused, that rollout is still aborted.
-            ("step", vec![Done, Refused], vec![true, true]),
-            ("promote", vec![Failed, Done], vec![true, true]),
-        ];
-        for (command, outcomes, want) in cases {
-            assert_eq!(undone(command, &outcomes), want, "{command} {outcomes:?}");
-        }
-    }
 
     #[test]
     fn an_abort_that_finds_nothing_on_a_cluster_is_no_failure() {
@@ -1337,19 +1198,19 @@ mod tests {
         ));
         let bad = Err(Error::invalid("--reason holds a control character"));
         let cases = [
-            ("abort", &nothing, Outcome::Nothing),
-            ("abort", &succeeded, Outcome::Nothing),
-            ("abort", &bad, Outcome::Refused),
-            ("abort", &Ok(()), Outcome::Done),
-            ("step", &nothing, Outcome::Refused),
+            (FrozenCommand::Abort, &nothing, Outcome::Nothing),
+            (FrozenCommand::Abort, &succeeded, Outcome::Nothing),
+            (FrozenCommand::Abort, &bad, Outcome::Refused),
+            (FrozenCommand::Abort, &Ok(()), Outcome::Done),
+            (FrozenCommand::Step, &nothing, Outcome::Refused),
             (
-                "abort",
+                FrozenCommand::Abort,
                 &Err(Error::failed("cannot reach")),
                 Outcome::Failed,
             ),
         ];
         for (command, result, want) in cases {
-            assert_eq!(outcome(command, result), want, "{command} {result:?}");
+            assert_eq!(outcome(command, result), want, "{command:?} {result:?}");
         }
     }
 }

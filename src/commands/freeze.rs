@@ -9,7 +9,7 @@ use super::Change;
 use crate::cli::{FreezeArgs, GlobalArgs, UnfreezeArgs};
 use crate::clusters::access::who_am_i;
 use crate::clusters::registry::Registry;
-use crate::connect::Connection;
+use crate::connect::{Connection, Target};
 use crate::engine::freeze::{self as stored, DEFAULT_CLUSTER_NAMESPACE, NAMESPACE_VARIABLE};
 use crate::engine::lock::{hostname, username};
 use crate::error::{Error, Kind, Result};
@@ -18,14 +18,14 @@ use crate::rollout::freeze::{self, Command, Freeze, Gate, Scope};
 /// The namespace that holds the cluster's cluster-wide freeze:
 /// `$RAMP_FREEZE_NAMESPACE`, else the one `cluster setup
 /// --freeze-namespace` registered for the context, else kube-system.
-pub fn cluster_namespace(global: &GlobalArgs) -> String {
+pub fn cluster_namespace(target: &Target) -> String {
     if let Some(named) = std::env::var(NAMESPACE_VARIABLE)
         .ok()
         .filter(|n| !n.is_empty())
     {
         return named;
     }
-    let context = global.context.clone().or_else(|| current_context(global));
+    let context = target.context.clone().or_else(|| current_context(target));
     let registered = context.and_then(|context| {
         Registry::load()
             .ok()?
@@ -38,8 +38,8 @@ pub fn cluster_namespace(global: &GlobalArgs) -> String {
 }
 
 /// The kubeconfig's current context, when no --context names one.
-fn current_context(global: &GlobalArgs) -> Option<String> {
-    let kubeconfig = match &global.kubeconfig {
+fn current_context(target: &Target) -> Option<String> {
+    let kubeconfig = match &target.kubeconfig {
         Some(path) => Kubeconfig::read_from(path).ok()?,
         None => Kubeconfig::read().ok()?,
     };
@@ -58,8 +58,8 @@ pub async fn now_for(conn: &Connection, freezes: &[Freeze]) -> i64 {
 
 /// The freezes of the connection's namespace and of the cluster that hold
 /// now, and a warning for each that could not be read.
-pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<stored::Found> {
-    let mut found = stored::read(conn, &conn.namespace, &cluster_namespace(global)).await?;
+pub async fn freezes(conn: &Connection, cluster_namespace: &str) -> Result<stored::Found> {
+    let mut found = stored::read(conn, &conn.namespace, cluster_namespace).await?;
     let now = now_for(conn, &found.freezes).await;
     found.freezes.retain(|f| f.holds_at(now));
     Ok(found)
@@ -69,24 +69,14 @@ pub async fn freezes(global: &GlobalArgs, conn: &Connection) -> Result<stored::F
 /// why and until when. With `--override-freeze`, it passes, and the
 /// returned options carry the override for the record and an Event.
 pub async fn gate(
-    global: &GlobalArgs,
     conn: &Connection,
+    cluster_namespace: &str,
     command: Command,
     change: &Change,
 ) -> Result<Change> {
     if !command.frozen_by_freezes() {
         return Ok(change.clone());
     }
-    gate_in(conn, &cluster_namespace(global), command, change).await
-}
-
-/// `gate`, with the cluster's freeze namespace already known.
-pub async fn gate_in(
-    conn: &Connection,
-    cluster_namespace: &str,
-    command: Command,
-    change: &Change,
-) -> Result<Change> {
     match passage(conn, cluster_namespace, command, change, true).await? {
         Ok(change) => Ok(change),
         Err(held) => Err(refusal(command, &held)),
@@ -261,7 +251,7 @@ pub async fn freeze(global: &GlobalArgs, args: &FreezeArgs) -> Result<()> {
     let now = conn.server_now().await;
     let until = args.until.as_deref().map(|t| until(t, now)).transpose()?;
     let (scope, namespace) = match args.all_namespaces {
-        true => (Scope::Cluster, cluster_namespace(global)),
+        true => (Scope::Cluster, cluster_namespace(&global.target())),
         false => (Scope::Namespace, conn.namespace.clone()),
     };
     let by = who_am_i(&conn)
@@ -286,7 +276,7 @@ pub async fn freeze(global: &GlobalArgs, args: &FreezeArgs) -> Result<()> {
 pub async fn unfreeze(global: &GlobalArgs, args: &UnfreezeArgs) -> Result<()> {
     let conn = Connection::open(&global.target()).await?;
     let namespace = match args.all_namespaces {
-        true => cluster_namespace(global),
+        true => cluster_namespace(&global.target()),
         false => conn.namespace.clone(),
     };
     let what = match args.all_namespaces {

@@ -13,8 +13,10 @@ use kube::api::ListParams;
 use kube::runtime::watcher;
 use serde::Serialize;
 
-use super::fanout::{global_for, selected};
+use super::Change;
+use super::fanout::fleet_of;
 use super::freeze::Listed;
+use super::freeze::cluster_namespace;
 use crate::cli::{GlobalArgs, ListArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -45,8 +47,11 @@ pub async fn run(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
         // A stream of items, one a line from the first.
         return watch(&ui, &conn, args, &layout, None).await;
     }
-    let (items, freezes) =
-        futures::future::join(read(&conn, None, args), freezes(global, &conn, None, args)).await;
+    let (items, freezes) = futures::future::join(
+        read(&conn, None, args),
+        freezes(&conn, &cluster_namespace(&global.target()), None, args),
+    )
+    .await;
     let items = items?;
     let (freezes, unreadable) = freezes?;
     warn(&unreadable);
@@ -67,13 +72,12 @@ fn where_(conn: &Connection, args: &ListArgs) -> String {
 }
 
 async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Result<()> {
-    let clusters = selected(global, &args.clusters)?;
-    let read_all = clusters.iter().map(|c| async move {
-        let global = global_for(global, c);
-        let conn = Connection::open(&global.target()).await?;
+    let fleet = fleet_of(global, &args.clusters, Change::default())?;
+    let read_all = fleet.places.iter().map(|place| async move {
+        let conn = place.conn().await?;
         let (items, freezes) = futures::future::join(
-            read(&conn, Some(&c.name), args),
-            freezes(&global, &conn, Some(&c.name), args),
+            read(conn, place.name(), args),
+            freezes(conn, &place.freeze_namespace, place.name(), args),
         )
         .await;
         Ok::<_, Error>((items?, freezes?))
@@ -81,8 +85,10 @@ async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Resul
     let mut items = Vec::new();
     let mut frozen = Vec::new();
     let mut failed = Vec::new();
-    for (cluster, result) in clusters
+    for (cluster, result) in fleet
+        .places
         .iter()
+        .filter_map(|p| p.cluster.as_ref())
         .zip(futures::future::join_all(read_all).await)
     {
         match result {
@@ -113,7 +119,7 @@ async fn run_on_clusters(ui: &Ui, global: &GlobalArgs, args: &ListArgs) -> Resul
         Err(Error::failed(format!(
             "{} of {} clusters did not answer: {}",
             failed.len(),
-            clusters.len(),
+            fleet.places.len(),
             failed.join(", ")
         )))
     }
@@ -278,15 +284,14 @@ fn print(
 /// The freezes of the namespace and the cluster, or with --all-namespaces
 /// of every namespace; those whose time is past marked over.
 async fn freezes(
-    global: &GlobalArgs,
     conn: &Connection,
+    cluster_namespace: &str,
     cluster: Option<&str>,
     args: &ListArgs,
 ) -> Result<(Vec<Listed>, Vec<String>)> {
-    let cluster_namespace = super::freeze::cluster_namespace(global);
     let found = match args.all_namespaces {
-        true => crate::engine::freeze::read_all(conn, &cluster_namespace).await?,
-        false => crate::engine::freeze::read(conn, &conn.namespace, &cluster_namespace).await?,
+        true => crate::engine::freeze::read_all(conn, cluster_namespace).await?,
+        false => crate::engine::freeze::read(conn, &conn.namespace, cluster_namespace).await?,
     };
     let now = super::freeze::now_for(conn, &found.freezes).await;
     let listed = found

@@ -5,22 +5,35 @@
 use super::{Begin, Change, Loaded, drive, executor, load, show};
 use crate::cli::{GlobalArgs, PromoteArgs};
 use crate::connect::Connection;
+use crate::engine::fleet::Place;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
 use crate::rollout::freeze::Command;
 use crate::rollout::record::Phase;
 
 pub async fn run(global: &GlobalArgs, args: &PromoteArgs) -> Result<()> {
-    exec(global, args, &Change::of(&args.change)).await
+    let fleet = super::fanout::fleet(global, &args.change)?;
+    if fleet.across() {
+        return super::fanout::promote(global, &fleet, args).await;
+    }
+    let place = &fleet.places[0];
+    exec(global, place, args, &place.change).await
 }
 
-pub async fn exec(global: &GlobalArgs, args: &PromoteArgs, change: &Change) -> Result<()> {
+/// `promote` on `place`.
+pub async fn exec(
+    global: &GlobalArgs,
+    place: &Place,
+    args: &PromoteArgs,
+    change: &Change,
+) -> Result<()> {
     let change = &change.forcing(args.force);
-    let conn = Connection::open(&global.target()).await?;
-    let change = &super::freeze::gate(global, &conn, Command::Promote, change).await?;
-    let loaded = load(&conn, &args.deployment).await?;
-    let view = promote(&conn, &args.deployment, loaded, change).await?;
-    show(global, &conn, &args.deployment, change, view).await
+    let conn = place.conn().await?;
+    let change =
+        &super::freeze::gate(conn, &place.freeze_namespace, Command::Promote, change).await?;
+    let loaded = load(conn, &args.deployment).await?;
+    let view = promote(conn, &args.deployment, loaded, change).await?;
+    show(global, conn, &args.deployment, change, view).await
 }
 
 /// Promotes; the rollout as it left it.

@@ -28,6 +28,7 @@ use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::clusters::registry::Metrics;
 use crate::connect::Connection;
 use crate::engine::execute::FREEZE_OVERRIDDEN;
+use crate::engine::fleet::Place;
 use crate::engine::lock::{self, Lock, hostname, username};
 use crate::engine::observe::Observed;
 use crate::error::{self, Error, Kind, Result};
@@ -49,8 +50,13 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
                 "rehearse the next step with `kubectl ramp step {name} --dry-run`, or see where it stands with `kubectl ramp status {name}`"
             )));
     }
-    let conn = Connection::open(&global.target()).await?;
-    let loaded = load(&conn, name).await?;
+    let fleet = super::fanout::fleet(global, &args.change)?;
+    if fleet.across() {
+        return super::fanout::run(global, &fleet, args).await;
+    }
+    let place = &fleet.places[0];
+    let conn = place.conn().await?;
+    let loaded = load(conn, name).await?;
     let record = in_progress(name, loaded.record.as_ref())?;
     let automation = settings(
         record.automation.clone(),
@@ -58,21 +64,17 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<()> {
         args.change.notify.as_ref(),
         false,
     )?;
-    let change = Change::of(&args.change).forcing(args.force);
-    pass_freeze(global, &conn, name, &change, loaded).await?;
-    drive_one(global, &conn, name, automation, &change, None).await
+    let change = place.change.forcing(args.force);
+    pass_freeze(place, name, &change, loaded).await?;
+    drive_one(global, place, name, automation, &change, None).await
 }
 
 /// Refuses to drive a frozen rollout (exit 2); with --override-freeze, the
 /// override is written into the record and posted as an Event first.
-pub async fn pass_freeze(
-    global: &GlobalArgs,
-    conn: &Connection,
-    name: &str,
-    change: &Change,
-    loaded: Loaded,
-) -> Result<()> {
-    let passed = super::freeze::gate(global, conn, FrozenCommand::Run, change).await?;
+pub async fn pass_freeze(place: &Place, name: &str, change: &Change, loaded: Loaded) -> Result<()> {
+    let conn = place.conn().await?;
+    let passed =
+        super::freeze::gate(conn, &place.freeze_namespace, FrozenCommand::Run, change).await?;
     let (Some(note), Some(record)) = (passed.freeze_note, loaded.record.clone()) else {
         return Ok(());
     };
@@ -170,18 +172,19 @@ impl Member {
 /// Drives the rollout on one cluster to its end, then shows it.
 pub async fn drive_one(
     global: &GlobalArgs,
-    conn: &Connection,
+    place: &Place,
     name: &str,
     automation: Automation,
     change: &Change,
     started: Option<Observed>,
 ) -> Result<()> {
+    let conn = place.conn().await?;
     let first = next_from(&[started], name);
     let member = Member {
         label: None,
         conn: conn.clone(),
         change: change.clone(),
-        freeze_namespace: super::freeze::cluster_namespace(global),
+        freeze_namespace: place.freeze_namespace.clone(),
     };
     let view = drive(vec![member], name, automation, first).await?;
     show(global, conn, name, change, view).await

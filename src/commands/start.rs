@@ -14,6 +14,7 @@ use crate::cli::{GlobalArgs, StartArgs};
 use crate::clusters::access::Rules;
 use crate::connect::Connection;
 use crate::engine::execute::Executor;
+use crate::engine::fleet::Place;
 use crate::engine::lock::Lock;
 use crate::engine::observe::{selects, services_selecting};
 use crate::engine::progress::Progress;
@@ -25,13 +26,12 @@ use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
-    start(
-        global,
-        args,
-        Source::Flags,
-        &Change::of(&args.rollout.change),
-    )
-    .await
+    let fleet = super::fanout::fleet(global, &args.rollout.change)?;
+    if fleet.across() {
+        return super::fanout::start(global, &fleet, args).await;
+    }
+    let place = &fleet.places[0];
+    start(global, place, args, Source::Flags, &place.change).await
 }
 
 /// Where the new pod template comes from.
@@ -49,6 +49,7 @@ pub enum Source<'a> {
 /// `start`: a new rollout of the pod template `source` gives.
 pub async fn start(
     global: &GlobalArgs,
+    place: &Place,
     args: &StartArgs,
     source: Source<'_>,
     change: &Change,
@@ -57,12 +58,12 @@ pub async fn start(
         Source::Wave(record) => Some(record),
         _ => None,
     };
-    let conn = Connection::open(&global.target()).await?;
+    let conn = place.conn().await?;
     let name = args.deployment.as_str();
     if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
-    let loaded = load(&conn, name).await?;
+    let loaded = load(conn, name).await?;
     let base = loaded.base();
     let Loaded {
         incumbent, record, ..
@@ -71,19 +72,19 @@ pub async fn start(
     // objects once it is known. And who the API server takes the caller to
     // be, for the history.
     let (rules, started_by) = futures::future::join(
-        crate::clusters::access::rules(&conn, &conn.namespace),
-        crate::clusters::access::who_am_i(&conn),
+        crate::clusters::access::rules(conn, &conn.namespace),
+        crate::clusters::access::who_am_i(conn),
     )
     .await;
     let rules = rules?;
-    check_access(&conn, &rules, None).await?;
+    check_access(conn, &rules, None).await?;
     // Once the credentials are known to allow a rollout: a freeze holds it.
     let command = match source {
         Source::Revision(_) => FrozenCommand::Undo,
         _ => FrozenCommand::Start,
     };
-    let change = &super::freeze::gate(global, &conn, command, change).await?;
-    let template = new_template(&conn, args, source, &incumbent).await?;
+    let change = &super::freeze::gate(conn, &place.freeze_namespace, command, change).await?;
+    let template = new_template(conn, args, source, &incumbent).await?;
 
     if let Some(existing) = &record {
         match existing.phase {
@@ -94,9 +95,9 @@ pub async fn start(
                 && same_steps(args, carried, existing)? =>
             {
                 change.wait_for_every_cluster().await?;
-                let executor = executor(&conn, name, existing.clone(), base, change);
-                let view = drive(executor, &conn, name, "start", None).await?.view;
-                return show(global, &conn, name, change, view).await;
+                let executor = executor(conn, name, existing.clone(), base, change);
+                let view = drive(executor, conn, name, "start", None).await?.view;
+                return show(global, conn, name, change, view).await;
             }
             phase => {
                 return Err(Error::invalid(format!(
@@ -110,14 +111,14 @@ pub async fn start(
         }
     }
     crate::rollout::precondition::check(&incumbent)?;
-    let autoscaler = autoscaler_of(&conn, &incumbent).await?;
+    let autoscaler = autoscaler_of(conn, &incumbent).await?;
     let Planned {
         record: mut new,
         objects,
         service,
         fitted,
         notices,
-    } = plan_rollout(&conn, &rules, args, carried, &incumbent, template).await?;
+    } = plan_rollout(conn, &rules, args, carried, &incumbent, template).await?;
     for notice in &notices {
         eprintln!("{notice}");
     }
@@ -132,7 +133,7 @@ pub async fn start(
             },
             new.replicas,
         )?;
-        check_autoscaling_access(&conn, &rules).await?;
+        check_autoscaling_access(conn, &rules).await?;
         new.autoscaler = Some(autoscaler);
     }
     new.automation = automation(args, change)?;
@@ -172,12 +173,12 @@ pub async fn start(
     .knowing_routes(objects.clone())
     .knowing_service(service.clone())
     .knowing_no_contender();
-    if let Err(err) = drive(rehearsal, &conn, name, "start", Some(begin(new.clone()))).await {
+    if let Err(err) = drive(rehearsal, conn, name, "start", Some(begin(new.clone()))).await {
         // A contender's name already taken (not by this rollout) fails the
         // rehearsal's create as a conflict: said for what it is, a leftover
         // of ramp's or the user's object.
         if err.kind == Kind::Conflict {
-            check_leftovers(&conn, &new.contender, new.autoscaler.is_some()).await?;
+            check_leftovers(conn, &new.contender, new.autoscaler.is_some()).await?;
         }
         return Err(err);
     }
@@ -189,7 +190,7 @@ pub async fn start(
     if let Some(automation) = &new.automation {
         super::run::pre_rollout(automation, name, &conn.namespace).await?;
     }
-    let executor = executor(&conn, name, new.clone(), base, change)
+    let executor = executor(conn, name, new.clone(), base, change)
         .knowing_routes(objects)
         .knowing_service(service)
         .knowing_no_contender();
@@ -197,36 +198,36 @@ pub async fn start(
     if let Some(automation) = new.automation.clone().filter(|_| !change.quiet) {
         // Held from the first write to the driver's end, not let go and
         // taken again between the two; held by what drives it: `run`.
-        let lock = Lock::acquire(&conn, &conn.namespace, name, "run").await?;
+        let lock = Lock::acquire(conn, &conn.namespace, name, "run").await?;
         let driven = async {
-            let started =
-                match drive(executor, &conn, name, "start", Some(begin(new.clone()))).await {
-                    Ok(driven) => driven.view,
-                    // Another command changed the rollout as it started (an
-                    // abort, a person's step): the driver looks again and
-                    // decides anew, as it does between its own moves; an
-                    // abort ends it with exit 3, naming who aborted.
-                    Err(e) if e.kind == Kind::Conflict => {
-                        tracing::debug!("looking again: {e}");
-                        None
-                    }
-                    Err(e) => return Err(e),
-                };
+            let started = match drive(executor, conn, name, "start", Some(begin(new.clone()))).await
+            {
+                Ok(driven) => driven.view,
+                // Another command changed the rollout as it started (an
+                // abort, a person's step): the driver looks again and
+                // decides anew, as it does between its own moves; an
+                // abort ends it with exit 3, naming who aborted.
+                Err(e) if e.kind == Kind::Conflict => {
+                    tracing::debug!("looking again: {e}");
+                    None
+                }
+                Err(e) => return Err(e),
+            };
             // The override went into the record with the start.
             let change = change.noting(None);
-            super::run::drive_one(global, &conn, name, automation, &change, started).await
+            super::run::drive_one(global, place, name, automation, &change, started).await
         }
         .await;
         lock.release().await;
         return driven;
     }
-    let view = drive(executor, &conn, name, "start", Some(begin(new.clone())))
+    let view = drive(executor, conn, name, "start", Some(begin(new.clone())))
         .await?
         .view;
     if args.rollout.interactive {
-        return super::step::interact(global, &conn, name, &change.noting(None), view).await;
+        return super::step::interact(global, conn, name, &change.noting(None), view).await;
     }
-    show(global, &conn, name, change, view).await
+    show(global, conn, name, change, view).await
 }
 
 /// A new rollout's id: 10 random hexadecimal digits, short enough for a

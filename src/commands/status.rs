@@ -19,12 +19,25 @@ use crate::ui::status::{StatusReport, percent, report, table_of};
 use crate::ui::{Format, Ui};
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
+    if args.clusters.is_set() && args.watch {
+        return Err(Error::invalid(
+            "status --wait follows the rollout on one cluster, and --clusters names several",
+        )
+        .with_hint(
+            "wait on each cluster with --context CONTEXT, or leave out --wait for their summary",
+        ));
+    }
+    let fleet = super::fanout::fleet_of(global, &args.clusters, super::Change::default())?;
+    if fleet.across() {
+        return super::fanout::status(global, &fleet, &args.deployment).await;
+    }
     let ui = global.ui();
-    let conn = Connection::open(&global.target()).await?;
+    let place = &fleet.places[0];
+    let conn = place.conn().await?;
     // The freezes beside the rollout's objects; the rollout's error first.
     let (observed, freezes) = futures::future::join(
-        observe(&conn, &args.deployment),
-        super::freeze::freezes(global, &conn),
+        observe(conn, &args.deployment),
+        super::freeze::freezes(conn, &place.freeze_namespace),
     )
     .await;
     let (observed, freezes) = (observed?, freezes?);
@@ -34,7 +47,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<()> {
     if !args.watch {
         return ui.print(&report, table_of);
     }
-    watch(&ui, &conn, &args.deployment, report, args.timeout).await
+    watch(&ui, conn, &args.deployment, report, args.timeout).await
 }
 
 /// How often a wait without a terminal says that it is still waiting: CI

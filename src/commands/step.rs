@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use super::{Begin, Change, Loaded, abort, drive, executor, in_progress, load, promote, show};
 use crate::cli::{GlobalArgs, StepArgs};
 use crate::connect::Connection;
+use crate::engine::fleet::Place;
 use crate::engine::observe::Observed;
 use crate::error::{Error, Result};
 use crate::rollout::decide::{self, Move};
@@ -14,27 +15,33 @@ use crate::rollout::record::{Phase, Record};
 use crate::rollout::strategy::Step;
 
 pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
-    exec(global, args, args.to.as_deref(), &Change::of(&args.change)).await
+    let fleet = super::fanout::fleet(global, &args.change)?;
+    if fleet.across() {
+        return super::fanout::step(global, &fleet, args).await;
+    }
+    let place = &fleet.places[0];
+    exec(global, place, args, args.to.as_deref(), &place.change).await
 }
 
-/// `step` to `to` (the flag's, or the step clusters behind must catch up
-/// to).
+/// `step` on `place` to `to` (the flag's, or the step clusters behind
+/// must catch up to).
 pub async fn exec(
     global: &GlobalArgs,
+    place: &Place,
     args: &StepArgs,
     to: Option<&str>,
     change: &Change,
 ) -> Result<()> {
     let change = &change.forcing(args.force);
-    let conn = Connection::open(&global.target()).await?;
-    let change = &super::freeze::gate(global, &conn, Command::Step, change).await?;
+    let conn = place.conn().await?;
+    let change = &super::freeze::gate(conn, &place.freeze_namespace, Command::Step, change).await?;
     let name = args.deployment.as_str();
     if args.interactive {
         require_terminal(name)?;
     }
     let ask = !global.yes && !args.interactive && std::io::stdin().is_terminal();
     let view = advance(
-        &conn,
+        conn,
         name,
         to,
         change,
@@ -45,9 +52,9 @@ pub async fn exec(
     .await?;
     if args.interactive {
         // The override went into the record with this step.
-        return interact(global, &conn, name, &change.noting(None), view).await;
+        return interact(global, conn, name, &change.noting(None), view).await;
     }
-    show(global, &conn, name, change, view).await
+    show(global, conn, name, change, view).await
 }
 
 /// How a step that reaches the last one ends when the rollout has a

@@ -8,8 +8,8 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use kube::Api;
 use kube::api::ListParams;
 
+use super::load;
 use super::start::{self, Source};
-use super::{Change, load};
 use crate::cli::{GlobalArgs, StartArgs, UndoArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
@@ -23,14 +23,16 @@ pub async fn run(global: &GlobalArgs, args: &UndoArgs) -> Result<()> {
         .with_hint("run it with --context CONTEXT for each cluster"));
     }
     let name = args.deployment.as_str();
-    let conn = Connection::open(&global.target()).await?;
-    let loaded = load(&conn, name).await?;
+    let fleet = super::fanout::fleet(global, &args.rollout.change)?;
+    let place = &fleet.places[0];
+    let conn = place.conn().await?;
+    let loaded = load(conn, name).await?;
     let current = revision_of(loaded.incumbent.metadata.annotations.as_ref()).ok_or_else(|| {
         Error::invalid(format!(
             "deployment {name:?} has no revision yet: there is nothing to go back to"
         ))
     })?;
-    let revisions = revisions(&conn, &loaded.incumbent).await?;
+    let revisions = revisions(conn, &loaded.incumbent).await?;
     let (number, template) = history::undo_target(name, &revisions, current, args.to_revision)?;
     let images: Vec<String> = history::images(&template)
         .into_iter()
@@ -53,9 +55,10 @@ pub async fn run(global: &GlobalArgs, args: &UndoArgs) -> Result<()> {
     };
     start::start(
         global,
+        place,
         &start,
         Source::Revision(&template),
-        &Change::of(&args.rollout.change),
+        &place.change,
     )
     .await
 }

@@ -7,7 +7,9 @@
 //! progress on stderr. Commands above call it; ui above renders what it
 //! saw; routers, analysis and the pure core lie below.
 
+pub mod change;
 pub mod execute;
+pub mod fleet;
 pub mod freeze;
 pub mod live;
 pub mod lock;

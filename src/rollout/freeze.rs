@@ -106,6 +106,18 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's name, as users type it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Start => "start",
+            Command::Step => "step",
+            Command::Run => "run",
+            Command::Promote => "promote",
+            Command::Undo => "undo",
+            Command::Abort => "abort",
+        }
+    }
+
     /// Whether a freeze holds it back. Whatever moves a rollout forward or
     /// begins one is frozen; abort, which takes one back, never is: a
     /// freeze must not keep a bad version serving. (`pause` only stops a
