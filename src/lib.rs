@@ -18,6 +18,7 @@ pub mod help;
 pub mod input;
 #[cfg(test)]
 mod mock;
+pub mod ops;
 pub mod retry;
 pub mod rollout;
 pub mod router;

@@ -21,6 +21,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("cli", 80),
     // Tables, output formats, the dashboard.
     ("ui", 70),
+    // The operations: a step, a promotion, an abort, the driver, the
+    // freeze gate; given a connection and resolved options.
+    ("ops", 65),
     // Talks to the cluster while a rollout runs; decides nothing.
     ("engine", 60),
     ("clusters", 55),

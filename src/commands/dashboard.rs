@@ -10,11 +10,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::fanout::target_of;
-use super::{Change, abort, load, promote, run as automation, step};
+use super::{Change, load, run as automation};
 use crate::cli::{DashboardArgs, GlobalArgs};
 use crate::connect::Connection;
 use crate::engine::live::{Live, Scope};
 use crate::error::{Error, Result};
+use crate::ops::{abort, advance, promote};
 use crate::ui::dashboard::{self, Action, Board, Outcome, Source, Verb};
 
 /// How long the dashboard waits for its watches' first lists before it
@@ -328,13 +329,13 @@ async fn act(targets: &[Target], busy: &Busy, action: Action) -> Outcome {
         action.namespace
     );
     let done = match action.verb {
-        Verb::Step => step::advance(
+        Verb::Step => advance::advance(
             &conn,
             name,
             None,
             &change,
-            false,
-            step::AtTheEnd::DelayThenPromote,
+            None,
+            advance::AtTheEnd::DelayThenPromote,
             None,
         )
         .await

@@ -258,7 +258,7 @@ async fn after_failure(
                 let reason = reason.clone();
                 async move {
                     let conn = place.conn().await?;
-                    super::abort::abort(conn, deployment, Some(&reason), &place.change)
+                    crate::ops::abort::abort(conn, deployment, Some(&reason), &place.change)
                         .await
                         .map(|_| ())
                 }
@@ -279,7 +279,7 @@ async fn after_failure(
 fn outcome(command: FrozenCommand, result: &Result<()>) -> Outcome {
     match result {
         Ok(()) => Outcome::Done,
-        Err(e) if command == FrozenCommand::Abort && super::abort::nothing_to_abort(e) => {
+        Err(e) if command == FrozenCommand::Abort && crate::ops::abort::nothing_to_abort(e) => {
             Outcome::Nothing
         }
         Err(e) if e.kind == Kind::Invalid => Outcome::Refused,

@@ -40,17 +40,10 @@ impl Change {
     }
 }
 
-impl Default for Change {
-    fn default() -> Self {
-        Change::of(&ChangeArgs::default())
-    }
-}
 use crate::connect::Connection;
-use crate::engine::execute::{Base, Executor};
 use crate::engine::observe::Observed;
-use crate::engine::progress::Progress;
 use crate::error::Result;
-use crate::rollout::record::Record;
+pub use crate::ops::executor;
 // The session every changing command runs, under the names commands use.
 pub use crate::engine::session::{
     Begin, Driven, Loaded, drive, in_progress, load, load_with, loaded_of, record_changes,
@@ -80,27 +73,4 @@ pub async fn show(
         &crate::ui::status::report(name, &conn.namespace, &observed),
         crate::ui::status::table_of,
     )
-}
-
-/// An executor for a command's rollout, with the command's --dry-run and
-/// --timeout, reporting progress on stderr.
-pub fn executor(
-    conn: &Connection,
-    name: &str,
-    record: Record,
-    base: Base,
-    change: &Change,
-) -> Executor {
-    Executor::new(
-        conn.clone(),
-        name,
-        record,
-        base,
-        change.dry_run,
-        change.timeout,
-        Progress::new(change.dry_run).labelled(change.label.as_deref()),
-    )
-    .notifying(change.notify.clone(), change.label.clone())
-    .forcing(change.force)
-    .noting(change.freeze_note.clone())
 }

@@ -37,6 +37,26 @@ pub struct Change {
     pub gate: Option<(std::sync::Arc<Gate>, usize)>,
 }
 
+impl Default for Change {
+    /// The options of a command given no flags (--timeout's default is
+    /// five minutes).
+    fn default() -> Self {
+        Change {
+            dry_run: false,
+            timeout: std::time::Duration::from_secs(300),
+            label: None,
+            quiet: false,
+            notify: None,
+            force: false,
+            override_freeze: None,
+            freeze_note: None,
+            metrics: Default::default(),
+            hold_on_failure: false,
+            gate: None,
+        }
+    }
+}
+
 impl Change {
     /// Across clusters, before the first write: waits until every cluster
     /// could start; refused (nothing written) when one could not.
