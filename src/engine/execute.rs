@@ -8,13 +8,14 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
 
+use super::known::{Known, Scaler};
 use super::lock::{hostname, username};
 use super::observe::Observed;
 use super::progress::Progress;
+use super::tell::Teller;
 use super::watch::{self, Seen, Waited, Watched};
 use crate::connect::Connection;
 use crate::error::{self, Error, Kind, Result};
@@ -22,7 +23,6 @@ use crate::rollout::autoscale;
 use crate::rollout::contender;
 use crate::rollout::drift;
 use crate::rollout::history;
-use crate::rollout::notice;
 use crate::rollout::plan::{self, Action, DeploymentState, World};
 use crate::rollout::record::{ANNOTATION, Contender, Phase, Record, Transition};
 use crate::rollout::strategy::Split;
@@ -65,13 +65,9 @@ pub struct Executor {
     resource_version: Option<String>,
     /// The incumbent's uid, which its Events refer to.
     uid: Option<String>,
-    recorder: Recorder,
     /// Watches of the incumbent and the contender, started at the first
     /// look: every later look and every wait reads them, not the server.
     incumbent_watch: Option<Watched<Deployment>>,
-    /// The contender is known not to exist (`start` just looked) until
-    /// this command creates it: its watch starts from the creation.
-    contender_absent: bool,
     /// The record was written once with dryRun=All: a dry run's later
     /// writes of it would be judged the same.
     rehearsed: bool,
@@ -80,35 +76,11 @@ pub struct Executor {
     /// Who this command is, as the record names its holder.
     holder: Option<String>,
     contender_watch: Option<Watched<Deployment>>,
-    /// What is known of the contender's Service and of the routes: read at
-    /// the first look, then what this command wrote.
-    contender_service: Option<bool>,
-    /// The uid of the contender's Service when it is ramp's: it is
-    /// deleted only as exactly that object.
-    contender_service_uid: Option<String>,
-    /// The bounds of the contender's autoscaler (None: it has none), when
-    /// the incumbent is autoscaled: read at the first look, then what this
-    /// command wrote.
-    contender_autoscaler: Option<Option<(i32, i32)>>,
-    /// The bounds of the user's autoscaler of the incumbent (None: it is
-    /// gone), when the rollout has one: read at the first look.
-    user_autoscaler: Option<Option<(i32, i32)>>,
-    /// Objects of someone else's that have the contender's names, already
-    /// told of: ramp leaves them.
-    foreign: Vec<&'static str>,
-    routes: Option<Vec<plan::RouteState>>,
-    /// The routing objects as last read or written.
-    route_objects: Objects,
-    /// The incumbent's Service, once read.
-    incumbent_service: Option<Service>,
-    /// In a dry run, the incumbent as read at the first look.
-    dry_incumbent: Option<Deployment>,
-    /// The webhook told of steps reached, the promotion and an abort, and
-    /// the cluster its notices name (when there are several).
-    notify: Option<String>,
-    cluster: Option<String>,
-    /// Events posted and not yet answered.
-    events: Vec<tokio::task::JoinHandle<()>>,
+    /// What is known of the other objects: the contender's Service and
+    /// autoscaler, the routes, the incumbent's Service.
+    known: Known,
+    /// Events and notices.
+    tell: Teller,
     /// The incumbent as this command's last record write left it.
     written: Option<Deployment>,
     /// Moves on despite drift.
@@ -122,11 +94,6 @@ pub struct Executor {
     /// incumbent carrying one of them (a watch may lag behind a write) has
     /// not been changed by anyone else.
     ours: Vec<Option<String>>,
-    /// The data plane has caught up with the routes as this command last
-    /// wrote them (see `World::settled`); not known at first.
-    settled: bool,
-    /// When this command last wrote the routes.
-    routes_written: Option<Instant>,
 }
 
 /// The watches go on the connection when the executor is done: the next
@@ -155,13 +122,7 @@ impl Executor {
         timeout: Duration,
         progress: Progress,
     ) -> Executor {
-        let recorder = Recorder::new(
-            conn.client.clone(),
-            Reporter {
-                controller: "kubectl-ramp".into(),
-                instance: Some(hostname()),
-            },
-        );
+        let tell = Teller::new(&conn);
         Executor {
             conn,
             name: name.to_string(),
@@ -173,32 +134,18 @@ impl Executor {
             progress,
             resource_version: base.resource_version,
             uid: None,
-            recorder,
             incumbent_watch: None,
             holder: None,
-            contender_absent: false,
             rehearsed: false,
             loaded: base.incumbent,
             contender_watch: None,
-            contender_service: None,
-            contender_service_uid: None,
-            contender_autoscaler: None,
-            user_autoscaler: None,
-            foreign: Vec::new(),
-            routes: None,
-            route_objects: Objects::new(),
-            incumbent_service: None,
-            dry_incumbent: None,
-            notify: None,
-            cluster: None,
-            events: Vec::new(),
+            known: Known::default(),
+            tell,
             written: None,
             force: false,
             note: None,
             aborting: false,
             ours: vec![base.raw],
-            settled: false,
-            routes_written: None,
         }
     }
 
@@ -232,7 +179,7 @@ impl Executor {
                         Ok(router
                             .kind
                             .router()
-                            .observe(conn, router, &mut self.route_objects)
+                            .observe(conn, router, &mut self.known.route_objects)
                             .await)
                     },
                 )
@@ -246,7 +193,7 @@ impl Executor {
                     routes,
                     contender_autoscaler: None,
                     user_autoscaler: None,
-                    settled: self.settled,
+                    settled: self.known.settled,
                 }
             }
         };
@@ -303,9 +250,9 @@ impl Executor {
         };
         let incumbent = match self.dry_run {
             // A dry run changes nothing: one read serves every look.
-            true if self.dry_incumbent.is_some() => self.dry_incumbent.clone(),
+            true if self.known.dry_incumbent.is_some() => self.known.dry_incumbent.clone(),
             true if self.loaded.is_some() => {
-                self.dry_incumbent.clone_from(&self.loaded);
+                self.known.dry_incumbent.clone_from(&self.loaded);
                 self.loaded.clone()
             }
             true => {
@@ -314,7 +261,7 @@ impl Executor {
                     .get_opt(&name)
                     .await
                     .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
-                self.dry_incumbent.clone_from(&read);
+                self.known.dry_incumbent.clone_from(&read);
                 read
             }
             false => {
@@ -346,7 +293,7 @@ impl Executor {
 
     /// The contender as the executor sees it now.
     async fn contender(&mut self) -> Result<Option<Deployment>> {
-        if self.contender_absent {
+        if self.known.contender_absent {
             return Ok(None);
         }
         let contender = self.record.contender.clone();
@@ -417,8 +364,8 @@ impl Executor {
         ) {
             return Some(seen);
         }
-        if !self.foreign.contains(&kind) {
-            self.foreign.push(kind);
+        if !self.known.foreign.contains(&kind) {
+            self.known.foreign.push(kind);
             self.progress.say(&format!(
                 "left {kind} {}: it is not kubectl-ramp's",
                 self.record.contender.name
@@ -462,9 +409,9 @@ impl Executor {
         for line in done {
             self.progress.say(&line);
         }
-        self.route_objects.clear();
+        self.known.route_objects.clear();
         let restored = vec![plan::RouteState::Original; record.router.managed()];
-        self.routes = Some(restored.clone());
+        self.known.routes = Some(restored.clone());
         Ok(restored)
     }
 
@@ -512,12 +459,12 @@ impl Executor {
         if !self.dry_run {
             // Both watches start at once.
             self.watch_incumbent().await;
-            if !self.contender_absent {
+            if !self.known.contender_absent {
                 self.watch_contender();
             }
         }
-        if self.contender_service.is_none() || self.routes.is_none() {
-            let (conn, record, known) = (&self.conn, &self.record, self.contender_service);
+        if self.known.contender_service.is_none() || self.known.routes.is_none() {
+            let (conn, record, known) = (&self.conn, &self.record, self.known.contender_service);
             // One after the other on the open connection (see
             // observe::observe: a second one costs more than the wait).
             let service = match known {
@@ -528,40 +475,41 @@ impl Executor {
                 .router
                 .kind
                 .router()
-                .observe(conn, &record.router, &mut self.route_objects)
+                .observe(conn, &record.router, &mut self.known.route_objects)
                 .await;
             let routes = self.or_evicted(routes).await?;
             if let Some(service) = service {
                 let ours = self.ours_only("service", service);
-                self.contender_service_uid = ours.as_ref().and_then(|s| s.metadata.uid.clone());
-                self.contender_service = Some(ours.is_some());
+                self.known.contender_service_uid =
+                    ours.as_ref().and_then(|s| s.metadata.uid.clone());
+                self.known.contender_service = Some(ours.is_some());
             }
-            self.routes = Some(routes);
+            self.known.routes = Some(routes);
         }
-        if self.contender_autoscaler.is_none() {
+        if self.known.contender_autoscaler.unread() {
             let read = match self.record.autoscaler.is_some() {
                 true => self.read_contender_autoscaler().await?,
                 false => None,
             };
-            self.contender_autoscaler = Some(read);
+            self.known.contender_autoscaler = Scaler::read(read);
         }
-        if self.user_autoscaler.is_none() {
+        if self.known.user_autoscaler.unread() {
             let read = match self.record.autoscaler.clone() {
                 Some(users) => self.read_user_autoscaler(&users.name).await?,
                 None => None,
             };
-            self.user_autoscaler = Some(read);
+            self.known.user_autoscaler = Scaler::read(read);
         }
         let incumbent = self.incumbent().await?;
         let contender_deployment = self.contender().await?;
         let world = World {
-            user_autoscaler: self.user_autoscaler.flatten(),
+            user_autoscaler: self.known.user_autoscaler.bounds(),
             incumbent: state_of(&incumbent),
             contender: contender_deployment.as_ref().map(state_of),
-            contender_service: self.contender_service.unwrap_or(false),
-            routes: self.routes.clone().unwrap_or_default(),
-            contender_autoscaler: self.contender_autoscaler.flatten(),
-            settled: self.settled,
+            contender_service: self.known.contender_service.unwrap_or(false),
+            routes: self.known.routes.clone().unwrap_or_default(),
+            contender_autoscaler: self.known.contender_autoscaler.bounds(),
+            settled: self.known.settled,
         };
         if self.dry_run {
             self.simulated = Some(world.clone());
@@ -585,7 +533,7 @@ impl Executor {
         };
         let routing = record.router.kind.router().routing_of(
             &record.router,
-            &self.route_objects,
+            &self.known.route_objects,
             &incumbent_ref,
             &contender_ref,
         );
@@ -626,7 +574,8 @@ impl Executor {
             .routes
             .iter()
             .map(|r| {
-                self.route_objects
+                self.known
+                    .route_objects
                     .get(&r.object)
                     .and_then(|o| drift::writer(&o.metadata))
             })
@@ -636,7 +585,7 @@ impl Executor {
             .router
             .selector
             .as_ref()
-            .and_then(|s| self.route_objects.get(&s.service));
+            .and_then(|s| self.known.route_objects.get(&s.service));
         let selector: Option<std::collections::BTreeMap<String, String>> = service.map(|s| {
             s.data
                 .pointer("/spec/selector")
@@ -668,7 +617,7 @@ impl Executor {
                 .map_err(|e| self.fail(e, format!("get deployment {name:?}")))?;
             self.accept(&fresh)?;
         }
-        let taken = self.foreign.contains(&"deployment");
+        let taken = self.known.foreign.contains(&"deployment");
         let name = self.record.contender.name.clone();
         Ok(found
             .into_iter()
@@ -725,16 +674,13 @@ impl Executor {
     }
 
     pub fn forget(&mut self) {
-        self.contender_service = None;
-        self.contender_autoscaler = None;
-        self.routes = None;
-        self.route_objects.clear();
+        self.known.forget();
     }
 
     /// Starts from the routing objects as `start` read them to choose the
     /// routes, instead of reading them again.
     pub fn knowing_routes(mut self, objects: Objects) -> Executor {
-        self.route_objects = objects;
+        self.known.route_objects = objects;
         self
     }
 
@@ -769,42 +715,19 @@ impl Executor {
     /// Starts knowing that neither the contender nor its Service exists
     /// (`start` looked, to take nothing over).
     pub fn knowing_no_contender(mut self) -> Executor {
-        self.contender_absent = true;
-        self.contender_service = Some(false);
-        self.contender_autoscaler = Some(None);
+        self.known.no_contender();
         self
     }
 
     /// Starts from the incumbent's Service as `start` read it.
     pub fn knowing_service(mut self, service: Service) -> Executor {
-        self.incumbent_service = Some(service);
+        self.known.incumbent_service = Some(service);
         self
     }
 
     /// What an action that succeeded changed of the Service and routes.
     fn remember(&mut self, action: &Action) {
-        let count = self.record.router.managed();
-        match action {
-            Action::CreateContenderService => self.contender_service = Some(true),
-            Action::DeleteContenderService => self.contender_service = Some(false),
-            Action::SetWeights(split) => {
-                let route = plan::route_for(&self.record, *split);
-                self.routes = Some(vec![route; count]);
-                self.routes_written = Some(Instant::now());
-                self.settled = false;
-            }
-            Action::RestoreRoutes => {
-                self.routes = Some(vec![plan::RouteState::Original; count]);
-                self.routes_written = Some(Instant::now());
-                self.settled = false;
-            }
-            Action::WaitSettled => self.settled = true,
-            Action::SetContenderAutoscaler(min, max) => {
-                self.contender_autoscaler = Some(Some((*min, *max)));
-            }
-            Action::DeleteContenderAutoscaler => self.contender_autoscaler = Some(None),
-            _ => {}
-        }
+        self.known.remember(action, &self.record, Instant::now());
     }
 
     async fn apply(&mut self, action: &Action, world: &World) -> Result<()> {
@@ -898,7 +821,7 @@ impl Executor {
         let created = api.create(&self.post_params(), &service).await;
         let made = self.made(&api, "service", created).await?;
         if !self.dry_run {
-            self.contender_service_uid = made.metadata.uid;
+            self.known.contender_service_uid = made.metadata.uid;
         }
         Ok(())
     }
@@ -938,7 +861,7 @@ impl Executor {
             let version = made.metadata.resource_version.clone();
             let made = Some(made);
             if !self.dry_run {
-                self.contender_absent = false;
+                self.known.contender_absent = false;
                 if let (None, Some(made)) = (&self.contender_watch, made) {
                     // Watched from its creation on: no list.
                     self.contender_watch = Some(Watched::start_from(api, &contender.name, made));
@@ -996,7 +919,7 @@ impl Executor {
                 *split,
                 mirror,
                 self.dry_run,
-                &mut self.route_objects,
+                &mut self.known.route_objects,
             )
             .await?;
         // Said once it is so, not before.
@@ -1010,7 +933,12 @@ impl Executor {
         let done = router
             .kind
             .router()
-            .restore(&self.conn, router, self.dry_run, &mut self.route_objects)
+            .restore(
+                &self.conn,
+                router,
+                self.dry_run,
+                &mut self.known.route_objects,
+            )
             .await?;
         let exactly = router.kind.router().restored_message(router, &self.name);
         match done.is_empty() {
@@ -1146,10 +1074,14 @@ impl Executor {
             .say(&format!("deleting service {}", contender.name));
         let params = DeleteParams {
             dry_run: self.dry_run,
-            preconditions: self.contender_service_uid.clone().map(|uid| Preconditions {
-                uid: Some(uid),
-                resource_version: None,
-            }),
+            preconditions: self
+                .known
+                .contender_service_uid
+                .clone()
+                .map(|uid| Preconditions {
+                    uid: Some(uid),
+                    resource_version: None,
+                }),
             ..Default::default()
         };
         let deleted = self
@@ -1264,9 +1196,9 @@ impl Executor {
         router
             .kind
             .router()
-            .settle(&self.conn, router, &mut self.route_objects, deadline)
+            .settle(&self.conn, router, &mut self.known.route_objects, deadline)
             .await?;
-        let since = *self.routes_written.get_or_insert_with(Instant::now);
+        let since = *self.known.routes_written.get_or_insert_with(Instant::now);
         let left = (since + drain).saturating_duration_since(Instant::now());
         if !left.is_zero() {
             self.progress.say(&format!(
@@ -1382,7 +1314,7 @@ impl Executor {
     /// The incumbent's Service, read once (the contender's labels and its
     /// Service are made from it).
     async fn incumbent_service(&mut self) -> Result<Service> {
-        if let Some(service) = &self.incumbent_service {
+        if let Some(service) = &self.known.incumbent_service {
             return Ok(service.clone());
         }
         let name = &self.record.service;
@@ -1391,7 +1323,7 @@ impl Executor {
             .get(name)
             .await
             .map_err(|e| self.fail(e, format!("get service {name:?}")))?;
-        self.incumbent_service = Some(service.clone());
+        self.known.incumbent_service = Some(service.clone());
         Ok(service)
     }
 
@@ -1589,32 +1521,15 @@ impl Executor {
     /// Who to tell of this rollout's steps, promotion and abort: the
     /// command's --notify, else the webhook an automated rollout recorded.
     pub fn notifying(mut self, url: Option<String>, cluster: Option<String>) -> Executor {
-        self.notify = url;
-        self.cluster = cluster;
+        self.tell.notifying(url, cluster);
         self
     }
 
     /// Posts a notice of a transition people are told of, beside the work
     /// that follows it (`flush` waits for it).
     fn notice(&mut self, reason: &str, message: &str) {
-        if !notice::NOTIFIED.contains(&reason) {
-            return;
-        }
-        let url = self
-            .notify
-            .clone()
-            .or_else(|| self.record.automation.as_ref()?.notify.clone());
-        let Some(url) = url else { return };
-        let text = notice::notice(
-            &self.name,
-            &self.conn.namespace,
-            self.cluster.as_deref(),
-            &self.record,
-            message,
-        );
-        self.events.push(tokio::spawn(async move {
-            crate::analysis::webhook::notify(&url, &text).await;
-        }));
+        let at = (self.conn.namespace.as_str(), self.name.as_str());
+        self.tell.notice(at, &self.record, reason, message);
     }
 
     /// Compare-and-swap of the record annotation: the write carries the
@@ -1696,42 +1611,17 @@ impl Executor {
     /// Posts an Event on the incumbent beside the work that follows;
     /// `flush` waits for the Events still on their way.
     fn event(&mut self, reason: &str, message: &str) {
-        let reference = Deployment {
-            metadata: kube::api::ObjectMeta {
-                name: Some(self.name.clone()),
-                namespace: Some(self.conn.namespace.clone()),
-                uid: self.uid.clone(),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-        .object_ref(&());
-        let event = Event {
-            type_: if matches!(reason, "Aborted" | "Drift" | FREEZE_OVERRIDDEN) {
-                EventType::Warning
-            } else {
-                EventType::Normal
-            },
-            reason: reason.to_string(),
-            note: Some(message.to_string()),
-            action: reason.to_string(),
-            secondary: None,
-        };
-        let recorder = self.recorder.clone();
-        let reason = reason.to_string();
-        self.events.push(tokio::spawn(async move {
-            // An event is a courtesy: the record holds the truth.
-            if let Err(e) = recorder.publish(&event, &reference).await {
-                tracing::warn!("could not post event {reason}: {e}");
-            }
-        }));
+        let on = (
+            self.conn.namespace.as_str(),
+            self.name.as_str(),
+            self.uid.clone(),
+        );
+        self.tell.event(on, reason, message);
     }
 
-    /// Waits for the Events posted so far.
+    /// Waits for the Events and notices posted so far.
     pub async fn flush(&mut self) {
-        for posted in self.events.drain(..) {
-            let _ = posted.await;
-        }
+        self.tell.flush().await;
     }
 }
 
