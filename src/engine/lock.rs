@@ -41,6 +41,15 @@ pub enum Claim {
     AskLater(String),
 }
 
+/// Whether a Lease is over at `now`: never renewed, or renewed longer
+/// ago than its duration (30 seconds when it names none).
+pub fn expired(spec: &LeaseSpec, now: Timestamp) -> bool {
+    spec.renew_time.as_ref().is_none_or(|renewed| {
+        let seconds = i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
+        renewed.0.as_second() + seconds < now.as_second()
+    })
+}
+
 /// The claim of the holder the record names, judged by `me` at `now`.
 pub fn claim_of(held: Option<&Held>, me: &Holder, now: Timestamp) -> Claim {
     let Some(held) = held else {
@@ -221,11 +230,7 @@ impl Lock {
                     };
                     let spec = current.spec.clone().unwrap_or_default();
                     let holder_text = spec.holder_identity.clone().unwrap_or_default();
-                    let expired = spec.renew_time.as_ref().is_none_or(|renewed| {
-                        let seconds =
-                            i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
-                        renewed.0.as_second() + seconds < Timestamp::now().as_second()
-                    });
+                    let expired = expired(&spec, Timestamp::now());
                     let holder = Holder::parse(&holder_text);
                     if holder
                         .as_ref()
@@ -344,12 +349,7 @@ impl Lock {
         let name = lease_name(deployment);
         let released = kube::runtime::wait::await_condition(api, &name, |lease: Option<&Lease>| {
             lease.is_none_or(|lease| {
-                let spec = lease.spec.clone().unwrap_or_default();
-                spec.renew_time.as_ref().is_none_or(|renewed| {
-                    let seconds =
-                        i64::from(spec.lease_duration_seconds.unwrap_or(DURATION_SECONDS));
-                    renewed.0.as_second() + seconds < Timestamp::now().as_second()
-                })
+                expired(&lease.spec.clone().unwrap_or_default(), Timestamp::now())
             })
         });
         matches!(tokio::time::timeout(limit, released).await, Ok(Ok(_)))
@@ -529,6 +529,34 @@ async fn renew(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lease_is_over_once_its_duration_passed_since_its_renewal() {
+        let at = |t: &str| Some(MicroTime(t.parse().unwrap()));
+        let now: Timestamp = "2026-12-04T12:00:00Z".parse().unwrap();
+        let cases = [
+            (None, None, true),
+            (at("2026-12-04T11:59:40Z"), None, false),
+            (at("2026-12-04T11:59:30Z"), None, false),
+            (at("2026-12-04T11:59:29Z"), None, true),
+            (at("2026-12-04T11:59:00Z"), Some(90), false),
+            (at("2026-12-04T11:59:00Z"), Some(10), true),
+            // Renewed by a clock ahead of this one's.
+            (at("2026-12-04T12:00:20Z"), None, false),
+        ];
+        for (renew_time, lease_duration_seconds, want) in cases {
+            let spec = LeaseSpec {
+                renew_time: renew_time.clone(),
+                lease_duration_seconds,
+                ..Default::default()
+            };
+            assert_eq!(
+                expired(&spec, now),
+                want,
+                "{renew_time:?} {lease_duration_seconds:?}"
+            );
+        }
+    }
 
     /// An abort's lease let go between its create (409) and its read
     /// (404): the lease is taken anew instead of failing ("not found").

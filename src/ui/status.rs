@@ -164,6 +164,26 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
     for (label, value) in fields {
         out.push_str(&format!("{:<12}{value}\n", format!("{label}:")));
     }
+    out.push_str(&notes(report));
+    for table in [
+        Some(versions(report)),
+        routes(report),
+        checks(report),
+        history(report),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.push('\n');
+        out.push_str(&table);
+    }
+    out
+}
+
+/// What the status notes under its fields: the selector without a mesh,
+/// drift, freezes, a driver's hold.
+fn notes(report: &StatusReport) -> String {
+    let mut out = String::new();
     if let Some(selector) = &report.selector {
         out.push_str(&format!(
             "{:<12}{} selects {}: {}\n",
@@ -197,6 +217,11 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         ));
     }
 
+    out
+}
+
+/// The two versions, their Deployments, readiness and images.
+fn versions(report: &StatusReport) -> String {
     let mut versions = table(&["version", "deployment", "ready", "images"]);
     versions.add_row(vec![
         "incumbent".to_string(),
@@ -219,68 +244,81 @@ pub fn table_of(report: &StatusReport, ui: &Ui) -> String {
         },
         images(&report.images.contender),
     ]);
-    out.push('\n');
-    out.push_str(&render(&versions));
+    render(&versions)
+}
 
-    if !report.routes.is_empty() {
-        let mut routes = table(&["route", "destination", "weight"]);
-        for route in &report.routes {
-            for (i, backend) in route.backends.iter().enumerate() {
-                let name = if i == 0 {
-                    format!("{}/{} {}", route.kind, route.object, route.route)
-                } else {
-                    String::new()
-                };
-                routes.add_row(vec![
-                    name,
-                    backend.destination.clone(),
-                    format!("{} ({})", backend.weight, percent(backend.percent)),
-                ]);
-            }
-        }
-        out.push('\n');
-        out.push_str(&render(&routes));
+/// Each route ramp shifts, and its weights.
+fn routes(report: &StatusReport) -> Option<String> {
+    if report.routes.is_empty() {
+        return None;
     }
-
-    if !report.checks.is_empty() {
-        let mut checks = table(&["age", "check", "verdict", "value", "threshold"]);
-        for check in report.checks.iter().rev().take(6).rev() {
-            checks.add_row(vec![
-                age(&check.at),
-                check.name.clone(),
-                check.verdict.as_str().to_string(),
-                check
-                    .value
-                    .map(|v| format!("{}", (v * 100.0).round() / 100.0))
-                    .unwrap_or_else(|| "-".into()),
-                check.threshold.clone(),
+    let mut routes = table(&["route", "destination", "weight"]);
+    for route in &report.routes {
+        for (i, backend) in route.backends.iter().enumerate() {
+            let name = if i == 0 {
+                format!("{}/{} {}", route.kind, route.object, route.route)
+            } else {
+                String::new()
+            };
+            routes.add_row(vec![
+                name,
+                backend.destination.clone(),
+                format!("{} ({})", backend.weight, percent(backend.percent)),
             ]);
         }
-        out.push('\n');
-        out.push_str(&render(&checks));
     }
+    Some(render(&routes))
+}
 
-    if !report.history.is_empty() {
-        let mut history = table(&["age", "event", "message"]);
-        for transition in report.history.iter().rev().take(5).rev() {
-            history.add_row(vec![
-                age(&transition.at),
-                crate::input::printable(&transition.event).into_owned(),
-                crate::input::printable(&transition.message).into_owned(),
-            ]);
-        }
-        out.push('\n');
-        out.push_str(&render(&history));
+/// The last six checks of the analysis.
+fn checks(report: &StatusReport) -> Option<String> {
+    if report.checks.is_empty() {
+        return None;
     }
-    out
+    let mut checks = table(&["age", "check", "verdict", "value", "threshold"]);
+    for check in report.checks.iter().rev().take(6).rev() {
+        checks.add_row(vec![
+            age(&check.at),
+            check.name.clone(),
+            check.verdict.as_str().to_string(),
+            check
+                .value
+                .map(|v| format!("{}", (v * 100.0).round() / 100.0))
+                .unwrap_or_else(|| "-".into()),
+            check.threshold.clone(),
+        ]);
+    }
+    Some(render(&checks))
+}
+
+/// The last five transitions.
+fn history(report: &StatusReport) -> Option<String> {
+    if report.history.is_empty() {
+        return None;
+    }
+    let mut history = table(&["age", "event", "message"]);
+    for transition in report.history.iter().rev().take(5).rev() {
+        history.add_row(vec![
+            age(&transition.at),
+            crate::input::printable(&transition.event).into_owned(),
+            crate::input::printable(&transition.message).into_owned(),
+        ]);
+    }
+    Some(render(&history))
 }
 
 /// How long ago an RFC 3339 time was, as kubectl prints ages: 42s, 5m, 3h, 2d.
 pub fn age(at: &str) -> String {
+    age_at(at, k8s_openapi::jiff::Timestamp::now())
+}
+
+/// How long before `now` an RFC 3339 time was, as kubectl prints ages; a
+/// time to come is 0s, and one that is not a time "?".
+pub fn age_at(at: &str, now: k8s_openapi::jiff::Timestamp) -> String {
     let Ok(then) = at.parse::<k8s_openapi::jiff::Timestamp>() else {
         return "?".into();
     };
-    let seconds = (k8s_openapi::jiff::Timestamp::now().as_second() - then.as_second()).max(0);
+    let seconds = (now.as_second() - then.as_second()).max(0);
     match seconds {
         s if s < 120 => format!("{s}s"),
         s if s < 7200 => format!("{}m", s / 60),
@@ -485,4 +523,29 @@ fn images_of(deployment: Option<&Deployment>) -> Vec<ContainerImage> {
             image: c.image.clone().unwrap_or_default(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_as_kubectl_prints_them() {
+        let now: k8s_openapi::jiff::Timestamp = "2026-12-04T12:00:00Z".parse().unwrap();
+        let cases = [
+            ("2026-12-04T11:59:18Z", "42s"),
+            ("2026-12-04T11:58:01Z", "119s"),
+            ("2026-12-04T11:58:00Z", "2m"),
+            ("2026-12-04T10:00:01Z", "119m"),
+            ("2026-12-04T10:00:00Z", "2h"),
+            ("2026-12-02T12:00:01Z", "47h"),
+            ("2026-12-02T12:00:00Z", "2d"),
+            // A clock ahead of this one's: no negative age.
+            ("2026-12-04T12:05:00Z", "0s"),
+            ("yesterday", "?"),
+        ];
+        for (at, want) in cases {
+            assert_eq!(age_at(at, now), want, "{at}");
+        }
+    }
 }
