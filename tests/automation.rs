@@ -10,14 +10,6 @@ use support::hook::Hook;
 use support::metrics::{Metrics, Traffic};
 use support::{istio_app, wait_output, wait_until, weights};
 
-fn healthy() -> Traffic {
-    Traffic {
-        requests_per_second: 50.0,
-        errors: 0.0,
-        latency_ms: 40.0,
-    }
-}
-
 fn example(name: &str) -> String {
     support::repo_root()
         .join("examples/analysis")
@@ -51,8 +43,8 @@ fn auto_args<'a>(url: &'a str, analysis: &'a str, extra: &[&'a str]) -> Vec<&'a 
 fn a_healthy_canary_promotes_by_itself() {
     let metrics = Metrics::get();
     let ns = istio_app("auto-healthy", 2);
-    metrics.set(&ns.name, "web", healthy());
-    metrics.set(&ns.name, "web-canary", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
+    metrics.set(&ns.name, "web-canary", Traffic::healthy());
     let analysis = example("istio.yaml");
     let run = ns
         .ramp(&auto_args(
@@ -102,8 +94,8 @@ fn a_one_second_interval_reads_two_scrapes_and_promotes() {
     // hold one sample, never a rate. The window becomes two scrapes.
     let metrics = Metrics::get();
     let ns = istio_app("auto-fast", 2);
-    metrics.set(&ns.name, "web", healthy());
-    metrics.set(&ns.name, "web-canary", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
+    metrics.set(&ns.name, "web-canary", Traffic::healthy());
     let analysis = example("istio.yaml");
     let mut args = auto_args(&metrics.prometheus_url, &analysis, &["-o", "json"]);
     let interval = args.iter().position(|a| *a == "4s").unwrap();
@@ -163,13 +155,13 @@ fn a_prometheus_out_of_reach_is_inconclusive_and_rolls_back_after_the_limit() {
 fn a_failing_contender_is_rolled_back_with_exit_3_naming_the_metric() {
     let metrics = Metrics::get();
     let ns = istio_app("auto-failing", 2);
-    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
     metrics.set(
         &ns.name,
         "web-canary",
         Traffic {
             errors: 0.3,
-            ..healthy()
+            ..Traffic::healthy()
         },
     );
     let before = ns.get("virtualservice", "web")["spec"].clone();
@@ -220,7 +212,7 @@ fn relative_analysis_passes_when_both_are_bad_and_fails_when_only_the_contender_
     let analysis = example("relative.yaml");
     let bad = Traffic {
         errors: 0.2,
-        ..healthy()
+        ..Traffic::healthy()
     };
 
     let both = istio_app("auto-relative-both", 2);
@@ -236,7 +228,7 @@ fn relative_analysis_passes_when_both_are_bad_and_fails_when_only_the_contender_
     assert_eq!(run.json()["phase"], "Succeeded");
 
     let one = istio_app("auto-relative-one", 2);
-    metrics.set(&one.name, "web", healthy());
+    metrics.set(&one.name, "web", Traffic::healthy());
     metrics.set(&one.name, "web-canary", bad);
     let run = one
         .ramp(&auto_args(&metrics.prometheus_url, &analysis, &[]))
@@ -253,13 +245,13 @@ fn relative_analysis_passes_when_both_are_bad_and_fails_when_only_the_contender_
 fn no_traffic_is_inconclusive_then_fails_at_its_limit() {
     let metrics = Metrics::get();
     let ns = istio_app("auto-quiet", 2);
-    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
     metrics.set(
         &ns.name,
         "web-canary",
         Traffic {
             requests_per_second: 0.0,
-            ..healthy()
+            ..Traffic::healthy()
         },
     );
     let file = std::env::temp_dir().join(format!("ramp-quiet-{}.yaml", ns.name));
@@ -544,8 +536,8 @@ fn blue_green_driven_by_itself_checks_the_switch_and_leaves_the_promotion_to_a_p
     // leaves the rollout there.
     let metrics = Metrics::get();
     let ns = istio_app("auto-blue-green", 2);
-    metrics.set(&ns.name, "web", healthy());
-    metrics.set(&ns.name, "web-canary", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
+    metrics.set(&ns.name, "web-canary", Traffic::healthy());
     let analysis = example("istio.yaml");
     let run = ns
         .ramp(&[

@@ -629,55 +629,6 @@ fn the_contender_can_run_in_another_namespace() {
     assert!(other.names("services").is_empty());
 }
 
-/// Kills a command at several moments with SIGKILL, runs it again, and
-/// checks that the end state is the one an uninterrupted run reaches.
-/// Whether the kill landed before the command's work was done (`done`
-/// says whether the cluster already holds its end state: a kill while it
-/// printed the status at the end interrupted nothing, and running `step`
-/// again then would be a second step).
-fn killed_then_rerun(
-    ns: &Namespace,
-    args: &[&str],
-    delay: Duration,
-    done: impl Fn() -> bool,
-) -> bool {
-    let mut child = ns.spawn_ramp(args);
-    std::thread::sleep(delay);
-    if child.try_wait().unwrap().is_some() {
-        // It finished before the kill: running it again would be a second
-        // command, not a retry.
-        let run = wait_output(child);
-        assert_eq!(run.code, Some(0), "{args:?} (not killed):\n{run}");
-        return false;
-    }
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    // It may have ended between the look and the signal (the signal then
-    // found a process that had exited): not killed, then.
-    if std::os::unix::process::ExitStatusExt::signal(&status).is_none() {
-        assert_eq!(status.code(), Some(0), "{args:?} ended by itself");
-        return false;
-    }
-    // Killed by the signal, not ended by itself.
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&status),
-        Some(9),
-        "{args:?}"
-    );
-    if done() {
-        eprintln!("killed {args:?} after {delay:?}, once its work was done");
-        return false;
-    }
-    eprintln!("killed {args:?} after {delay:?}");
-    let run = ns.ramp(args);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{args:?} after a kill at {delay:?}:\n{run}"
-    );
-    true
-}
-
 fn state(ns: &Namespace) -> (Value, Value, Vec<String>, Vec<String>) {
     let record = ns.record("web").unwrap_or(Value::Null);
     (
@@ -720,7 +671,7 @@ fn killed_commands_converge_when_run_again() {
         landed.push((
             "start",
             delay,
-            killed_then_rerun(&ns, &start, delay, at("Paused", 1)),
+            ns.killed_then_rerun(&start, delay, at("Paused", 1)),
         ));
         let (record, vs, deployments, services) = state(&ns);
         assert_eq!(
@@ -743,7 +694,7 @@ fn killed_commands_converge_when_run_again() {
         landed.push((
             "step",
             delay,
-            killed_then_rerun(&ns, &["step", "web"], delay, at("Paused", 2)),
+            ns.killed_then_rerun(&["step", "web"], delay, at("Paused", 2)),
         ));
         let (record, vs, _, _) = state(&ns);
         assert_eq!(
@@ -765,7 +716,7 @@ fn killed_commands_converge_when_run_again() {
         landed.push((
             verb,
             delay,
-            killed_then_rerun(&ns, &[verb, "web"], delay, at(phase, 2)),
+            ns.killed_then_rerun(&[verb, "web"], delay, at(phase, 2)),
         ));
         let (record, vs, deployments, services) = state(&ns);
         assert_eq!(record["phase"], phase, "{verb}, killed at {delay:?}");

@@ -10,12 +10,6 @@ use std::path::PathBuf;
 use base64::Engine;
 use support::{Namespace, kubeconfig, kubectl, kubectl_stdin, ramp_with, web_app};
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ramp-connection-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A field of the plane's kubeconfig, e.g. `{.clusters[0].cluster.server}`.
 fn field(path: &str) -> String {
     kubectl(&["config", "view", "--raw", "-o", &format!("jsonpath={path}")])
@@ -161,7 +155,7 @@ subjects:
 fn server_and_certificates_are_enough_without_a_kubeconfig() {
     let ns = Namespace::new("conn-server");
     ns.apply(&web_app("web", 1, "example.com/web:1")).success();
-    let dir = tempdir("server");
+    let dir = support::tempdir("server");
     let ca = data_file(
         &dir,
         "{.clusters[0].cluster.certificate-authority-data}",
@@ -224,7 +218,7 @@ fn cluster_and_user_pick_other_kubeconfig_entries() {
     let token = kubectl(&["create", "token", "nobody", "-n", &ns.name])
         .success()
         .stdout;
-    let dir = tempdir("entries");
+    let dir = support::tempdir("entries");
     let config = dir.join("kubeconfig");
     std::fs::copy(kubeconfig(), &config).unwrap();
     let set = |args: &[&str]| {
@@ -268,7 +262,7 @@ fn cluster_and_user_pick_other_kubeconfig_entries() {
 
 #[test]
 fn bad_connection_flags_exit_2_naming_the_flag() {
-    let dir = tempdir("bad");
+    let dir = support::tempdir("bad");
     let run = support::ramp(&["status", "web", "--client-key", "/nonexistent/key.pem"]).code(2);
     assert!(
         run.stderr

@@ -393,14 +393,6 @@ fn a_cluster_wide_freeze_holds_every_namespace_until_lifted() {
     .success();
 }
 
-fn healthy() -> Traffic {
-    Traffic {
-        requests_per_second: 50.0,
-        errors: 0.0,
-        latency_ms: 40.0,
-    }
-}
-
 /// The example analysis for Istio, and with `extra` after it.
 fn analysis_file(ns: &Namespace, extra: &str) -> String {
     let example = support::repo_root().join("examples/analysis/istio.yaml");
@@ -476,7 +468,7 @@ fn at_step_one_frozen(ns: &Namespace, metrics: &Metrics, analysis: &str) -> std:
         "web-canary",
         Traffic {
             requests_per_second: 0.0,
-            ..healthy()
+            ..Traffic::healthy()
         },
     );
     let driver = spawn_driver(ns, metrics, analysis, &[]);
@@ -486,7 +478,7 @@ fn at_step_one_frozen(ns: &Namespace, metrics: &Metrics, analysis: &str) -> std:
     });
     ns.ramp(&["freeze", "--reason", "change window closed"])
         .success();
-    metrics.set(&ns.name, "web-canary", healthy());
+    metrics.set(&ns.name, "web-canary", Traffic::healthy());
     driver
 }
 
@@ -494,7 +486,7 @@ fn at_step_one_frozen(ns: &Namespace, metrics: &Metrics, analysis: &str) -> std:
 fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_after() {
     let metrics = Metrics::get();
     let ns = istio_app("freeze-driver", 2);
-    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
     // A step gate: called when a step has passed its checks and would
     // move on, not at every check of a held step.
     let gate = Hook::start();
@@ -561,7 +553,7 @@ fn a_running_driver_holds_its_step_under_a_freeze_analysing_on_and_carries_on_af
 fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_through_one() {
     let metrics = Metrics::get();
     let ns = istio_app("freeze-rollback", 2);
-    metrics.set(&ns.name, "web", healthy());
+    metrics.set(&ns.name, "web", Traffic::healthy());
     let before = ns.get("virtualservice", "web")["spec"].clone();
     let analysis = analysis_file(&ns, "");
     let driver = at_step_one_frozen(&ns, metrics, &analysis);
@@ -572,7 +564,7 @@ fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_thro
         "web-canary",
         Traffic {
             errors: 0.3,
-            ..healthy()
+            ..Traffic::healthy()
         },
     );
     let run = support::wait_output(driver);
@@ -589,7 +581,7 @@ fn a_failing_contender_is_rolled_back_under_a_freeze_and_an_override_drives_thro
 
     // With an override, a driver goes through the freeze to the end, and
     // each move under it is recorded.
-    metrics.set(&ns.name, "web-canary", healthy());
+    metrics.set(&ns.name, "web-canary", Traffic::healthy());
     let run = support::wait_output(spawn_driver(
         &ns,
         metrics,

@@ -186,7 +186,7 @@ fn a_missing_deployment_is_one_sentence_and_exit_1() {
 
 #[test]
 fn an_unreachable_api_server_is_named_with_the_reason() {
-    let dir = tempdir("unreachable");
+    let dir = support::tempdir("unreachable");
     let config = dir.join("kubeconfig");
     std::fs::write(
         &config,
@@ -224,7 +224,7 @@ fn a_missing_kubeconfig_says_how_to_give_one() {
         "{run}"
     );
 
-    let empty_home = tempdir("home");
+    let empty_home = support::tempdir("home");
     let run = ramp_with(&["status", "web"], |c| {
         c.env_remove("KUBECONFIG")
             .env("HOME", &empty_home)
@@ -249,7 +249,7 @@ fn a_forbidden_read_names_the_missing_permission() {
     let token = kubectl(&["create", "token", "nobody", "-n", &ns.name])
         .success()
         .stdout;
-    let dir = tempdir("forbidden");
+    let dir = support::tempdir("forbidden");
     let config = dir.join("kubeconfig");
     std::fs::copy(kubeconfig(), &config).unwrap();
     let set = |args: &[&str]| {
@@ -298,7 +298,7 @@ fn a_closed_pipe_is_not_an_error() {
             "'{binary}' status web -n {} 2>stderr | {reader} >/dev/null; code=${{PIPESTATUS[0]}}; cat stderr; exit $code",
             ns.name
         );
-        let dir = tempdir("pipe");
+        let dir = support::tempdir("pipe");
         let output = Command::new("bash")
             .args(["-c", &script])
             .current_dir(&dir)
@@ -347,10 +347,4 @@ fn works_as_a_kubectl_plugin() {
             .lines()
             .any(|l| l == "kubectl-ramp")
     );
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ramp-test-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

@@ -414,34 +414,12 @@ fn an_abort_without_the_record_takes_ramps_label_out_of_the_selector() {
     assert_eq!(ns.names("deployments"), ["web"]);
 }
 
-/// Runs a command, kills it with SIGKILL after `delay` when it has not
-/// finished, then runs it again, which must succeed.
-fn killed_then_rerun(ns: &Namespace, args: &[&str], delay: Duration) {
-    let mut child = ns.spawn_ramp(args);
-    std::thread::sleep(delay);
-    if child.try_wait().unwrap().is_some() {
-        let run = wait_output(child);
-        assert_eq!(run.code, Some(0), "{args:?} (not killed):\n{run}");
-        return;
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    eprintln!("killed {args:?} after {delay:?}");
-    let run = ns.ramp(args);
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{args:?} after a kill at {delay:?}:\n{run}"
-    );
-}
-
 #[test]
 fn killed_commands_converge_when_run_again_without_a_mesh() {
     for delay in [150, 400, 800].map(Duration::from_millis) {
         let ns = app("bg-kill", 2);
         let before = ns.get("service", "web");
-        killed_then_rerun(
-            &ns,
+        ns.killed_then_rerun(
             &[
                 "start",
                 "web",
@@ -451,6 +429,7 @@ fn killed_commands_converge_when_run_again_without_a_mesh() {
                 "blue-green",
             ],
             delay,
+            || false,
         );
         let record = ns.record("web").unwrap();
         assert_eq!(
@@ -462,7 +441,7 @@ fn killed_commands_converge_when_run_again_without_a_mesh() {
         wait_endpoints(&ns, "web", 2, 0);
         wait_endpoints(&ns, "web-canary", 0, 2);
 
-        killed_then_rerun(&ns, &["abort", "web"], delay);
+        ns.killed_then_rerun(&["abort", "web"], delay, || false);
         assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
         assert_eq!(users_part(&ns.get("service", "web")), users_part(&before));
         assert_eq!(ns.names("deployments"), ["web"]);

@@ -250,19 +250,6 @@ fn an_autoscaled_incumbent_is_rolled_out_without_a_failed_request() {
     assert!(seen.answered_by(V2) > 0);
 }
 
-/// Runs `args`, kills it with SIGKILL after `after`, then runs it again to
-/// its end; true when the kill came before the command ended by itself.
-fn killed_then_rerun(ns: &Namespace, args: &[&str], after: Duration) -> bool {
-    let mut child = ns.spawn_ramp(args);
-    std::thread::sleep(after);
-    let killed = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
-    let rerun = ns.ramp(args);
-    assert_eq!(rerun.code, Some(0), "{args:?} run again:\n{rerun}");
-    killed
-}
-
 #[test]
 fn a_command_killed_at_any_moment_and_run_again_fails_no_request() {
     // A different moment at each run, printed so that a failure can be
@@ -306,7 +293,7 @@ fn a_command_killed_at_any_moment_and_run_again_fails_no_request() {
                     (vec!["step", "web", "--yes"], moments[1]),
                     (vec!["promote", "web"], moments[2]),
                 ] {
-                    let k = killed_then_rerun(&ns, &args, Duration::from_millis(ms));
+                    let k = ns.killed_then_rerun(&args, Duration::from_millis(ms), || false);
                     println!(
                         "{router}: {} killed after {ms} ms: {}",
                         args[0],
@@ -325,10 +312,10 @@ fn a_command_killed_at_any_moment_and_run_again_fails_no_request() {
                         "start", "web", "--image", V1, "--router", router, "--steps", steps,
                     ],
                 );
-                let k = killed_then_rerun(
-                    &ns,
+                let k = ns.killed_then_rerun(
                     &["abort", "web"],
                     Duration::from_millis(moments[0] / 2),
+                    || false,
                 );
                 killed += usize::from(k);
                 no_request_failed(load, &format!("{router}: an abort killed and run again"));

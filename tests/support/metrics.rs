@@ -20,6 +20,17 @@ pub struct Traffic {
     pub latency_ms: f64,
 }
 
+impl Traffic {
+    /// 50 requests a second, none failing, answered in 40 ms.
+    pub fn healthy() -> Traffic {
+        Traffic {
+            requests_per_second: 50.0,
+            errors: 0.0,
+            latency_ms: 40.0,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Counters {
     ok: f64,

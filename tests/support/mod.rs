@@ -24,6 +24,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// A directory of this test process's own under the system's temporary
+/// one.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ramp-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -418,6 +426,55 @@ impl Namespace {
             &format!("ramp.dev/record={record}"),
         ])
         .success();
+    }
+
+    /// Runs `args`, kills it with SIGKILL after `delay`, then runs it again,
+    /// which must succeed (as must a first run that ended before the kill).
+    /// Whether the kill landed before the command's work was done (`done`
+    /// says whether the cluster already holds its end state: a kill while it
+    /// printed the status at the end interrupted nothing, and running `step`
+    /// again then would be a second step).
+    pub fn killed_then_rerun(
+        &self,
+        args: &[&str],
+        delay: Duration,
+        done: impl Fn() -> bool,
+    ) -> bool {
+        let mut child = self.spawn_ramp(args);
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_some() {
+            // It finished before the kill: running it again would be a second
+            // command, not a retry.
+            let run = wait_output(child);
+            assert_eq!(run.code, Some(0), "{args:?} (not killed):\n{run}");
+            return false;
+        }
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        // It may have ended between the look and the signal (the signal then
+        // found a process that had exited): not killed, then.
+        if std::os::unix::process::ExitStatusExt::signal(&status).is_none() {
+            assert_eq!(status.code(), Some(0), "{args:?} ended by itself");
+            return false;
+        }
+        // Killed by the signal, not ended by itself.
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(9),
+            "{args:?}"
+        );
+        if done() {
+            eprintln!("killed {args:?} after {delay:?}, once its work was done");
+            return false;
+        }
+        eprintln!("killed {args:?} after {delay:?}");
+        let run = self.ramp(args);
+        assert_eq!(
+            run.code,
+            Some(0),
+            "{args:?} after a kill at {delay:?}:\n{run}"
+        );
+        true
     }
 
     /// Starts kubectl-ramp without waiting for it.
