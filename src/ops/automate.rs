@@ -691,14 +691,7 @@ async fn check(
     let Kept { seen, held, next } = kept;
     let records = &look.records;
     let settings = settings_of(automation);
-    let checks = join_all(members.iter().zip(records).map(|(m, r)| async move {
-        analyse(&m.conn, deployment, r, automation, &m.change.metrics)
-            .await
-            .map_err(|e| m.labelled(e))
-    }))
-    .await
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
+    let checks = analyse_all(members, deployment, records, automation).await?;
     let rounds = rounds_of(members, &checks);
     let at = &records[0];
     let at_last_step = at.step >= at.steps.len();
@@ -745,64 +738,157 @@ async fn check(
     // decision was made on: written with the move when the rollout moves
     // on (one write, the move's intent), else on their own.
     let moves_on = passed.is_some() && matches!(outcome, Outcome::Advance | Outcome::Promote);
+    let round = Transcript {
+        checks: &checks,
+        gates: gate_checks.as_deref().unwrap_or_default(),
+        counters,
+        held: held.clone().filter(|_| held_now),
+    };
+    let saved = save_round(members, deployment, look, automation, round, moves_on).await?;
+    let before = counters_of(records);
+    let done = Done {
+        members,
+        deployment,
+        look,
+        automation,
+        saved: &saved,
+        passed,
+    };
+    done.carry_out(outcome, before, counters, seen, next).await
+}
+
+/// A round's transcript, for every record: each cluster's checks, the
+/// gates', and the counters and hold the decision left.
+struct Transcript<'a> {
+    checks: &'a [Vec<Check>],
+    gates: &'a [Check],
+    counters: Counters,
+    held: Option<String>,
+}
+
+/// Each cluster's checks of its step, on its own metrics.
+async fn analyse_all(
+    members: &[Member],
+    deployment: &str,
+    records: &[Record],
+    automation: &Automation,
+) -> Result<Vec<Vec<Check>>> {
+    join_all(members.iter().zip(records).map(|(m, r)| async move {
+        analyse(&m.conn, deployment, r, automation, &m.change.metrics)
+            .await
+            .map_err(|e| m.labelled(e))
+    }))
+    .await
+    .into_iter()
+    .collect()
+}
+
+/// The round's transcript and counters in every record, against what the
+/// decision was made on: kept in the loaded records to go with the move
+/// when the rollout `moves_on` (one write, the move's intent), else
+/// written on their own.
+async fn save_round(
+    members: &[Member],
+    deployment: &str,
+    look: &Look,
+    automation: &Automation,
+    round: Transcript<'_>,
+    moves_on: bool,
+) -> Result<Vec<Loaded>> {
     let mut saved = Vec::new();
-    for ((m, loaded), checks) in members.iter().zip(&look.loaded).zip(&checks) {
+    for ((m, loaded), checks) in members.iter().zip(&look.loaded).zip(round.checks) {
         let mut kept = checks.clone();
-        kept.extend(gate_checks.iter().flatten().cloned());
+        kept.extend(round.gates.iter().cloned());
         let update = |recorded: Option<&Automation>| {
             let recorded = recorded.cloned().unwrap_or_else(|| automation.clone());
-            let held = held.clone().filter(|_| held_now);
-            decide::after_round(recorded, &kept, counters, held)
+            decide::after_round(recorded, &kept, round.counters, round.held.clone())
         };
         saved.push(match moves_on {
             true => with_automation(loaded, update),
             false => save_automation(m, deployment, loaded, update).await?,
         });
     }
-    match outcome {
-        // Said as the hold began (see `pass_freezes`).
-        Outcome::Held => Ok(None),
-        Outcome::Again => {
-            say_again(counters_of(records), counters, automation);
-            Ok(None)
-        }
-        Outcome::RollBack(reason) => roll_back(
+    Ok(saved)
+}
+
+/// What a round decided, and what carrying it out needs.
+struct Done<'a> {
+    members: &'a [Member],
+    deployment: &'a str,
+    look: &'a Look,
+    automation: &'a Automation,
+    /// The records as the round saved them.
+    saved: &'a [Loaded],
+    /// The options each cluster passed the freezes with, when the round
+    /// asked them (it moves on only then).
+    passed: Option<Vec<Change>>,
+}
+
+impl Done<'_> {
+    /// Does what the round decided: `Some` when the driver is done.
+    async fn carry_out(
+        self,
+        outcome: Outcome,
+        before: Counters,
+        counters: Counters,
+        seen: &mut Option<Observed>,
+        next: &mut Option<Vec<Loaded>>,
+    ) -> Result<Option<()>> {
+        let Done {
             members,
             deployment,
-            records,
+            look,
             automation,
-            &reason,
-            Cause::Analysis,
-        )
-        .await
-        .map(Some),
-        Outcome::Advance => match passed {
-            Some(passed) => {
-                advance_all(members, deployment, look, automation, &saved, &passed, next).await
+            saved,
+            passed,
+        } = self;
+        let records = &look.records;
+        let at = &records[0];
+        match outcome {
+            // Said as the hold began (see `pass_freezes`).
+            Outcome::Held => Ok(None),
+            Outcome::Again => {
+                say_again(before, counters, automation);
+                Ok(None)
             }
-            None => Ok(None),
-        },
-        Outcome::LeaveForPerson => {
-            eprintln!(
-                "the last step passed its checks; left for a person: `kubectl ramp promote {deployment}` or `abort`"
-            );
-            Ok(Some(()))
-        }
-        Outcome::Promote => {
-            let Some(passed) = passed else {
-                return Ok(None);
-            };
-            let everyone: Vec<usize> = (0..members.len()).collect();
-            *seen = promote_all(members, &everyone, deployment, &saved, Some(&passed)).await?;
-            hooks(
-                automation,
-                WebhookType::PostRollout,
-                at,
+            Outcome::RollBack(reason) => roll_back(
+                members,
                 deployment,
-                &members[0].conn,
+                records,
+                automation,
+                &reason,
+                Cause::Analysis,
             )
-            .await;
-            Ok(Some(()))
+            .await
+            .map(Some),
+            Outcome::Advance => match passed {
+                Some(passed) => {
+                    advance_all(members, deployment, look, automation, saved, &passed, next).await
+                }
+                None => Ok(None),
+            },
+            Outcome::LeaveForPerson => {
+                eprintln!(
+                    "the last step passed its checks; left for a person: `kubectl ramp promote {deployment}` or `abort`"
+                );
+                Ok(Some(()))
+            }
+            Outcome::Promote => {
+                let Some(passed) = passed else {
+                    return Ok(None);
+                };
+                let everyone: Vec<usize> = (0..members.len()).collect();
+                *seen = promote_all(members, &everyone, deployment, saved, Some(&passed)).await?;
+                hooks(
+                    automation,
+                    WebhookType::PostRollout,
+                    at,
+                    deployment,
+                    &members[0].conn,
+                )
+                .await;
+                Ok(Some(()))
+            }
         }
     }
 }
