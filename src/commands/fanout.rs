@@ -8,10 +8,10 @@ use futures::future::{LocalBoxFuture, join_all};
 use serde::Serialize;
 
 use super::Change;
-use super::start::Source;
+use super::start::Asked;
 use crate::cli::{
-    AbortArgs, ChangeArgs, ClusterSelection, GlobalArgs, OnFailure, PromoteArgs, RolloutArgs,
-    RunArgs, StartArgs, StepArgs,
+    AbortArgs, ChangeArgs, ClusterSelection, GlobalArgs, OnFailure, PromoteArgs, RunArgs,
+    StartArgs, StepArgs,
 };
 use crate::clusters::registry::{Cluster, Registry};
 use crate::connect::Target;
@@ -164,19 +164,7 @@ async fn run_on<'a>(
         .filter(|(_, o)| matches!(o, Outcome::Refused | Outcome::Failed))
         .filter_map(|((p, r), _)| r.as_ref().err().map(|e| (*p, e)))
         .collect();
-    for (place, err) in &failures {
-        eprintln!("[{}] error: {err}", name(place));
-    }
-    for ((place, result), _) in places
-        .iter()
-        .zip(&results)
-        .zip(&outcomes)
-        .filter(|(_, o)| **o == Outcome::Nothing)
-    {
-        if let Err(err) = result {
-            eprintln!("[{}] {}", name(place), err.message);
-        }
-    }
+    say_failures(&places, &results, &outcomes);
     // No cluster had anything to abort: that is the user's mistake (exit 2).
     if outcomes.iter().all(|o| *o == Outcome::Nothing)
         && let Some(Err(first)) = results.first()
@@ -198,10 +186,33 @@ async fn run_on<'a>(
         true => Vec::new(),
         false => summary(global, fleet, shown, deployment, false).await?,
     };
-    let Some((_, first)) = failures.first() else {
+    let failed: Vec<(&str, &Error)> = failures.iter().map(|(p, e)| (name(p), *e)).collect();
+    ended(
+        command,
+        places.len(),
+        &failed,
+        &unaborted,
+        unseen,
+        shown.len(),
+    )
+}
+
+/// How a command across clusters ends, for its exit code: done when it
+/// failed nowhere (and every shown cluster could be seen afterwards);
+/// else an error naming each failure (`failed`: the cluster and its
+/// error, of `of` clusters), and each abort that failed after it.
+fn ended(
+    command: FrozenCommand,
+    of: usize,
+    failed: &[(&str, &Error)],
+    unaborted: &[String],
+    unseen: Vec<(Kind, String)>,
+    shown: usize,
+) -> Result<()> {
+    let Some((_, first)) = failed.first() else {
         // Done everywhere, as far as the command saw; a cluster it could
         // not look at afterwards has an outcome nobody knows.
-        return all_seen(unseen, shown.len()).map_err(|e| Error {
+        return all_seen(unseen, shown).map_err(|e| Error {
             message: format!(
                 "{} was done on every cluster, but {}",
                 command.as_str(),
@@ -217,13 +228,12 @@ async fn run_on<'a>(
         kind => kind,
     };
     let mut message = format!(
-        "{} failed on {} of {} clusters: {}",
+        "{} failed on {} of {of} clusters: {}",
         command.as_str(),
-        failures.len(),
-        places.len(),
-        failures
+        failed.len(),
+        failed
             .iter()
-            .map(|(p, e)| format!("{} ({})", name(p), e.message))
+            .map(|(name, e)| format!("{name} ({})", e.message))
             .collect::<Vec<_>>()
             .join("; ")
     );
@@ -231,6 +241,19 @@ async fn run_on<'a>(
         message.push_str(&format!("; the abort failed on {}", unaborted.join("; ")));
     }
     Err(Error::new(kind, message))
+}
+
+/// Each place's failure on stderr, and each that had nothing to abort.
+fn say_failures(places: &[&Place], results: &[Result<()>], outcomes: &[Outcome]) {
+    for ((place, result), outcome) in places.iter().zip(results).zip(outcomes) {
+        match (result, outcome) {
+            (Err(err), Outcome::Refused | Outcome::Failed) => {
+                eprintln!("[{}] error: {err}", name(place))
+            }
+            (Err(err), Outcome::Nothing) => eprintln!("[{}] {}", name(place), err.message),
+            _ => {}
+        }
+    }
 }
 
 /// After `command` failed on some places: aborts the rollout on the
@@ -480,9 +503,7 @@ fn start_with<'a>(
     args: &'a StartArgs,
 ) -> impl Fn(&'a Place, Change) -> LocalBoxFuture<'a, Result<()>> {
     move |place, change| {
-        Box::pin(
-            async move { super::start::start(global, place, args, Source::Flags, &change).await },
-        )
+        Box::pin(async move { super::start::start(global, place, &Asked::of(args), &change).await })
     }
 }
 
@@ -971,15 +992,6 @@ async fn start_as_before(
     targets: &[usize],
     shown: &[usize],
 ) -> Result<()> {
-    let start = StartArgs {
-        deployment: deployment.to_string(),
-        image: Vec::new(),
-        filename: None,
-        rollout: RolloutArgs {
-            change: change.clone(),
-            ..Default::default()
-        },
-    };
     let across = Across {
         fleet,
         change,
@@ -987,9 +999,9 @@ async fn start_as_before(
         command: FrozenCommand::Start,
     };
     run_on(global, &across, targets, shown, |place, change| {
-        let start = &start;
         Box::pin(async move {
-            super::start::start(global, place, start, Source::Wave(rollout), &change).await
+            let asked = Asked::wave(deployment, rollout);
+            super::start::start(global, place, &asked, &change).await
         })
     })
     .await
@@ -1187,6 +1199,57 @@ async fn lagging_step(fleet: &Fleet, indexes: &[usize], deployment: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_across_clusters_ends_as_its_worst_cluster_did() {
+        let refused = Error::invalid("frozen");
+        let gone = Error::new(Kind::Unreachable, "cannot reach");
+        let closed = Error::new(Kind::OutputClosed, "closed");
+        let step = FrozenCommand::Step;
+        let unseen = || vec![(Kind::Unreachable, "b (cannot reach)".to_string())];
+        // Done everywhere, and seen.
+        assert!(ended(step, 2, &[], &[], Vec::new(), 2).is_ok());
+        // Done everywhere, but one could not be seen afterwards.
+        let e = ended(step, 2, &[], &[], unseen(), 2).unwrap_err();
+        assert_eq!(e.kind, Kind::Unreachable);
+        assert_eq!(
+            e.message,
+            "step was done on every cluster, but the rollout could not be seen on 1 of 2 clusters: b (cannot reach)"
+        );
+        type Case<'a> = (&'a [(&'a str, &'a Error)], &'a [String], Kind, &'a str);
+        let cases: [Case; 4] = [
+            (
+                &[("a", &refused)],
+                &[],
+                Kind::Invalid,
+                "step failed on 1 of 3 clusters: a (frozen)",
+            ),
+            (
+                &[("a", &gone), ("b", &refused)],
+                &[],
+                Kind::Unreachable,
+                "step failed on 2 of 3 clusters: a (cannot reach); b (frozen)",
+            ),
+            // A rollout left half aborted fails, whatever began it.
+            (
+                &[("a", &refused)],
+                &["c (timed out)".to_string()],
+                Kind::Failed,
+                "step failed on 1 of 3 clusters: a (frozen); the abort failed on c (timed out)",
+            ),
+            // A closed output is no reason to stay quiet about a failure.
+            (
+                &[("a", &closed)],
+                &[],
+                Kind::Failed,
+                "step failed on 1 of 3 clusters: a (closed)",
+            ),
+        ];
+        for (failed, unaborted, kind, message) in cases {
+            let e = ended(step, 3, failed, unaborted, unseen(), 3).unwrap_err();
+            assert_eq!((e.kind, e.message.as_str()), (kind, message));
+        }
+    }
 
     #[test]
     fn an_abort_that_finds_nothing_on_a_cluster_is_no_failure() {

@@ -10,7 +10,7 @@ use kube::api::{Patch, PatchParams};
 use serde_json::json;
 
 use super::{Begin, Change, Loaded, drive, executor, load, show};
-use crate::cli::{GlobalArgs, StartArgs};
+use crate::cli::{GlobalArgs, RolloutArgs, StartArgs};
 use crate::clusters::access::Rules;
 use crate::connect::Connection;
 use crate::engine::execute::Executor;
@@ -31,14 +31,65 @@ pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
         return super::fanout::start(global, &fleet, args).await;
     }
     let place = &fleet.places[0];
-    start(global, place, args, Source::Flags, &place.change).await
+    start(global, place, &Asked::of(args), &place.change).await
+}
+
+/// What a start is asked: the Deployment, the rollout's flags, and where
+/// the new pod template comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub deployment: &'a str,
+    pub rollout: &'a RolloutArgs,
+    pub source: Source<'a>,
+}
+
+/// No rollout flags: a wave's start, whose record carries them.
+static NO_FLAGS: std::sync::LazyLock<RolloutArgs> = std::sync::LazyLock::new(RolloutArgs::default);
+
+impl<'a> Asked<'a> {
+    /// The start the command line asks for.
+    pub fn of(args: &'a StartArgs) -> Asked<'a> {
+        Asked {
+            deployment: &args.deployment,
+            rollout: &args.rollout,
+            source: Source::Flags {
+                image: &args.image,
+                filename: args.filename.as_deref(),
+            },
+        }
+    }
+
+    /// The next wave of the rollout `earlier` records, as it was.
+    pub fn wave(deployment: &'a str, earlier: &'a Record) -> Asked<'a> {
+        Asked {
+            deployment,
+            rollout: &NO_FLAGS,
+            source: Source::Wave(earlier),
+        }
+    }
+
+    /// A start of an earlier revision's pod template (undo).
+    pub fn revision(
+        deployment: &'a str,
+        rollout: &'a RolloutArgs,
+        template: &'a PodTemplateSpec,
+    ) -> Asked<'a> {
+        Asked {
+            deployment,
+            rollout,
+            source: Source::Revision(template),
+        }
+    }
 }
 
 /// Where the new pod template comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum Source<'a> {
     /// --image or -f.
-    Flags,
+    Flags {
+        image: &'a [String],
+        filename: Option<&'a std::path::Path>,
+    },
     /// The next wave of a rollout across regions: the pod template and the
     /// steps of the earlier wave's record.
     Wave(&'a Record),
@@ -50,16 +101,16 @@ pub enum Source<'a> {
 pub async fn start(
     global: &GlobalArgs,
     place: &Place,
-    args: &StartArgs,
-    source: Source<'_>,
+    args: &Asked<'_>,
     change: &Change,
 ) -> Result<()> {
+    let source = args.source;
     let carried = match source {
         Source::Wave(record) => Some(record),
         _ => None,
     };
     let conn = place.conn().await?;
-    let name = args.deployment.as_str();
+    let name = args.deployment;
     if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
@@ -84,31 +135,15 @@ pub async fn start(
         _ => FrozenCommand::Start,
     };
     let change = &super::freeze::gate(conn, &place.freeze_namespace, command, change).await?;
-    let template = new_template(conn, args, source, &incumbent).await?;
+    let template = new_template(conn, args, &incumbent).await?;
 
-    if let Some(existing) = &record {
-        match existing.phase {
-            Phase::Succeeded | Phase::Aborted | Phase::Idle => {}
-            // The same start, run again after it was interrupted: carry on.
-            _ if existing.step <= 1
-                && existing.contender.template == template
-                && same_steps(args, carried, existing)? =>
-            {
-                change.wait_for_every_cluster().await?;
-                let executor = executor(conn, name, existing.clone(), base, change);
-                let view = drive(executor, conn, name, "start", None).await?.view;
-                return show(global, conn, name, change, view).await;
-            }
-            phase => {
-                return Err(Error::invalid(format!(
-                    "deployment {name:?} already has a rollout in progress ({}, step {}/{})",
-                    phase.as_str(),
-                    existing.step,
-                    existing.steps.len()
-                ))
-                .with_hint(format!("finish it with `kubectl ramp promote {name}` or `kubectl ramp abort {name}` first")));
-            }
-        }
+    if let Some(existing) = record.as_ref().filter(|r| in_progress(r)) {
+        // The same start, run again after it was interrupted: carry on.
+        same_start(args, carried, existing, &template)?;
+        change.wait_for_every_cluster().await?;
+        let executor = executor(conn, name, existing.clone(), base, change);
+        let view = drive(executor, conn, name, "start", None).await?.view;
+        return show(global, conn, name, change, view).await;
     }
     crate::rollout::precondition::check(&incumbent)?;
     let autoscaler = autoscaler_of(conn, &incumbent).await?;
@@ -123,17 +158,7 @@ pub async fn start(
         eprintln!("{notice}");
     }
     if let Some(autoscaler) = autoscaler {
-        crate::rollout::autoscale::check(
-            name,
-            &autoscaler,
-            &new.steps,
-            crate::rollout::autoscale::Routing {
-                kind: new.router.kind,
-                narrowed: new.router.selector.is_some(),
-            },
-            new.replicas,
-        )?;
-        check_autoscaling_access(conn, &rules).await?;
+        check_autoscaler(conn, &rules, name, &new, &autoscaler).await?;
         new.autoscaler = Some(autoscaler);
     }
     new.automation = automation(args, change)?;
@@ -157,31 +182,8 @@ pub async fn start(
     };
     // Every write once with dryRun=All first, so that admission, schemas
     // and RBAC judge the whole plan before anything changes.
-    let quiet = match change.dry_run {
-        true => Progress::new(true),
-        false => Progress::silent(),
-    };
-    let rehearsal = Executor::new(
-        conn.clone(),
-        name,
-        new.clone(),
-        base.clone(),
-        true,
-        change.timeout,
-        quiet,
-    )
-    .knowing_routes(objects.clone())
-    .knowing_service(service.clone())
-    .knowing_no_contender();
-    if let Err(err) = drive(rehearsal, conn, name, "start", Some(begin(new.clone()))).await {
-        // A contender's name already taken (not by this rollout) fails the
-        // rehearsal's create as a conflict: said for what it is, a leftover
-        // of ramp's or the user's object.
-        if err.kind == Kind::Conflict {
-            check_leftovers(conn, &new.contender, new.autoscaler.is_some()).await?;
-        }
-        return Err(err);
-    }
+    let known = (objects.clone(), service.clone());
+    rehearse(conn, name, begin(new.clone()), base.clone(), known, change).await?;
     if change.dry_run {
         return Ok(());
     }
@@ -196,30 +198,9 @@ pub async fn start(
         .knowing_no_contender();
     // Across clusters, one driver drives them all once every one started.
     if let Some(automation) = new.automation.clone().filter(|_| !change.quiet) {
-        // Held from the first write to the driver's end, not let go and
-        // taken again between the two; held by what drives it: `run`.
-        let lock = Lock::acquire(conn, &conn.namespace, name, "run").await?;
-        let driven = async {
-            let started = match drive(executor, conn, name, "start", Some(begin(new.clone()))).await
-            {
-                Ok(driven) => driven.view,
-                // Another command changed the rollout as it started (an
-                // abort, a person's step): the driver looks again and
-                // decides anew, as it does between its own moves; an
-                // abort ends it with exit 3, naming who aborted.
-                Err(e) if e.kind == Kind::Conflict => {
-                    tracing::debug!("looking again: {e}");
-                    None
-                }
-                Err(e) => return Err(e),
-            };
-            // The override went into the record with the start.
-            let change = change.noting(None);
-            super::run::drive_one(global, place, name, automation, &change, started).await
-        }
-        .await;
-        lock.release().await;
-        return driven;
+        let started = begin(new.clone());
+        let driving = (executor, started, automation);
+        return drive_from_start(global, place, name, driving, change).await;
     }
     let view = drive(executor, conn, name, "start", Some(begin(new.clone())))
         .await?
@@ -228,6 +209,137 @@ pub async fn start(
         return super::step::interact(global, conn, name, &change.noting(None), view).await;
     }
     show(global, conn, name, change, view).await
+}
+
+/// Whether `record` is of a rollout under way (not ended, not idle).
+fn in_progress(record: &Record) -> bool {
+    !matches!(
+        record.phase,
+        Phase::Succeeded | Phase::Aborted | Phase::Idle
+    )
+}
+
+/// A start while `existing` is under way: the same start, run again after
+/// it was interrupted before its first step was reached, carries on (Ok);
+/// any other is refused (exit 2).
+fn same_start(
+    args: &Asked<'_>,
+    carried: Option<&Record>,
+    existing: &Record,
+    template: &serde_json::Value,
+) -> Result<()> {
+    if existing.step <= 1
+        && existing.contender.template == *template
+        && same_steps(args, carried, existing)?
+    {
+        return Ok(());
+    }
+    let name = args.deployment;
+    Err(Error::invalid(format!(
+        "deployment {name:?} already has a rollout in progress ({}, step {}/{})",
+        existing.phase.as_str(),
+        existing.step,
+        existing.steps.len()
+    ))
+    .with_hint(format!(
+        "finish it with `kubectl ramp promote {name}` or `kubectl ramp abort {name}` first"
+    )))
+}
+
+/// Refuses a plan the incumbent's autoscaler and the credentials cannot
+/// carry out.
+async fn check_autoscaler(
+    conn: &Connection,
+    rules: &Rules,
+    name: &str,
+    new: &Record,
+    autoscaler: &crate::rollout::autoscale::Autoscaler,
+) -> Result<()> {
+    crate::rollout::autoscale::check(
+        name,
+        autoscaler,
+        &new.steps,
+        crate::rollout::autoscale::Routing {
+            kind: new.router.kind,
+            narrowed: new.router.selector.is_some(),
+        },
+        new.replicas,
+    )?;
+    check_autoscaling_access(conn, rules).await
+}
+
+/// Every write of `begin` once with dryRun=All, so that admission, schemas
+/// and RBAC judge the whole plan before anything changes; `known`: the
+/// routing objects and the incumbent's Service as the plan read them.
+async fn rehearse(
+    conn: &Connection,
+    name: &str,
+    begin: Begin,
+    base: crate::engine::execute::Base,
+    known: (crate::router::Objects, Service),
+    change: &Change,
+) -> Result<()> {
+    let quiet = match change.dry_run {
+        true => Progress::new(true),
+        false => Progress::silent(),
+    };
+    let new = begin.record.clone();
+    let rehearsal = Executor::new(
+        conn.clone(),
+        name,
+        new.clone(),
+        base,
+        true,
+        change.timeout,
+        quiet,
+    )
+    .knowing_routes(known.0)
+    .knowing_service(known.1)
+    .knowing_no_contender();
+    let Err(err) = drive(rehearsal, conn, name, "start", Some(begin)).await else {
+        return Ok(());
+    };
+    // A contender's name already taken (not by this rollout) fails the
+    // rehearsal's create as a conflict: said for what it is, a leftover
+    // of ramp's or the user's object.
+    if err.kind == Kind::Conflict {
+        check_leftovers(conn, &new.contender, new.autoscaler.is_some()).await?;
+    }
+    Err(err)
+}
+
+/// `start --auto`: the start's first step, then the driver, under one
+/// Lease held from the first write to the driver's end (not let go and
+/// taken again between the two), held by what drives it: `run`.
+async fn drive_from_start(
+    global: &GlobalArgs,
+    place: &Place,
+    name: &str,
+    (executor, begin, automation): (Executor, Begin, crate::rollout::record::Automation),
+    change: &Change,
+) -> Result<()> {
+    let conn = place.conn().await?;
+    let lock = Lock::acquire(conn, &conn.namespace, name, "run").await?;
+    let driven = async {
+        let started = match drive(executor, conn, name, "start", Some(begin)).await {
+            Ok(driven) => driven.view,
+            // Another command changed the rollout as it started (an
+            // abort, a person's step): the driver looks again and decides
+            // anew, as it does between its own moves; an abort ends it
+            // with exit 3, naming who aborted.
+            Err(e) if e.kind == Kind::Conflict => {
+                tracing::debug!("looking again: {e}");
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        // The override went into the record with the start.
+        let change = change.noting(None);
+        super::run::drive_one(global, place, name, automation, &change, started).await
+    }
+    .await;
+    lock.release().await;
+    driven
 }
 
 /// A new rollout's id: 10 random hexadecimal digits, short enough for a
@@ -270,7 +382,7 @@ async fn check_access(conn: &Connection, rules: &Rules, router: Option<RouterKin
 /// The automation settings of `start --auto`; the automation flags without
 /// it are a mistake.
 fn automation(
-    args: &StartArgs,
+    args: &Asked<'_>,
     change: &Change,
 ) -> Result<Option<crate::rollout::record::Automation>> {
     let flags = &args.rollout.automation;
@@ -284,7 +396,7 @@ fn automation(
         (true, _) => super::run::settings(
             None,
             flags,
-            args.rollout.change.notify.as_ref(),
+            change.notify.as_ref(),
             change.metrics.prometheus.is_some(),
         )
         .map(Some),
@@ -299,22 +411,27 @@ fn automation(
 /// can tell later whether the incumbent already took it.
 async fn new_template(
     conn: &Connection,
-    args: &StartArgs,
-    source: Source<'_>,
+    args: &Asked<'_>,
     incumbent: &Deployment,
 ) -> Result<serde_json::Value> {
-    let name = args.deployment.as_str();
-    let template = match (source, &args.filename, args.image.as_slice()) {
+    let name = args.deployment;
+    let template = match args.source {
         // The next wave: the template the earlier one rolled out.
-        (Source::Wave(earlier), _, _) => serde_json::from_value(earlier.contender.template.clone())
+        Source::Wave(earlier) => serde_json::from_value(earlier.contender.template.clone())
             .map_err(|e| {
                 Error::failed(format!(
                     "the earlier wave's pod template cannot be read: {e}"
                 ))
             })?,
-        (Source::Revision(template), _, _) => template.clone(),
-        (Source::Flags, Some(path), _) => template_from_file(path, incumbent, &conn.namespace)?,
-        (Source::Flags, None, images) => {
+        Source::Revision(template) => template.clone(),
+        Source::Flags {
+            filename: Some(path),
+            ..
+        } => template_from_file(path, incumbent, &conn.namespace)?,
+        Source::Flags {
+            filename: None,
+            image: images,
+        } => {
             let changes = ImageChange::parse_all(images)?;
             contender::with_images(incumbent, &changes)?
         }
@@ -382,7 +499,7 @@ async fn check_autoscaling_access(conn: &Connection, rules: &Rules) -> Result<()
 }
 
 /// The steps the flags ask for, or the earlier wave's.
-fn strategy_of(args: &StartArgs, carried: Option<&Record>) -> Result<Strategy> {
+fn strategy_of(args: &Asked<'_>, carried: Option<&Record>) -> Result<Strategy> {
     let strategy = match (&args.rollout.strategy, &args.rollout.steps, carried) {
         (_, _, Some(carried)) => Strategy {
             name: carried.strategy.clone(),
@@ -400,7 +517,7 @@ fn strategy_of(args: &StartArgs, carried: Option<&Record>) -> Result<Strategy> {
 
 /// Whether the steps of a rollout started before are the ones these flags
 /// ask for: the default's fitted to the pods, too, as `start` chose them.
-fn same_steps(args: &StartArgs, carried: Option<&Record>, existing: &Record) -> Result<bool> {
+fn same_steps(args: &Asked<'_>, carried: Option<&Record>, existing: &Record) -> Result<bool> {
     let wanted = strategy_of(args, carried)?;
     if wanted.steps == existing.steps {
         return Ok(true);
@@ -417,7 +534,7 @@ fn same_steps(args: &StartArgs, carried: Option<&Record>, existing: &Record) -> 
 }
 
 /// Whether the strategy is the default one: no --strategy, no --steps.
-fn default_strategy(args: &StartArgs, carried: Option<&Record>) -> bool {
+fn default_strategy(args: &Asked<'_>, carried: Option<&Record>) -> bool {
     args.rollout.strategy.is_none() && args.rollout.steps.is_none() && carried.is_none()
 }
 
@@ -439,32 +556,16 @@ struct Planned {
 async fn plan_rollout(
     conn: &Connection,
     rules: &Rules,
-    args: &StartArgs,
+    args: &Asked<'_>,
     carried: Option<&Record>,
     incumbent: &Deployment,
     template: serde_json::Value,
 ) -> Result<Planned> {
-    let name = args.deployment.as_str();
+    let name = args.deployment;
     let namespace = conn.namespace.as_str();
-    let header = match (&args.rollout.match_header, &args.rollout.preview_header) {
-        (Some(arg), _) => Some(Header::parse("--match-header", arg)?),
-        (None, Some(arg)) => Some(Header::parse("--preview-header", arg)?),
-        (None, None) => None,
-    };
+    let header = header_of(args.rollout)?;
     let strategy = strategy_of(args, carried)?;
-    let replicas = incumbent
-        .spec
-        .as_ref()
-        .and_then(|s| s.replicas)
-        .unwrap_or(1);
-    if replicas < 1 {
-        return Err(Error::invalid(format!(
-            "deployment {name:?} has 0 replicas: there is nothing to shift traffic from"
-        ))
-        .with_hint(format!(
-            "scale it up first: kubectl scale deployment {name} --replicas N"
-        )));
-    }
+    let replicas = replicas_of(name, incumbent)?;
 
     let (service, selecting) =
         incumbent_service(conn, incumbent, args.rollout.service.as_deref()).await?;
@@ -473,35 +574,7 @@ async fn plan_rollout(
         serde_json::from_value(template["metadata"]["labels"].clone()).unwrap_or_default();
     contender::check_selected_labels(&service_name, &selector_of(&service), &template_labels)?;
 
-    let contender_namespace = args
-        .rollout
-        .canary_namespace
-        .clone()
-        .unwrap_or_else(|| namespace.to_string());
-    if contender_namespace != namespace {
-        let namespaces: Api<Namespace> = Api::all(conn.client.clone());
-        let found = match namespaces.get_opt(&contender_namespace).await {
-            Ok(found) => found.is_some(),
-            // Namespaces are cluster-wide, which ramp's least-privilege Role
-            // does not read: the contender's creation will tell.
-            Err(kube::Error::Api(status)) if status.code == 403 => true,
-            Err(e) => {
-                return Err(error::from_kube(
-                    e,
-                    &format!("get namespace {contender_namespace:?}"),
-                    &conn.server,
-                ));
-            }
-        };
-        if !found {
-            return Err(Error::invalid(format!(
-                "--canary-namespace: namespace {contender_namespace:?} does not exist"
-            ))
-            .with_hint(format!(
-                "create it with `kubectl create namespace {contender_namespace}`"
-            )));
-        }
-    }
+    let contender_namespace = contender_namespace(conn, args.rollout).await?;
     let contender_name = contender::name_for(name);
     let incumbent_ref = ServiceRef {
         name: service_name.clone(),
@@ -520,21 +593,8 @@ async fn plan_rollout(
     let named = objects
         .iter()
         .find_map(|(flag, object)| object.and(crate::router::named_by(flag)));
-    let (router, listed) = match (args.rollout.router, named) {
-        (Some(router), _) => (router.into(), None),
-        (None, Some(router)) => (router, None),
-        (None, None) => {
-            // As they are now: the routes found are the ones snapshotted.
-            let (routing, listed) = crate::router::discover_listing(
-                conn,
-                &incumbent_ref,
-                &contender_ref,
-                crate::router::Freshness::Now,
-            )
-            .await?;
-            (routing.router, Some(listed))
-        }
-    };
+    let (router, listed) =
+        router_of(conn, args.rollout, named, &incumbent_ref, &contender_ref).await?;
     // Discovered to go without a mesh: a VirtualService that sends to the
     // Service but is not one ramp shifts is told of.
     let mut notices = Vec::new();
@@ -579,12 +639,47 @@ async fn plan_rollout(
         &others,
         &strategy.steps,
     )?);
-    let scale_down_delay = match (args.rollout.scale_down_delay, strategy.name.as_str()) {
-        (Some(delay), _) => Some(delay.as_secs()),
-        (None, "blue-green") => Some(30),
-        (None, _) => None,
+    let scale_down_delay = scale_down_delay_of(args.rollout, &strategy.name);
+    let contender = Contender {
+        name: contender_name,
+        namespace: contender_namespace,
+        template,
+    };
+    let router = RouterRecord {
+        kind: router,
+        routes: chosen.routes,
+        api_version: chosen.api_version,
+        header,
+        selector: chosen.selector,
     };
     let record = Record {
+        scale_down_delay,
+        drain: args.rollout.drain.map(|d| d.as_secs()),
+        ..new_record(incumbent, strategy, contender, service_name, router)
+    };
+    Ok(Planned {
+        record,
+        objects: chosen.objects,
+        service,
+        fitted,
+        notices,
+    })
+}
+
+/// A new rollout's record, at its start: before its first step.
+fn new_record(
+    incumbent: &Deployment,
+    strategy: Strategy,
+    contender: Contender,
+    service: String,
+    router: RouterRecord,
+) -> Record {
+    let replicas = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.replicas)
+        .unwrap_or(1);
+    Record {
         schema: SCHEMA,
         phase: Phase::Progressing,
         strategy: strategy.name,
@@ -592,21 +687,11 @@ async fn plan_rollout(
         step: 0,
         target: 1,
         replicas,
-        contender: Contender {
-            name: contender_name,
-            namespace: contender_namespace,
-            template,
-        },
-        service: service_name,
-        router: RouterRecord {
-            kind: router,
-            routes: chosen.routes,
-            api_version: chosen.api_version,
-            header,
-            selector: chosen.selector,
-        },
-        scale_down_delay,
-        drain: args.rollout.drain.map(|d| d.as_secs()),
+        contender,
+        service,
+        router,
+        scale_down_delay: None,
+        drain: None,
         interrupted: None,
         automation: None,
         history: Vec::new(),
@@ -618,13 +703,106 @@ async fn plan_rollout(
         incumbent_digest: Some(crate::rollout::history::digest(
             &serde_json::to_value(incumbent.spec.as_ref().map(|s| &s.template)).unwrap_or_default(),
         )),
-    };
-    Ok(Planned {
-        record,
-        objects: chosen.objects,
-        service,
-        fitted,
-        notices,
+    }
+}
+
+/// The header a `--match-header` or `--preview-header` names, if any.
+fn header_of(rollout: &RolloutArgs) -> Result<Option<Header>> {
+    match (&rollout.match_header, &rollout.preview_header) {
+        (Some(arg), _) => Header::parse("--match-header", arg).map(Some),
+        (None, Some(arg)) => Header::parse("--preview-header", arg).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The incumbent's replicas: at least one, or there is nothing to shift
+/// traffic from.
+fn replicas_of(name: &str, incumbent: &Deployment) -> Result<i32> {
+    let replicas = incumbent
+        .spec
+        .as_ref()
+        .and_then(|s| s.replicas)
+        .unwrap_or(1);
+    if replicas < 1 {
+        return Err(Error::invalid(format!(
+            "deployment {name:?} has 0 replicas: there is nothing to shift traffic from"
+        ))
+        .with_hint(format!(
+            "scale it up first: kubectl scale deployment {name} --replicas N"
+        )));
+    }
+    Ok(replicas)
+}
+
+/// How long the incumbent keeps its capacity after the last step: the
+/// flag's, else 30 s for blue-green, which switches all at once.
+fn scale_down_delay_of(rollout: &RolloutArgs, strategy: &str) -> Option<u64> {
+    match (rollout.scale_down_delay, strategy) {
+        (Some(delay), _) => Some(delay.as_secs()),
+        (None, "blue-green") => Some(30),
+        (None, _) => None,
+    }
+}
+
+/// The namespace the contender runs in: --canary-namespace's, which must
+/// exist, else the incumbent's.
+async fn contender_namespace(conn: &Connection, rollout: &RolloutArgs) -> Result<String> {
+    let namespace = conn.namespace.as_str();
+    let contender_namespace = rollout
+        .canary_namespace
+        .clone()
+        .unwrap_or_else(|| namespace.to_string());
+    if contender_namespace != namespace {
+        let namespaces: Api<Namespace> = Api::all(conn.client.clone());
+        let found = match namespaces.get_opt(&contender_namespace).await {
+            Ok(found) => found.is_some(),
+            // Namespaces are cluster-wide, which ramp's least-privilege Role
+            // does not read: the contender's creation will tell.
+            Err(kube::Error::Api(status)) if status.code == 403 => true,
+            Err(e) => {
+                return Err(error::from_kube(
+                    e,
+                    &format!("get namespace {contender_namespace:?}"),
+                    &conn.server,
+                ));
+            }
+        };
+        if !found {
+            return Err(Error::invalid(format!(
+                "--canary-namespace: namespace {contender_namespace:?} does not exist"
+            ))
+            .with_hint(format!(
+                "create it with `kubectl create namespace {contender_namespace}`"
+            )));
+        }
+    }
+    Ok(contender_namespace)
+}
+
+/// The router: the flag's, else the one the flag naming its object
+/// (`named`) implies, else the one found in front of the Service, with
+/// the routes found (as they are now: the ones snapshotted).
+async fn router_of(
+    conn: &Connection,
+    rollout: &RolloutArgs,
+    named: Option<RouterKind>,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+) -> Result<(RouterKind, Option<Vec<kube::api::DynamicObject>>)> {
+    Ok(match (rollout.router, named) {
+        (Some(router), _) => (router.into(), None),
+        (None, Some(router)) => (router, None),
+        (None, None) => {
+            // As they are now: the routes found are the ones snapshotted.
+            let (routing, listed) = crate::router::discover_listing(
+                conn,
+                incumbent,
+                contender,
+                crate::router::Freshness::Now,
+            )
+            .await?;
+            (routing.router, Some(listed))
+        }
     })
 }
 

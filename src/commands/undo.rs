@@ -9,8 +9,8 @@ use kube::Api;
 use kube::api::ListParams;
 
 use super::load;
-use super::start::{self, Source};
-use crate::cli::{GlobalArgs, StartArgs, UndoArgs};
+use super::start;
+use crate::cli::{GlobalArgs, UndoArgs};
 use crate::connect::Connection;
 use crate::error::{self, Error, Result};
 use crate::rollout::history::{self, REVISION, Revision};
@@ -47,20 +47,8 @@ pub async fn run(global: &GlobalArgs, args: &UndoArgs) -> Result<()> {
             "the pod template of revision {number} cannot be read: {e}"
         ))
     })?;
-    let start = StartArgs {
-        deployment: args.deployment.clone(),
-        image: Vec::new(),
-        filename: None,
-        rollout: args.rollout.clone(),
-    };
-    start::start(
-        global,
-        place,
-        &start,
-        Source::Revision(&template),
-        &place.change,
-    )
-    .await
+    let asked = start::Asked::revision(name, &args.rollout, &template);
+    start::start(global, place, &asked, &place.change).await
 }
 
 /// The revision a Deployment's or ReplicaSet's annotations give.
