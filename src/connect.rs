@@ -83,6 +83,46 @@ impl Target {
     /// the context (or --cluster and --user) points at, as kubectl applies
     /// them.
     fn apply(&self, mut config: Kubeconfig) -> Result<Kubeconfig> {
+        self.check_names(&config)?;
+        let context_name = self
+            .context
+            .clone()
+            .or_else(|| config.current_context.clone())
+            .unwrap_or_default();
+        let context = config
+            .contexts
+            .iter()
+            .find(|c| c.name == context_name)
+            .and_then(|c| c.context.clone());
+        let cluster_name = self
+            .cluster
+            .clone()
+            .or_else(|| context.as_ref().map(|c| c.cluster.clone()));
+        let user_name = self
+            .user
+            .clone()
+            .or_else(|| context.as_ref().and_then(|c| c.user.clone()));
+        let changes_cluster = self.server.is_some()
+            || self.certificate_authority.is_some()
+            || self.insecure_skip_tls_verify;
+        if changes_cluster {
+            self.apply_cluster(&mut config, cluster_name, &context_name)?;
+        }
+        let changes_user = self.token.is_some()
+            || self.client_certificate.is_some()
+            || self.client_key.is_some()
+            || self.impersonate.is_some()
+            || !self.impersonate_groups.is_empty()
+            || self.impersonate_uid.is_some();
+        if changes_user {
+            self.apply_user(&mut config, user_name, &context_name);
+        }
+        Ok(config)
+    }
+
+    /// Refuses a --cluster or --user the kubeconfig does not have (a
+    /// --cluster with --server is made).
+    fn check_names(&self, config: &Kubeconfig) -> Result<()> {
         let names = |names: Vec<&String>| match names.is_empty() {
             true => "none".to_string(),
             false => names
@@ -115,118 +155,104 @@ impl Target {
                 ),
             );
         }
-        let context_name = self
-            .context
-            .clone()
-            .or_else(|| config.current_context.clone())
-            .unwrap_or_default();
-        let context = config
-            .contexts
-            .iter()
-            .find(|c| c.name == context_name)
-            .and_then(|c| c.context.clone());
-        let cluster_name = self
-            .cluster
-            .clone()
-            .or_else(|| context.as_ref().map(|c| c.cluster.clone()));
-        let user_name = self
-            .user
-            .clone()
-            .or_else(|| context.as_ref().and_then(|c| c.user.clone()));
-        let changes_cluster = self.server.is_some()
-            || self.certificate_authority.is_some()
-            || self.insecure_skip_tls_verify;
-        if changes_cluster {
-            let name = cluster_name.ok_or_else(|| {
-                Error::invalid(format!(
-                    "the kubeconfig has no context {context_name:?} naming a cluster"
-                ))
-                .with_hint("pass --context, or --cluster NAME")
-            })?;
-            if !config.clusters.iter().any(|c| c.name == name) {
-                config.clusters.push(NamedCluster {
-                    name: name.clone(),
-                    ..Default::default()
-                });
-            }
-            let entry = config.clusters.iter_mut().find(|c| c.name == name).unwrap();
-            let cluster = entry.cluster.get_or_insert_with(Default::default);
-            if let Some(server) = &self.server {
-                cluster.server = Some(server.clone());
-            }
-            if let Some(path) = &self.certificate_authority {
-                cluster.certificate_authority = Some(path.display().to_string());
-                cluster.certificate_authority_data = None;
-            }
-            if self.insecure_skip_tls_verify {
-                cluster.insecure_skip_tls_verify = Some(true);
-                cluster.certificate_authority = None;
-                cluster.certificate_authority_data = None;
-            }
+        Ok(())
+    }
+
+    /// --server, --certificate-authority and --insecure-skip-tls-verify,
+    /// written into the cluster `cluster_name` (made when it is missing).
+    fn apply_cluster(
+        &self,
+        config: &mut Kubeconfig,
+        cluster_name: Option<String>,
+        context_name: &str,
+    ) -> Result<()> {
+        let name = cluster_name.ok_or_else(|| {
+            Error::invalid(format!(
+                "the kubeconfig has no context {context_name:?} naming a cluster"
+            ))
+            .with_hint("pass --context, or --cluster NAME")
+        })?;
+        if !config.clusters.iter().any(|c| c.name == name) {
+            config.clusters.push(NamedCluster {
+                name: name.clone(),
+                ..Default::default()
+            });
         }
-        let changes_user = self.token.is_some()
-            || self.client_certificate.is_some()
-            || self.client_key.is_some()
-            || self.impersonate.is_some()
-            || !self.impersonate_groups.is_empty()
-            || self.impersonate_uid.is_some();
-        if changes_user {
-            // A context without a user is anonymous; the flags give it one.
-            let name = user_name.unwrap_or_else(|| "kubectl-ramp".to_string());
-            if !config.auth_infos.iter().any(|u| u.name == name) {
-                config.auth_infos.push(NamedAuthInfo {
-                    name: name.clone(),
-                    ..Default::default()
-                });
-            }
-            let entry = config
-                .auth_infos
+        let entry = config.clusters.iter_mut().find(|c| c.name == name).unwrap();
+        let cluster = entry.cluster.get_or_insert_with(Default::default);
+        if let Some(server) = &self.server {
+            cluster.server = Some(server.clone());
+        }
+        if let Some(path) = &self.certificate_authority {
+            cluster.certificate_authority = Some(path.display().to_string());
+            cluster.certificate_authority_data = None;
+        }
+        if self.insecure_skip_tls_verify {
+            cluster.insecure_skip_tls_verify = Some(true);
+            cluster.certificate_authority = None;
+            cluster.certificate_authority_data = None;
+        }
+        Ok(())
+    }
+
+    /// --token, the client certificate and key, and impersonation, written
+    /// into the user `user_name` (made when it is missing, and given to the
+    /// context when it had none).
+    fn apply_user(&self, config: &mut Kubeconfig, user_name: Option<String>, context_name: &str) {
+        // A context without a user is anonymous; the flags give it one.
+        let name = user_name.unwrap_or_else(|| "kubectl-ramp".to_string());
+        if !config.auth_infos.iter().any(|u| u.name == name) {
+            config.auth_infos.push(NamedAuthInfo {
+                name: name.clone(),
+                ..Default::default()
+            });
+        }
+        let entry = config
+            .auth_infos
+            .iter_mut()
+            .find(|u| u.name == name)
+            .unwrap();
+        let user = entry.auth_info.get_or_insert_with(Default::default);
+        if let Some(token) = &self.token {
+            // The token says who we are: no other way of logging in is
+            // kept, not even a client certificate, which the API server
+            // would believe first.
+            *user = AuthInfo {
+                token: Some(token.clone().into()),
+                impersonate: user.impersonate.take(),
+                impersonate_groups: user.impersonate_groups.take(),
+                impersonate_uid: user.impersonate_uid.take(),
+                ..Default::default()
+            };
+        }
+        if let Some(path) = &self.client_certificate {
+            user.client_certificate = Some(path.display().to_string());
+            user.client_certificate_data = None;
+        }
+        if let Some(path) = &self.client_key {
+            user.client_key = Some(path.display().to_string());
+            user.client_key_data = None;
+        }
+        if let Some(name) = &self.impersonate {
+            user.impersonate = Some(name.clone());
+        }
+        if !self.impersonate_groups.is_empty() {
+            user.impersonate_groups = Some(self.impersonate_groups.clone());
+        }
+        if let Some(uid) = &self.impersonate_uid {
+            user.impersonate_uid = Some(uid.clone());
+        }
+        if self.user.is_none() {
+            // The context may have had no user: point it at this one.
+            if let Some(entry) = config
+                .contexts
                 .iter_mut()
-                .find(|u| u.name == name)
-                .unwrap();
-            let user = entry.auth_info.get_or_insert_with(Default::default);
-            if let Some(token) = &self.token {
-                // The token says who we are: no other way of logging in is
-                // kept, not even a client certificate, which the API server
-                // would believe first.
-                *user = AuthInfo {
-                    token: Some(token.clone().into()),
-                    impersonate: user.impersonate.take(),
-                    impersonate_groups: user.impersonate_groups.take(),
-                    impersonate_uid: user.impersonate_uid.take(),
-                    ..Default::default()
-                };
-            }
-            if let Some(path) = &self.client_certificate {
-                user.client_certificate = Some(path.display().to_string());
-                user.client_certificate_data = None;
-            }
-            if let Some(path) = &self.client_key {
-                user.client_key = Some(path.display().to_string());
-                user.client_key_data = None;
-            }
-            if let Some(name) = &self.impersonate {
-                user.impersonate = Some(name.clone());
-            }
-            if !self.impersonate_groups.is_empty() {
-                user.impersonate_groups = Some(self.impersonate_groups.clone());
-            }
-            if let Some(uid) = &self.impersonate_uid {
-                user.impersonate_uid = Some(uid.clone());
-            }
-            if self.user.is_none() {
-                // The context may have had no user: point it at this one.
-                if let Some(entry) = config
-                    .contexts
-                    .iter_mut()
-                    .find(|c| c.name == context_name)
-                    .and_then(|c| c.context.as_mut())
-                {
-                    entry.user = Some(name);
-                }
+                .find(|c| c.name == context_name)
+                .and_then(|c| c.context.as_mut())
+            {
+                entry.user = Some(name);
             }
         }
-        Ok(config)
     }
 }
 

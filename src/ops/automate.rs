@@ -527,7 +527,7 @@ async fn act(
             kept.next = unchanged_until(members, deployment, &look.loaded, wait).await?;
             Ok(None)
         }
-        Next::Check => check(members, deployment, look, automation, kept).await,
+        Next::Check => round(members, deployment, look, automation, kept).await,
         Next::RollBack => {
             let reason = failed_reason(records);
             roll_back(
@@ -681,7 +681,7 @@ fn failed_reason(records: &[Record]) -> String {
 
 /// A round of checks on every cluster, judged, kept in every record, and
 /// acted on.
-async fn check(
+async fn round(
     members: &[Member],
     deployment: &str,
     look: &Look,
