@@ -474,39 +474,62 @@ pub fn choose(
     object: Option<&str>,
     route: Option<&str>,
 ) -> Result<Vec<RouteSnapshot>> {
+    let routing: Vec<&DynamicObject> = objects
+        .iter()
+        .filter(|o| sends_to_incumbent(flavor, o, incumbent))
+        .collect();
+    let chosen = chosen_object(flavor, objects, &routing, incumbent, object)?;
+    snapshots_of(flavor, chosen, incumbent, contender, route)
+}
+
+/// The routes of a routing object, as its kind lists them.
+fn routes_of(flavor: &Flavor, o: &DynamicObject) -> Vec<Value> {
+    o.data
+        .pointer(&format!("/spec/{}", flavor.routes))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The backends of one route.
+fn backends_of(flavor: &Flavor, r: &Value) -> Vec<Value> {
+    r.get(flavor.backends)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Whether one of `o`'s routes sends to the incumbent's Service.
+fn sends_to_incumbent(flavor: &Flavor, o: &DynamicObject, incumbent: &ServiceRef) -> bool {
+    let object_namespace = o.metadata.namespace.clone().unwrap_or_default();
+    routes_of(flavor, o).iter().any(|r| {
+        backends_of(flavor, r)
+            .iter()
+            .any(|b| (flavor.sends_to)(b, &object_namespace, incumbent))
+    })
+}
+
+/// The object of `routing` (those that send to the incumbent) named by
+/// the flag (`object`), else the only one.
+fn chosen_object<'a>(
+    flavor: &Flavor,
+    objects: &[DynamicObject],
+    routing: &[&'a DynamicObject],
+    incumbent: &ServiceRef,
+    object: Option<&str>,
+) -> Result<&'a DynamicObject> {
     let namespace = &incumbent.namespace;
     let kind = flavor.kind;
     let service = &incumbent.name;
-    let routes_of = |o: &DynamicObject| -> Vec<Value> {
-        o.data
-            .pointer(&format!("/spec/{}", flavor.routes))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let backends_of = |r: &Value| -> Vec<Value> {
-        r.get(flavor.backends)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let sends_to_incumbent = |o: &DynamicObject| {
-        let object_namespace = o.metadata.namespace.clone().unwrap_or_default();
-        routes_of(o).iter().any(|r| {
-            backends_of(r)
-                .iter()
-                .any(|b| (flavor.sends_to)(b, &object_namespace, incumbent))
-        })
-    };
-    let routing: Vec<&DynamicObject> = objects.iter().filter(|o| sends_to_incumbent(o)).collect();
     let names: Vec<String> = routing
         .iter()
         .filter_map(|o| o.metadata.name.clone())
         .collect();
-    let chosen = match object {
+    match object {
         Some(wanted) => routing
             .iter()
             .find(|o| o.metadata.name.as_deref() == Some(wanted))
+            .copied()
             .ok_or_else(|| {
                 let exists = objects
                     .iter()
@@ -519,32 +542,41 @@ pub fn choose(
                     true => format!("no {kind} in namespace {namespace:?} routes to {service:?}"),
                     false => format!("these route to {service:?}: {}", names.join(", ")),
                 })
-            })?,
-        None => match routing.as_slice() {
-            [] => {
-                return Err(Error::invalid(format!(
-                    "no {kind} in namespace {namespace:?} has a route to service {service:?}"
-                ))
-                .with_hint(format!(
-                    "create one that sends to {service:?}, pass --service NAME if the Deployment's Service has another name, or choose another --router"
-                )));
-            }
-            [one] => one,
-            _ => {
-                return Err(Error::invalid(format!(
-                    "several {kind}s route to service {service:?}: {}",
-                    names.join(", ")
-                ))
-                .with_hint(format!("pass {} NAME to choose one", flavor.flag)));
-            }
+            }),
+        None => match routing {
+            [] => Err(Error::invalid(format!(
+                "no {kind} in namespace {namespace:?} has a route to service {service:?}"
+            ))
+            .with_hint(format!(
+                "create one that sends to {service:?}, pass --service NAME if the Deployment's Service has another name, or choose another --router"
+            ))),
+            [one] => Ok(one),
+            _ => Err(Error::invalid(format!(
+                "several {kind}s route to service {service:?}: {}",
+                names.join(", ")
+            ))
+            .with_hint(format!("pass {} NAME to choose one", flavor.flag))),
         },
-    };
+    }
+}
+
+/// The routes of `chosen` to shift: each that sends all its traffic to the
+/// incumbent's Service (the one named `route`, when given), as it is now.
+fn snapshots_of(
+    flavor: &Flavor,
+    chosen: &DynamicObject,
+    incumbent: &ServiceRef,
+    contender: &ServiceRef,
+    route: Option<&str>,
+) -> Result<Vec<RouteSnapshot>> {
+    let kind = flavor.kind;
+    let service = &incumbent.name;
     let object_name = chosen.metadata.name.clone().unwrap_or_default();
     let object_namespace = chosen.metadata.namespace.clone().unwrap_or_default();
     let mut snapshots = Vec::new();
     let mut seen = Vec::new();
-    for (index, entry) in routes_of(chosen).iter().enumerate() {
-        let backends = backends_of(entry);
+    for (index, entry) in routes_of(flavor, chosen).iter().enumerate() {
+        let backends = backends_of(flavor, entry);
         if !backends
             .iter()
             .any(|b| (flavor.sends_to)(b, &object_namespace, incumbent))
