@@ -592,6 +592,20 @@ fn clusters_move_in_lock_step() {
         ]
     };
     assert_eq!(steps(&start.json()), expected(1), "{start}");
+    // A driver across clusters is no more rehearsed than on one: refused,
+    // with every record as it was.
+    let records: Vec<_> = support::PLANES.iter().map(|c| record_on(c, &ns)).collect();
+    let rehearsal = ramp_clusters(
+        &registry,
+        &["run", "web", "-n", &ns, "--all-clusters", "--dry-run"],
+    )
+    .code(2);
+    assert!(
+        rehearsal.stderr.contains("run does not take --dry-run"),
+        "{rehearsal}"
+    );
+    let after: Vec<_> = support::PLANES.iter().map(|c| record_on(c, &ns)).collect();
+    assert_eq!(after, records);
     for cluster in ["c1", "c2", "c3"] {
         assert!(
             start

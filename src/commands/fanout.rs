@@ -243,15 +243,17 @@ fn ended(
     Err(Error::new(kind, message))
 }
 
-/// Each place's failure on stderr, and each that had nothing to abort.
+/// Each place's failure on stderr, then each that had nothing to abort.
 fn say_failures(places: &[&Place], results: &[Result<()>], outcomes: &[Outcome]) {
-    for ((place, result), outcome) in places.iter().zip(results).zip(outcomes) {
-        match (result, outcome) {
-            (Err(err), Outcome::Refused | Outcome::Failed) => {
-                eprintln!("[{}] error: {err}", name(place))
-            }
-            (Err(err), Outcome::Nothing) => eprintln!("[{}] {}", name(place), err.message),
-            _ => {}
+    let each = || places.iter().zip(results).zip(outcomes);
+    for ((place, result), outcome) in each() {
+        if let (Err(err), Outcome::Refused | Outcome::Failed) = (result, outcome) {
+            eprintln!("[{}] error: {err}", name(place));
+        }
+    }
+    for ((place, result), outcome) in each() {
+        if let (Err(err), Outcome::Nothing) = (result, outcome) {
+            eprintln!("[{}] {}", name(place), err.message);
         }
     }
 }
@@ -472,13 +474,6 @@ pub async fn start(global: &GlobalArgs, fleet: &Fleet, args: &StartArgs) -> Resu
         let first = fleet.waves().into_iter().next().unwrap_or_default();
         return run_on(global, &across, &first, &fleet.all(), work).await;
     }
-    if args.rollout.interactive {
-        return Err(
-            Error::invalid("--interactive drives one cluster").with_hint(
-                "across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`",
-            ),
-        );
-    }
     // An automated rollout sums up once, at its end.
     let shown = match args.rollout.auto {
         true => Vec::new(),
@@ -513,9 +508,6 @@ pub async fn step(global: &GlobalArgs, fleet: &Fleet, args: &StepArgs) -> Result
     check_freezes(fleet, FrozenCommand::Step, &args.change).await?;
     if args.change.clusters.waves.is_some() {
         return step_in_waves(global, fleet, args).await;
-    }
-    if args.interactive {
-        return Err(Error::invalid("--interactive drives one cluster"));
     }
     let all = fleet.all();
     step_on(global, fleet, args, &all, &all).await

@@ -26,7 +26,15 @@ use crate::rollout::strategy::Strategy;
 use crate::router::{RouterKind, ServiceRef};
 
 pub async fn run(global: &GlobalArgs, args: &StartArgs) -> Result<()> {
-    let fleet = super::fanout::fleet(global, &args.rollout.change)?;
+    let change = &args.rollout.change;
+    if args.rollout.interactive && change.clusters.is_set() && change.clusters.waves.is_none() {
+        return Err(
+            Error::invalid("--interactive drives one cluster").with_hint(
+                "across clusters, step them with `kubectl ramp step DEPLOYMENT --clusters ...`",
+            ),
+        );
+    }
+    let fleet = super::fanout::fleet(global, change)?;
     if fleet.across() {
         return super::fanout::start(global, &fleet, args).await;
     }

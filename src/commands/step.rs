@@ -16,6 +16,10 @@ use crate::rollout::record::Phase;
 use crate::rollout::strategy::Step;
 
 pub async fn run(global: &GlobalArgs, args: &StepArgs) -> Result<()> {
+    let clusters = &args.change.clusters;
+    if args.interactive && clusters.is_set() && clusters.waves.is_none() {
+        return Err(Error::invalid("--interactive drives one cluster"));
+    }
     let fleet = super::fanout::fleet(global, &args.change)?;
     if fleet.across() {
         return super::fanout::step(global, &fleet, args).await;
