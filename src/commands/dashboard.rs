@@ -328,30 +328,7 @@ async fn act(targets: &[Target], busy: &Busy, action: Action) -> Outcome {
         action.verb.as_str(),
         action.namespace
     );
-    let done = match action.verb {
-        Verb::Step => advance::advance(
-            &conn,
-            name,
-            None,
-            &change,
-            None,
-            advance::AtTheEnd::DelayThenPromote,
-            None,
-        )
-        .await
-        .map(|_| ()),
-        Verb::Promote => match load(&conn, name).await {
-            Ok(loaded) => promote::promote(&conn, name, loaded, &change)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
-        },
-        Verb::Abort => abort::abort(&conn, name, Some("aborted from the dashboard"), &change)
-            .await
-            .map(|_| ()),
-        Verb::Pause => automation::pause(&conn, name).await,
-    };
-    match done {
+    match carry_out(&conn, name, action.verb, &change).await {
         Ok(()) => {
             let now = load(&conn, name)
                 .await
@@ -373,6 +350,29 @@ async fn act(targets: &[Target], busy: &Busy, action: Action) -> Outcome {
             }
         }
         Err(e) => failed(e),
+    }
+}
+
+/// One action of the dashboard's on the rollout of `name`, as the command
+/// of its name does it.
+async fn carry_out(conn: &Connection, name: &str, verb: Verb, change: &Change) -> Result<()> {
+    match verb {
+        Verb::Step => {
+            let at_the_end = advance::AtTheEnd::DelayThenPromote;
+            advance::advance(conn, name, None, change, None, at_the_end, None)
+                .await
+                .map(|_| ())
+        }
+        Verb::Promote => {
+            let loaded = load(conn, name).await?;
+            promote::promote(conn, name, loaded, change)
+                .await
+                .map(|_| ())
+        }
+        Verb::Abort => abort::abort(conn, name, Some("aborted from the dashboard"), change)
+            .await
+            .map(|_| ()),
+        Verb::Pause => automation::pause(conn, name).await,
     }
 }
 

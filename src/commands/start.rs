@@ -55,6 +55,15 @@ pub struct Asked<'a> {
 static NO_FLAGS: std::sync::LazyLock<RolloutArgs> = std::sync::LazyLock::new(RolloutArgs::default);
 
 impl<'a> Asked<'a> {
+    /// The record of the earlier wave whose template and steps this start
+    /// carries on with, if it is a wave's.
+    pub fn carried(&self) -> Option<&'a Record> {
+        match self.source {
+            Source::Wave(record) => Some(record),
+            _ => None,
+        }
+    }
+
     /// The start the command line asks for.
     pub fn of(args: &'a StartArgs) -> Asked<'a> {
         Asked {
@@ -112,76 +121,23 @@ pub async fn start(
     args: &Asked<'_>,
     change: &Change,
 ) -> Result<()> {
-    let source = args.source;
-    let carried = match source {
-        Source::Wave(record) => Some(record),
-        _ => None,
-    };
     let conn = place.conn().await?;
     let name = args.deployment;
     if args.rollout.interactive {
         super::step::require_terminal(name)?;
     }
-    let loaded = load(conn, name).await?;
-    let base = loaded.base();
-    let Loaded {
-        incumbent, record, ..
-    } = loaded;
-    // What every router needs, before even the dry runs; the router's own
-    // objects once it is known. And who the API server takes the caller to
-    // be, for the history.
-    let (rules, started_by) = futures::future::join(
-        crate::clusters::access::rules(conn, &conn.namespace),
-        crate::clusters::access::who_am_i(conn),
-    )
-    .await;
-    let rules = rules?;
-    check_access(conn, &rules, None).await?;
-    // Once the credentials are known to allow a rollout: a freeze holds it.
-    let command = match source {
-        Source::Revision(_) => FrozenCommand::Undo,
-        _ => FrozenCommand::Start,
-    };
-    let change = &super::freeze::gate(conn, &place.freeze_namespace, command, change).await?;
-    let template = new_template(conn, args, &incumbent).await?;
-
-    if let Some(existing) = record.as_ref().filter(|r| in_progress(r)) {
+    let checked = checked(place, args, change).await?;
+    let change = &checked.change;
+    let base = checked.loaded.base();
+    if let Some(existing) = checked.loaded.record.as_ref().filter(|r| in_progress(r)) {
         // The same start, run again after it was interrupted: carry on.
-        same_start(args, carried, existing, &template)?;
+        same_start(args, args.carried(), existing, &checked.template)?;
         change.wait_for_every_cluster().await?;
         let executor = executor(conn, name, existing.clone(), base, change);
         let view = drive(executor, conn, name, "start", None).await?.view;
         return show(global, conn, name, change, view).await;
     }
-    crate::rollout::precondition::check(&incumbent)?;
-    let autoscaler = autoscaler_of(conn, &incumbent).await?;
-    let Planned {
-        record: mut new,
-        objects,
-        service,
-        fitted,
-        notices,
-    } = plan_rollout(conn, &rules, args, carried, &incumbent, template).await?;
-    for notice in &notices {
-        eprintln!("{notice}");
-    }
-    if let Some(autoscaler) = autoscaler {
-        check_autoscaler(conn, &rules, name, &new, &autoscaler).await?;
-        new.autoscaler = Some(autoscaler);
-    }
-    new.automation = automation(args, change)?;
-    new.started_by = started_by;
-    new.id = Some(match carried.and_then(|r| r.id.clone()) {
-        Some(id) => id,
-        None => rollout_id()?,
-    });
-    // The history goes on from the last rollout's record.
-    new.finished = record.map(|r| r.finished).unwrap_or_default();
-
-    let mut message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
-    if let Some(why) = fitted {
-        message.push_str(&format!(": {why}"));
-    }
+    let (new, objects, service, message) = planned(conn, args, &checked).await?;
     let begin = |record: Record| Begin {
         record,
         reason: "Started",
@@ -217,6 +173,96 @@ pub async fn start(
         return super::step::interact(global, conn, name, &change.noting(None), view).await;
     }
     show(global, conn, name, change, view).await
+}
+
+/// What a start checked before it plans: the rollout as read, what the
+/// credentials may do and who they are, the options once the freezes let
+/// it (with an override noted), and the new pod template as the API
+/// server defaults it.
+struct Checked {
+    loaded: Loaded,
+    rules: Rules,
+    started_by: Option<String>,
+    change: Change,
+    template: serde_json::Value,
+}
+
+async fn checked(place: &Place, args: &Asked<'_>, change: &Change) -> Result<Checked> {
+    let conn = place.conn().await?;
+    let loaded = load(conn, args.deployment).await?;
+    // What every router needs, before even the dry runs; the router's own
+    // objects once it is known. And who the API server takes the caller to
+    // be, for the history.
+    let (rules, started_by) = futures::future::join(
+        crate::clusters::access::rules(conn, &conn.namespace),
+        crate::clusters::access::who_am_i(conn),
+    )
+    .await;
+    let rules = rules?;
+    check_access(conn, &rules, None).await?;
+    // Once the credentials are known to allow a rollout: a freeze holds it.
+    let command = match args.source {
+        Source::Revision(_) => FrozenCommand::Undo,
+        _ => FrozenCommand::Start,
+    };
+    let change = super::freeze::gate(conn, &place.freeze_namespace, command, change).await?;
+    let template = new_template(conn, args, &loaded.incumbent).await?;
+    Ok(Checked {
+        loaded,
+        rules,
+        started_by,
+        change,
+        template,
+    })
+}
+
+/// The new rollout's record, checked against the incumbent's autoscaler,
+/// with its automation, who started it, its id and the history so far;
+/// the routing objects and the incumbent's Service as the plan read them;
+/// and what its start says.
+async fn planned(
+    conn: &Connection,
+    args: &Asked<'_>,
+    checked: &Checked,
+) -> Result<(Record, crate::router::Objects, Service, String)> {
+    let name = args.deployment;
+    let carried = args.carried();
+    let incumbent = &checked.loaded.incumbent;
+    crate::rollout::precondition::check(incumbent)?;
+    let autoscaler = autoscaler_of(conn, incumbent).await?;
+    let template = checked.template.clone();
+    let Planned {
+        record: mut new,
+        objects,
+        service,
+        fitted,
+        notices,
+    } = plan_rollout(conn, &checked.rules, args, carried, incumbent, template).await?;
+    for notice in &notices {
+        eprintln!("{notice}");
+    }
+    if let Some(autoscaler) = autoscaler {
+        check_autoscaler(conn, &checked.rules, name, &new, &autoscaler).await?;
+        new.autoscaler = Some(autoscaler);
+    }
+    new.automation = automation(args, &checked.change)?;
+    new.started_by = checked.started_by.clone();
+    new.id = Some(match carried.and_then(|r| r.id.clone()) {
+        Some(id) => id,
+        None => rollout_id()?,
+    });
+    // The history goes on from the last rollout's record.
+    new.finished = checked
+        .loaded
+        .record
+        .as_ref()
+        .map(|r| r.finished.clone())
+        .unwrap_or_default();
+    let mut message = format!("started: {} steps ({})", new.steps.len(), new.strategy);
+    if let Some(why) = fitted {
+        message.push_str(&format!(": {why}"));
+    }
+    Ok((new, objects, service, message))
 }
 
 /// Whether `record` is of a rollout under way (not ended, not idle).
@@ -570,7 +616,6 @@ async fn plan_rollout(
     template: serde_json::Value,
 ) -> Result<Planned> {
     let name = args.deployment;
-    let namespace = conn.namespace.as_str();
     let header = header_of(args.rollout)?;
     let strategy = strategy_of(args, carried)?;
     let replicas = replicas_of(name, incumbent)?;
@@ -586,65 +631,23 @@ async fn plan_rollout(
     let contender_name = contender::name_for(name);
     let incumbent_ref = ServiceRef {
         name: service_name.clone(),
-        namespace: namespace.to_string(),
+        namespace: conn.namespace.clone(),
     };
     let contender_ref = ServiceRef {
         name: contender_name.clone(),
         namespace: contender_namespace.clone(),
     };
 
-    // The flags that name a router's object, and what they name.
-    let objects = [
-        ("--virtual-service", args.rollout.virtual_service.as_deref()),
-        ("--http-route", args.rollout.http_route.as_deref()),
-    ];
-    let named = objects
-        .iter()
-        .find_map(|(flag, object)| object.and(crate::router::named_by(flag)));
-    let (router, listed) =
-        router_of(conn, args.rollout, named, &incumbent_ref, &contender_ref).await?;
-    // Discovered to go without a mesh: a VirtualService that sends to the
-    // Service but is not one ramp shifts is told of.
-    let mut notices = Vec::new();
-    if router.router().flavor().is_none() && args.rollout.router.is_none() {
-        notices.extend(crate::router::why_not_istio(conn, &incumbent_ref).await?);
-    }
-    check_access(conn, rules, Some(router)).await?;
-    // Without a mesh the default canary's shares may be more than whole
-    // pods can give: the nearest steps they can, said so.
-    let (strategy, fitted) = match default_strategy(args, carried) {
-        true => match router.router().fit(&strategy, replicas) {
-            Some((fitted, why)) => (fitted, Some(why)),
-            None => (strategy, None),
-        },
-        false => (strategy, None),
-    };
-    let choice = crate::router::Choice {
-        deployment: name,
-        incumbent: &incumbent_ref,
-        contender: &contender_ref,
-        object: objects
-            .iter()
-            .find(|(flag, _)| router.router().flavor().is_some_and(|f| f.flag == *flag))
-            .and_then(|(_, object)| *object),
-        route: args.rollout.route.as_deref(),
-        listed,
-    };
-    let chosen = router
-        .router()
-        .choose(conn, &choice, &strategy.steps, replicas, header.as_ref())
-        .await?;
+    let refs = (&incumbent_ref, &contender_ref);
+    let sizing = (strategy, replicas, header.as_ref());
+    let (router, (strategy, fitted), chosen, mut notices) =
+        routed(conn, rules, args, carried, refs, sizing).await?;
     let keys = contender::rewritten_keys(incumbent, &service, router);
     let contender_labels = contender::pod_labels(&template_labels, &keys)?;
-    let others: Vec<String> = selecting
-        .iter()
-        .filter(|s| selects(&selector_of(s), &contender_labels))
-        .filter_map(|s| s.metadata.name.clone())
-        .filter(|s| *s != service_name && *s != contender_ref.name)
-        .collect();
-    notices.extend(contender::check_other_services(
-        &service_name,
-        &others,
+    let services = (&service_name, &contender_ref.name, selecting.as_slice());
+    notices.extend(other_services(
+        services,
+        &contender_labels,
         &strategy.steps,
     )?);
     let scale_down_delay = scale_down_delay_of(args.rollout, &strategy.name);
@@ -672,6 +675,82 @@ async fn plan_rollout(
         fitted,
         notices,
     })
+}
+
+/// The router, the steps it can carry out, the routes it chose (with the
+/// objects they are in, as read), and what the user should know of them.
+async fn routed(
+    conn: &Connection,
+    rules: &Rules,
+    args: &Asked<'_>,
+    carried: Option<&Record>,
+    (incumbent_ref, contender_ref): (&ServiceRef, &ServiceRef),
+    (strategy, replicas, header): (Strategy, i32, Option<&Header>),
+) -> Result<(
+    RouterKind,
+    (Strategy, Option<String>),
+    crate::router::Chosen,
+    Vec<String>,
+)> {
+    let name = args.deployment;
+    // The flags that name a router's object, and what they name.
+    let objects = [
+        ("--virtual-service", args.rollout.virtual_service.as_deref()),
+        ("--http-route", args.rollout.http_route.as_deref()),
+    ];
+    let named = objects
+        .iter()
+        .find_map(|(flag, object)| object.and(crate::router::named_by(flag)));
+    let (router, listed) =
+        router_of(conn, args.rollout, named, incumbent_ref, contender_ref).await?;
+    // Discovered to go without a mesh: a VirtualService that sends to the
+    // Service but is not one ramp shifts is told of.
+    let mut notices = Vec::new();
+    if router.router().flavor().is_none() && args.rollout.router.is_none() {
+        notices.extend(crate::router::why_not_istio(conn, incumbent_ref).await?);
+    }
+    check_access(conn, rules, Some(router)).await?;
+    // Without a mesh the default canary's shares may be more than whole
+    // pods can give: the nearest steps they can, said so.
+    let fit = router.router().fit(&strategy, replicas);
+    let (strategy, fitted) = match (default_strategy(args, carried), fit) {
+        (true, Some((fitted, why))) => (fitted, Some(why)),
+        _ => (strategy, None),
+    };
+    let choice = crate::router::Choice {
+        deployment: name,
+        incumbent: incumbent_ref,
+        contender: contender_ref,
+        object: objects
+            .iter()
+            .find(|(flag, _)| router.router().flavor().is_some_and(|f| f.flag == *flag))
+            .and_then(|(_, object)| *object),
+        route: args.rollout.route.as_deref(),
+        listed,
+    };
+    let chosen = router
+        .router()
+        .choose(conn, &choice, &strategy.steps, replicas, header)
+        .await?;
+    Ok((router, (strategy, fitted), chosen, notices))
+}
+
+/// The other Services that would select the contender's pods too (of
+/// `services`: the incumbent's, the contender's, and every one selecting
+/// the incumbent's pods): they send it requests whatever the steps say, so
+/// a step with no traffic to it is refused and a split is told of.
+fn other_services(
+    (incumbent, contender, selecting): (&String, &String, &[Service]),
+    contender_labels: &BTreeMap<String, String>,
+    steps: &[crate::rollout::strategy::Step],
+) -> Result<Vec<String>> {
+    let others: Vec<String> = selecting
+        .iter()
+        .filter(|s| selects(&selector_of(s), contender_labels))
+        .filter_map(|s| s.metadata.name.clone())
+        .filter(|s| s != incumbent && s != contender)
+        .collect();
+    contender::check_other_services(incumbent, &others, steps)
 }
 
 /// A new rollout's record, at its start: before its first step.
@@ -868,64 +947,10 @@ fn template_from_file(
     };
     let documents: Vec<serde_json::Value> =
         serde_saphyr::from_multiple(&text).map_err(|e| not_a_manifest(&e))?;
-    let mut objects = Vec::new();
-    for document in documents.into_iter().filter(|d| !d.is_null()) {
-        match (document["kind"].as_str(), document["items"].as_array()) {
-            (Some("List"), Some(items)) => objects.extend(items.iter().cloned()),
-            _ => objects.push(document),
-        }
-    }
-    let deployments: Vec<&serde_json::Value> = objects
-        .iter()
-        .filter(|o| o["kind"] == "Deployment")
-        .collect();
-    let chosen = match deployments.as_slice() {
-        [] if objects.len() == 1 => objects[0].clone(),
-        [only] if objects.len() == 1 => (*only).clone(),
-        _ => {
-            let found = deployments
-                .iter()
-                .position(|d| d["metadata"]["name"] == name.as_str())
-                .ok_or_else(|| {
-                    let names: Vec<String> = deployments
-                        .iter()
-                        .map(|d| {
-                            format!("{:?}", d["metadata"]["name"].as_str().unwrap_or_default())
-                        })
-                        .collect();
-                    Error::invalid(format!(
-                        "{shown} has no deployment {name:?} (its deployments: {})",
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    ))
-                    .with_hint(format!("-f takes a manifest holding deployment {name:?}"))
-                })?;
-            deployments[found].clone()
-        }
-    };
+    let objects = objects_of(documents);
+    let chosen = deployment_in(&objects, &name, &shown)?;
     let deployment: Deployment = serde_json::from_value(chosen).map_err(|e| not_a_manifest(&e))?;
-    let file_name = deployment.metadata.name.clone().unwrap_or_default();
-    if file_name != name {
-        return Err(Error::invalid(format!(
-            "{shown} describes deployment {file_name:?}, not {name:?}"
-        ))
-        .with_hint(format!(
-            "-f takes the new version of deployment {name:?} itself"
-        )));
-    }
-    if let Some(theirs) = &deployment.metadata.namespace
-        && theirs != namespace
-    {
-        return Err(Error::invalid(format!(
-            "{shown} is for namespace {theirs:?}, but the rollout is in namespace {namespace:?}"
-        ))
-        .with_hint(format!(
-            "pass -n {theirs} to roll out there, or change metadata.namespace in the manifest"
-        )));
-    }
+    check_manifest(&deployment, &name, namespace, &shown)?;
     if objects.len() > 1 {
         eprintln!(
             "using deployment {name:?} of {shown} ({} objects; the others are left alone)",
@@ -950,6 +975,82 @@ fn template_from_file(
         .with_hint("keep the labels that spec.selector.matchLabels names"));
     }
     Ok(template)
+}
+
+/// The objects of a manifest's documents, a List's items each one.
+fn objects_of(documents: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    let mut objects = Vec::new();
+    for document in documents.into_iter().filter(|d| !d.is_null()) {
+        match (document["kind"].as_str(), document["items"].as_array()) {
+            (Some("List"), Some(items)) => objects.extend(items.iter().cloned()),
+            _ => objects.push(document),
+        }
+    }
+    objects
+}
+
+/// The Deployment `name` among a manifest's objects (`shown`: the
+/// manifest, for messages); a manifest of one object is taken whole.
+fn deployment_in(
+    objects: &[serde_json::Value],
+    name: &str,
+    shown: &str,
+) -> Result<serde_json::Value> {
+    let deployments: Vec<&serde_json::Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Deployment")
+        .collect();
+    Ok(match deployments.as_slice() {
+        [] if objects.len() == 1 => objects[0].clone(),
+        [only] if objects.len() == 1 => (*only).clone(),
+        _ => {
+            let found = deployments
+                .iter()
+                .position(|d| d["metadata"]["name"] == name)
+                .ok_or_else(|| {
+                    let names: Vec<String> = deployments
+                        .iter()
+                        .map(|d| {
+                            format!("{:?}", d["metadata"]["name"].as_str().unwrap_or_default())
+                        })
+                        .collect();
+                    Error::invalid(format!(
+                        "{shown} has no deployment {name:?} (its deployments: {})",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ))
+                    .with_hint(format!("-f takes a manifest holding deployment {name:?}"))
+                })?;
+            deployments[found].clone()
+        }
+    })
+}
+
+/// Refuses a manifest of another Deployment, or of another namespace.
+fn check_manifest(deployment: &Deployment, name: &str, namespace: &str, shown: &str) -> Result<()> {
+    let file_name = deployment.metadata.name.clone().unwrap_or_default();
+    if file_name != name {
+        return Err(Error::invalid(format!(
+            "{shown} describes deployment {file_name:?}, not {name:?}"
+        ))
+        .with_hint(format!(
+            "-f takes the new version of deployment {name:?} itself"
+        )));
+    }
+    if let Some(theirs) = &deployment.metadata.namespace
+        && theirs != namespace
+    {
+        return Err(Error::invalid(format!(
+            "{shown} is for namespace {theirs:?}, but the rollout is in namespace {namespace:?}"
+        ))
+        .with_hint(format!(
+            "pass -n {theirs} to roll out there, or change metadata.namespace in the manifest"
+        )));
+    }
+    Ok(())
 }
 
 /// The incumbent's Service: the one named, or the one whose selector picks

@@ -68,27 +68,7 @@ async fn watch(
 ) -> Result<()> {
     let terminal = std::io::stdout().is_terminal();
     let redraw = terminal && ui.format == Format::Table;
-    let draw = |report: &StatusReport| -> Result<()> {
-        if redraw {
-            // Clear the screen and draw from the top, as `watch` does.
-            write!(std::io::stdout(), "\x1b[2J\x1b[H")?;
-        }
-        match ui.format {
-            // One document per line, for scripts that read a stream.
-            Format::Json => {
-                let line = serde_json::to_string(report).expect("a report serializes");
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "{line}")?;
-                out.flush()?;
-                Ok(())
-            }
-            Format::Yaml => {
-                writeln!(std::io::stdout(), "---")?;
-                ui.print(report, table_of)
-            }
-            Format::Table => ui.print(report, table_of),
-        }
-    };
+    let draw = |report: &StatusReport| draw(ui, redraw, report);
     let started = Instant::now();
     let deadline = timeout.map(|t| started + t);
     let beat = |report: &StatusReport| {
@@ -113,12 +93,7 @@ async fn watch(
     let config = watcher::Config::default();
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
     let mut changes = watcher(deployments, config).boxed();
-    let until_deadline = async {
-        match deadline {
-            Some(deadline) => tokio::time::sleep_until(deadline).await,
-            None => std::future::pending().await,
-        }
-    };
+    let until_deadline = until(deadline);
     tokio::pin!(until_deadline);
     loop {
         tokio::select! {
@@ -144,11 +119,7 @@ async fn watch(
                 "stopped watching; the rollout is not affected",
             )),
         }
-        let observed = observe(conn, name).await?;
-        let mut report = report(name, &conn.namespace, &observed);
-        // The freezes as first read: a wait does not read them again at
-        // each change of the rollout.
-        report.freezes = current.freezes.clone();
+        let report = again(conn, name, &current).await?;
         let value = serde_json::to_value(&report).ok();
         if value != last {
             draw(&report)?;
@@ -164,6 +135,47 @@ async fn watch(
         }
         current = report;
     }
+}
+
+/// Shows `report` once more: from the top of the screen (`redraw`), or
+/// one JSON document per line, or one YAML document after another.
+fn draw(ui: &Ui, redraw: bool, report: &StatusReport) -> Result<()> {
+    if redraw {
+        // Clear the screen and draw from the top, as `watch` does.
+        write!(std::io::stdout(), "\x1b[2J\x1b[H")?;
+    }
+    match ui.format {
+        // One document per line, for scripts that read a stream.
+        Format::Json => {
+            let line = serde_json::to_string(report).expect("a report serializes");
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}")?;
+            out.flush()?;
+            Ok(())
+        }
+        Format::Yaml => {
+            writeln!(std::io::stdout(), "---")?;
+            ui.print(report, table_of)
+        }
+        Format::Table => ui.print(report, table_of),
+    }
+}
+
+/// Ends at `deadline`; never without one.
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The status read again after a change, with the freezes as first read:
+/// a wait does not read them again at each change of the rollout.
+async fn again(conn: &Connection, name: &str, current: &StatusReport) -> Result<StatusReport> {
+    let observed = observe(conn, name).await?;
+    let mut report = report(name, &conn.namespace, &observed);
+    report.freezes = current.freezes.clone();
+    Ok(report)
 }
 
 /// How the wait ends, once the rollout has: 0 when it succeeded, 3 when it

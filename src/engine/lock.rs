@@ -41,6 +41,78 @@ pub enum Claim {
     AskLater(String),
 }
 
+/// A Lease another create found there, and how to name it in errors.
+struct Found<'a> {
+    api: &'a Api<Lease>,
+    name: &'a str,
+    deployment: &'a str,
+    what: &'a str,
+    server: &'a str,
+}
+
+/// What became of a Lease found there when this process tried to take it.
+enum TakeOver {
+    /// Replaced with this process's: its holder had let it lapse, or died.
+    Taken(Box<Lease>),
+    /// It is this process's already.
+    Ours,
+    /// Let go between the create and the read: try the create again.
+    Gone,
+}
+
+impl Found<'_> {
+    /// Reads the Lease and replaces it with `lease` (this process's, `me`)
+    /// when its holder let it lapse or died on this host; refuses while
+    /// another holds it (exit 5). `tries`: the creates so far.
+    async fn take_over(&self, lease: &Lease, me: &Holder, tries: u32) -> Result<TakeOver> {
+        let (api, name, deployment) = (self.api, self.name, self.deployment);
+        let current = match api.get_opt(name).await {
+            Ok(Some(current)) => current,
+            // Let go between the create and the read (its holder ended):
+            // take it anew.
+            Ok(None) if tries < 3 => return Ok(TakeOver::Gone),
+            Ok(None) => {
+                return Err(Error::new(
+                    Kind::Conflict,
+                    format!("the lease {name:?} kept coming and going; another kubectl-ramp is starting and ending on the rollout of {deployment:?}"),
+                )
+                .with_hint("run the command again"));
+            }
+            Err(e) => return Err(error::from_kube(e, self.what, self.server)),
+        };
+        let spec = current.spec.clone().unwrap_or_default();
+        let holder_text = spec.holder_identity.clone().unwrap_or_default();
+        let expired = expired(&spec, Timestamp::now());
+        let holder = Holder::parse(&holder_text);
+        if holder
+            .as_ref()
+            .is_some_and(|h| h.host == me.host && h.pid == me.pid)
+        {
+            return Ok(TakeOver::Ours);
+        }
+        let dead = holder.is_some_and(|h| h.is_dead_here());
+        if !(expired || dead || holder_text.is_empty()) {
+            return Err(held_by_another(deployment, &holder_text));
+        }
+        let mut replacement = lease.clone();
+        replacement.metadata.resource_version = current.metadata.resource_version.clone();
+        let replaced = api
+            .replace(name, &PostParams::default(), &replacement)
+            .await;
+        replaced
+            .map(|l| TakeOver::Taken(Box::new(l)))
+            .map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 409 => Error::new(
+                    Kind::Conflict,
+                    format!(
+                        "another kubectl-ramp took the rollout of {deployment:?} at the same moment"
+                    ),
+                ),
+                e => error::from_kube(e, self.what, self.server),
+            })
+    }
+}
+
 /// Whether a Lease is over at `now`: never renewed, or renewed longer
 /// ago than its duration (30 seconds when it names none).
 pub fn expired(spec: &LeaseSpec, now: Timestamp) -> bool {
@@ -211,56 +283,32 @@ impl Lock {
         let mut tries = 0;
         let taken = loop {
             tries += 1;
-            match api.create(&PostParams::default(), &lease).await {
+            let refused = match api.create(&PostParams::default(), &lease).await {
                 Ok(created) => break created,
-                Err(kube::Error::Api(status)) if status.code == 409 => {
-                    let current = match api.get_opt(&name).await {
-                        Ok(Some(current)) => current,
-                        // Let go between the create and the read (its holder
-                        // ended): take it anew.
-                        Ok(None) if tries < 3 => continue,
-                        Ok(None) => {
-                            return Err(Error::new(
-                            Kind::Conflict,
-                            format!("the lease {name:?} kept coming and going; another kubectl-ramp is starting and ending on the rollout of {deployment:?}"),
-                        )
-                        .with_hint("run the command again"));
-                        }
-                        Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
-                    };
-                    let spec = current.spec.clone().unwrap_or_default();
-                    let holder_text = spec.holder_identity.clone().unwrap_or_default();
-                    let expired = expired(&spec, Timestamp::now());
-                    let holder = Holder::parse(&holder_text);
-                    if holder
-                        .as_ref()
-                        .is_some_and(|h| h.host == me.host && h.pid == me.pid)
-                    {
-                        return Ok(Lock {
-                            api,
-                            name,
-                            key,
-                            renewer: None,
-                            version: Arc::default(),
-                            pending: None,
-                        });
-                    }
-                    let dead = holder.is_some_and(|h| h.is_dead_here());
-                    if !(expired || dead || holder_text.is_empty()) {
-                        return Err(held_by_another(deployment, &holder_text));
-                    }
-                    let mut replacement = lease.clone();
-                    replacement.metadata.resource_version =
-                        current.metadata.resource_version.clone();
-                    break api.replace(&name, &PostParams::default(), &replacement).await.map_err(|e| match e {
-                    kube::Error::Api(s) if s.code == 409 => Error::new(
-                        Kind::Conflict,
-                        format!("another kubectl-ramp took the rollout of {deployment:?} at the same moment"),
-                    ),
-                    e => error::from_kube(e, &what, &conn.server),
-                })?;
-                }
+                Err(kube::Error::Api(status)) if status.code == 409 => status,
                 Err(e) => return Err(error::from_kube(e, &what, &conn.server)),
+            };
+            tracing::debug!("the lease {name:?} is there: {}", refused.message);
+            let found = Found {
+                api: &api,
+                name: &name,
+                deployment,
+                what: &what,
+                server: &conn.server,
+            };
+            match found.take_over(&lease, &me, tries).await? {
+                TakeOver::Taken(taken) => break *taken,
+                TakeOver::Ours => {
+                    return Ok(Lock {
+                        api,
+                        name,
+                        key,
+                        renewer: None,
+                        version: Arc::default(),
+                        pending: None,
+                    });
+                }
+                TakeOver::Gone => continue,
             }
         };
         let version = Arc::new(Mutex::new(taken.metadata.resource_version.clone()));
