@@ -33,21 +33,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
     // The URL is printed once the watches hold what the clusters hold: a
     // page opened at once shows the rollouts, not an empty list. Every
     // cluster's watches are waited for together, for at most the limit.
-    let unsettled = futures::future::join_all(lives.iter().map(|l| l.settle(SETTLE_LIMIT))).await;
-    for (live, unsettled) in lives.iter().zip(unsettled) {
-        if !unsettled.is_empty() {
-            let of = live
-                .cluster
-                .as_ref()
-                .map(|c| format!("[{c}] "))
-                .unwrap_or_default();
-            eprintln!(
-                "{of}still listing after {} s ({}); the page fills in as they answer",
-                SETTLE_LIMIT.as_secs(),
-                unsettled.join(", ")
-            );
-        }
-    }
+    settle(&lives).await;
     let addr = listener
         .local_addr()
         .map_err(|e| Error::failed(format!("cannot read the address listened on: {e}")))?;
@@ -61,28 +47,7 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
             freeze_namespace: freeze_namespace(global, l.cluster.as_deref()),
         })
         .collect();
-    let act: Option<dashboard::Act> = match args.read_only {
-        true => None,
-        false => {
-            let targets = Arc::new(targets);
-            let busy = Busy::default();
-            Some(Arc::new(move |action: Action| {
-                let (targets, busy) = (targets.clone(), busy.clone());
-                // Run apart from the request: a page closed or reloaded
-                // while the action works does not cut it short half way
-                // (its Lease held, its record left moving).
-                let task = tokio::spawn(async move { act(&targets, &busy, action).await });
-                async move {
-                    task.await.unwrap_or_else(|e| Outcome {
-                        ok: false,
-                        exit_code: 1,
-                        message: format!("the action stopped: {e}"),
-                    })
-                }
-                .boxed()
-            }))
-        }
-    };
+    let act = (!args.read_only).then(|| acting(targets));
     let scope = scope_words(&lives, args);
     let board = Arc::new(Board {
         sources: lives
@@ -115,6 +80,47 @@ pub async fn run(global: &GlobalArgs, args: &DashboardArgs) -> Result<()> {
     };
     drop(lives);
     outcome
+}
+
+/// Waits for every cluster's watches to hold what the cluster holds, all
+/// together and for at most `SETTLE_LIMIT`, and says which still list.
+async fn settle(lives: &[Live]) {
+    let unsettled = futures::future::join_all(lives.iter().map(|l| l.settle(SETTLE_LIMIT))).await;
+    for (live, unsettled) in lives.iter().zip(unsettled) {
+        if !unsettled.is_empty() {
+            let of = live
+                .cluster
+                .as_ref()
+                .map(|c| format!("[{c}] "))
+                .unwrap_or_default();
+            eprintln!(
+                "{of}still listing after {} s ({}); the page fills in as they answer",
+                SETTLE_LIMIT.as_secs(),
+                unsettled.join(", ")
+            );
+        }
+    }
+}
+
+/// The dashboard's actions on `targets`, each run apart from its request.
+fn acting(targets: Vec<Target>) -> dashboard::Act {
+    let targets = Arc::new(targets);
+    let busy = Busy::default();
+    Arc::new(move |action: Action| {
+        let (targets, busy) = (targets.clone(), busy.clone());
+        // Run apart from the request: a page closed or reloaded
+        // while the action works does not cut it short half way
+        // (its Lease held, its record left moving).
+        let task = tokio::spawn(async move { act(&targets, &busy, action).await });
+        async move {
+            task.await.unwrap_or_else(|e| Outcome {
+                ok: false,
+                exit_code: 1,
+                message: format!("the action stopped: {e}"),
+            })
+        }
+        .boxed()
+    })
 }
 
 /// One set of watches per cluster: the one of the flags, or each

@@ -379,51 +379,55 @@ async fn summary(
         .iter()
         .filter_map(|r| Some((r.kind?, format!("{} ({})", r.cluster, r.error.as_ref()?))))
         .collect();
-    global.ui().print(&rows, |rows, _| {
-        let mut t = table(&[
-            "cluster",
-            "phase",
-            "step",
-            "traffic",
-            "contender",
-            "incumbent",
-        ]);
-        for row in rows {
-            match (&row.status, &row.error) {
-                (Some(s), _) => t.add_row(vec![
-                    row.cluster.clone(),
-                    s.phase.as_str().to_string(),
-                    format!("{}/{}", s.step.index, s.step.total),
-                    format!("{} to the contender", percent(s.traffic.contender)),
-                    format!(
-                        "{}/{}",
-                        s.capacity.contender.ready, s.capacity.contender.desired
-                    ),
-                    format!(
-                        "{}/{}",
-                        s.capacity.incumbent.ready, s.capacity.incumbent.desired
-                    ),
-                ]),
-                (None, error) => t.add_row(vec![
-                    row.cluster.clone(),
-                    format!("unknown: {}", error.clone().unwrap_or_default()),
-                ]),
-            };
-        }
-        let ready = rows.iter().filter(|r| r.status.is_some()).count();
-        let mut text = format!(
-            "{}\n{ready} of {} clusters answered\n",
-            render(&t).trim_end(),
-            rows.len()
-        );
-        for row in rows {
-            for freeze in row.status.iter().flat_map(|s| &s.freezes) {
-                text.push_str(&format!("{}: {}\n", row.cluster, freeze.describe()));
-            }
-        }
-        text
-    })?;
+    global.ui().print(&rows, |rows, _| summary_table(rows))?;
     Ok(unseen)
+}
+
+/// The summary's rows as a table, with the freezes of each cluster after
+/// it.
+fn summary_table(rows: &[Row]) -> String {
+    let mut t = table(&[
+        "cluster",
+        "phase",
+        "step",
+        "traffic",
+        "contender",
+        "incumbent",
+    ]);
+    for row in rows {
+        match (&row.status, &row.error) {
+            (Some(s), _) => t.add_row(vec![
+                row.cluster.clone(),
+                s.phase.as_str().to_string(),
+                format!("{}/{}", s.step.index, s.step.total),
+                format!("{} to the contender", percent(s.traffic.contender)),
+                format!(
+                    "{}/{}",
+                    s.capacity.contender.ready, s.capacity.contender.desired
+                ),
+                format!(
+                    "{}/{}",
+                    s.capacity.incumbent.ready, s.capacity.incumbent.desired
+                ),
+            ]),
+            (None, error) => t.add_row(vec![
+                row.cluster.clone(),
+                format!("unknown: {}", error.clone().unwrap_or_default()),
+            ]),
+        };
+    }
+    let ready = rows.iter().filter(|r| r.status.is_some()).count();
+    let mut text = format!(
+        "{}\n{ready} of {} clusters answered\n",
+        render(&t).trim_end(),
+        rows.len()
+    );
+    for row in rows {
+        for freeze in row.status.iter().flat_map(|s| &s.freezes) {
+            text.push_str(&format!("{}: {}\n", row.cluster, freeze.describe()));
+        }
+    }
+    text
 }
 
 /// `status` across clusters: a cluster whose rollout cannot be seen makes

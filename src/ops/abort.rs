@@ -89,24 +89,8 @@ async fn without_record(
     {
         eprintln!("{line}");
     }
-    // Routes elsewhere (another namespace's) may send to it too: while one
-    // does, its pods and its Service stay, or that route's requests fail.
     if !change.dry_run {
-        match crate::router::still_sending(conn, &incumbent_ref, &contender_ref).await? {
-            Some(sending) if !sending.is_empty() => {
-                return Err(Error::failed(format!(
-                    "left deployment and service {contender}: {} still send to it",
-                    sending.join(", ")
-                ))
-                .with_hint(format!(
-                    "take {contender} out of those routes, then run `kubectl ramp abort {name}` again"
-                )));
-            }
-            Some(_) => {}
-            None => eprintln!(
-                "cannot list the routes of every namespace: any that still sends to {contender} elsewhere loses its traffic to it"
-            ),
-        }
+        none_sending(conn, name, (&incumbent_ref, &contender_ref)).await?;
     }
     let exactly = |uid: Option<String>| DeleteParams {
         dry_run: change.dry_run,
@@ -136,6 +120,34 @@ async fn without_record(
     crate::engine::observe::observe_without_record(conn, name)
         .await
         .map(Some)
+}
+
+/// Refuses to take the contender out while routes elsewhere (another
+/// namespace's) still send to it: its pods and its Service stay, or those
+/// routes' requests fail. Says so when the routes cannot all be listed.
+async fn none_sending(
+    conn: &Connection,
+    name: &str,
+    (incumbent, contender): (&crate::router::ServiceRef, &crate::router::ServiceRef),
+) -> Result<()> {
+    let sending = crate::router::still_sending(conn, incumbent, contender).await?;
+    let contender = &contender.name;
+    match sending {
+        Some(sending) if !sending.is_empty() => Err(Error::failed(format!(
+            "left deployment and service {contender}: {} still send to it",
+            sending.join(", ")
+        ))
+        .with_hint(format!(
+            "take {contender} out of those routes, then run `kubectl ramp abort {name}` again"
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            eprintln!(
+                "cannot list the routes of every namespace: any that still sends to {contender} elsewhere loses its traffic to it"
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn abort_once(

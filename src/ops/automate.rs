@@ -1279,37 +1279,7 @@ async fn analyse(
     metrics: &Metrics,
 ) -> Result<Vec<Check>> {
     let contender = &record.contender;
-    // Its selector, from the watch the last move of this process kept
-    // when there is one, else read.
-    let watched = match crate::engine::watch::kept(conn, &contender.namespace, &contender.name) {
-        Some(mut watched) => {
-            let seen = watched.current().await.ok().flatten();
-            crate::engine::watch::keep(conn, &contender.namespace, &contender.name, watched);
-            seen
-        }
-        None => None,
-    };
-    let deployment = match watched {
-        Some(deployment) => deployment,
-        None => {
-            let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
-            api.get(&contender.name).await.map_err(|e| {
-                error::from_kube(
-                    e,
-                    &format!("get deployment {:?}", contender.name),
-                    &conn.server,
-                )
-            })?
-        }
-    };
-    let selector = deployment
-        .spec
-        .and_then(|s| s.selector.match_labels)
-        .unwrap_or_default()
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let selector = contender_selector(conn, contender).await?;
     let at = Timestamp::now().to_string();
     let mut checks = vec![
         pods::check(
@@ -1363,6 +1333,43 @@ async fn analyse(
         crate::analysis::metrics::check(&prometheus, &automation.analysis, &ctx, &at).await?,
     );
     Ok(checks)
+}
+
+/// The contender's label selector, as `pods::check` takes it: from the
+/// watch the last move of this process kept when there is one, else read.
+async fn contender_selector(
+    conn: &Connection,
+    contender: &crate::rollout::record::Contender,
+) -> Result<String> {
+    let watched = match crate::engine::watch::kept(conn, &contender.namespace, &contender.name) {
+        Some(mut watched) => {
+            let seen = watched.current().await.ok().flatten();
+            crate::engine::watch::keep(conn, &contender.namespace, &contender.name, watched);
+            seen
+        }
+        None => None,
+    };
+    let deployment = match watched {
+        Some(deployment) => deployment,
+        None => {
+            let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &contender.namespace);
+            api.get(&contender.name).await.map_err(|e| {
+                error::from_kube(
+                    e,
+                    &format!("get deployment {:?}", contender.name),
+                    &conn.server,
+                )
+            })?
+        }
+    };
+    Ok(deployment
+        .spec
+        .and_then(|s| s.selector.match_labels)
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(","))
 }
 
 fn payload(record: &Record, name: &str, namespace: &str) -> Payload {

@@ -209,26 +209,36 @@ pub fn find(record: &Record, seen: &Seen) -> Vec<String> {
         }
     }
     if !record.router.kind.traffic_follows_pods() {
-        let wanted = percent(step.traffic.contender, step.traffic.incumbent);
-        let accepted: Vec<f64> = steps
-            .iter()
-            .map(|s| percent(s.traffic.contender, s.traffic.incumbent))
-            .collect();
-        for (i, (snapshot, now)) in record.router.routes.iter().zip(seen.routes).enumerate() {
-            let who = by(seen.routes_by.get(i).and_then(Option::as_ref));
-            match now {
-                Some(now) if accepted.iter().any(|a| (now - a).abs() < 0.01) => {}
-                Some(now) => drift.push(format!(
-                    "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it{who}",
-                    snapshot.label(),
-                    snapshot.object
-                )),
-                None => drift.push(format!(
-                    "route {} of {:?} was changed by someone else{who}",
-                    snapshot.label(),
-                    snapshot.object
-                )),
-            }
+        drift.extend(routes_drift(record, seen, &steps, &at));
+    }
+    drift
+}
+
+/// How the routes ramp shifts differ from what the step (`steps[0]`, or
+/// the one ramp's unfinished move went toward) set, each as a sentence.
+fn routes_drift(record: &Record, seen: &Seen, steps: &[&Step], at: &str) -> Vec<String> {
+    let mut drift = Vec::new();
+    let step = steps[0];
+    let contender_name = record.contender.name.as_str();
+    let wanted = percent(step.traffic.contender, step.traffic.incumbent);
+    let accepted: Vec<f64> = steps
+        .iter()
+        .map(|s| percent(s.traffic.contender, s.traffic.incumbent))
+        .collect();
+    for (i, (snapshot, now)) in record.router.routes.iter().zip(seen.routes).enumerate() {
+        let who = by(seen.routes_by.get(i).and_then(Option::as_ref));
+        match now {
+            Some(now) if accepted.iter().any(|a| (now - a).abs() < 0.01) => {}
+            Some(now) => drift.push(format!(
+                "route {} of {:?} sends {now:.0}% to {contender_name}, not {wanted:.0}% as {at} set it{who}",
+                snapshot.label(),
+                snapshot.object
+            )),
+            None => drift.push(format!(
+                "route {} of {:?} was changed by someone else{who}",
+                snapshot.label(),
+                snapshot.object
+            )),
         }
     }
     drift

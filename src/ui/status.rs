@@ -10,7 +10,7 @@ use super::{Ui, render, table};
 use crate::analysis::Check;
 use crate::engine::observe::Observed;
 pub use crate::rollout::model::percent;
-use crate::rollout::record::{Phase, Transition};
+use crate::rollout::record::{Phase, Record, Transition};
 use crate::router::{RouteWeights, RouterKind, SelectorView, Version};
 
 #[derive(Debug, Serialize)]
@@ -331,63 +331,8 @@ pub fn age_at(at: &str, now: k8s_openapi::jiff::Timestamp) -> String {
 pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport {
     let incumbent = replicas_of(Some(&observed.incumbent));
     let contender = replicas_of(observed.contender.as_ref());
-    let pods_decide = observed.routing.router.traffic_follows_pods();
-    // Without a mesh, the pods the Service selects share its traffic.
-    let (incumbent_selected, contender_selected) = observed
-        .routing
-        .selector
-        .as_ref()
-        .map_or((true, true), |s| s.selected());
-    // What the endpoints show wins over what the selector should select.
-    let none_served = observed
-        .routing
-        .selector
-        .as_ref()
-        .is_some_and(|s| s.ready_endpoints == Some(0));
-    let traffic = match observed.routing.routes.first().filter(|_| !pods_decide) {
-        None if none_served => TrafficReport {
-            incumbent: 0.0,
-            contender: 0.0,
-            other: 0.0,
-            mirror: 0.0,
-        },
-        None => {
-            let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
-                incumbent.ready.max(0) as u32 * u32::from(incumbent_selected),
-                contender.ready.max(0) as u32 * u32::from(contender_selected),
-            );
-            TrafficReport {
-                incumbent: incumbent_pct,
-                contender: contender_pct,
-                other: 0.0,
-                mirror: 0.0,
-            }
-        }
-        Some(route) => TrafficReport {
-            incumbent: route.percent_to(Version::Incumbent),
-            contender: route.percent_to(Version::Contender),
-            other: route.percent_to(Version::Other),
-            mirror: route.mirror.map_or(0.0, f64::from),
-        },
-    };
-    let (phase, step) = match &observed.record {
-        Some(record) => (
-            record.phase,
-            StepReport {
-                index: record.step,
-                total: record.steps.len(),
-                name: record.current_step().map(|s| s.name.clone()),
-            },
-        ),
-        None => (
-            Phase::Idle,
-            StepReport {
-                index: 0,
-                total: 0,
-                name: None,
-            },
-        ),
-    };
+    let traffic = traffic_of(observed, &incumbent, &contender);
+    let (phase, step) = step_of(observed.record.as_ref());
     StatusReport {
         deployment: name.to_string(),
         namespace: namespace.to_string(),
@@ -435,6 +380,73 @@ pub fn report(name: &str, namespace: &str, observed: &Observed) -> StatusReport 
             .filter(|r| r.phase == Phase::Paused)
             .and_then(|r| r.automation.as_ref())
             .and_then(|a| a.held.clone()),
+    }
+}
+
+/// Where the traffic goes: as the first route ramp shifts sends it, or
+/// without a mesh by the ready pods the Service selects (none when its
+/// endpoints show no ready pod).
+fn traffic_of(observed: &Observed, incumbent: &Replicas, contender: &Replicas) -> TrafficReport {
+    let pods_decide = observed.routing.router.traffic_follows_pods();
+    // Without a mesh, the pods the Service selects share its traffic.
+    let (incumbent_selected, contender_selected) = observed
+        .routing
+        .selector
+        .as_ref()
+        .map_or((true, true), |s| s.selected());
+    // What the endpoints show wins over what the selector should select.
+    let none_served = observed
+        .routing
+        .selector
+        .as_ref()
+        .is_some_and(|s| s.ready_endpoints == Some(0));
+    match observed.routing.routes.first().filter(|_| !pods_decide) {
+        None if none_served => TrafficReport {
+            incumbent: 0.0,
+            contender: 0.0,
+            other: 0.0,
+            mirror: 0.0,
+        },
+        None => {
+            let (incumbent_pct, contender_pct) = crate::rollout::capacity::split(
+                incumbent.ready.max(0) as u32 * u32::from(incumbent_selected),
+                contender.ready.max(0) as u32 * u32::from(contender_selected),
+            );
+            TrafficReport {
+                incumbent: incumbent_pct,
+                contender: contender_pct,
+                other: 0.0,
+                mirror: 0.0,
+            }
+        }
+        Some(route) => TrafficReport {
+            incumbent: route.percent_to(Version::Incumbent),
+            contender: route.percent_to(Version::Contender),
+            other: route.percent_to(Version::Other),
+            mirror: route.mirror.map_or(0.0, f64::from),
+        },
+    }
+}
+
+/// The rollout's phase and step, Idle at 0/0 without a record.
+fn step_of(record: Option<&Record>) -> (Phase, StepReport) {
+    match record {
+        Some(record) => (
+            record.phase,
+            StepReport {
+                index: record.step,
+                total: record.steps.len(),
+                name: record.current_step().map(|s| s.name.clone()),
+            },
+        ),
+        None => (
+            Phase::Idle,
+            StepReport {
+                index: 0,
+                total: 0,
+                name: None,
+            },
+        ),
     }
 }
 
