@@ -20,16 +20,7 @@ pub async fn check(
 ) -> Result<Vec<Check>> {
     let mut checks = Vec::new();
     let out_of_reach = |checks: &mut Vec<Check>, query: &str, why: String| {
-        checks.push(Check {
-            at: at.to_string(),
-            name: provider.name().into(),
-            query: Some(query.to_string()),
-            value: None,
-            incumbent: None,
-            threshold: "an answer".into(),
-            verdict: Verdict::Inconclusive,
-            message: format!("{why}; this round is inconclusive"),
-        });
+        checks.push(unanswered(provider.name(), query, why, at));
     };
     let samples_query = judge::samples_query(ctx);
     let samples = match provider.query(&samples_query).await? {
@@ -39,22 +30,8 @@ pub async fn check(
             return Ok(checks);
         }
     };
-    let min = analysis.min_samples as f64;
-    if samples < min {
-        checks.push(Check {
-            at: at.to_string(),
-            name: "min-samples".into(),
-            query: Some(samples_query),
-            value: Some(samples),
-            incumbent: None,
-            threshold: format!(">= {min} requests"),
-            verdict: Verdict::Inconclusive,
-            message: format!(
-                "{} requests reached the contender in the last {}, fewer than {min}: too little traffic to judge, waiting",
-                samples.round(),
-                ctx.interval
-            ),
-        });
+    if let Some(too_few) = too_few(samples, analysis.min_samples, samples_query, ctx, at) {
+        checks.push(too_few);
         return Ok(checks);
     }
     for metric in &analysis.metrics {
@@ -92,6 +69,41 @@ pub async fn check(
         });
     }
     Ok(checks)
+}
+
+/// A query the provider did not answer: the round is inconclusive.
+fn unanswered(provider: &str, query: &str, why: String, at: &str) -> Check {
+    Check {
+        at: at.to_string(),
+        name: provider.into(),
+        query: Some(query.to_string()),
+        value: None,
+        incumbent: None,
+        threshold: "an answer".into(),
+        verdict: Verdict::Inconclusive,
+        message: format!("{why}; this round is inconclusive"),
+    }
+}
+
+/// Fewer requests reached the contender than the analysis needs to judge
+/// it: an inconclusive check that says so, or `None` when there are
+/// enough.
+fn too_few(samples: f64, min: u64, query: String, ctx: &Context, at: &str) -> Option<Check> {
+    let min = min as f64;
+    (samples < min).then(|| Check {
+        at: at.to_string(),
+        name: "min-samples".into(),
+        query: Some(query),
+        value: Some(samples),
+        incumbent: None,
+        threshold: format!(">= {min} requests"),
+        verdict: Verdict::Inconclusive,
+        message: format!(
+            "{} requests reached the contender in the last {}, fewer than {min}: too little traffic to judge, waiting",
+            samples.round(),
+            ctx.interval
+        ),
+    })
 }
 
 #[cfg(test)]

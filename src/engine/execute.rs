@@ -550,17 +550,7 @@ impl Executor {
     /// last write, as sentences (see `drift`).
     pub async fn drift(&mut self) -> Result<Vec<String>> {
         let world = self.observe().await?;
-        let routes: Vec<Option<f64>> = world
-            .routes
-            .iter()
-            .map(|route| match route {
-                plan::RouteState::Original => Some(0.0),
-                plan::RouteState::Weighted(split) | plan::RouteState::Mirrored(split, _) => {
-                    Some(drift::percent(split.contender, split.incumbent))
-                }
-                plan::RouteState::Drifted => None,
-            })
-            .collect();
+        let routes: Vec<Option<f64>> = world.routes.iter().map(contender_percent).collect();
         // Who changed what, when the objects' managedFields tell.
         let incumbent_by = drift::Writers::of(&self.incumbent().await?.metadata);
         let contender_by = self
@@ -1622,6 +1612,18 @@ impl Executor {
     /// Waits for the Events and notices posted so far.
     pub async fn flush(&mut self) {
         self.tell.flush().await;
+    }
+}
+
+/// The share of a route's traffic that goes to the contender; `None`
+/// when someone else changed the route past reading.
+fn contender_percent(route: &plan::RouteState) -> Option<f64> {
+    match route {
+        plan::RouteState::Original => Some(0.0),
+        plan::RouteState::Weighted(split) | plan::RouteState::Mirrored(split, _) => {
+            Some(drift::percent(split.contender, split.incumbent))
+        }
+        plan::RouteState::Drifted => None,
     }
 }
 

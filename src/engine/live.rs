@@ -380,23 +380,29 @@ async fn follow<K>(
             }
             Err(e) => {
                 tracing::debug!("watch interrupted, it resumes: {e}");
-                let problem = format!("{what}: {e}");
-                {
-                    let mut store = store.lock().expect("not poisoned");
-                    if !store.problems.contains(&problem) {
-                        store
-                            .problems
-                            .retain(|p| !p.starts_with(&format!("{what}: ")));
-                        store.problems.push(problem);
-                        drop(store);
-                        bump();
-                    }
+                if noted(&store, &what, &e) {
+                    bump();
                 }
                 // A server that refuses is not asked again in a loop.
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
     }
+}
+
+/// Notes the watch `what`'s failure `e` in the store, in place of its
+/// last one: whether that changed what the store says.
+fn noted(store: &Mutex<Store>, what: &str, e: &dyn std::fmt::Display) -> bool {
+    let problem = format!("{what}: {e}");
+    let mut store = store.lock().expect("not poisoned");
+    if store.problems.contains(&problem) {
+        return false;
+    }
+    store
+        .problems
+        .retain(|p| !p.starts_with(&format!("{what}: ")));
+    store.problems.push(problem);
+    true
 }
 
 #[cfg(test)]

@@ -288,27 +288,9 @@ async fn streamed<K>(api: &Api<K>, name: &str, tx: &watch::Sender<Seen<K>>) -> S
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
-    let params = WatchParams {
-        field_selector: Some(format!("metadata.name={name}")),
-        timeout: Some(290),
-        bookmarks: true,
-        send_initial_events: true,
-        ..WatchParams::default()
-    };
-    // No resourceVersion: the initial events are as fresh as a read from
-    // etcd, never older than what this process wrote.
-    let mut stream = match api.watch(&params, "").await {
-        Ok(stream) => stream.boxed(),
-        Err(kube::Error::Api(status)) => {
-            tracing::debug!("streaming list refused, listing: {}", status.message);
-            return Streamed::Refused;
-        }
-        Err(e) => {
-            return Streamed::Failed(Failure {
-                message: crate::error::root_cause(&e),
-                unreachable: crate::error::unreachable(&e),
-            });
-        }
+    let mut stream = match open_stream(api, name).await {
+        Ok(stream) => stream,
+        Err(streamed) => return streamed,
     };
     let mut version: Option<String> = None;
     let mut initial = true;
@@ -367,6 +349,37 @@ where
     match (initial, version) {
         (false, Some(version)) => Streamed::From(version),
         _ => Streamed::Refused,
+    }
+}
+
+/// A watch of the object `name` that begins with its current state (a
+/// streaming list); how it was refused or failed when it could not start.
+async fn open_stream<K>(
+    api: &Api<K>,
+    name: &str,
+) -> std::result::Result<futures::stream::BoxStream<'static, kube::Result<WatchEvent<K>>>, Streamed>
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let params = WatchParams {
+        field_selector: Some(format!("metadata.name={name}")),
+        timeout: Some(290),
+        bookmarks: true,
+        send_initial_events: true,
+        ..WatchParams::default()
+    };
+    // No resourceVersion: the initial events are as fresh as a read from
+    // etcd, never older than what this process wrote.
+    match api.watch(&params, "").await {
+        Ok(stream) => Ok(stream.boxed()),
+        Err(kube::Error::Api(status)) => {
+            tracing::debug!("streaming list refused, listing: {}", status.message);
+            Err(Streamed::Refused)
+        }
+        Err(e) => Err(Streamed::Failed(Failure {
+            message: crate::error::root_cause(&e),
+            unreachable: crate::error::unreachable(&e),
+        })),
     }
 }
 

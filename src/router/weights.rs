@@ -186,21 +186,7 @@ impl Router for Weighted {
                 .map(|o| (o.metadata.name.clone().unwrap_or_default(), o))
                 .collect();
             if let Some(step) = steps.iter().find(|s| s.mirror.is_some()) {
-                for route in &routes {
-                    let entry = objects
-                        .get(&route.object)
-                        .and_then(|o| o.data.pointer(&route.route));
-                    if entry.is_some_and(self.flavor.mirrors) {
-                        return Err(Error::invalid(format!(
-                            "route {} of {} {:?} already mirrors requests; step {:?} would mirror them to the contender",
-                            route.label(),
-                            self.flavor.kind,
-                            route.object,
-                            step.name
-                        ))
-                        .with_hint("leave out --mirror and the steps' mirror, or take the route's own mirror out for the rollout"));
-                    }
-                }
+                no_mirror_yet(self.flavor, &objects, &routes, step)?;
                 if let Some(check) = self.check_mirror {
                     check(conn, &version, &objects, &routes, steps).await?;
                 }
@@ -624,6 +610,32 @@ fn snapshots_of(
         )));
     }
     Ok(snapshots)
+}
+
+/// Refuses a step that mirrors (`step`) on a route that already mirrors
+/// requests elsewhere: a route has one mirror.
+fn no_mirror_yet(
+    flavor: &Flavor,
+    objects: &Objects,
+    routes: &[RouteSnapshot],
+    step: &Step,
+) -> Result<()> {
+    for route in routes {
+        let entry = objects
+            .get(&route.object)
+            .and_then(|o| o.data.pointer(&route.route));
+        if entry.is_some_and(flavor.mirrors) {
+            return Err(Error::invalid(format!(
+                "route {} of {} {:?} already mirrors requests; step {:?} would mirror them to the contender",
+                route.label(),
+                flavor.kind,
+                route.object,
+                step.name
+            ))
+            .with_hint("leave out --mirror and the steps' mirror, or take the route's own mirror out for the rollout"));
+        }
+    }
+    Ok(())
 }
 
 fn without_weight(backend: &Value) -> Value {
