@@ -354,34 +354,7 @@ impl Connection {
             cluster: target.cluster.clone(),
             user: target.user.clone(),
         };
-        let found = match kubeconfig(target.kubeconfig.as_deref())? {
-            None if target.names_the_server() && target.context.is_none() => {
-                Some(from_flags_only())
-            }
-            found => found,
-        };
-        let found = found.map(|k| target.apply(k)).transpose()?;
-        let mut config = match found {
-            Some(kubeconfig) => Config::from_custom_kubeconfig(kubeconfig, &options)
-                .await
-                .map_err(|e| {
-                    Error::failed(format!("cannot use the kubeconfig: {}", first_line(&e)))
-                        .with_hint("check the file with `kubectl config view`, or pass --context")
-                })?,
-            None if target.context.is_none() => Config::incluster().map_err(|_| {
-                Error::failed(
-                    "no kubeconfig found: $KUBECONFIG is not set and ~/.kube/config does not exist",
-                )
-                .with_hint("pass --kubeconfig PATH or set KUBECONFIG")
-            })?,
-            None => {
-                return Err(Error::failed(format!(
-                    "no kubeconfig found to look up context {:?}",
-                    target.context.as_deref().unwrap_or_default()
-                ))
-                .with_hint("pass --kubeconfig PATH or set KUBECONFIG"));
-            }
-        };
+        let mut config = config_of(target, &options).await?;
         // A black-holed address should fail in seconds, not hang a CI job.
         config.connect_timeout = Some(Duration::from_secs(10));
         if let Some(timeout) = target.request_timeout {
@@ -436,6 +409,36 @@ impl Connection {
             served: Served::default(),
             kept: Kept::default(),
         })
+    }
+}
+
+/// The client configuration `target` names: its kubeconfig (or, for
+/// flags that name the server outright, one of them alone) with the flags'
+/// overrides, else the in-cluster one.
+async fn config_of(target: &Target, options: &KubeConfigOptions) -> Result<Config> {
+    let found = match kubeconfig(target.kubeconfig.as_deref())? {
+        None if target.names_the_server() && target.context.is_none() => Some(from_flags_only()),
+        found => found,
+    };
+    let found = found.map(|k| target.apply(k)).transpose()?;
+    match found {
+        Some(kubeconfig) => Config::from_custom_kubeconfig(kubeconfig, options)
+            .await
+            .map_err(|e| {
+                Error::failed(format!("cannot use the kubeconfig: {}", first_line(&e)))
+                    .with_hint("check the file with `kubectl config view`, or pass --context")
+            }),
+        None if target.context.is_none() => Config::incluster().map_err(|_| {
+            Error::failed(
+                "no kubeconfig found: $KUBECONFIG is not set and ~/.kube/config does not exist",
+            )
+            .with_hint("pass --kubeconfig PATH or set KUBECONFIG")
+        }),
+        None => Err(Error::failed(format!(
+            "no kubeconfig found to look up context {:?}",
+            target.context.as_deref().unwrap_or_default()
+        ))
+        .with_hint("pass --kubeconfig PATH or set KUBECONFIG")),
     }
 }
 

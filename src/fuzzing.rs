@@ -137,10 +137,9 @@ fn settle(mut record: Record, mut world: World) {
     }
 }
 
-/// A record (made as the record's JSON would be, then read and checked as
-/// a command reads it) and a world, from the bytes.
-fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
-    let steps: Vec<Value> = (0..1 + bytes.below(6))
+/// One to six steps of any capacity and traffic.
+fn steps_of(bytes: &mut Bytes) -> Vec<Value> {
+    (0..1 + bytes.below(6))
         .map(|i| {
             let traffic = bytes.below(101) as u32;
             json!({
@@ -149,9 +148,12 @@ fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
                 "traffic": {"contender": traffic, "incumbent": 100 - traffic},
             })
         })
-        .collect();
-    let kind = ["istio", "gateway-api", "replicas"][bytes.below(3)];
-    let routes: Vec<Value> = (0..bytes.below(3))
+        .collect()
+}
+
+/// Up to two routes of one VirtualService, each sending to the incumbent.
+fn routes_of(bytes: &mut Bytes) -> Vec<Value> {
+    (0..bytes.below(3))
         .map(|i| {
             json!({
                 "object": "web",
@@ -161,7 +163,15 @@ fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
                 "contender": {"destination": {"host": "web-canary"}},
             })
         })
-        .collect();
+        .collect()
+}
+
+/// A record (made as the record's JSON would be, then read and checked as
+/// a command reads it) and a world, from the bytes.
+fn scene(bytes: &mut Bytes) -> Option<(Record, World)> {
+    let steps = steps_of(bytes);
+    let kind = ["istio", "gateway-api", "replicas"][bytes.below(3)];
+    let routes = routes_of(bytes);
     let new_template = json!({"spec": {"containers": [{"name": "web", "image": "web:2"}]}});
     let autoscaler = bytes
         .flag()

@@ -157,20 +157,7 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
     // Before anything is written: one context is one cluster, once.
     let name = args.name.clone().unwrap_or_else(|| context.clone());
     let mut registry = Registry::load()?;
-    if let Some(other) = registry
-        .clusters
-        .iter()
-        .find(|c| c.context == context && c.kubeconfig == global.kubeconfig && c.name != name)
-    {
-        return Err(Error::invalid(format!(
-            "context {context:?} is registered already, as cluster {:?}: a rollout across both would run twice on it",
-            other.name
-        ))
-        .with_hint(format!(
-            "set it up again under its name (--name {}), or remove it first: kubectl ramp cluster remove {}",
-            other.name, other.name
-        )));
-    }
+    once(&registry, &context, global.kubeconfig.as_ref(), &name)?;
     let conn = Connection::open(&global.target()).await?;
     let version = access::version(&conn).await?;
     let routers = access::routers(&conn).await?;
@@ -235,6 +222,32 @@ async fn setup(global: &GlobalArgs, args: &ClusterSetupArgs) -> Result<()> {
         namespace: Some(namespace),
     };
     global.ui().print(&vec![report], table_of)
+}
+
+/// Refuses to register `context` (of `kubeconfig`) as `name` when it is
+/// registered already under another name: a rollout across both would
+/// run twice on it.
+fn once(
+    registry: &Registry,
+    context: &str,
+    kubeconfig: Option<&std::path::PathBuf>,
+    name: &str,
+) -> Result<()> {
+    if let Some(other) = registry
+        .clusters
+        .iter()
+        .find(|c| c.context == context && c.kubeconfig.as_ref() == kubeconfig && c.name != name)
+    {
+        return Err(Error::invalid(format!(
+            "context {context:?} is registered already, as cluster {:?}: a rollout across both would run twice on it",
+            other.name
+        ))
+        .with_hint(format!(
+            "set it up again under its name (--name {}), or remove it first: kubectl ramp cluster remove {}",
+            other.name, other.name
+        )));
+    }
+    Ok(())
 }
 
 /// `--prometheus-label NAME=VALUE`s as a map.

@@ -363,18 +363,8 @@ pub fn is_image_reference(text: &str) -> bool {
         Some((rest, digest)) => (rest, Some(digest)),
         None => (text, None),
     };
-    if let Some(digest) = digest {
-        let Some((algorithm, hex)) = digest.split_once(':') else {
-            return false;
-        };
-        let algorithm_ok = !algorithm.is_empty()
-            && algorithm.starts_with(|c: char| c.is_ascii_alphabetic())
-            && algorithm
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+._-".contains(c));
-        if !algorithm_ok || hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return false;
-        }
+    if digest.is_some_and(|d| !is_digest(d)) {
+        return false;
     }
     // A tag follows the last colon after the last slash.
     let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
@@ -418,31 +408,49 @@ pub fn is_image_reference(text: &str) -> bool {
         }
         components.remove(0);
     }
-    components.iter().all(|component| {
-        // Lower-case alphanumerics, separated by one of . _ __ or dashes.
-        let bytes = component.as_bytes();
-        let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-        if bytes.is_empty() || !alnum(&bytes[0]) || !alnum(&bytes[bytes.len() - 1]) {
+    components
+        .iter()
+        .all(|component| is_path_component(component))
+}
+
+/// A digest, as `ALGORITHM:HEX`: sha256:... and the like.
+fn is_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
+    let algorithm_ok = !algorithm.is_empty()
+        && algorithm.starts_with(|c: char| c.is_ascii_alphabetic())
+        && algorithm
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+._-".contains(c));
+    algorithm_ok && hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// One component of a repository's path: lower-case alphanumerics,
+/// separated by one of . _ __ or dashes.
+fn is_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if bytes.is_empty() || !alnum(&bytes[0]) || !alnum(&bytes[bytes.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if alnum(&bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !alnum(&bytes[i]) {
+            i += 1;
+        }
+        let separator = &component[start..i];
+        let ok = matches!(separator, "." | "_" | "__") || separator.chars().all(|c| c == '-');
+        if !ok {
             return false;
         }
-        let mut i = 0;
-        while i < bytes.len() {
-            if alnum(&bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && !alnum(&bytes[i]) {
-                i += 1;
-            }
-            let separator = &component[start..i];
-            let ok = matches!(separator, "." | "_" | "__") || separator.chars().all(|c| c == '-');
-            if !ok {
-                return false;
-            }
-        }
-        true
-    })
+    }
+    true
 }
 
 /// The incumbent's template with new images.

@@ -363,48 +363,58 @@ async fn answer(board: &Arc<Board>, request: Request<Incoming>) -> Response<Body
             events(board, rollout)
         }
         (&Method::POST, ["api", "rollouts", cluster, namespace, name, verb]) => {
-            let Some(act) = &board.act else {
-                return refuse(
-                    StatusCode::FORBIDDEN,
-                    "the dashboard is read-only (--read-only): it has no actions",
-                );
-            };
-            let Some(verb) = Verb::parse(verb) else {
-                return refuse(StatusCode::NOT_FOUND, &format!("no action {verb:?}"));
-            };
-            let Some(source) = source(board, cluster) else {
-                return refuse(StatusCode::NOT_FOUND, &format!("no cluster {cluster:?}"));
-            };
-            // Names reach API paths: only valid ones, and only of a rollout
-            // this dashboard serves (-n, -A), whatever the URL says.
-            if crate::input::namespace_name(namespace).is_err()
-                || crate::input::object_name(name).is_err()
-            {
-                return refuse(StatusCode::BAD_REQUEST, "not a valid namespace and name");
-            }
-            if one(board, cluster, namespace, name).is_none() {
-                return refuse(
-                    StatusCode::NOT_FOUND,
-                    &format!("no rollout of {namespace}/{name} here"),
-                );
-            }
-            let outcome = act(Action {
-                cluster: source.cluster.clone(),
-                namespace: namespace.to_string(),
-                deployment: name.to_string(),
-                verb,
-            })
-            .await;
-            let status = if outcome.ok {
-                StatusCode::OK
-            } else {
-                StatusCode::CONFLICT
-            };
-            json(status, &outcome)
+            act_on(board, (cluster, namespace, name), verb).await
         }
         (&Method::GET | &Method::POST, _) => refuse(StatusCode::NOT_FOUND, "no such page"),
         _ => refuse(StatusCode::METHOD_NOT_ALLOWED, "only GET and POST"),
     }
+}
+
+/// A button's action on the rollout `namespace/name` of `cluster`, once
+/// the dashboard is known to act, to serve that rollout, and the names to
+/// be valid.
+async fn act_on(
+    board: &Board,
+    (cluster, namespace, name): (&str, &str, &str),
+    verb: &str,
+) -> Response<Body> {
+    let Some(act) = &board.act else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "the dashboard is read-only (--read-only): it has no actions",
+        );
+    };
+    let Some(verb) = Verb::parse(verb) else {
+        return refuse(StatusCode::NOT_FOUND, &format!("no action {verb:?}"));
+    };
+    let Some(source) = source(board, cluster) else {
+        return refuse(StatusCode::NOT_FOUND, &format!("no cluster {cluster:?}"));
+    };
+    // Names reach API paths: only valid ones, and only of a rollout
+    // this dashboard serves (-n, -A), whatever the URL says.
+    if crate::input::namespace_name(namespace).is_err() || crate::input::object_name(name).is_err()
+    {
+        return refuse(StatusCode::BAD_REQUEST, "not a valid namespace and name");
+    }
+    if one(board, cluster, namespace, name).is_none() {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            &format!("no rollout of {namespace}/{name} here"),
+        );
+    }
+    let outcome = act(Action {
+        cluster: source.cluster.clone(),
+        namespace: namespace.to_string(),
+        deployment: name.to_string(),
+        verb,
+    })
+    .await;
+    let status = if outcome.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
+    json(status, &outcome)
 }
 
 /// The cluster of a URL: its name, or `-` for the one cluster.
