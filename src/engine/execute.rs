@@ -1340,6 +1340,15 @@ impl Executor {
         }
     }
 
+    /// The watch of `which`, taken for a wait (and put back after it).
+    fn take_watch(&mut self, which: Which) -> Result<Watched<Deployment>> {
+        let watched = match which {
+            Which::Incumbent => self.incumbent_watch.take(),
+            Which::Contender => self.contender_watch.take(),
+        };
+        watched.ok_or_else(|| Error::failed("no watch to wait on; this is a bug in kubectl-ramp"))
+    }
+
     /// Waits, on the watch of one Deployment, until the planner no longer
     /// asks for `action`: its pods are ready (or gone), or it is gone. The
     /// incumbent's watch is looked at all the while: someone else's change
@@ -1349,11 +1358,7 @@ impl Executor {
             Which::Incumbent => self.name.clone(),
             Which::Contender => self.record.contender.name.clone(),
         };
-        let (wanted, label) = match goal {
-            Goal::AtLeast(n) => (n, format!("waiting for {name}")),
-            Goal::AtMost(n) => (n, format!("waiting for {name} to scale down")),
-            Goal::Gone => (0, format!("waiting for {name} to go")),
-        };
+        let (wanted, label) = waiting(goal, &name);
         if self.dry_run {
             if !matches!(goal, Goal::Gone) {
                 self.progress
@@ -1363,15 +1368,7 @@ impl Executor {
         }
         let world = self.observe().await?;
         let record = self.record.clone();
-        let watched = match which {
-            Which::Incumbent => self.incumbent_watch.take(),
-            Which::Contender => self.contender_watch.take(),
-        };
-        let Some(mut watched) = watched else {
-            return Err(Error::failed(
-                "no watch to wait on; this is a bug in kubectl-ramp",
-            ));
-        };
+        let mut watched = self.take_watch(which)?;
         let other = match which {
             Which::Incumbent => None,
             Which::Contender => self.incumbent_watch.as_ref().map(Watched::subscribe),
@@ -1432,18 +1429,7 @@ impl Executor {
         }
         match waited? {
             Ok(Waited::Reached(_)) => Ok(()),
-            Ok(Waited::TimedOut(d)) => {
-                let now = ready(d.as_ref());
-                let state = match goal {
-                    Goal::AtLeast(_) => format!("{now} of {wanted} pods ready"),
-                    Goal::AtMost(_) => format!("{now} pods still ready, {wanted} wanted"),
-                    Goal::Gone => "it is still there".to_string(),
-                };
-                Err(Error::new(Kind::TimedOut, format!("timed out {label}: {state}"))
-                .with_hint(format!(
-                    "the rollout is paused where it was; see `kubectl describe deployment {name}`, then run the command again (with a longer --timeout) or abort"
-                )))
-            }
+            Ok(Waited::TimedOut(d)) => Err(timed_out(goal, ready(d.as_ref()), &label, &name)),
             Err(e) => Err(e.error(&format!("deployment {name:?}"))),
         }
     }
@@ -1625,6 +1611,28 @@ fn contender_percent(route: &plan::RouteState) -> Option<f64> {
         }
         plan::RouteState::Drifted => None,
     }
+}
+
+/// The pods a wait for `goal` on the Deployment `name` wants, and how its
+/// progress line reads.
+fn waiting(goal: Goal, name: &str) -> (i32, String) {
+    match goal {
+        Goal::AtLeast(n) => (n, format!("waiting for {name}")),
+        Goal::AtMost(n) => (n, format!("waiting for {name} to scale down")),
+        Goal::Gone => (0, format!("waiting for {name} to go")),
+    }
+}
+
+/// A wait for `goal` that ran out of time with `now` pods ready.
+fn timed_out(goal: Goal, now: i32, label: &str, name: &str) -> Error {
+    let state = match goal {
+        Goal::AtLeast(wanted) => format!("{now} of {wanted} pods ready"),
+        Goal::AtMost(wanted) => format!("{now} pods still ready, {wanted} wanted"),
+        Goal::Gone => "it is still there".to_string(),
+    };
+    Error::new(Kind::TimedOut, format!("timed out {label}: {state}")).with_hint(format!(
+        "the rollout is paused where it was; see `kubectl describe deployment {name}`, then run the command again (with a longer --timeout) or abort"
+    ))
 }
 
 /// The contender's Service, whoever made it.
