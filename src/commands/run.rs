@@ -2,7 +2,7 @@
 //! settings from the record and the flags, the freeze passed, and the
 //! driver (`ops::automate`) run on one cluster or many.
 
-use super::{Change, Loaded, executor, in_progress, load, show};
+use super::{Change, Loaded, in_progress, load, show};
 use crate::analysis::spec::AnalysisSpec;
 use crate::cli::{AutomationArgs, GlobalArgs, RunArgs};
 use crate::engine::execute::FREEZE_OVERRIDDEN;
@@ -51,15 +51,7 @@ pub async fn pass_freeze(place: &Place, name: &str, change: &Change, loaded: Loa
     let (Some(note), Some(record)) = (passed.freeze_note, loaded.record.clone()) else {
         return Ok(());
     };
-    let mut writer = executor(
-        conn,
-        name,
-        record.clone(),
-        loaded.base(),
-        &Change::default(),
-    );
-    writer.transition(record, FREEZE_OVERRIDDEN, &note).await?;
-    writer.flush().await;
+    crate::ops::note(conn, name, &loaded, record, (FREEZE_OVERRIDDEN, &note)).await?;
     Ok(())
 }
 

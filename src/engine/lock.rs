@@ -257,6 +257,18 @@ struct Pending {
 }
 
 impl Lock {
+    /// A hold this process has already, by a Lease it renews elsewhere.
+    fn unrenewed(api: Api<Lease>, name: String, key: String) -> Lock {
+        Lock {
+            api,
+            name,
+            key,
+            renewer: None,
+            version: Arc::default(),
+            pending: None,
+        }
+    }
+
     pub async fn acquire(
         conn: &Connection,
         namespace: &str,
@@ -268,14 +280,7 @@ impl Lock {
         let key = format!("{} {namespace} {name}", conn.server);
         // `run` holds it already while it steps: nothing to ask.
         if held().contains(&key) {
-            return Ok(Lock {
-                api,
-                name,
-                key,
-                renewer: None,
-                version: Arc::default(),
-                pending: None,
-            });
+            return Ok(Lock::unrenewed(api, name, key));
         }
         let me = Holder::me(command);
         let what = format!("take the lease {name:?} in namespace {namespace:?}");
@@ -299,14 +304,7 @@ impl Lock {
             match found.take_over(&lease, &me, tries).await? {
                 TakeOver::Taken(taken) => break *taken,
                 TakeOver::Ours => {
-                    return Ok(Lock {
-                        api,
-                        name,
-                        key,
-                        renewer: None,
-                        version: Arc::default(),
-                        pending: None,
-                    });
+                    return Ok(Lock::unrenewed(api, name, key));
                 }
                 TakeOver::Gone => continue,
             }
@@ -376,12 +374,8 @@ impl Lock {
             Pending { stop, taken }
         });
         Lock {
-            api,
-            name,
-            key,
-            renewer: None,
-            version: Arc::default(),
             pending,
+            ..Lock::unrenewed(api, name, key)
         }
     }
 

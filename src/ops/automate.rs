@@ -1538,17 +1538,7 @@ pub async fn pause(conn: &Connection, name: &str) -> Result<()> {
         record.step,
         record.steps.len()
     );
-    let mut writer = executor(
-        conn,
-        name,
-        record.clone(),
-        loaded.base(),
-        &Change::default(),
-    );
-    writer
-        .transition(record, "AutomationPaused", &message)
-        .await?;
-    writer.flush().await;
+    crate::ops::note(conn, name, &loaded, record, ("AutomationPaused", &message)).await?;
     eprintln!(
         "a running `kubectl ramp run {name}` stops at its current step; `kubectl ramp run {name}` carries on"
     );

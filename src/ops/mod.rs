@@ -39,3 +39,24 @@ pub fn executor(
     .forcing(change.force)
     .noting(change.freeze_note.clone())
 }
+
+/// Writes one transition into the record as `loaded` read it, and posts
+/// it: a note that moves nothing (a freeze overridden, a driver paused).
+pub async fn note(
+    conn: &Connection,
+    name: &str,
+    loaded: &crate::engine::session::Loaded,
+    record: Record,
+    (reason, message): (&str, &str),
+) -> crate::error::Result<()> {
+    let mut writer = executor(
+        conn,
+        name,
+        record.clone(),
+        loaded.base(),
+        &Change::default(),
+    );
+    writer.transition(record, reason, message).await?;
+    writer.flush().await;
+    Ok(())
+}
