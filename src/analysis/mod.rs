@@ -9,11 +9,13 @@
 //! (`metrics`, `prometheus`, `webhook`, `pods`) do the IO, above it.
 
 pub mod judge;
+pub mod mannwhitney;
 pub mod metrics;
 pub mod pods;
 pub mod prometheus;
 pub mod provider;
 pub mod spec;
+pub mod statistical;
 pub mod webhook;
 
 use serde::{Deserialize, Serialize};
