@@ -416,10 +416,11 @@ fn an_abort_without_the_record_takes_ramps_label_out_of_the_selector() {
 
 #[test]
 fn killed_commands_converge_when_run_again_without_a_mesh() {
+    let mut killed = 0;
     for delay in [150, 400, 800].map(Duration::from_millis) {
         let ns = app("bg-kill", 2);
         let before = ns.get("service", "web");
-        ns.killed_then_rerun(
+        killed += usize::from(ns.killed_then_rerun(
             &[
                 "start",
                 "web",
@@ -430,7 +431,7 @@ fn killed_commands_converge_when_run_again_without_a_mesh() {
             ],
             delay,
             || false,
-        );
+        ));
         let record = ns.record("web").unwrap();
         assert_eq!(
             (record["phase"].as_str(), record["step"].as_u64()),
@@ -441,12 +442,14 @@ fn killed_commands_converge_when_run_again_without_a_mesh() {
         wait_endpoints(&ns, "web", 2, 0);
         wait_endpoints(&ns, "web-canary", 0, 2);
 
-        ns.killed_then_rerun(&["abort", "web"], delay, || false);
+        killed += usize::from(ns.killed_then_rerun(&["abort", "web"], delay, || false));
         assert_eq!(ns.record("web").unwrap()["phase"], "Aborted");
         assert_eq!(users_part(&ns.get("service", "web")), users_part(&before));
         assert_eq!(ns.names("deployments"), ["web"]);
         wait_endpoints(&ns, "web", 2, 0);
     }
+    // The kills came while a command was under way, not after its end.
+    assert!(killed > 0, "no command was under way when it was killed");
 }
 
 /// A Deployment `name` whose pods carry `labels`, selected by `app: name`.
